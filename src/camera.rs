@@ -1,0 +1,324 @@
+//! The camera: which rectangle of data space is visible, in f64, and the
+//! maths that moves it (zoom at a pixel, pan, box zoom, fit). It knows
+//! nothing of the GPU: [`Camera::clip_transform`] turns it into the f32
+//! scale and translation the shaders apply to offsets from the data origin.
+//!
+//! Pixels are measured from the target's top-left corner, y down; data y is up.
+
+use glam::DVec2;
+
+use crate::points::Bounds;
+
+/// A rectangle of the target in pixels (the plot area), y down.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Viewport {
+    pub min: DVec2,
+    pub size: DVec2,
+}
+
+impl Viewport {
+    pub fn new(x: f64, y: f64, w: f64, h: f64) -> Self {
+        Self {
+            min: DVec2::new(x, y),
+            size: DVec2::new(w.max(1.0), h.max(1.0)),
+        }
+    }
+
+    /// The whole of a `width` × `height` target.
+    pub fn full(width: u32, height: u32) -> Self {
+        Self::new(0.0, 0.0, width as f64, height as f64)
+    }
+
+    pub fn contains(&self, p: DVec2) -> bool {
+        p.cmpge(self.min).all() && p.cmple(self.min + self.size).all()
+    }
+}
+
+/// The visible data rectangle: `center ± half`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Camera {
+    pub center: DVec2,
+    pub half: DVec2,
+}
+
+/// Smallest half-extent relative to the centre's magnitude: below this, f64
+/// cannot tell neighbouring pixels apart.
+const MIN_REL_HALF: f64 = 1e-13;
+const MIN_HALF: f64 = 1e-290;
+const MAX_HALF: f64 = 1e290;
+
+impl Camera {
+    /// Fraction of the data extent left free on each side by [`Camera::fit`].
+    pub const MARGIN: f64 = 0.04;
+
+    /// Shows `bounds` with a small margin; degenerate bounds (one point, or
+    /// none) get a unit-sized view around them.
+    pub fn fit(bounds: &Bounds) -> Self {
+        if bounds.is_empty() {
+            return Self::from_ranges((0.0, 1.0), (0.0, 1.0));
+        }
+        let c = bounds.center();
+        let s = bounds.size();
+        let pad = |extent: f64, centre: f64| {
+            if extent > 0.0 {
+                extent * (0.5 + Self::MARGIN)
+            } else {
+                0.5 * centre.abs().max(1.0)
+            }
+        };
+        let mut cam = Self {
+            center: c,
+            half: DVec2::new(pad(s.x, c.x), pad(s.y, c.y)),
+        };
+        cam.clamp();
+        cam
+    }
+
+    /// The view `[x0, x1] × [y0, y1]` (either order).
+    pub fn from_ranges(x: (f64, f64), y: (f64, f64)) -> Self {
+        let mut cam = Self {
+            center: DVec2::new((x.0 + x.1) * 0.5, (y.0 + y.1) * 0.5),
+            half: DVec2::new((x.1 - x.0).abs() * 0.5, (y.1 - y.0).abs() * 0.5),
+        };
+        cam.clamp();
+        cam
+    }
+
+    pub fn x_range(&self) -> (f64, f64) {
+        (self.center.x - self.half.x, self.center.x + self.half.x)
+    }
+
+    pub fn y_range(&self) -> (f64, f64) {
+        (self.center.y - self.half.y, self.center.y + self.half.y)
+    }
+
+    /// Data units per pixel along x and y.
+    fn per_pixel(&self, vp: &Viewport) -> DVec2 {
+        2.0 * self.half / vp.size
+    }
+
+    pub fn data_to_pixel(&self, p: DVec2, vp: &Viewport) -> DVec2 {
+        let u = (p - (self.center - self.half)) / self.per_pixel(vp);
+        DVec2::new(vp.min.x + u.x, vp.min.y + vp.size.y - u.y)
+    }
+
+    pub fn pixel_to_data(&self, px: DVec2, vp: &Viewport) -> DVec2 {
+        let u = DVec2::new(px.x - vp.min.x, vp.min.y + vp.size.y - px.y);
+        self.center - self.half + u * self.per_pixel(vp)
+    }
+
+    /// Zoom by `factor` (> 1 zooms in) keeping the data point under `pixel` fixed.
+    pub fn zoom_at(&mut self, pixel: DVec2, factor: f64, vp: &Viewport) {
+        self.zoom_at_xy(pixel, DVec2::splat(factor), vp);
+    }
+
+    /// Zoom with separate factors per axis, keeping the point under `pixel` fixed.
+    pub fn zoom_at_xy(&mut self, pixel: DVec2, factor: DVec2, vp: &Viewport) {
+        if !(factor.is_finite() && factor.cmpgt(DVec2::ZERO).all()) {
+            return;
+        }
+        let anchor = self.pixel_to_data(pixel, vp);
+        let old_half = self.half;
+        self.half = old_half / factor;
+        self.clamp_half();
+        // Keep `anchor` at the same fraction of the view: c' = a + (c - a) * h'/h.
+        self.center = anchor + (self.center - anchor) * (self.half / old_half);
+    }
+
+    /// Move the view so that the content follows a cursor moved by `delta` pixels.
+    pub fn pan_pixels(&mut self, delta: DVec2, vp: &Viewport) {
+        let d = delta * self.per_pixel(vp);
+        self.center -= DVec2::new(d.x, -d.y);
+    }
+
+    /// Show exactly the data under the pixel rectangle with corners `a` and `b`.
+    /// Rectangles thinner than 2 px are ignored (a click, not a box).
+    pub fn box_zoom(&mut self, a: DVec2, b: DVec2, vp: &Viewport) -> bool {
+        let d = (a - b).abs();
+        if d.x < 2.0 || d.y < 2.0 {
+            return false;
+        }
+        let p = self.pixel_to_data(a, vp);
+        let q = self.pixel_to_data(b, vp);
+        *self = Self::from_ranges((p.x, q.x), (p.y, q.y));
+        true
+    }
+
+    fn clamp_half(&mut self) {
+        let floor = (self.center.abs() * MIN_REL_HALF).max(DVec2::splat(MIN_HALF));
+        self.half = self.half.max(floor).min(DVec2::splat(MAX_HALF));
+        if !self.half.is_finite() {
+            self.half = DVec2::ONE;
+        }
+    }
+
+    fn clamp(&mut self) {
+        if !self.center.is_finite() {
+            self.center = DVec2::ZERO;
+        }
+        self.clamp_half();
+    }
+
+    /// Scale and translation taking an offset from `origin` to clip space,
+    /// for a `viewport` inside a `target` of (width, height) pixels.
+    /// Built in f64 so that only the final, small numbers are rounded to f32.
+    pub fn clip_transform(&self, origin: DVec2, vp: &Viewport, target: DVec2) -> ClipTransform {
+        // pixel = vp.min + (p - lo) / per_px (y flipped); clip = pixel * 2 / target - 1 (y flipped).
+        let per_px = self.per_pixel(vp);
+        let lo = self.center - self.half;
+        let scale_px = DVec2::new(1.0, -1.0) / per_px;
+        let origin_px = DVec2::new(vp.min.x, vp.min.y + vp.size.y) + (origin - lo) * scale_px;
+        let to_clip = DVec2::new(2.0, -2.0) / target;
+        let translate = origin_px * to_clip + DVec2::new(-1.0, 1.0);
+        ClipTransform {
+            scale: (scale_px * to_clip).as_vec2().to_array(),
+            translate: translate.as_vec2().to_array(),
+        }
+    }
+}
+
+/// `clip = offset * scale + translate`, as the shaders apply it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClipTransform {
+    pub scale: [f32; 2],
+    pub translate: [f32; 2],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vp() -> Viewport {
+        Viewport::new(60.0, 20.0, 800.0, 500.0)
+    }
+
+    fn close(a: DVec2, b: DVec2, rel: f64) -> bool {
+        let scale = a.abs().max(b.abs()).max_element().max(1e-300);
+        (a - b).abs().max_element() <= rel * scale
+    }
+
+    #[test]
+    fn zoom_keeps_the_point_under_the_cursor() {
+        let vp = vp();
+        for (center, half) in [
+            (DVec2::new(0.3, -2.0), DVec2::new(1.0, 0.5)),
+            (DVec2::new(1e6, 1e6 + 0.5), DVec2::new(1e-3, 2e-3)),
+            (DVec2::new(-5e-9, 7e-9), DVec2::new(1e-9, 1e-9)),
+        ] {
+            let mut cam = Camera { center, half };
+            let cursor = DVec2::new(123.4, 456.7);
+            let before = cam.pixel_to_data(cursor, &vp);
+            for factor in [1.1, 1.0 / 1.1, 37.0, 0.01] {
+                cam.zoom_at(cursor, factor, &vp);
+                let after = cam.pixel_to_data(cursor, &vp);
+                assert!(close(before, after, 1e-9), "{before} vs {after}");
+            }
+        }
+    }
+
+    #[test]
+    fn pan_moves_content_with_the_cursor_and_round_trips() {
+        let vp = vp();
+        let mut cam = Camera::from_ranges((0.0, 10.0), (-1.0, 1.0));
+        let start = cam;
+        let grabbed = cam.pixel_to_data(DVec2::new(300.0, 200.0), &vp);
+        cam.pan_pixels(DVec2::new(40.0, -25.0), &vp);
+        let now = cam.data_to_pixel(grabbed, &vp);
+        assert!(close(now, DVec2::new(340.0, 175.0), 1e-12), "{now}");
+        cam.pan_pixels(DVec2::new(-40.0, 25.0), &vp);
+        assert!(close(cam.center, start.center, 1e-12));
+    }
+
+    #[test]
+    fn box_zoom_maps_the_rectangle_onto_the_viewport() {
+        let vp = vp();
+        let mut cam = Camera::from_ranges((0.0, 8.0), (0.0, 5.0));
+        let (a, b) = (DVec2::new(100.0, 300.0), DVec2::new(500.0, 60.0));
+        let (da, db) = (cam.pixel_to_data(a, &vp), cam.pixel_to_data(b, &vp));
+        assert!(cam.box_zoom(a, b, &vp));
+        let corner_lo = cam.data_to_pixel(da.min(db), &vp);
+        let corner_hi = cam.data_to_pixel(da.max(db), &vp);
+        assert!(
+            close(corner_lo, DVec2::new(60.0, 520.0), 1e-12),
+            "{corner_lo}"
+        );
+        assert!(
+            close(corner_hi, DVec2::new(860.0, 20.0), 1e-12),
+            "{corner_hi}"
+        );
+        assert!(!cam.box_zoom(a, a + DVec2::new(1.0, 50.0), &vp));
+    }
+
+    #[test]
+    fn fit_covers_the_bounds() {
+        let b = Bounds {
+            min: DVec2::new(-3.0, 10.0),
+            max: DVec2::new(5.0, 11.0),
+        };
+        let cam = Camera::fit(&b);
+        let (x0, x1) = cam.x_range();
+        let (y0, y1) = cam.y_range();
+        assert!(x0 < -3.0 && x1 > 5.0 && y0 < 10.0 && y1 > 11.0);
+        assert!((x1 - x0) < 8.0 * 1.1 && (y1 - y0) < 1.1);
+        // A single point and no points still give a usable view.
+        let one = Bounds {
+            min: DVec2::splat(7.0),
+            max: DVec2::splat(7.0),
+        };
+        let cam = Camera::fit(&one);
+        assert!(cam.half.cmpgt(DVec2::ZERO).all() && cam.center == DVec2::splat(7.0));
+        assert!(Camera::fit(&Bounds::EMPTY).half.cmpgt(DVec2::ZERO).all());
+    }
+
+    #[test]
+    fn screen_data_round_trip() {
+        let vp = vp();
+        let cam = Camera::from_ranges((-1e6, 3e6), (2.5, 2.75));
+        for px in [
+            DVec2::new(60.0, 20.0),
+            DVec2::new(333.3, 111.1),
+            DVec2::new(860.0, 520.0),
+        ] {
+            let back = cam.data_to_pixel(cam.pixel_to_data(px, &vp), &vp);
+            assert!(close(back, px, 1e-12), "{px} -> {back}");
+        }
+        // The top-left of the viewport is (x0, y1).
+        let tl = cam.pixel_to_data(vp.min, &vp);
+        assert!(close(tl, DVec2::new(-1e6, 2.75), 1e-12));
+    }
+
+    #[test]
+    fn extreme_zoom_stays_finite() {
+        let vp = vp();
+        let mut cam = Camera::from_ranges((1e6, 1e6 + 1.0), (0.0, 1.0));
+        for _ in 0..2000 {
+            cam.zoom_at(DVec2::new(200.0, 200.0), 10.0, &vp);
+        }
+        assert!(cam.center.is_finite() && cam.half.cmpgt(DVec2::ZERO).all());
+        for _ in 0..4000 {
+            cam.zoom_at(DVec2::new(200.0, 200.0), 0.1, &vp);
+        }
+        assert!(cam.center.is_finite() && cam.half.is_finite());
+        cam.zoom_at(DVec2::ZERO, f64::NAN, &vp);
+        assert!(cam.half.is_finite());
+    }
+
+    #[test]
+    fn clip_transform_matches_pixel_maths() {
+        let vp = vp();
+        let target = DVec2::new(1000.0, 600.0);
+        let cam = Camera::from_ranges((1e6, 1e6 + 4.0), (-2.0, 2.0));
+        let origin = DVec2::new(1e6 + 1.5, 0.25);
+        let t = cam.clip_transform(origin, &vp, target);
+        for off in [[0.0f32, 0.0], [1.25, -0.75], [-1.5, 1.75]] {
+            let data = origin + DVec2::new(off[0] as f64, off[1] as f64);
+            let px = cam.data_to_pixel(data, &vp);
+            let clip = DVec2::new(
+                (off[0] * t.scale[0] + t.translate[0]) as f64,
+                (off[1] * t.scale[1] + t.translate[1]) as f64,
+            );
+            let px_gpu = DVec2::new((clip.x + 1.0) * 500.0, (1.0 - clip.y) * 300.0);
+            assert!((px - px_gpu).abs().max_element() < 1e-3, "{px} vs {px_gpu}");
+        }
+    }
+}

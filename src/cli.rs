@@ -1,0 +1,285 @@
+//! Command-line arguments (clap) and their checking. Everything a user types
+//! is validated here, before any GPU or data work starts, and turned into
+//! typed settings; each mistake is one clear line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::camera::Camera;
+use crate::colormap::Colormap;
+use crate::derive::{ValueKind, ValueSettings};
+use crate::error::{input, Result};
+use crate::points::Dataset;
+use crate::render::Style;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pointillist",
+    version,
+    about = "GPU-accelerated 2D point renderer: millions of points coloured by value"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open a window and explore the points with the mouse.
+    View(ViewArgs),
+    /// Render the points headless to a PNG file.
+    Render(RenderArgs),
+}
+
+/// Where the points come from.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Number of points to generate (accepts 1e6, 10M, 250k, 1_000_000).
+    #[arg(short = 'n', long, default_value = "1M", value_parser = parse_count)]
+    pub points: u64,
+    /// Built-in dataset to generate.
+    #[arg(long, value_enum, default_value_t = Dataset::Clusters)]
+    pub dataset: Dataset,
+    /// Random seed of the generator.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+/// How the points look and which part of the data is shown.
+#[derive(Debug, Clone, Args)]
+pub struct LookArgs {
+    /// Per-point value: x+y, x, y, radius, angle, wave, index, data.
+    #[arg(long, default_value = "x+y")]
+    pub value: String,
+    /// Colourmap: viridis, plasma, inferno, magma, cividis, turbo, greys (add _r to reverse).
+    #[arg(long, default_value = "viridis")]
+    pub colormap: String,
+    /// Fixed value range mapped onto the colourmap (default: min and max of the values).
+    #[arg(long, num_args = 2, value_names = ["LO", "HI"], allow_negative_numbers = true)]
+    pub range: Option<Vec<f64>>,
+    /// Point diameter in pixels.
+    #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
+    pub point_size: f64,
+    /// Point opacity, 0 < A <= 1.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub opacity: f64,
+    /// Background: white, black, transparent, #rgb, #rrggbb or #rrggbbaa.
+    #[arg(long, default_value = "white")]
+    pub background: String,
+    /// Initial x range of the view (default: fit the data).
+    #[arg(long, num_args = 2, value_names = ["LO", "HI"], allow_negative_numbers = true)]
+    pub x_range: Option<Vec<f64>>,
+    /// Initial y range of the view (default: fit the data).
+    #[arg(long, num_args = 2, value_names = ["LO", "HI"], allow_negative_numbers = true)]
+    pub y_range: Option<Vec<f64>>,
+    /// Print the adapter's details and more timings.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub look: LookArgs,
+    /// The PNG file to write (the only file pointillist writes).
+    #[arg(short, long)]
+    pub output: PathBuf,
+    /// Image width in pixels.
+    #[arg(long, default_value_t = 1920)]
+    pub width: u32,
+    /// Image height in pixels.
+    #[arg(long, default_value_t = 1080)]
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ViewArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub look: LookArgs,
+    /// Initial window width in logical pixels.
+    #[arg(long, default_value_t = 1280)]
+    pub width: u32,
+    /// Initial window height in logical pixels.
+    #[arg(long, default_value_t = 800)]
+    pub height: u32,
+}
+
+/// Parses point counts such as `1000`, `1_000_000`, `1,000,000`, `250k`, `10M`, `1e6`, `2G`.
+pub fn parse_count(s: &str) -> std::result::Result<u64, String> {
+    let t: String = s
+        .trim()
+        .chars()
+        .filter(|c| *c != '_' && *c != ',')
+        .collect();
+    let (num, mult) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1e3),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1e6),
+        Some('g' | 'G' | 'b' | 'B') => (&t[..t.len() - 1], 1e9),
+        _ => (t.as_str(), 1.0),
+    };
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a point count (try 1000, 250k, 10M or 1e6)"))?;
+    let v = v * mult;
+    if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= u64::MAX as f64) {
+        return Err(format!("'{s}' is not a whole, non-negative point count"));
+    }
+    Ok(v as u64)
+}
+
+/// Parses a colour name or hex code into linear-free 0–1 components (bytes / 255).
+pub fn parse_color(s: &str) -> Result<wgpu::Color> {
+    let bad = || {
+        input(format!(
+            "unknown colour '{s}'; use white, black, grey, transparent, #rgb, #rrggbb or #rrggbbaa"
+        ))
+    };
+    let rgba: [u8; 4] = match s.trim().to_ascii_lowercase().as_str() {
+        "white" => [255, 255, 255, 255],
+        "black" => [0, 0, 0, 255],
+        "grey" | "gray" => [128, 128, 128, 255],
+        "transparent" | "none" => [0, 0, 0, 0],
+        hex => {
+            let h = hex.strip_prefix('#').ok_or_else(bad)?;
+            let digits: Vec<u8> = h
+                .chars()
+                .map(|c| c.to_digit(16).map(|d| d as u8))
+                .collect::<Option<_>>()
+                .ok_or_else(bad)?;
+            match digits.len() {
+                3 => [digits[0] * 17, digits[1] * 17, digits[2] * 17, 255],
+                6 | 8 => {
+                    let mut v = [255u8; 4];
+                    for (i, pair) in digits.chunks(2).enumerate() {
+                        v[i] = pair[0] * 16 + pair[1];
+                    }
+                    v
+                }
+                _ => return Err(bad()),
+            }
+        }
+    };
+    let [r, g, b, a] = rgba.map(|c| c as f64 / 255.0);
+    Ok(wgpu::Color { r, g, b, a })
+}
+
+fn pair(name: &str, v: &Option<Vec<f64>>) -> Result<Option<(f64, f64)>> {
+    match v.as_deref() {
+        None => Ok(None),
+        Some([lo, hi]) if lo.is_finite() && hi.is_finite() && lo < hi => Ok(Some((*lo, *hi))),
+        Some([lo, hi]) => Err(input(format!(
+            "--{name} {lo} {hi}: LO must be less than HI, and both finite"
+        ))),
+        Some(_) => Err(input(format!("--{name} takes two numbers, LO and HI"))),
+    }
+}
+
+/// The checked form of [`LookArgs`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Look {
+    pub values: ValueSettings,
+    pub colormap: Colormap,
+    pub style: Style,
+    pub x_range: Option<(f64, f64)>,
+    pub y_range: Option<(f64, f64)>,
+}
+
+impl LookArgs {
+    pub fn check(&self) -> Result<Look> {
+        let kind = ValueKind::by_name(&self.value)?;
+        let colormap = Colormap::by_name(&self.colormap)?;
+        let range = pair("range", &self.range)?.map(|(lo, hi)| (lo as f32, hi as f32));
+        if let Some((lo, hi)) = range {
+            if lo >= hi {
+                return Err(input(
+                    "--range LO HI: LO and HI are equal in single precision; widen the range",
+                ));
+            }
+        }
+        if !(self.point_size > 0.0 && self.point_size <= 256.0) {
+            return Err(input(format!(
+                "--point-size {}: must be more than 0 and at most 256 pixels",
+                self.point_size
+            )));
+        }
+        if !(self.opacity > 0.0 && self.opacity <= 1.0) {
+            return Err(input(format!(
+                "--opacity {}: must be more than 0 and at most 1",
+                self.opacity
+            )));
+        }
+        Ok(Look {
+            values: ValueSettings { kind, range },
+            colormap,
+            style: Style {
+                point_size: self.point_size as f32,
+                opacity: self.opacity as f32,
+                background: parse_color(&self.background)?,
+            },
+            x_range: pair("x-range", &self.x_range)?,
+            y_range: pair("y-range", &self.y_range)?,
+        })
+    }
+}
+
+impl Look {
+    /// The initial camera: the given ranges, the rest fitted to `bounds`.
+    pub fn camera(&self, bounds: &crate::points::Bounds) -> Camera {
+        let fit = Camera::fit(bounds);
+        Camera::from_ranges(
+            self.x_range.unwrap_or(fit.x_range()),
+            self.y_range.unwrap_or(fit.y_range()),
+        )
+    }
+}
+
+impl DataArgs {
+    pub fn check(&self) -> Result<usize> {
+        if self.points == 0 {
+            return Err(input("--points 0: nothing to draw; give at least 1 point"));
+        }
+        usize::try_from(self.points)
+            .ok()
+            .filter(|&n| n <= 2_000_000_000)
+            .ok_or_else(|| {
+                input(format!(
+                    "--points {}: at most 2,000,000,000 points",
+                    self.points
+                ))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_accept_human_forms() {
+        assert_eq!(parse_count("1_000_000"), Ok(1_000_000));
+        assert_eq!(parse_count("1,000"), Ok(1000));
+        assert_eq!(parse_count("250k"), Ok(250_000));
+        assert_eq!(parse_count("10M"), Ok(10_000_000));
+        assert_eq!(parse_count("1e6"), Ok(1_000_000));
+        assert_eq!(parse_count("0"), Ok(0));
+        assert!(parse_count("-5").is_err());
+        assert!(parse_count("1.5").is_err());
+        assert!(parse_count("lots").is_err());
+    }
+
+    #[test]
+    fn colours_parse() {
+        let c = parse_color("#ff8000").unwrap();
+        assert_eq!((c.r, c.g, c.b, c.a), (1.0, 128.0 / 255.0, 0.0, 1.0));
+        assert_eq!(parse_color("#fff").unwrap(), wgpu::Color::WHITE);
+        assert_eq!(parse_color("transparent").unwrap().a, 0.0);
+        for bad in ["#12", "red-ish", "#gggggg", ""] {
+            assert!(parse_color(bad).is_err(), "{bad}");
+        }
+    }
+}

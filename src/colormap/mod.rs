@@ -1,0 +1,175 @@
+//! Colourmaps: matplotlib's 256-entry tables (see `data.rs`), their `_r`
+//! reversals, and the CPU lookup that twins the shader's.
+//!
+//! Colours are stored and drawn as 8-bit sRGB-encoded bytes, `round(v * 255)`
+//! (what matplotlib's Agg backend writes to a PNG). The GPU texture is
+//! `Rgba8Unorm` and every target is a non-sRGB format, so those bytes pass
+//! through unchanged: no sRGB decode or encode anywhere.
+
+mod data;
+
+use crate::error::{input, Result};
+
+/// The colourmaps pointillist knows; each also exists reversed as `NAME_r`.
+pub const NAMES: [&str; 7] = [
+    "viridis", "plasma", "inferno", "magma", "cividis", "turbo", "greys",
+];
+
+/// Number of entries in every table (matplotlib's default `N`).
+pub const LUT_SIZE: usize = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Colormap {
+    index: usize,
+    reversed: bool,
+}
+
+impl Colormap {
+    pub const VIRIDIS: Colormap = Colormap {
+        index: 0,
+        reversed: false,
+    };
+
+    /// Looks up `viridis`, `Greys`, `magma_r`, … (case-insensitive).
+    pub fn by_name(name: &str) -> Result<Self> {
+        let lower = name.to_ascii_lowercase();
+        let (base, reversed) = match lower.strip_suffix("_r") {
+            Some(base) => (base, true),
+            None => (lower.as_str(), false),
+        };
+        match NAMES.iter().position(|n| *n == base) {
+            Some(index) => Ok(Self { index, reversed }),
+            None => Err(input(format!(
+                "unknown colormap '{name}'; valid: {} (add _r to reverse)",
+                NAMES.join(", ")
+            ))),
+        }
+    }
+
+    pub fn name(&self) -> String {
+        let base = NAMES[self.index];
+        if self.reversed {
+            format!("{base}_r")
+        } else {
+            base.to_string()
+        }
+    }
+
+    /// The next map in [`NAMES`] order (keeps the reversal), for cycling in the viewer.
+    pub fn next(&self) -> Self {
+        Self {
+            index: (self.index + 1) % NAMES.len(),
+            reversed: self.reversed,
+        }
+    }
+
+    /// matplotlib's float table, in lookup order (reversed for `_r`).
+    pub fn table(&self) -> [[f32; 3]; LUT_SIZE] {
+        let mut table = *[
+            &data::VIRIDIS,
+            &data::PLASMA,
+            &data::INFERNO,
+            &data::MAGMA,
+            &data::CIVIDIS,
+            &data::TURBO,
+            &data::GREYS,
+        ][self.index];
+        if self.reversed {
+            table.reverse();
+        }
+        table
+    }
+
+    /// The table as opaque RGBA bytes: the texture's contents.
+    pub fn rgba8(&self) -> [[u8; 4]; LUT_SIZE] {
+        self.table()
+            .map(|[r, g, b]| [to_u8(r), to_u8(g), to_u8(b), 255])
+    }
+}
+
+fn to_u8(v: f32) -> u8 {
+    (v.clamp(0.0, 1.0) * 255.0).round() as u8
+}
+
+/// Normalise a value into [0, 1] over `[lo, hi]`. Twin of `normalise` in
+/// shaders/derive.wgsl. A degenerate range (hi <= lo, as for a single point)
+/// maps everything to 0, as matplotlib's `Normalize` does.
+pub fn normalise(v: f32, lo: f32, hi: f32) -> f32 {
+    if hi <= lo {
+        return 0.0;
+    }
+    ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+}
+
+/// Table index for a normalised value: floor(t * N), with t = 1 in the last
+/// entry (matplotlib's rule). Twin of `colour_index` in shaders/derive.wgsl.
+pub fn colour_index(t: f32) -> usize {
+    ((t * LUT_SIZE as f32) as usize).min(LUT_SIZE - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spot_values_equal_matplotlib() {
+        // matplotlib 3.11.2: _cm_listed data and round(v * 255).
+        let v = Colormap::by_name("viridis").unwrap();
+        assert_eq!(v.table()[0], [0.267004, 0.004874, 0.329415]);
+        assert_eq!(v.table()[255], [0.993248, 0.906157, 0.143936]);
+        assert_eq!(v.rgba8()[128], [33, 145, 140, 255]);
+        let checks: [(&str, usize, [u8; 3]); 8] = [
+            ("plasma", 64, [126, 3, 168]),
+            ("inferno", 64, [87, 16, 110]),
+            ("magma", 128, [183, 55, 121]),
+            ("cividis", 0, [0, 34, 78]),
+            ("turbo", 64, [40, 188, 235]),
+            ("turbo", 255, [122, 4, 3]),
+            ("greys", 0, [255, 255, 255]),
+            ("greys", 64, [217, 217, 217]),
+        ];
+        for (name, i, rgb) in checks {
+            let c = Colormap::by_name(name).unwrap().rgba8()[i];
+            assert_eq!(&c[..3], &rgb, "{name}[{i}]");
+        }
+    }
+
+    #[test]
+    fn reversed_maps_flip_the_table() {
+        let f = Colormap::by_name("magma").unwrap().rgba8();
+        let r = Colormap::by_name("Magma_r").unwrap().rgba8();
+        for i in 0..LUT_SIZE {
+            assert_eq!(f[i], r[LUT_SIZE - 1 - i]);
+        }
+        assert_eq!(Colormap::by_name("magma_r").unwrap().name(), "magma_r");
+    }
+
+    #[test]
+    fn unknown_name_lists_valid_ones() {
+        let msg = Colormap::by_name("jet").unwrap_err().to_string();
+        assert!(msg.contains("jet") && msg.contains("viridis") && msg.contains("turbo"));
+    }
+
+    #[test]
+    fn index_follows_matplotlib() {
+        assert_eq!(colour_index(0.0), 0);
+        assert_eq!(colour_index(1.0), 255);
+        assert_eq!(colour_index(0.5), 128);
+        assert_eq!(colour_index(1.0 / 256.0 - 1e-6), 0);
+        assert_eq!(normalise(5.0, 0.0, 10.0), 0.5);
+        assert_eq!(normalise(-1.0, 0.0, 10.0), 0.0);
+        assert_eq!(normalise(3.0, 3.0, 3.0), 0.0);
+    }
+
+    #[test]
+    fn cycling_visits_every_map() {
+        let mut c = Colormap::VIRIDIS;
+        let mut seen = vec![];
+        for _ in 0..NAMES.len() {
+            seen.push(c.name());
+            c = c.next();
+        }
+        assert_eq!(c, Colormap::VIRIDIS);
+        assert_eq!(seen.len(), NAMES.len());
+    }
+}

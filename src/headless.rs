@@ -1,0 +1,149 @@
+//! `pointillist render`: generate or load points, derive values and colours
+//! on the GPU, draw them offscreen and write a PNG, timing every stage.
+
+use std::time::{Duration, Instant};
+
+use crate::camera::Viewport;
+use crate::cli::{Look, RenderArgs};
+use crate::error::Result;
+use crate::gpu::Gpu;
+use crate::points::{generate, PointSet};
+use crate::render::chunks::GpuPoints;
+use crate::render::target::{check_output_path, check_size, write_png, OffscreenTarget};
+use crate::render::{draw_frame, FrameView, Painter, Renderer, OFFSCREEN_FORMAT};
+
+/// Wall time of each stage of a headless render.
+#[derive(Debug, Default, Clone)]
+pub struct StageTimes {
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl StageTimes {
+    fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let start = Instant::now();
+        let out = f()?;
+        self.stages.push((name, start.elapsed()));
+        Ok(out)
+    }
+
+    pub fn summary(&self) -> String {
+        let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
+        let mut parts: Vec<String> = self
+            .stages
+            .iter()
+            .map(|(n, d)| format!("{n} {}", fmt_duration(*d)))
+            .collect();
+        parts.push(format!("total {}", fmt_duration(total)));
+        parts.join(" | ")
+    }
+}
+
+pub fn fmt_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else {
+        format!("{:.1} ms", s * 1e3)
+    }
+}
+
+/// Thousands separators: 1234567 -> "1,234,567".
+pub fn fmt_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Render `points` with `look` into a `width` × `height` RGBA8 image.
+/// The library entry point that `render`, the viewer's screenshot and the tests share.
+pub fn render_image(
+    gpu: &Gpu,
+    points: &PointSet,
+    look: &Look,
+    size: (u32, u32),
+    chunk_points: Option<usize>,
+    times: &mut StageTimes,
+) -> Result<Vec<u8>> {
+    check_size(gpu, size.0, size.1)?;
+    let renderer = Renderer::new(gpu, look.colormap);
+    let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT);
+    let target = OffscreenTarget::new(gpu, size.0, size.1)?;
+    let gpu_points = times.time("upload", || {
+        let p = GpuPoints::upload(gpu, &renderer, points, chunk_points)?;
+        gpu.wait()?;
+        Ok(p)
+    })?;
+    times.time("compute", || {
+        gpu_points.derive(gpu, &renderer, &look.values)?;
+        gpu.wait()
+    })?;
+    let view = FrameView {
+        camera: look.camera(&points.bounds),
+        viewport: Viewport::full(size.0, size.1),
+        size,
+    };
+    times.time("draw", || {
+        draw_frame(
+            gpu,
+            &mut painter,
+            &gpu_points,
+            &view,
+            &look.style,
+            &target.view,
+        );
+        gpu.wait()
+    })?;
+    times.time("readback", || target.read_rgba(gpu))
+}
+
+pub fn run(args: &RenderArgs) -> Result<()> {
+    let look = args.look.check()?;
+    let n = args.data.check()?;
+    check_output_path(&args.output)?;
+    let mut times = StageTimes::default();
+    let gpu = times.time("device", Gpu::headless)?;
+    check_size(&gpu, args.width, args.height)?;
+    if look.values.kind == crate::derive::ValueKind::Data {
+        return Err(crate::error::input(
+            "value 'data' needs input with a value column; generated points have none",
+        ));
+    }
+    let points = times.time("generate", || {
+        generate(args.data.dataset, n, args.data.seed)
+    })?;
+    eprintln!(
+        "pointillist: {} points ({:?}, seed {}) on {}",
+        fmt_count(points.len()),
+        args.data.dataset,
+        args.data.seed,
+        gpu.describe()
+    );
+    if args.look.verbose {
+        eprintln!("  adapter: {:?}", gpu.info);
+    }
+    let rgba = render_image(
+        &gpu,
+        &points,
+        &look,
+        (args.width, args.height),
+        None,
+        &mut times,
+    )?;
+    times.time("png", || {
+        write_png(&args.output, args.width, args.height, &rgba)
+    })?;
+    eprintln!("  {}", times.summary());
+    eprintln!(
+        "wrote {} ({}x{})",
+        args.output.display(),
+        args.width,
+        args.height
+    );
+    Ok(())
+}

@@ -1,0 +1,481 @@
+//! Delimited text: CSV, TSV, semicolon- or space-separated.
+//!
+//! The file is streamed with `csv::Reader`; only the chosen columns of each
+//! row are parsed. The delimiter, unless given, is detected from the first
+//! line: comma, tab or semicolon, whichever occurs most (outside quotes), or
+//! space when none of those occurs. With a space delimiter runs of spaces
+//! count as one. The first row is a header when any of its fields is neither
+//! empty, a number nor a missing-value marker. Lines starting with `#` are
+//! comments. Empty fields and the markers `NA`, `N/A`, `null` and `None`
+//! (any case) count as missing: such rows are skipped and counted, as are
+//! rows whose chosen fields are NaN or infinite.
+
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use ::csv::{ByteRecord, ReaderBuilder, Trim};
+
+use super::{column_name, open, resolve, ColumnSpec, LoadError, Loaded, Sink};
+
+/// Bytes read up front to check for binary data and find the delimiter.
+const SNIFF: u64 = 8192;
+
+/// A field's meaning in a chosen column.
+enum Cell {
+    Num(f64),
+    Missing,
+    NotNumber,
+}
+
+fn is_missing_marker(s: &str) -> bool {
+    ["na", "n/a", "null", "none"]
+        .iter()
+        .any(|m| s.eq_ignore_ascii_case(m))
+}
+
+fn cell(field: Option<&[u8]>, delimiter: u8) -> Cell {
+    let Some(field) = field else {
+        return Cell::Missing;
+    };
+    let Ok(s) = std::str::from_utf8(field) else {
+        return Cell::NotNumber;
+    };
+    let s = s.trim();
+    if s.is_empty() || is_missing_marker(s) {
+        return Cell::Missing;
+    }
+    if let Ok(v) = s.parse::<f64>() {
+        return Cell::Num(v);
+    }
+    // A decimal comma ("1,5") in a file not separated by commas.
+    if delimiter != b',' && !s.contains('.') && s.matches(',').count() == 1 {
+        if let Ok(v) = s.replace(',', ".").parse::<f64>() {
+            return Cell::Num(v);
+        }
+    }
+    Cell::NotNumber
+}
+
+/// Whether the first 8 KiB look like text: no NUL byte and valid UTF-8
+/// (a character cut off at the end of the sample is fine).
+fn looks_like_text(head: &[u8]) -> bool {
+    if head.contains(&0) {
+        return false;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
+/// The delimiter of the first non-empty, non-comment line of `head`.
+fn sniff_delimiter(head: &[u8]) -> u8 {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    let line = head
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .find(|l| !l.iter().all(u8::is_ascii_whitespace) && !l.starts_with(b"#"))
+        .unwrap_or(b"");
+    let mut counts = [0usize; 4];
+    let cands = [b',', b'\t', b';', b' '];
+    let mut quoted = false;
+    for &b in line {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted {
+            if let Some(i) = cands.iter().position(|&c| c == b) {
+                counts[i] += 1;
+            }
+        }
+    }
+    // Comma, tab or semicolon, most frequent first (ties in that order);
+    // space only when none of those occurs.
+    let mut best = None;
+    for i in 0..3 {
+        if counts[i] > 0 && best.is_none_or(|b: usize| counts[i] > counts[b]) {
+            best = Some(i);
+        }
+    }
+    match best {
+        Some(i) => cands[i],
+        None if counts[3] > 0 => b' ',
+        None => b',',
+    }
+}
+
+/// Field `i` of a record; with `collapse`, empty fields (runs of spaces)
+/// are not counted.
+fn field(rec: &ByteRecord, collapse: bool, i: usize) -> Option<&[u8]> {
+    if collapse {
+        rec.iter().filter(|f| !f.is_empty()).nth(i)
+    } else {
+        rec.get(i)
+    }
+}
+
+pub(super) fn load(
+    path: &Path,
+    spec: &ColumnSpec,
+    delimiter: Option<u8>,
+) -> Result<Loaded, LoadError> {
+    let read_err = |source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = open(path)?;
+    let mut head = Vec::with_capacity(SNIFF as usize);
+    (&mut file)
+        .take(SNIFF)
+        .read_to_end(&mut head)
+        .map_err(read_err)?;
+    if head.is_empty() {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    if !looks_like_text(&head) {
+        return Err(LoadError::NotText {
+            path: path.to_path_buf(),
+        });
+    }
+    let delim = delimiter.unwrap_or_else(|| sniff_delimiter(&head));
+    drop(head);
+    file.seek(SeekFrom::Start(0)).map_err(read_err)?;
+
+    let csv_err = |e: ::csv::Error| LoadError::Csv {
+        path: path.to_path_buf(),
+        line: e.position().map(|p| p.line()),
+        source: e,
+    };
+    let mut reader = ReaderBuilder::new()
+        .delimiter(delim)
+        .has_headers(false)
+        .flexible(true)
+        .trim(Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(file);
+    let collapse = delim == b' ';
+
+    let mut rec = ByteRecord::new();
+    if !reader.read_byte_record(&mut rec).map_err(csv_err)? {
+        // Only blank or comment lines.
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let first: Vec<&[u8]> = (0..).map_while(|i| field(&rec, collapse, i)).collect();
+    let header = first
+        .iter()
+        .any(|f| matches!(cell(Some(f), delim), Cell::NotNumber));
+    let names: Vec<String> = if header {
+        first
+            .iter()
+            .map(|f| String::from_utf8_lossy(f).trim().to_string())
+            .collect()
+    } else {
+        (0..first.len()).map(column_name).collect()
+    };
+    let picked = resolve(path, spec, &names, header)?;
+    let label = |i: usize| {
+        if header {
+            format!("column '{}' (index {i})", names[i])
+        } else {
+            column_name(i)
+        }
+    };
+
+    let mut sink = Sink::new(0, picked.value.is_some());
+    let mut take = |rec: &ByteRecord| -> Result<(), LoadError> {
+        let mut vals = [0.0f64; 3];
+        let mut missing = false;
+        let cols = [Some(picked.x), Some(picked.y), picked.value];
+        for (slot, col) in vals.iter_mut().zip(cols) {
+            let Some(col) = col else { continue };
+            let f = field(rec, collapse, col);
+            match cell(f, delim) {
+                Cell::Num(v) => *slot = v,
+                Cell::Missing => missing = true,
+                Cell::NotNumber => {
+                    return Err(LoadError::NotNumber {
+                        path: path.to_path_buf(),
+                        line: rec.position().map_or(0, |p| p.line()),
+                        column: label(col),
+                        value: String::from_utf8_lossy(f.unwrap_or_default()).into_owned(),
+                    })
+                }
+            }
+        }
+        if missing {
+            sink.skip();
+        } else {
+            sink.push(vals[0], vals[1], vals[2]);
+        }
+        Ok(())
+    };
+    if !header {
+        take(&rec)?;
+    }
+    while reader.read_byte_record(&mut rec).map_err(csv_err)? {
+        take(&rec)?;
+    }
+    Ok(sink.finish(&names, &picked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::*;
+    use super::super::{load as load_any, Column, Format};
+    use super::*;
+
+    fn ld(
+        name: &str,
+        text: &[u8],
+        spec: &ColumnSpec,
+    ) -> (std::path::PathBuf, Result<Loaded, LoadError>) {
+        let path = temp_file(name, text);
+        let r = load_any(&path, None, spec, None);
+        (path, r)
+    }
+
+    fn ok(name: &str, text: &str) -> Loaded {
+        let (path, r) = ld(name, text.as_bytes(), &ColumnSpec::default());
+        r.unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn with_header() {
+        let got = ok("h.csv", "x,y,value\n1,2,3\n4.5,-5e1,0.25\n");
+        assert_eq!(got.x, [1.0, 4.5]);
+        assert_eq!(got.y, [2.0, -50.0]);
+        assert_eq!(got.value, Some(vec![3.0, 0.25]));
+        assert_eq!(
+            (
+                got.x_name.as_str(),
+                got.y_name.as_str(),
+                got.value_name.as_deref()
+            ),
+            ("x", "y", Some("value"))
+        );
+        assert_eq!(got.skipped, 0);
+    }
+
+    #[test]
+    fn without_header() {
+        let got = ok("n.csv", "1,2\n3,4\r\n5,6");
+        assert_eq!(
+            (got.x, got.y, got.value),
+            (vec![1.0, 3.0, 5.0], vec![2.0, 4.0, 6.0], None)
+        );
+        assert_eq!(got.x_name, "column 0");
+        // NaN in the first row does not make it a header.
+        let got = ok("n2.txt", "nan,2,1\n3,4,1\n");
+        assert_eq!((got.x, got.skipped), (vec![3.0], 1));
+        assert_eq!(got.value_name.as_deref(), Some("column 2"));
+        let got = ok("n3.csv", ",2\n3,4\n");
+        assert_eq!((got.x, got.skipped), (vec![3.0], 1));
+    }
+
+    #[test]
+    fn tsv_semicolon_space_and_explicit_delimiter() {
+        let got = ok("t.tsv", "a\tb\tc\n1\t2\t3\n4\t5\t6\n");
+        assert_eq!((got.x, got.y), (vec![1.0, 4.0], vec![2.0, 5.0]));
+        assert_eq!(got.value_name.as_deref(), Some("c"));
+        // Semicolons with decimal commas.
+        let got = ok("s.csv", "lon;lat\n1,5;2,25\n-3;4\n");
+        assert_eq!((got.x, got.y), (vec![1.5, -3.0], vec![2.25, 4.0]));
+        // Space-separated with aligned columns.
+        let got = ok(
+            "sp.txt",
+            "# made by hand\n  x     y\n  1.0   2.0\n 10.0  20.0\n",
+        );
+        assert_eq!((got.x, got.y), (vec![1.0, 10.0], vec![2.0, 20.0]));
+        assert_eq!(got.x_name, "x");
+        // Comma plus spaces stays a comma file.
+        let got = ok("cs.csv", "x, y\n1, 2\n");
+        assert_eq!(
+            (got.x, got.y, got.y_name),
+            (vec![1.0], vec![2.0], "y".to_string())
+        );
+        // Explicit delimiter wins over detection.
+        let path = temp_file("e.csv", b"1|2,5\n3|4,5\n");
+        let got = load_any(&path, None, &ColumnSpec::default(), Some(b'|')).unwrap();
+        assert_eq!((got.x, got.y), (vec![1.0, 3.0], vec![2.5, 4.5]));
+    }
+
+    #[test]
+    fn quoted_fields_and_bom() {
+        let text = "\u{feff}\"label, long\",\"x\",\"y\"\n\"a, b\",\"1.5\",2\n";
+        // Default picks columns 0 and 1: column 0 is text, an error that
+        // names the quoted header and the line.
+        let (path, r) = ld("q.csv", text.as_bytes(), &ColumnSpec::default());
+        let msg = assert_err_names_file(r, &path);
+        assert!(
+            msg.contains("line 2, column 'label, long' (index 0)"),
+            "{msg}"
+        );
+        assert!(msg.contains("\"a, b\""), "{msg}");
+    }
+
+    #[test]
+    fn quoted_fields_select_by_name() {
+        let text =
+            "\u{feff}\"label, long\",\"x\",\"y\"\n\"a, b\",\"1.5\",2\n\"c \"\"q\"\"\",3,\"4\"\n";
+        let spec = ColumnSpec {
+            x: Some(Column::Name("x".into())),
+            y: Some(Column::Name("y".into())),
+            value: None,
+        };
+        let (_, r) = ld("q2.csv", text.as_bytes(), &spec);
+        let got = r.unwrap();
+        assert_eq!(
+            (got.x, got.y, got.value),
+            (vec![1.5, 3.0], vec![2.0, 4.0], None)
+        );
+    }
+
+    #[test]
+    fn choose_columns() {
+        let text = "id,name,px,py,mass\n1,a,10,20,0.5\n2,b,11,21,0.75\n";
+        let spec = ColumnSpec {
+            x: Some(Column::Name("px".into())),
+            y: Some(Column::Index(3)),
+            value: Some(Column::Name("MASS".into())),
+        };
+        let (_, r) = ld("c.csv", text.as_bytes(), &spec);
+        let got = r.unwrap();
+        assert_eq!((got.x, got.y), (vec![10.0, 11.0], vec![20.0, 21.0]));
+        assert_eq!(got.value, Some(vec![0.5, 0.75]));
+        assert_eq!(got.value_name.as_deref(), Some("mass"));
+        // Picking x and y by hand means no default value column.
+        let spec = ColumnSpec {
+            x: Some(Column::Index(2)),
+            y: Some(Column::Index(3)),
+            value: None,
+        };
+        let (_, r) = ld("c2.csv", text.as_bytes(), &spec);
+        assert_eq!(r.unwrap().value, None);
+    }
+
+    #[test]
+    fn skipping_counts() {
+        let text = "x,y,value\n1,2,3\nNaN,2,3\n1,inf,3\n1,2,-Infinity\n1,,3\n1\n\n4,5,NA\n6,7,8,extra\n9,10,null\n";
+        let got = ok("k.csv", text);
+        assert_eq!(got.x, [1.0, 6.0]);
+        assert_eq!(got.value, Some(vec![3.0, 8.0]));
+        // NaN, inf, -Infinity, empty, short row, NA, null: 7 (the blank line
+        // is not a row).
+        assert_eq!(got.skipped, 7);
+        // Unchosen columns do not matter.
+        let spec = ColumnSpec {
+            x: Some(Column::Index(0)),
+            y: Some(Column::Index(1)),
+            value: None,
+        };
+        let (_, r) = ld("k2.csv", text.as_bytes(), &spec);
+        let got = r.unwrap();
+        assert_eq!((got.x.len(), got.skipped), (5, 4));
+    }
+
+    #[test]
+    fn header_only_is_zero_points() {
+        let got = ok("ho.csv", "x,y,value\n");
+        assert!(got.is_empty());
+        assert_eq!(got.value_name.as_deref(), Some("value"));
+        assert_eq!(got.skipped, 0);
+    }
+
+    #[test]
+    fn malformed_corpus() {
+        let cases: &[(&str, &[u8], &str)] = &[
+            ("empty.csv", b"", "is empty"),
+            ("blank.csv", b"\n\n# only a comment\n", "is empty"),
+            ("nul.csv", b"x,y\n1,2\0\n", "does not look like text"),
+            ("latin.csv", b"x,y\n\xe9,\xff\xfe\n", "--format"),
+            ("abc.csv", b"x,y\n1,2\n3,abc\n", "line 3"),
+            ("one.csv", b"x\n1\n2\n", "only 1 column"),
+        ];
+        for (name, text, needle) in cases {
+            let (path, r) = ld(name, text, &ColumnSpec::default());
+            let msg = assert_err_names_file(r, &path);
+            assert!(msg.contains(needle), "{name}: {msg:?} lacks {needle:?}");
+        }
+        let (path, r) = ld("abc2.csv", b"x,y\n1,2\n3,abc\n", &ColumnSpec::default());
+        let msg = assert_err_names_file(r, &path);
+        assert!(
+            msg.contains("line 3, column 'y' (index 1):") && msg.contains("\"abc\""),
+            "{msg}"
+        );
+        let (path, r) = ld("abc3.csv", b"1,2\n3,4\nq,4\n", &ColumnSpec::default());
+        let msg = assert_err_names_file(r, &path);
+        assert!(msg.contains("line 3, column 0:"), "{msg}");
+
+        let spec = ColumnSpec {
+            value: Some(Column::Name("mass".into())),
+            ..Default::default()
+        };
+        let (path, r) = ld("nocol.csv", b"x,y,value\n1,2,3\n", &spec);
+        let msg = assert_err_names_file(r, &path);
+        assert!(
+            msg.contains("'mass'") && msg.contains("x, y, value"),
+            "{msg}"
+        );
+        let (path, r) = ld("nohdr.csv", b"1,2,3\n", &spec);
+        let msg = assert_err_names_file(r, &path);
+        assert!(msg.contains("no header"), "{msg}");
+        let spec = ColumnSpec {
+            x: Some(Column::Index(7)),
+            ..Default::default()
+        };
+        let (path, r) = ld("range.csv", b"1,2,3\n", &spec);
+        let msg = assert_err_names_file(r, &path);
+        assert!(msg.contains("index 7"), "{msg}");
+
+        // A binary file passed as CSV, by --format.
+        let mut bin = Vec::new();
+        for v in [1.0f32, 0.0, 2.5, 1e-3] {
+            bin.extend(v.to_le_bytes());
+        }
+        let path = temp_file("points.f32xy", &bin);
+        let msg = assert_err_names_file(
+            load_any(&path, Some(Format::Csv), &ColumnSpec::default(), None),
+            &path,
+        );
+        assert!(msg.contains("does not look like text"), "{msg}");
+    }
+
+    #[test]
+    fn utf8_cut_at_sample_end_is_text() {
+        let mut text = b"x,y\n".to_vec();
+        while text.len() < SNIFF as usize - 1 {
+            text.extend(b"1,2\n");
+        }
+        text.truncate(SNIFF as usize - 1);
+        assert!(looks_like_text(
+            &[&text[..], "é".as_bytes()].concat()[..SNIFF as usize]
+        ));
+        assert!(!looks_like_text(b"a\xff,b"));
+    }
+
+    #[test]
+    fn delimiter_sniffing() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n"), b',');
+        assert_eq!(sniff_delimiter(b"a\tb\tc\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a;b;c\n"), b';');
+        assert_eq!(sniff_delimiter(b"a b c\n"), b' ');
+        assert_eq!(sniff_delimiter(b"a, b, c\n"), b',');
+        assert_eq!(sniff_delimiter(b"\"a;b;c\",d\n"), b',');
+        assert_eq!(sniff_delimiter(b"# c;o;m;m;e;n;t\n\n1\t2\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+
+    #[test]
+    fn many_rows_stream() {
+        let mut text = String::from("x,y\n");
+        for i in 0..100_000 {
+            text.push_str(&format!("{i},{}\n", i * 2));
+        }
+        let got = ok("big.csv", &text);
+        assert_eq!(got.len(), 100_000);
+        assert_eq!((got.x[99_999], got.y[99_999]), (99_999.0, 199_998.0));
+    }
+}

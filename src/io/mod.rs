@@ -1,0 +1,791 @@
+//! Loaders for user data: `.npy` (NumPy arrays, plain 2-D or structured),
+//! CSV/TSV text, and raw little-endian `f32`/`f64` records.
+//!
+//! `.npz` is not read (it is a zip archive); the error says to unzip it and
+//! pass one of the `.npy` files inside.
+//!
+//! Every loader opens its file read-only and never writes to it. Binary
+//! formats are memory-mapped (falling back to one read if mapping fails) and
+//! CSV is streamed, so nothing is held but the output vectors and the map.
+//! Rows whose chosen x, y or value is NaN, infinite, missing or empty are
+//! skipped and counted in [`Loaded::skipped`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+mod csv;
+mod npy;
+mod raw;
+
+/// The on-disk format of a data file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// NumPy `.npy`: a 2-D array `(N, 2+)` or a 1-D structured array.
+    Npy,
+    /// Delimited text: comma, tab, semicolon or space separated.
+    Csv,
+    /// Headerless interleaved little-endian records.
+    Raw(RawLayout),
+}
+
+/// The record layout of a raw binary file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawLayout {
+    /// `f32 x, f32 y` (8 bytes a record).
+    F32Xy,
+    /// `f32 x, f32 y, f32 value` (12 bytes a record).
+    F32Xyv,
+    /// `f64 x, f64 y` (16 bytes a record).
+    F64Xy,
+    /// `f64 x, f64 y, f64 value` (24 bytes a record).
+    F64Xyv,
+}
+
+impl RawLayout {
+    /// Every layout, in the order they are listed to users.
+    pub const ALL: [RawLayout; 4] = [
+        RawLayout::F32Xy,
+        RawLayout::F32Xyv,
+        RawLayout::F64Xy,
+        RawLayout::F64Xyv,
+    ];
+
+    /// The name used for `--format` and as a file extension.
+    pub fn name(self) -> &'static str {
+        match self {
+            RawLayout::F32Xy => "f32xy",
+            RawLayout::F32Xyv => "f32xyv",
+            RawLayout::F64Xy => "f64xy",
+            RawLayout::F64Xyv => "f64xyv",
+        }
+    }
+
+    /// Bytes in one scalar (4 or 8).
+    pub fn scalar_size(self) -> usize {
+        match self {
+            RawLayout::F32Xy | RawLayout::F32Xyv => 4,
+            RawLayout::F64Xy | RawLayout::F64Xyv => 8,
+        }
+    }
+
+    /// Scalars in one record (2 or 3).
+    pub fn fields(self) -> usize {
+        match self {
+            RawLayout::F32Xy | RawLayout::F64Xy => 2,
+            RawLayout::F32Xyv | RawLayout::F64Xyv => 3,
+        }
+    }
+
+    /// Bytes in one record.
+    pub fn record_size(self) -> usize {
+        self.scalar_size() * self.fields()
+    }
+}
+
+/// The names accepted by `Format::from_str`, for messages.
+pub const FORMAT_NAMES: &str = "npy, csv, tsv, f32xy, f32xyv, f64xy, f64xyv";
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Format::Npy => f.write_str("npy"),
+            Format::Csv => f.write_str("csv"),
+            Format::Raw(layout) => f.write_str(layout.name()),
+        }
+    }
+}
+
+/// An unknown `--format` name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format '{0}'; valid formats: {FORMAT_NAMES}")]
+pub struct ParseFormatError(pub String);
+
+impl FromStr for Format {
+    type Err = ParseFormatError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().trim_start_matches('.').to_ascii_lowercase();
+        match lower.as_str() {
+            "npy" => Ok(Format::Npy),
+            "csv" | "tsv" | "txt" => Ok(Format::Csv),
+            other => RawLayout::ALL
+                .iter()
+                .find(|l| l.name() == other)
+                .map(|&l| Format::Raw(l))
+                .ok_or_else(|| ParseFormatError(s.to_string())),
+        }
+    }
+}
+
+/// One column of the input, chosen by name or by 0-based index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    Name(String),
+    Index(usize),
+}
+
+impl Column {
+    /// All-digit text is a 0-based index, anything else a name.
+    pub fn parse(s: &str) -> Column {
+        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(i) = s.parse() {
+                return Column::Index(i);
+            }
+        }
+        Column::Name(s.to_string())
+    }
+}
+
+impl FromStr for Column {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Column::parse(s))
+    }
+}
+
+impl fmt::Display for Column {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Column::Name(n) => write!(f, "'{n}'"),
+            Column::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// Which columns hold x, y and the value.
+///
+/// `None` picks the default: x is column 0 and y column 1; the value is
+/// column 2 when the file has a third column and neither x nor y was chosen
+/// by hand (otherwise there is no value column unless one is named).
+/// A name matches exactly or, failing that, ignoring ASCII case and
+/// surrounding spaces; files without names (plain .npy arrays, CSV without a
+/// header) also answer to `"column N"`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnSpec {
+    pub x: Option<Column>,
+    pub y: Option<Column>,
+    pub value: Option<Column>,
+}
+
+/// The points read from a file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Loaded {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+    /// The chosen value column, if any; same length as `x`.
+    pub value: Option<Vec<f32>>,
+    /// Column names for axis titles: the header or field name, or
+    /// `"column N"` where the file names none (raw files: "x", "y", "value").
+    pub x_name: String,
+    pub y_name: String,
+    pub value_name: Option<String>,
+    /// Rows skipped for NaN, inf or missing/empty fields.
+    pub skipped: usize,
+}
+
+impl Loaded {
+    /// Number of points kept.
+    pub fn len(&self) -> usize {
+        self.x.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.x.is_empty()
+    }
+}
+
+/// Why a file could not be loaded. Every message names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot open {}: {source}; check the path and that the file is readable", path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("error reading {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{} is empty; pass a file that has data in it", path.display())]
+    Empty { path: PathBuf },
+    #[error("cannot tell the format of {} from its extension; pass --format with one of: {FORMAT_NAMES}", path.display())]
+    UnknownFormat { path: PathBuf },
+    #[error("{} is an .npz archive, which is not read directly; unzip it (it is a zip of .npy files) and pass one of the .npy files", path.display())]
+    Npz { path: PathBuf },
+    #[error("{} does not look like text (binary data?); pass --format npy, or --format f32xy/f32xyv/f64xy/f64xyv for raw binary records", path.display())]
+    NotText { path: PathBuf },
+    #[error("{} is not a valid .npy file: {reason}", path.display())]
+    BadNpy { path: PathBuf, reason: String },
+    #[error("{} has unsupported dtype {dtype}{}; supported dtypes: {}; convert it first, e.g. arr.astype('<f8')", path.display(), field.as_ref().map(|f| format!(" in field '{f}'")).unwrap_or_default(), npy::SUPPORTED_DTYPES)]
+    UnsupportedDtype {
+        path: PathBuf,
+        dtype: String,
+        field: Option<String>,
+    },
+    #[error("{} has shape {shape}; a plain array needs shape (N, 2) or (N, 3+) (columns x, y[, value]), or a 1-D structured array with named fields; reshape it, e.g. arr.reshape(-1, 2)", path.display())]
+    BadShape { path: PathBuf, shape: String },
+    #[error("{} is truncated: the header promises {expected} bytes of data but only {actual} are there; re-save the file", path.display())]
+    Truncated {
+        path: PathBuf,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("{} line {line}, {column}: {value:?} is not a number; fix or delete that row, or choose another column", path.display())]
+    NotNumber {
+        path: PathBuf,
+        line: u64,
+        /// `column 'name' (index N)`, or `column N` without a header.
+        column: String,
+        value: String,
+    },
+    #[error("{} has no column named '{name}'; available columns: {}", path.display(), available.join(", "))]
+    NoSuchColumn {
+        path: PathBuf,
+        name: String,
+        available: Vec<String>,
+    },
+    #[error("{} has no header row, so column '{name}' cannot be found by name; choose columns by 0-based index instead (the file has {count} columns)", path.display())]
+    NoHeader {
+        path: PathBuf,
+        name: String,
+        count: usize,
+    },
+    #[error("{}: column index {index} is out of range; the file has {count} columns (0 to {})", path.display(), count.saturating_sub(1))]
+    ColumnOutOfRange {
+        path: PathBuf,
+        index: usize,
+        count: usize,
+    },
+    #[error("{} has only {count} column(s); x and y need at least 2", path.display())]
+    TooFewColumns { path: PathBuf, count: usize },
+    #[error("{} is {size} bytes, which is not a whole number of {record}-byte {layout} records; check --format (f32xy: 8, f32xyv: 12, f64xy: 16, f64xyv: 24 bytes a record)", path.display())]
+    RawSize {
+        path: PathBuf,
+        size: u64,
+        record: usize,
+        layout: &'static str,
+    },
+    #[error("{}{}: {source}", path.display(), line.map(|l| format!(" line {l}")).unwrap_or_default())]
+    Csv {
+        path: PathBuf,
+        line: Option<u64>,
+        source: ::csv::Error,
+    },
+}
+
+impl LoadError {
+    /// The file this error is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            LoadError::Open { path, .. }
+            | LoadError::Read { path, .. }
+            | LoadError::Empty { path }
+            | LoadError::UnknownFormat { path }
+            | LoadError::Npz { path }
+            | LoadError::NotText { path }
+            | LoadError::BadNpy { path, .. }
+            | LoadError::UnsupportedDtype { path, .. }
+            | LoadError::BadShape { path, .. }
+            | LoadError::Truncated { path, .. }
+            | LoadError::NotNumber { path, .. }
+            | LoadError::NoSuchColumn { path, .. }
+            | LoadError::NoHeader { path, .. }
+            | LoadError::ColumnOutOfRange { path, .. }
+            | LoadError::TooFewColumns { path, .. }
+            | LoadError::RawSize { path, .. }
+            | LoadError::Csv { path, .. } => path,
+        }
+    }
+}
+
+/// Load points from `path`. `format` `None` detects it from the extension;
+/// `delimiter` `None` detects it from the first line (CSV only).
+pub fn load(
+    path: &Path,
+    format: Option<Format>,
+    columns: &ColumnSpec,
+    delimiter: Option<u8>,
+) -> Result<Loaded, LoadError> {
+    let format = match format {
+        Some(f) => f,
+        None => detect_format(path)?,
+    };
+    match format {
+        Format::Npy => npy::load(path, columns),
+        Format::Csv => csv::load(path, columns, delimiter),
+        Format::Raw(layout) => raw::load(path, layout, columns),
+    }
+}
+
+/// The format implied by the file's extension (case-insensitive): `.npy`,
+/// `.csv`, `.tsv`, `.txt` (as CSV), `.f32xy`, `.f32xyv`, `.f64xy`, `.f64xyv`.
+pub fn detect_format(path: &Path) -> Result<Format, LoadError> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "npz" => Err(LoadError::Npz {
+            path: path.to_path_buf(),
+        }),
+        "" => Err(LoadError::UnknownFormat {
+            path: path.to_path_buf(),
+        }),
+        e => e.parse().map_err(|_| LoadError::UnknownFormat {
+            path: path.to_path_buf(),
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Shared helpers for the loaders.
+
+/// Open `path` read-only.
+fn open(path: &Path) -> Result<std::fs::File, LoadError> {
+    std::fs::File::open(path).map_err(|source| LoadError::Open {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The bytes of a whole file: a read-only map, or a buffer if mapping failed.
+enum Bytes {
+    Map(memmap2::Mmap),
+    Buf(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Map(m) => m,
+            Bytes::Buf(b) => b,
+        }
+    }
+}
+
+/// Map `path` read-only. An empty file is [`LoadError::Empty`].
+fn map_file(path: &Path) -> Result<Bytes, LoadError> {
+    let mut file = open(path)?;
+    let read_err = |source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let len = file.metadata().map_err(read_err)?.len();
+    if len == 0 {
+        return Err(LoadError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    // SAFETY: the map is read-only and private to this call. If another
+    // process truncates the file while it is mapped, reads may fault; that is
+    // the documented risk of any file map and we accept it for the speed.
+    match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(map) => Ok(Bytes::Map(map)),
+        Err(_) => {
+            use std::io::Read;
+            let mut buf = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+            file.read_to_end(&mut buf).map_err(read_err)?;
+            Ok(Bytes::Buf(buf))
+        }
+    }
+}
+
+/// Column indices picked from a [`ColumnSpec`], with their display names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Picked {
+    x: usize,
+    y: usize,
+    value: Option<usize>,
+}
+
+/// `"column N"`, the name of an unnamed column.
+fn column_name(i: usize) -> String {
+    format!("column {i}")
+}
+
+/// Resolve `spec` against a file whose columns are `names` (`named` false
+/// when those are just `"column N"` because the file has no names).
+fn resolve(
+    path: &Path,
+    spec: &ColumnSpec,
+    names: &[String],
+    named: bool,
+) -> Result<Picked, LoadError> {
+    let count = names.len();
+    let find = |c: &Column| -> Result<usize, LoadError> {
+        match c {
+            Column::Index(i) if *i < count => Ok(*i),
+            Column::Index(i) => Err(LoadError::ColumnOutOfRange {
+                path: path.to_path_buf(),
+                index: *i,
+                count,
+            }),
+            Column::Name(n) => {
+                if let Some(i) = names.iter().position(|m| m == n) {
+                    return Ok(i);
+                }
+                let n_trim = n.trim();
+                if let Some(i) = names
+                    .iter()
+                    .position(|m| m.trim().eq_ignore_ascii_case(n_trim))
+                {
+                    return Ok(i);
+                }
+                if named {
+                    Err(LoadError::NoSuchColumn {
+                        path: path.to_path_buf(),
+                        name: n.clone(),
+                        available: names.to_vec(),
+                    })
+                } else {
+                    Err(LoadError::NoHeader {
+                        path: path.to_path_buf(),
+                        name: n.clone(),
+                        count,
+                    })
+                }
+            }
+        }
+    };
+    if (spec.x.is_none() || spec.y.is_none()) && count < 2 {
+        return Err(LoadError::TooFewColumns {
+            path: path.to_path_buf(),
+            count,
+        });
+    }
+    let x = spec.x.as_ref().map_or(Ok(0), find)?;
+    let y = spec.y.as_ref().map_or(Ok(1), find)?;
+    let value = match &spec.value {
+        Some(c) => Some(find(c)?),
+        None if spec.x.is_none() && spec.y.is_none() && count >= 3 => Some(2),
+        None => None,
+    };
+    Ok(Picked { x, y, value })
+}
+
+/// Collects kept points and counts skipped rows.
+struct Sink {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    value: Option<Vec<f32>>,
+    skipped: usize,
+}
+
+impl Sink {
+    fn new(capacity: usize, has_value: bool) -> Sink {
+        Sink {
+            x: Vec::with_capacity(capacity),
+            y: Vec::with_capacity(capacity),
+            value: has_value.then(|| Vec::with_capacity(capacity)),
+            skipped: 0,
+        }
+    }
+
+    /// Keep the point if x, y and (when there is a value column) the value
+    /// are finite; `v` is ignored when there is no value column.
+    #[inline]
+    fn push(&mut self, x: f64, y: f64, v: f64) {
+        let vf = v as f32;
+        if !x.is_finite() || !y.is_finite() || (self.value.is_some() && !vf.is_finite()) {
+            self.skipped += 1;
+            return;
+        }
+        self.x.push(x);
+        self.y.push(y);
+        if let Some(vals) = &mut self.value {
+            vals.push(vf);
+        }
+    }
+
+    fn skip(&mut self) {
+        self.skipped += 1;
+    }
+
+    fn finish(self, names: &[String], picked: &Picked) -> Loaded {
+        Loaded {
+            x: self.x,
+            y: self.y,
+            value: self.value,
+            x_name: names[picked.x].clone(),
+            y_name: names[picked.y].clone(),
+            value_name: picked.value.map(|v| names[v].clone()),
+            skipped: self.skipped,
+        }
+    }
+}
+
+#[cfg(test)]
+mod test_util {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Write `bytes` to a fresh file named `name` under a per-process temp
+    /// directory and return its path.
+    pub fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "pointillist-io-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// Assert that `result` is an error whose message names the file.
+    pub fn assert_err_names_file<T: std::fmt::Debug>(
+        result: Result<T, super::LoadError>,
+        path: &std::path::Path,
+    ) -> String {
+        let err = result.expect_err("expected an error");
+        let msg = err.to_string();
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert!(msg.contains(name), "message {msg:?} does not name {name}");
+        assert_eq!(err.path(), path);
+        msg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_util::*;
+    use super::*;
+
+    #[test]
+    fn format_names_parse() {
+        assert_eq!("npy".parse::<Format>().unwrap(), Format::Npy);
+        assert_eq!("CSV".parse::<Format>().unwrap(), Format::Csv);
+        assert_eq!("tsv".parse::<Format>().unwrap(), Format::Csv);
+        for l in RawLayout::ALL {
+            assert_eq!(l.name().parse::<Format>().unwrap(), Format::Raw(l));
+            assert_eq!(Format::Raw(l).to_string(), l.name());
+        }
+        let err = "parquet".parse::<Format>().unwrap_err().to_string();
+        assert!(err.contains("parquet") && err.contains("f64xyv") && err.contains("npy"));
+    }
+
+    #[test]
+    fn record_sizes() {
+        let sizes: Vec<usize> = RawLayout::ALL.iter().map(|l| l.record_size()).collect();
+        assert_eq!(sizes, [8, 12, 16, 24]);
+    }
+
+    #[test]
+    fn column_parse() {
+        assert_eq!(Column::parse("0"), Column::Index(0));
+        assert_eq!(Column::parse("12"), Column::Index(12));
+        assert_eq!(Column::parse("x"), Column::Name("x".into()));
+        assert_eq!(Column::parse("1a"), Column::Name("1a".into()));
+        assert_eq!(Column::parse("-1"), Column::Name("-1".into()));
+        assert_eq!(Column::parse(""), Column::Name("".into()));
+        assert_eq!("3".parse::<Column>().unwrap(), Column::Index(3));
+    }
+
+    #[test]
+    fn detect_by_extension() {
+        let d = |p: &str| detect_format(Path::new(p));
+        assert_eq!(d("a.npy").unwrap(), Format::Npy);
+        assert_eq!(d("a.CSV").unwrap(), Format::Csv);
+        assert_eq!(d("a.tsv").unwrap(), Format::Csv);
+        assert_eq!(d("dir.v2/a.txt").unwrap(), Format::Csv);
+        assert_eq!(d("a.f32xyv").unwrap(), Format::Raw(RawLayout::F32Xyv));
+        assert_eq!(d("a.f64xy").unwrap(), Format::Raw(RawLayout::F64Xy));
+        for bad in ["data.bin", "data", "data.npz"] {
+            let msg = d(bad).unwrap_err().to_string();
+            assert!(msg.contains(bad), "{msg}");
+        }
+        let msg = d("data.bin").unwrap_err().to_string();
+        assert!(msg.contains("--format") && msg.contains("f32xy"), "{msg}");
+        assert!(d("x.npz").unwrap_err().to_string().contains("unzip"));
+    }
+
+    fn names(n: &[&str]) -> Vec<String> {
+        n.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn resolve_defaults_and_choices() {
+        let p = Path::new("f.csv");
+        let n3 = names(&["a", "b", "c"]);
+        let def = ColumnSpec::default();
+        assert_eq!(
+            resolve(p, &def, &n3, true).unwrap(),
+            Picked {
+                x: 0,
+                y: 1,
+                value: Some(2)
+            }
+        );
+        assert_eq!(
+            resolve(p, &def, &names(&["a", "b"]), true).unwrap(),
+            Picked {
+                x: 0,
+                y: 1,
+                value: None
+            }
+        );
+        let spec = ColumnSpec {
+            x: Some(Column::Name("c".into())),
+            y: Some(Column::Index(0)),
+            value: None,
+        };
+        assert_eq!(
+            resolve(p, &spec, &n3, true).unwrap(),
+            Picked {
+                x: 2,
+                y: 0,
+                value: None
+            }
+        );
+        let spec = ColumnSpec {
+            value: Some(Column::Name("B".into())),
+            ..Default::default()
+        };
+        assert_eq!(resolve(p, &spec, &n3, true).unwrap().value, Some(1));
+
+        let bad = ColumnSpec {
+            x: Some(Column::Name("zz".into())),
+            ..Default::default()
+        };
+        let msg = resolve(p, &bad, &n3, true).unwrap_err().to_string();
+        assert!(msg.contains("zz") && msg.contains("a, b, c"), "{msg}");
+        let msg = resolve(p, &bad, &n3, false).unwrap_err().to_string();
+        assert!(msg.contains("no header"), "{msg}");
+        let bad = ColumnSpec {
+            y: Some(Column::Index(3)),
+            ..Default::default()
+        };
+        let msg = resolve(p, &bad, &n3, true).unwrap_err().to_string();
+        assert!(
+            msg.contains("index 3") && msg.contains("3 columns"),
+            "{msg}"
+        );
+        let msg = resolve(p, &def, &names(&["a"]), true)
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("only 1 column"), "{msg}");
+    }
+
+    #[test]
+    fn missing_file_names_the_file() {
+        let path = std::env::temp_dir().join("pointillist-no-such-file-1234.csv");
+        let msg = assert_err_names_file(load(&path, None, &ColumnSpec::default(), None), &path);
+        assert!(msg.contains("cannot open"), "{msg}");
+        for f in [Format::Npy, Format::Raw(RawLayout::F32Xy)] {
+            assert_err_names_file(load(&path, Some(f), &ColumnSpec::default(), None), &path);
+        }
+    }
+
+    #[test]
+    fn empty_file_in_every_format() {
+        for (name, f) in [
+            ("e.npy", Format::Npy),
+            ("e.csv", Format::Csv),
+            ("e.f64xyv", Format::Raw(RawLayout::F64Xyv)),
+        ] {
+            let path = temp_file(name, b"");
+            let msg =
+                assert_err_names_file(load(&path, Some(f), &ColumnSpec::default(), None), &path);
+            assert!(msg.contains("is empty"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn directory_is_an_error() {
+        let dir = temp_file("d.csv", b"").parent().unwrap().join("dir.npy");
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in [Format::Npy, Format::Csv, Format::Raw(RawLayout::F32Xy)] {
+            assert_err_names_file(load(&dir, Some(f), &ColumnSpec::default(), None), &dir);
+        }
+    }
+
+    /// `tests/data` of the repository, found from this source file's path
+    /// (relative to the package root when built in the main crate).
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(file!())
+            .parent()
+            .unwrap()
+            .join("../../tests/data")
+            .join(name)
+    }
+
+    fn load_fixture(name: &str) -> Loaded {
+        let path = fixture(name);
+        load(&path, None, &ColumnSpec::default(), None).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Files written by NumPy and pandas themselves (see tests/data/README.md).
+    #[test]
+    fn numpy_and_pandas_fixtures() {
+        let got = load_fixture("points_f64.npy");
+        assert_eq!(got.x, [0.0, 1.0, -1.5, 1e-3, 0.1]);
+        assert_eq!(got.y, [0.0, 2.0, 3.25, -2e6, 0.2]);
+        assert_eq!(got.value, Some(vec![0.0, 0.5, 1.0, 0.125, -7.0]));
+        assert_eq!(
+            (got.x_name.as_str(), got.value_name.as_deref()),
+            ("column 0", Some("column 2"))
+        );
+        assert_eq!(got.skipped, 0);
+
+        let got = load_fixture("points_f32_fortran.npy");
+        assert_eq!(got.x, [1.0, 3.0, 5.5, 0.25]);
+        assert_eq!(got.y, [2.0, 4.0, -6.0, 8.0]);
+        assert_eq!(got.value, None);
+
+        let got = load_fixture("points_struct.npy");
+        assert_eq!(got.x, [1.5, -3.0, 0.1]);
+        assert_eq!(got.y, [2.5, 4.0, f64::from(0.2f32)]);
+        assert_eq!(got.value, Some(vec![0.25, 8.0, 0.3]));
+        assert_eq!(
+            (
+                got.x_name.as_str(),
+                got.y_name.as_str(),
+                got.value_name.as_deref()
+            ),
+            ("x", "y", Some("value"))
+        );
+        let spec = ColumnSpec {
+            x: Some(Column::Name("value".into())),
+            y: Some(Column::Name("x".into())),
+            value: None,
+        };
+        let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
+        assert_eq!(got.x, [0.25, 8.0, f64::from(0.3f32)]);
+        assert_eq!(got.y, [1.5, -3.0, 0.1]);
+
+        let got = load_fixture("points.csv");
+        assert_eq!(got.x, [1.0, 2.0, 4.0, 5.5]);
+        assert_eq!(got.y, [10.0, 20.0, 40.0, -50.0]);
+        assert_eq!(got.value, Some(vec![0.5, 1.5, 3.5, 4.5]));
+        assert_eq!(
+            (
+                got.x_name.as_str(),
+                got.y_name.as_str(),
+                got.value_name.as_deref()
+            ),
+            ("x", "y", Some("value"))
+        );
+        assert_eq!(got.skipped, 1);
+    }
+
+    #[test]
+    fn sink_skips_non_finite() {
+        let mut s = Sink::new(4, true);
+        s.push(1.0, 2.0, 3.0);
+        s.push(f64::NAN, 2.0, 3.0);
+        s.push(1.0, f64::INFINITY, 3.0);
+        s.push(1.0, 2.0, 1e300); // overflows f32
+        s.skip();
+        assert_eq!((s.x.len(), s.skipped), (1, 4));
+        let mut s = Sink::new(1, false);
+        s.push(1.0, 2.0, f64::NAN); // value ignored without a value column
+        assert_eq!((s.x.len(), s.skipped), (1, 0));
+    }
+}

@@ -1,0 +1,1084 @@
+//! NumPy `.npy` files, format versions 1.0, 2.0 and 3.0.
+//!
+//! Reads plain 2-D arrays `(N, C)` with `C >= 2` in C or Fortran order, and
+//! structured arrays (any shape, flattened) whose fields are named columns.
+//! Numeric dtypes of either byte order are read; see [`SUPPORTED_DTYPES`].
+
+use std::path::Path;
+
+use super::{column_name, map_file, resolve, ColumnSpec, LoadError, Loaded, Sink};
+
+/// The dtypes this loader reads, for messages.
+pub(super) const SUPPORTED_DTYPES: &str =
+    "f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 (little- '<' or big-endian '>'; '|' for 1-byte types)";
+
+const MAGIC: &[u8] = b"\x93NUMPY";
+
+/// Reads one scalar from the start of a slice (which is long enough).
+type ReadFn = fn(&[u8]) -> f64;
+
+macro_rules! readers {
+    ($($name:ident: $t:ty, $from:ident, $n:expr;)*) => {
+        $(
+            fn $name(b: &[u8]) -> f64 {
+                let mut a = [0u8; $n];
+                a.copy_from_slice(&b[..$n]);
+                <$t>::$from(a) as f64
+            }
+        )*
+    };
+}
+
+readers! {
+    f4_le: f32, from_le_bytes, 4;
+    f4_be: f32, from_be_bytes, 4;
+    f8_le: f64, from_le_bytes, 8;
+    f8_be: f64, from_be_bytes, 8;
+    i1: i8, from_le_bytes, 1;
+    u1: u8, from_le_bytes, 1;
+    i2_le: i16, from_le_bytes, 2;
+    i2_be: i16, from_be_bytes, 2;
+    u2_le: u16, from_le_bytes, 2;
+    u2_be: u16, from_be_bytes, 2;
+    i4_le: i32, from_le_bytes, 4;
+    i4_be: i32, from_be_bytes, 4;
+    u4_le: u32, from_le_bytes, 4;
+    u4_be: u32, from_be_bytes, 4;
+    i8_le: i64, from_le_bytes, 8;
+    i8_be: i64, from_be_bytes, 8;
+    u8_le: u64, from_le_bytes, 8;
+    u8_be: u64, from_be_bytes, 8;
+}
+
+fn f2_le(b: &[u8]) -> f64 {
+    f16_to_f64(u16::from_le_bytes([b[0], b[1]]))
+}
+
+fn f2_be(b: &[u8]) -> f64 {
+    f16_to_f64(u16::from_be_bytes([b[0], b[1]]))
+}
+
+/// IEEE 754 binary16 to f64 (exact).
+fn f16_to_f64(h: u16) -> f64 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = i32::from((h >> 10) & 0x1f);
+    let frac = f64::from(h & 0x3ff);
+    match exp {
+        0 => sign * frac * 2f64.powi(-24),
+        31 if frac == 0.0 => sign * f64::INFINITY,
+        31 => f64::NAN,
+        e => sign * (1.0 + frac / 1024.0) * 2f64.powi(e - 15),
+    }
+}
+
+/// A numeric dtype: its reader and size in bytes.
+#[derive(Clone, Copy)]
+struct Dtype {
+    read: ReadFn,
+    size: usize,
+}
+
+/// The element type of one dtype string.
+enum Elem {
+    Num(Dtype),
+    /// Padding or other bytes that are never read (`|V4` and the like).
+    Opaque(usize),
+}
+
+/// Parse a dtype string such as `<f8`, `|u1`, `>i4` or `|V4`.
+fn parse_dtype(s: &str) -> Option<Elem> {
+    let (order, rest) = match s.as_bytes().first()? {
+        b'<' | b'>' | b'|' | b'=' => (s.as_bytes()[0], &s[1..]),
+        _ => (b'=', s),
+    };
+    let big = match order {
+        b'>' => true,
+        b'=' => cfg!(target_endian = "big"),
+        _ => false,
+    };
+    let kind = rest.chars().next()?;
+    let size: usize = rest[kind.len_utf8()..].parse().ok()?;
+    let read: ReadFn = match (kind, size, big) {
+        ('V', n, _) => return Some(Elem::Opaque(n)),
+        ('f', 2, false) => f2_le,
+        ('f', 2, true) => f2_be,
+        ('f', 4, false) => f4_le,
+        ('f', 4, true) => f4_be,
+        ('f', 8, false) => f8_le,
+        ('f', 8, true) => f8_be,
+        ('i', 1, _) => i1,
+        ('u', 1, _) => u1,
+        ('i', 2, false) => i2_le,
+        ('i', 2, true) => i2_be,
+        ('u', 2, false) => u2_le,
+        ('u', 2, true) => u2_be,
+        ('i', 4, false) => i4_le,
+        ('i', 4, true) => i4_be,
+        ('u', 4, false) => u4_le,
+        ('u', 4, true) => u4_be,
+        ('i', 8, false) => i8_le,
+        ('i', 8, true) => i8_be,
+        ('u', 8, false) => u8_le,
+        ('u', 8, true) => u8_be,
+        _ => return None,
+    };
+    Some(Elem::Num(Dtype { read, size }))
+}
+
+// ---------------------------------------------------------------------------
+// The header: a Python literal dict.
+
+#[derive(Debug, Clone, PartialEq)]
+enum Py {
+    Str(String),
+    Int(u64),
+    Bool(bool),
+    None,
+    Seq(Vec<Py>),
+    Dict(Vec<(Py, Py)>),
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.s.get(self.i).copied()
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), String> {
+        match self.peek() {
+            Some(d) if d == c => {
+                self.i += 1;
+                Ok(())
+            }
+            Some(d) => Err(format!(
+                "expected '{}' at byte {} of the header, found '{}'",
+                c as char, self.i, d as char
+            )),
+            None => Err(format!("expected '{}' but the header ended", c as char)),
+        }
+    }
+
+    fn value(&mut self) -> Result<Py, String> {
+        match self.peek() {
+            None => Err("the header ended early".into()),
+            Some(b'{') => {
+                self.i += 1;
+                let mut items = Vec::new();
+                loop {
+                    if self.peek() == Some(b'}') {
+                        self.i += 1;
+                        return Ok(Py::Dict(items));
+                    }
+                    let k = self.value()?;
+                    self.expect(b':')?;
+                    let v = self.value()?;
+                    items.push((k, v));
+                    if self.peek() == Some(b',') {
+                        self.i += 1;
+                    } else {
+                        self.expect(b'}')?;
+                        return Ok(Py::Dict(items));
+                    }
+                }
+            }
+            Some(open @ (b'(' | b'[')) => {
+                let close = if open == b'(' { b')' } else { b']' };
+                self.i += 1;
+                let mut items = Vec::new();
+                loop {
+                    if self.peek() == Some(close) {
+                        self.i += 1;
+                        return Ok(Py::Seq(items));
+                    }
+                    items.push(self.value()?);
+                    if self.peek() == Some(b',') {
+                        self.i += 1;
+                    } else {
+                        self.expect(close)?;
+                        return Ok(Py::Seq(items));
+                    }
+                }
+            }
+            Some(q @ (b'\'' | b'"')) => {
+                self.i += 1;
+                let mut out = Vec::new();
+                while let Some(&c) = self.s.get(self.i) {
+                    self.i += 1;
+                    if c == q {
+                        return Ok(Py::Str(String::from_utf8_lossy(&out).into_owned()));
+                    }
+                    if c == b'\\' {
+                        if let Some(&e) = self.s.get(self.i) {
+                            self.i += 1;
+                            out.push(match e {
+                                b'n' => b'\n',
+                                b't' => b'\t',
+                                other => other,
+                            });
+                        }
+                    } else {
+                        out.push(c);
+                    }
+                }
+                Err("a string in the header is not closed".into())
+            }
+            Some(c) if c.is_ascii_digit() => {
+                let start = self.i;
+                while self.i < self.s.len() && self.s[self.i].is_ascii_digit() {
+                    self.i += 1;
+                }
+                let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("");
+                // Python 2 wrote longs as `3L`.
+                if self.s.get(self.i) == Some(&b'L') {
+                    self.i += 1;
+                }
+                text.parse()
+                    .map(Py::Int)
+                    .map_err(|_| format!("number {text} in the header is too large"))
+            }
+            Some(_) => {
+                let start = self.i;
+                while self.i < self.s.len() && self.s[self.i].is_ascii_alphanumeric() {
+                    self.i += 1;
+                }
+                match &self.s[start..self.i] {
+                    b"True" => Ok(Py::Bool(true)),
+                    b"False" => Ok(Py::Bool(false)),
+                    b"None" => Ok(Py::None),
+                    _ => Err(format!(
+                        "unexpected text at byte {start} of the header: {:?}",
+                        String::from_utf8_lossy(&self.s[start..(start + 20).min(self.s.len())])
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// One column: a plain-array column or a structured field.
+struct Field {
+    name: String,
+    /// `None` for a field that cannot be read (padding, sub-array, nested).
+    dtype: Option<Dtype>,
+    /// Why the field cannot be read, when `dtype` is `None`.
+    unreadable: String,
+    offset: usize,
+}
+
+/// The parsed header and where the data starts.
+struct Header {
+    layout: Layout,
+    data_start: usize,
+}
+
+enum Layout {
+    /// A 2-D array of one numeric dtype.
+    Plain {
+        dtype: Dtype,
+        rows: usize,
+        cols: usize,
+        fortran: bool,
+    },
+    /// Records of `itemsize` bytes with named fields.
+    Structured {
+        fields: Vec<Field>,
+        itemsize: usize,
+        rows: usize,
+    },
+}
+
+fn bad(path: &Path, reason: impl Into<String>) -> LoadError {
+    LoadError::BadNpy {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    }
+}
+
+fn unsupported(path: &Path, dtype: &str, field: Option<&str>) -> LoadError {
+    LoadError::UnsupportedDtype {
+        path: path.to_path_buf(),
+        dtype: format!("'{dtype}'"),
+        field: field.map(str::to_string),
+    }
+}
+
+fn shape_text(shape: &[u64]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        _ => format!(
+            "({})",
+            shape
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn parse_header(path: &Path, bytes: &[u8]) -> Result<Header, LoadError> {
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(bad(
+            path,
+            "it does not start with the .npy magic bytes \\x93NUMPY; if it is another format, pass --format",
+        ));
+    }
+    if bytes.len() < 10 {
+        return Err(bad(
+            path,
+            "the file ends inside the header; re-save the file",
+        ));
+    }
+    let (major, minor) = (bytes[6], bytes[7]);
+    let (len, start): (usize, usize) = match major {
+        1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        2 | 3 => return Err(bad(path, "the file ends inside the header; re-save the file")),
+        _ => {
+            return Err(bad(
+                path,
+                format!("format version {major}.{minor} is not supported (only 1.0, 2.0 and 3.0); re-save it with numpy.save"),
+            ))
+        }
+    };
+    let data_start = start
+        .checked_add(len)
+        .filter(|&e| e <= bytes.len())
+        .ok_or_else(|| bad(path, "the file ends inside the header; re-save the file"))?;
+    let raw = &bytes[start..data_start];
+    // v1/v2 headers are latin-1, v3 UTF-8; the parser reads bytes and only
+    // field names can be non-ASCII.
+    let text: Vec<u8> = if major == 3 {
+        raw.to_vec()
+    } else {
+        String::from_iter(raw.iter().map(|&b| b as char)).into_bytes()
+    };
+    let mut p = Parser { s: &text, i: 0 };
+    let dict = p
+        .value()
+        .map_err(|e| bad(path, format!("its header cannot be parsed: {e}")))?;
+    let Py::Dict(items) = dict else {
+        return Err(bad(path, "its header is not a dict"));
+    };
+    let get = |key: &str| {
+        items
+            .iter()
+            .find(|(k, _)| *k == Py::Str(key.into()))
+            .map(|(_, v)| v)
+            .ok_or_else(|| bad(path, format!("its header has no '{key}' key")))
+    };
+    let descr = get("descr")?;
+    let fortran = match get("fortran_order")? {
+        Py::Bool(b) => *b,
+        _ => {
+            return Err(bad(
+                path,
+                "'fortran_order' in its header is not True or False",
+            ))
+        }
+    };
+    let shape: Vec<u64> = match get("shape")? {
+        Py::Seq(dims) => dims
+            .iter()
+            .map(|d| match d {
+                Py::Int(n) => Ok(*n),
+                _ => Err(bad(
+                    path,
+                    "'shape' in its header is not a tuple of integers",
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err(bad(path, "'shape' in its header is not a tuple")),
+    };
+    let to_usize = |n: u64| usize::try_from(n).map_err(|_| bad(path, "its shape is too large"));
+
+    let layout = match descr {
+        Py::Str(s) => {
+            let dtype = match parse_dtype(s) {
+                Some(Elem::Num(d)) => d,
+                _ => return Err(unsupported(path, s, None)),
+            };
+            match shape.as_slice() {
+                [rows, cols] => Layout::Plain {
+                    dtype,
+                    rows: to_usize(*rows)?,
+                    cols: to_usize(*cols)?,
+                    fortran,
+                },
+                _ => {
+                    return Err(LoadError::BadShape {
+                        path: path.to_path_buf(),
+                        shape: shape_text(&shape),
+                    })
+                }
+            }
+        }
+        Py::Seq(list) => {
+            let (fields, itemsize) = parse_fields(path, list)?;
+            let rows = shape
+                .iter()
+                .try_fold(1u64, |a, &d| a.checked_mul(d))
+                .ok_or_else(|| bad(path, "its shape is too large"))?;
+            Layout::Structured {
+                fields,
+                itemsize,
+                rows: to_usize(rows)?,
+            }
+        }
+        _ => {
+            return Err(bad(
+                path,
+                "'descr' in its header is neither a string nor a list",
+            ))
+        }
+    };
+    Ok(Header { layout, data_start })
+}
+
+/// Fields of a structured dtype given as `[('x', '<f8'), ...]`; also returns
+/// the record size.
+fn parse_fields(path: &Path, list: &[Py]) -> Result<(Vec<Field>, usize), LoadError> {
+    let malformed = || bad(path, "a field in its structured 'descr' is malformed");
+    let mut fields = Vec::new();
+    let mut offset = 0usize;
+    for item in list {
+        let Py::Seq(parts) = item else {
+            return Err(malformed());
+        };
+        let name = match parts.first() {
+            Some(Py::Str(n)) => n.clone(),
+            // (title, name) pairs
+            Some(Py::Seq(tn)) => match tn.get(1) {
+                Some(Py::Str(n)) => n.clone(),
+                _ => return Err(malformed()),
+            },
+            _ => return Err(malformed()),
+        };
+        let count = match parts.get(2) {
+            None => 1usize,
+            Some(Py::Seq(dims)) => dims
+                .iter()
+                .try_fold(1usize, |a, d| match d {
+                    Py::Int(n) => usize::try_from(*n).ok().and_then(|n| a.checked_mul(n)),
+                    _ => None,
+                })
+                .ok_or_else(malformed)?,
+            Some(Py::Int(n)) => usize::try_from(*n).map_err(|_| malformed())?,
+            Some(_) => return Err(malformed()),
+        };
+        let (dtype, size, unreadable) = match parts.get(1) {
+            Some(Py::Str(s)) => match parse_dtype(s) {
+                Some(Elem::Num(d)) if parts.len() == 2 => (Some(d), d.size, String::new()),
+                Some(Elem::Num(d)) => (
+                    None,
+                    d.size.checked_mul(count).ok_or_else(malformed)?,
+                    format!("field '{name}' is a sub-array, which cannot be a column"),
+                ),
+                Some(Elem::Opaque(n)) => (
+                    None,
+                    n.checked_mul(count).ok_or_else(malformed)?,
+                    format!("field '{name}' holds raw bytes ('{s}'), not numbers"),
+                ),
+                None if name.is_empty() => return Err(unsupported(path, s, None)),
+                None => return Err(unsupported(path, s, Some(&name))),
+            },
+            Some(Py::Seq(_)) => {
+                return Err(bad(
+                    path,
+                    format!("field '{name}' is itself structured, which is not supported; flatten the dtype first"),
+                ))
+            }
+            _ => return Err(malformed()),
+        };
+        fields.push(Field {
+            name,
+            dtype,
+            unreadable,
+            offset,
+        });
+        offset = offset.checked_add(size).ok_or_else(malformed)?;
+    }
+    // Padding fields are unnamed; they are not columns.
+    fields.retain(|f| !(f.name.is_empty() && f.dtype.is_none()));
+    Ok((fields, offset))
+}
+
+pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> {
+    let bytes = map_file(path)?;
+    let header = parse_header(path, &bytes)?;
+    let data = &bytes[header.data_start..];
+    // The data size the header promises, checked against what is there.
+    let check = |need: Option<usize>| match need {
+        None => Err(bad(
+            path,
+            "its shape is too large to be real; the header is corrupt",
+        )),
+        Some(n) if n > data.len() => Err(LoadError::Truncated {
+            path: path.to_path_buf(),
+            expected: n as u64,
+            actual: data.len() as u64,
+        }),
+        Some(_) => Ok(()),
+    };
+
+    match header.layout {
+        Layout::Plain {
+            dtype,
+            rows,
+            cols,
+            fortran,
+        } => {
+            check(
+                rows.checked_mul(cols)
+                    .and_then(|n| n.checked_mul(dtype.size)),
+            )?;
+            let names: Vec<String> = (0..cols).map(column_name).collect();
+            let picked = resolve(path, spec, &names, false)?;
+            let sz = dtype.size;
+            // Offsets of element (row 0, column c) and the step between rows.
+            let (start, step) = if fortran {
+                let col = |c: usize| c * rows * sz;
+                ((col(picked.x), col(picked.y), picked.value.map(col)), sz)
+            } else {
+                let col = |c: usize| c * sz;
+                (
+                    (col(picked.x), col(picked.y), picked.value.map(col)),
+                    cols * sz,
+                )
+            };
+            let read = dtype.read;
+            let mut sink = Sink::new(rows, picked.value.is_some());
+            for r in 0..rows {
+                let base = r * step;
+                let x = read(&data[base + start.0..]);
+                let y = read(&data[base + start.1..]);
+                let v = start.2.map_or(0.0, |o| read(&data[base + o..]));
+                sink.push(x, y, v);
+            }
+            Ok(sink.finish(&names, &picked))
+        }
+        Layout::Structured {
+            fields,
+            itemsize,
+            rows,
+        } => {
+            check(rows.checked_mul(itemsize))?;
+            let names: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
+            let picked = resolve(path, spec, &names, true)?;
+            let pick = |i: usize| -> Result<(Dtype, usize), LoadError> {
+                let f = &fields[i];
+                match f.dtype {
+                    Some(d) => Ok((d, f.offset)),
+                    None => Err(bad(path, format!("{}; choose another field", f.unreadable))),
+                }
+            };
+            let (dx, ox) = pick(picked.x)?;
+            let (dy, oy) = pick(picked.y)?;
+            let val = picked.value.map(pick).transpose()?;
+            let mut sink = Sink::new(rows, val.is_some());
+            for r in 0..rows {
+                let rec = &data[r * itemsize..(r + 1) * itemsize];
+                let x = (dx.read)(&rec[ox..]);
+                let y = (dy.read)(&rec[oy..]);
+                let v = val.map_or(0.0, |(d, o)| (d.read)(&rec[o..]));
+                sink.push(x, y, v);
+            }
+            Ok(sink.finish(&names, &picked))
+        }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::super::test_util::*;
+    use super::super::{load as load_any, Column, Format};
+    use super::*;
+
+    /// Build a version-`major` .npy file with header dict `dict` and `data`.
+    pub fn npy_bytes(major: u8, dict: &str, data: &[u8]) -> Vec<u8> {
+        let pre = if major == 1 { 10 } else { 12 };
+        let mut header = dict.as_bytes().to_vec();
+        // Pad with spaces and end with a newline so data starts 64-aligned.
+        let total = (pre + header.len() + 1).div_ceil(64) * 64;
+        header.resize(total - pre - 1, b' ');
+        header.push(b'\n');
+        let mut out = MAGIC.to_vec();
+        out.extend([major, 0]);
+        if major == 1 {
+            out.extend((header.len() as u16).to_le_bytes());
+        } else {
+            out.extend((header.len() as u32).to_le_bytes());
+        }
+        out.extend(header);
+        out.extend(data);
+        out
+    }
+
+    fn plain_dict(descr: &str, fortran: bool, shape: &str) -> String {
+        format!(
+            "{{'descr': '{descr}', 'fortran_order': {}, 'shape': {shape}, }}",
+            if fortran { "True" } else { "False" }
+        )
+    }
+
+    fn ld(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> {
+        load_any(path, Some(Format::Npy), spec, None)
+    }
+
+    /// Encode the values (small integers, exact in every dtype) as `descr`.
+    fn encode(descr: &str, vals: &[f64]) -> Vec<u8> {
+        let big = descr.starts_with('>');
+        let mut out = Vec::new();
+        macro_rules! put {
+            ($t:ty) => {
+                for &v in vals {
+                    let x = v as $t;
+                    out.extend(if big {
+                        x.to_be_bytes()
+                    } else {
+                        x.to_le_bytes()
+                    });
+                }
+            };
+        }
+        match &descr[1..] {
+            "f4" => put!(f32),
+            "f8" => put!(f64),
+            "i1" => put!(i8),
+            "u1" => put!(u8),
+            "i2" => put!(i16),
+            "u2" => put!(u16),
+            "i4" => put!(i32),
+            "u4" => put!(u32),
+            "i8" => put!(i64),
+            "u8" => put!(u64),
+            "f2" => {
+                // 1..=12 are exact in binary16: build them by hand.
+                for &v in vals {
+                    let h = f64_to_f16_small(v);
+                    out.extend(if big {
+                        h.to_be_bytes()
+                    } else {
+                        h.to_le_bytes()
+                    });
+                }
+            }
+            other => panic!("no encoder for {other}"),
+        }
+        out
+    }
+
+    /// Binary16 bits for a small positive integer.
+    fn f64_to_f16_small(v: f64) -> u16 {
+        if v == 0.0 {
+            return 0;
+        }
+        let e = v.log2().floor() as i32;
+        let frac = ((v / 2f64.powi(e) - 1.0) * 1024.0).round() as u16;
+        (((e + 15) as u16) << 10) | frac
+    }
+
+    const DTYPES: [&str; 22] = [
+        "<f4", "<f8", "<i1", "<i2", "<i4", "<i8", "<u1", "<u2", "<u4", "<u8", "|i1", "|u1", ">f4",
+        ">f8", ">i2", ">i4", ">i8", ">u2", ">u4", ">u8", "<f2", ">f2",
+    ];
+
+    #[test]
+    fn every_dtype_both_orders_all_versions() {
+        // 4 points, 3 columns: row r = (r+1, r+5, r+9).
+        let rows: Vec<[f64; 3]> = (0..4)
+            .map(|r| [r as f64 + 1.0, r as f64 + 5.0, r as f64 + 9.0])
+            .collect();
+        let c_order: Vec<f64> = rows.iter().flatten().copied().collect();
+        let f_order: Vec<f64> = (0..3)
+            .flat_map(|c| rows.iter().map(move |r| r[c]))
+            .collect();
+        for descr in DTYPES {
+            for fortran in [false, true] {
+                for major in [1, 2, 3] {
+                    let vals = if fortran { &f_order } else { &c_order };
+                    let bytes = npy_bytes(
+                        major,
+                        &plain_dict(descr, fortran, "(4, 3)"),
+                        &encode(descr, vals),
+                    );
+                    let path = temp_file("a.npy", &bytes);
+                    let got = ld(&path, &ColumnSpec::default())
+                        .unwrap_or_else(|e| panic!("{descr} fortran={fortran} v{major}: {e}"));
+                    assert_eq!(got.x, [1.0, 2.0, 3.0, 4.0], "{descr} {fortran}");
+                    assert_eq!(got.y, [5.0, 6.0, 7.0, 8.0], "{descr} {fortran}");
+                    assert_eq!(got.value, Some(vec![9.0, 10.0, 11.0, 12.0]));
+                    assert_eq!(got.x_name, "column 0");
+                    assert_eq!(got.value_name.as_deref(), Some("column 2"));
+                    assert_eq!(got.skipped, 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn negative_and_extreme_integers() {
+        let vals = [-128.0, 127.0, -1.0, 0.0];
+        let path = temp_file(
+            "i.npy",
+            &npy_bytes(
+                1,
+                &plain_dict("|i1", false, "(2, 2)"),
+                &encode("<i1", &vals),
+            ),
+        );
+        let got = ld(&path, &ColumnSpec::default()).unwrap();
+        assert_eq!((got.x, got.y), (vec![-128.0, -1.0], vec![127.0, 0.0]));
+
+        let mut data = Vec::new();
+        for v in [u64::MAX, 0, 1 << 53, 3] {
+            data.extend(v.to_le_bytes());
+        }
+        let path = temp_file(
+            "u.npy",
+            &npy_bytes(1, &plain_dict("<u8", false, "(2, 2)"), &data),
+        );
+        let got = ld(&path, &ColumnSpec::default()).unwrap();
+        assert_eq!(got.x, [u64::MAX as f64, 9007199254740992.0]);
+    }
+
+    #[test]
+    fn choose_columns_by_index_and_generated_name() {
+        // (3, 4) C order: element (r, c) = 10r + c
+        let vals: Vec<f64> = (0..3)
+            .flat_map(|r| (0..4).map(move |c| (10 * r + c) as f64))
+            .collect();
+        let path = temp_file(
+            "c.npy",
+            &npy_bytes(
+                1,
+                &plain_dict("<f8", false, "(3, 4)"),
+                &encode("<f8", &vals),
+            ),
+        );
+        let spec = ColumnSpec {
+            x: Some(Column::Index(3)),
+            y: Some(Column::Name("column 1".into())),
+            value: Some(Column::Index(0)),
+        };
+        let got = ld(&path, &spec).unwrap();
+        assert_eq!(got.x, [3.0, 13.0, 23.0]);
+        assert_eq!(got.y, [1.0, 11.0, 21.0]);
+        assert_eq!(got.value, Some(vec![0.0, 10.0, 20.0]));
+        assert_eq!(
+            (got.x_name.as_str(), got.y_name.as_str()),
+            ("column 3", "column 1")
+        );
+
+        // Two columns: no value.
+        let path = temp_file(
+            "c2.npy",
+            &npy_bytes(
+                1,
+                &plain_dict("<f8", false, "(2, 2)"),
+                &encode("<f8", &[1.0, 2.0, 3.0, 4.0]),
+            ),
+        );
+        let got = ld(&path, &ColumnSpec::default()).unwrap();
+        assert_eq!(
+            (got.x, got.y, got.value),
+            (vec![1.0, 3.0], vec![2.0, 4.0], None)
+        );
+
+        // Zero rows is fine.
+        let path = temp_file(
+            "c0.npy",
+            &npy_bytes(1, &plain_dict("<f8", false, "(0, 3)"), &[]),
+        );
+        let got = ld(&path, &ColumnSpec::default()).unwrap();
+        assert!(got.is_empty());
+    }
+
+    #[test]
+    fn nan_and_inf_rows_skipped() {
+        let vals = [
+            1.0,
+            2.0,
+            3.0, //
+            f64::NAN,
+            2.0,
+            3.0, //
+            1.0,
+            f64::INFINITY,
+            3.0, //
+            1.0,
+            2.0,
+            f64::NEG_INFINITY, //
+            4.0,
+            5.0,
+            6.0,
+        ];
+        let path = temp_file(
+            "n.npy",
+            &npy_bytes(
+                1,
+                &plain_dict("<f8", false, "(5, 3)"),
+                &encode("<f8", &vals),
+            ),
+        );
+        let got = ld(&path, &ColumnSpec::default()).unwrap();
+        assert_eq!((got.x.clone(), got.skipped), (vec![1.0, 4.0], 3));
+        // Without the value column the third row's -inf no longer matters.
+        let spec = ColumnSpec {
+            x: Some(Column::Index(0)),
+            y: Some(Column::Index(1)),
+            value: None,
+        };
+        let got = ld(&path, &spec).unwrap();
+        assert_eq!((got.x, got.skipped), (vec![1.0, 1.0, 4.0], 2));
+    }
+
+    #[test]
+    fn structured_arrays() {
+        let dict = "{'descr': [('x', '<f8'), ('y', '<f4'), ('value', '<f4')], 'fortran_order': False, 'shape': (3,), }";
+        let mut data = Vec::new();
+        for (x, y, v) in [
+            (1.5f64, 2.5f32, 0.25f32),
+            (f64::NAN, 1.0, 1.0),
+            (-3.0, 4.0, 8.0),
+        ] {
+            data.extend(x.to_le_bytes());
+            data.extend(y.to_le_bytes());
+            data.extend(v.to_le_bytes());
+        }
+        for major in [1, 3] {
+            let path = temp_file("s.npy", &npy_bytes(major, dict, &data));
+            let got = ld(&path, &ColumnSpec::default()).unwrap();
+            assert_eq!(got.x, [1.5, -3.0]);
+            assert_eq!(got.y, [2.5, 4.0]);
+            assert_eq!(got.value, Some(vec![0.25, 8.0]));
+            assert_eq!(
+                (
+                    got.x_name.as_str(),
+                    got.y_name.as_str(),
+                    got.value_name.as_deref()
+                ),
+                ("x", "y", Some("value"))
+            );
+            assert_eq!(got.skipped, 1);
+            // By name, swapped.
+            let spec = ColumnSpec {
+                x: Some(Column::Name("value".into())),
+                y: Some(Column::Name("x".into())),
+                value: Some(Column::Name("y".into())),
+            };
+            let got = ld(&path, &spec).unwrap();
+            assert_eq!((got.x, got.y), (vec![0.25, 8.0], vec![1.5, -3.0]));
+            // Missing name lists the fields.
+            let spec = ColumnSpec {
+                value: Some(Column::Name("mass".into())),
+                ..Default::default()
+            };
+            let msg = assert_err_names_file(ld(&path, &spec), &path);
+            assert!(msg.contains("mass") && msg.contains("x, y, value"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn structured_with_padding_mixed_types_and_big_endian() {
+        // ('id', '<u2'), padding 2 bytes, ('lon', '>f4'), ('lat', '<i4'),
+        // ('tag', '|S3'?) is unsupported, so use a sub-array field instead.
+        let dict = "{'descr': [('id', '<u2'), ('', '|V2'), ('lon', '>f4'), ('lat', '<i4'), ('rgb', '|u1', (3,)), ('w', '|u1')], 'fortran_order': False, 'shape': (2, 1), }";
+        let mut data = Vec::new();
+        for (id, lon, lat, w) in [(7u16, 1.25f32, -40i32, 200u8), (8, -2.5, 50, 1)] {
+            data.extend(id.to_le_bytes());
+            data.extend([0, 0]);
+            data.extend(lon.to_be_bytes());
+            data.extend(lat.to_le_bytes());
+            data.extend([1, 2, 3]);
+            data.push(w);
+        }
+        let path = temp_file("p.npy", &npy_bytes(1, dict, &data));
+        let spec = ColumnSpec {
+            x: Some(Column::Name("lon".into())),
+            y: Some(Column::Name("lat".into())),
+            value: Some(Column::Name("w".into())),
+        };
+        let got = ld(&path, &spec).unwrap();
+        assert_eq!(got.x, [1.25, -2.5]);
+        assert_eq!(got.y, [-40.0, 50.0]);
+        assert_eq!(got.value, Some(vec![200.0, 1.0]));
+        // Index 0 is 'id' (the padding is not a column); 3 is the sub-array.
+        let spec = ColumnSpec {
+            x: Some(Column::Index(0)),
+            y: Some(Column::Index(3)),
+            value: None,
+        };
+        let msg = assert_err_names_file(ld(&path, &spec), &path);
+        assert!(msg.contains("rgb") && msg.contains("sub-array"), "{msg}");
+    }
+
+    fn malformed(name: &str, bytes: &[u8], needle: &str) {
+        let path = temp_file(name, bytes);
+        let msg = assert_err_names_file(ld(&path, &ColumnSpec::default()), &path);
+        assert!(msg.contains(needle), "{name}: {msg:?} lacks {needle:?}");
+    }
+
+    #[test]
+    fn malformed_corpus() {
+        let good = npy_bytes(
+            1,
+            &plain_dict("<f8", false, "(4, 2)"),
+            &encode("<f8", &[0.0; 8]),
+        );
+        malformed("trunc.npy", &good[..good.len() - 1], "truncated");
+        malformed("trunc_hdr.npy", &good[..40], "ends inside the header");
+        malformed("tiny.npy", &good[..8], "ends inside the header");
+        malformed("magic.npy", b"PK\x03\x04 this is a zip", "magic");
+        malformed("text.npy", b"x,y\n1,2\n", "magic");
+        let mut v9 = good.clone();
+        v9[6] = 9;
+        malformed("v9.npy", &v9, "version 9.0");
+        malformed(
+            "dict.npy",
+            &npy_bytes(
+                1,
+                "{'descr': '<f8', 'fortran_order': False, 'shape': (4, 2",
+                &[0; 64],
+            ),
+            "cannot be parsed",
+        );
+        malformed(
+            "dict2.npy",
+            &npy_bytes(
+                1,
+                "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (4, 2)}",
+                &[0; 64],
+            ),
+            "cannot be parsed",
+        );
+        malformed(
+            "nodescr.npy",
+            &npy_bytes(1, "{'fortran_order': False, 'shape': (4, 2)}", &[0; 64]),
+            "'descr'",
+        );
+        malformed(
+            "list.npy",
+            &npy_bytes(1, "['descr']", &[0; 64]),
+            "not a dict",
+        );
+        malformed(
+            "c16.npy",
+            &npy_bytes(1, &plain_dict("<c16", false, "(2, 2)"), &[0; 64]),
+            "'<c16'",
+        );
+        malformed(
+            "obj.npy",
+            &npy_bytes(1, &plain_dict("|O", false, "(2, 2)"), &[0; 64]),
+            "supported dtypes",
+        );
+        malformed(
+            "str.npy",
+            &npy_bytes(
+                1,
+                "{'descr': [('x', '<f8'), ('name', '<U8')], 'fortran_order': False, 'shape': (1,)}",
+                &[0; 64],
+            ),
+            "field 'name'",
+        );
+        malformed(
+            "oned.npy",
+            &npy_bytes(1, &plain_dict("<f8", false, "(8,)"), &[0; 64]),
+            "(8,)",
+        );
+        malformed(
+            "oned2.npy",
+            &npy_bytes(1, &plain_dict("<f8", false, "(8,)"), &[0; 64]),
+            "(N, 2)",
+        );
+        malformed(
+            "threed.npy",
+            &npy_bytes(1, &plain_dict("<f8", false, "(2, 2, 2)"), &[0; 64]),
+            "(2, 2, 2)",
+        );
+        malformed(
+            "onecol.npy",
+            &npy_bytes(1, &plain_dict("<f8", false, "(8, 1)"), &[0; 64]),
+            "only 1 column",
+        );
+        malformed(
+            "huge.npy",
+            &npy_bytes(
+                1,
+                &plain_dict("<f8", false, "(99999999999999999, 99999999999)"),
+                &[0; 64],
+            ),
+            "too large",
+        );
+        malformed(
+            "nested.npy",
+            &npy_bytes(
+                1,
+                "{'descr': [('a', [('b', '<f8')])], 'fortran_order': False, 'shape': (1,)}",
+                &[0; 64],
+            ),
+            "itself structured",
+        );
+
+        let path = temp_file("range.npy", &good);
+        let spec = ColumnSpec {
+            value: Some(Column::Index(5)),
+            ..Default::default()
+        };
+        let msg = assert_err_names_file(ld(&path, &spec), &path);
+        assert!(
+            msg.contains("index 5") && msg.contains("2 columns"),
+            "{msg}"
+        );
+        let spec = ColumnSpec {
+            x: Some(Column::Name("x".into())),
+            ..Default::default()
+        };
+        let msg = assert_err_names_file(ld(&path, &spec), &path);
+        assert!(msg.contains("no header"), "{msg}");
+    }
+
+    #[test]
+    fn header_parser_literals() {
+        let mut p = Parser {
+            s: b" {'a': (1, 2L,), \"b\": [True, None, 'q\\'s'], 'c': ()} ",
+            i: 0,
+        };
+        let v = p.value().unwrap();
+        assert_eq!(
+            v,
+            Py::Dict(vec![
+                (Py::Str("a".into()), Py::Seq(vec![Py::Int(1), Py::Int(2)])),
+                (
+                    Py::Str("b".into()),
+                    Py::Seq(vec![Py::Bool(true), Py::None, Py::Str("q's".into())])
+                ),
+                (Py::Str("c".into()), Py::Seq(vec![])),
+            ])
+        );
+    }
+
+    #[test]
+    fn f16_conversion() {
+        assert_eq!(f16_to_f64(0x3c00), 1.0);
+        assert_eq!(f16_to_f64(0xc000), -2.0);
+        assert_eq!(f16_to_f64(0x7bff), 65504.0);
+        assert_eq!(f16_to_f64(0x0001), 2f64.powi(-24));
+        assert!(f16_to_f64(0x7e00).is_nan());
+        assert_eq!(f16_to_f64(0xfc00), f64::NEG_INFINITY);
+    }
+}

@@ -1,0 +1,23 @@
+//! pointillist: a GPU-accelerated 2D point renderer.
+//!
+//! Data flows one way: a source (generator or file) makes a [`points::PointSet`];
+//! [`render::chunks::GpuPoints`] uploads it; a compute pass (shaders/derive.wgsl,
+//! CPU twin in [`derive`]) gives each point a value and a colour; an instanced
+//! draw (shaders/points.wgsl) paints it into any texture view, seen through a
+//! [`camera::Camera`]. See ARCHITECTURE.md for the map.
+
+pub mod camera;
+pub mod cli;
+pub mod colormap;
+pub mod derive;
+pub mod error;
+pub mod gpu;
+pub mod headless;
+pub mod io;
+pub mod parity;
+pub mod points;
+pub mod reference;
+pub mod render;
+pub mod ticks;
+
+pub use error::{Error, Result};

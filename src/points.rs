@@ -1,0 +1,315 @@
+//! The points on the host, and the built-in generators.
+//!
+//! A [`PointSet`] keeps an f64 `origin` (the centre of the data) and f32
+//! offsets from it, so that what the GPU receives stays exact however far the
+//! data sits from zero; bounds are kept in f64. Generators are deterministic
+//! for a seed whatever the thread count: each block of points draws from its
+//! own RNG seeded from (seed, block).
+
+use glam::DVec2;
+use rand::rngs::SmallRng;
+use rand::{RngExt, SeedableRng};
+use rayon::prelude::*;
+
+use crate::error::{input, Result};
+
+/// An axis-aligned rectangle in data coordinates.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    pub min: DVec2,
+    pub max: DVec2,
+}
+
+impl Bounds {
+    /// The empty rectangle (min > max), the identity of [`Bounds::union`].
+    pub const EMPTY: Bounds = Bounds {
+        min: DVec2::splat(f64::INFINITY),
+        max: DVec2::splat(f64::NEG_INFINITY),
+    };
+
+    pub fn is_empty(&self) -> bool {
+        !(self.min.x <= self.max.x && self.min.y <= self.max.y)
+    }
+
+    pub fn include(&mut self, p: DVec2) {
+        self.min = self.min.min(p);
+        self.max = self.max.max(p);
+    }
+
+    pub fn union(self, other: Bounds) -> Bounds {
+        Bounds {
+            min: self.min.min(other.min),
+            max: self.max.max(other.max),
+        }
+    }
+
+    pub fn center(&self) -> DVec2 {
+        (self.min + self.max) * 0.5
+    }
+
+    pub fn size(&self) -> DVec2 {
+        self.max - self.min
+    }
+}
+
+/// Host copy of the points: `origin + offsets[i]` is point i in data coordinates.
+#[derive(Debug, Clone)]
+pub struct PointSet {
+    pub origin: DVec2,
+    pub offsets: Vec<[f32; 2]>,
+    /// A value column that came with the data (loaders), used by `--value data`.
+    pub data: Option<Vec<f32>>,
+    /// Bounds of the stored points (origin + offset, in f64). Empty for no points.
+    pub bounds: Bounds,
+    /// Names for the axes and the value column.
+    pub x_name: String,
+    pub y_name: String,
+    pub value_name: Option<String>,
+}
+
+impl PointSet {
+    /// Points from f64 coordinates; the origin is the centre of their bounds.
+    pub fn from_f64(x: &[f64], y: &[f64], data: Option<Vec<f32>>) -> Self {
+        assert_eq!(x.len(), y.len(), "x and y columns have the same length");
+        let mut raw = Bounds::EMPTY;
+        for (&x, &y) in x.iter().zip(y) {
+            raw.include(DVec2::new(x, y));
+        }
+        let origin = if raw.is_empty() {
+            DVec2::ZERO
+        } else {
+            raw.center()
+        };
+        let offsets = x
+            .par_iter()
+            .zip(y)
+            .map(|(&x, &y)| [(x - origin.x) as f32, (y - origin.y) as f32])
+            .collect();
+        Self::from_offsets(origin, offsets, data)
+    }
+
+    /// Points already expressed as offsets from `origin`.
+    pub fn from_offsets(origin: DVec2, offsets: Vec<[f32; 2]>, data: Option<Vec<f32>>) -> Self {
+        let bounds = offsets
+            .par_chunks(1 << 16)
+            .map(|chunk| {
+                let mut b = Bounds::EMPTY;
+                for o in chunk {
+                    b.include(origin + DVec2::new(o[0] as f64, o[1] as f64));
+                }
+                b
+            })
+            .reduce(|| Bounds::EMPTY, Bounds::union);
+        Self {
+            origin,
+            offsets,
+            data,
+            bounds,
+            x_name: "x".into(),
+            y_name: "y".into(),
+            value_name: None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.offsets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.offsets.is_empty()
+    }
+
+    /// Point i in data coordinates.
+    pub fn point(&self, i: usize) -> DVec2 {
+        let o = self.offsets[i];
+        self.origin + DVec2::new(o[0] as f64, o[1] as f64)
+    }
+}
+
+/// The built-in datasets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dataset {
+    /// Gaussian blobs of different sizes and densities (the demo).
+    Clusters,
+    /// x and y uniform in [0, 1).
+    Uniform,
+    /// A three-armed spiral galaxy.
+    Spiral,
+}
+
+/// Points per RNG block: generation is parallel and seed-deterministic.
+const BLOCK: usize = 1 << 16;
+
+/// Generate `n` points of `dataset` from `seed`.
+pub fn generate(dataset: Dataset, n: usize, seed: u64) -> Result<PointSet> {
+    // 16 bytes a point covers the host copy and the transient f64 work.
+    if n > 2_000_000_000 {
+        return Err(input(format!(
+            "{n} points is more than pointillist can hold (at most 2,000,000,000)"
+        )));
+    }
+    let (origin, offsets) = match dataset {
+        Dataset::Uniform => (
+            DVec2::splat(0.5),
+            generate_blocks(n, seed, |rng| {
+                DVec2::new(rng.random::<f64>() - 0.5, rng.random::<f64>() - 0.5)
+            }),
+        ),
+        Dataset::Clusters => {
+            let blobs = Blobs::new(seed);
+            (
+                DVec2::new(50.0, 30.0),
+                generate_blocks(n, seed, |rng| blobs.sample(rng) - DVec2::new(50.0, 30.0)),
+            )
+        }
+        Dataset::Spiral => (DVec2::ZERO, generate_blocks(n, seed, spiral_point)),
+    };
+    Ok(PointSet::from_offsets(origin, offsets, None))
+}
+
+fn generate_blocks(
+    n: usize,
+    seed: u64,
+    sample: impl Fn(&mut SmallRng) -> DVec2 + Sync,
+) -> Vec<[f32; 2]> {
+    let mut out = vec![[0f32; 2]; n];
+    out.par_chunks_mut(BLOCK)
+        .enumerate()
+        .for_each(|(block, chunk)| {
+            let mut rng = SmallRng::seed_from_u64(
+                seed ^ (block as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            );
+            for o in chunk {
+                let p = sample(&mut rng);
+                *o = [p.x as f32, p.y as f32];
+            }
+        });
+    out
+}
+
+/// A standard normal pair by Box-Muller.
+fn gaussian(rng: &mut SmallRng) -> DVec2 {
+    let u1 = 1.0 - rng.random::<f64>(); // (0, 1]: ln stays finite
+    let u2 = rng.random::<f64>();
+    let r = (-2.0 * u1.ln()).sqrt();
+    let a = std::f64::consts::TAU * u2;
+    DVec2::new(r * a.cos(), r * a.sin())
+}
+
+/// A mixture of rotated, stretched Gaussian blobs over roughly [0, 100] × [0, 60],
+/// plus a faint broad haze, laid out from the seed.
+struct Blobs {
+    centres: Vec<DVec2>,
+    axes: Vec<(DVec2, DVec2)>,
+    cumulative: Vec<f64>,
+}
+
+impl Blobs {
+    const HAZE: f64 = 0.03;
+
+    fn new(seed: u64) -> Self {
+        let mut rng = SmallRng::seed_from_u64(seed.wrapping_add(0xB10B));
+        let k = 24;
+        let (mut centres, mut axes, mut cumulative) = (vec![], vec![], vec![]);
+        let mut total = 0.0;
+        for _ in 0..k {
+            centres.push(DVec2::new(
+                8.0 + 84.0 * rng.random::<f64>(),
+                6.0 + 48.0 * rng.random::<f64>(),
+            ));
+            let size = 0.3 + 5.0 * rng.random::<f64>().powi(3);
+            let stretch = 0.3 + 0.7 * rng.random::<f64>();
+            let angle = std::f64::consts::PI * rng.random::<f64>();
+            let dir = DVec2::from_angle(angle);
+            axes.push((dir * size, dir.perp() * size * stretch));
+            total += 0.2 + rng.random::<f64>();
+            cumulative.push(total);
+        }
+        for c in &mut cumulative {
+            *c /= total;
+        }
+        Self {
+            centres,
+            axes,
+            cumulative,
+        }
+    }
+
+    fn sample(&self, rng: &mut SmallRng) -> DVec2 {
+        if rng.random::<f64>() < Self::HAZE {
+            // A faint, broad background.
+            return DVec2::new(50.0, 30.0) + gaussian(rng) * DVec2::new(22.0, 13.0);
+        }
+        let u = rng.random::<f64>();
+        let i = self
+            .cumulative
+            .partition_point(|&c| c < u)
+            .min(self.centres.len() - 1);
+        let g = gaussian(rng);
+        let (a, b) = self.axes[i];
+        self.centres[i] + a * g.x + b * g.y
+    }
+}
+
+fn spiral_point(rng: &mut SmallRng) -> DVec2 {
+    let arms = 3.0;
+    let arm = (rng.random::<f64>() * arms).floor();
+    let r = rng.random::<f64>().powf(0.7) * 10.0;
+    let theta = arm * std::f64::consts::TAU / arms + r * 0.55;
+    let spread = 0.15 + 0.08 * r;
+    DVec2::from_angle(theta) * r + gaussian(rng) * spread
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generators_are_deterministic_and_sized() {
+        for ds in [Dataset::Clusters, Dataset::Uniform, Dataset::Spiral] {
+            let a = generate(ds, 200_001, 7).unwrap();
+            let b = generate(ds, 200_001, 7).unwrap();
+            let c = generate(ds, 200_001, 8).unwrap();
+            assert_eq!(a.len(), 200_001);
+            assert_eq!(a.offsets, b.offsets);
+            assert_ne!(a.offsets, c.offsets);
+            assert!(!a.bounds.is_empty());
+            assert!(a
+                .offsets
+                .iter()
+                .all(|o| o[0].is_finite() && o[1].is_finite()));
+        }
+    }
+
+    #[test]
+    fn uniform_stays_in_unit_square() {
+        let p = generate(Dataset::Uniform, 100_000, 1).unwrap();
+        assert!(p.bounds.min.cmpge(DVec2::ZERO).all());
+        assert!(p.bounds.max.cmplt(DVec2::ONE).all());
+        // The mean of a uniform sample is near the centre.
+        let mean = (0..p.len()).map(|i| p.point(i)).sum::<DVec2>() / p.len() as f64;
+        assert!(
+            (mean - DVec2::splat(0.5)).abs().max_element() < 0.01,
+            "{mean}"
+        );
+    }
+
+    #[test]
+    fn far_away_data_keeps_precision() {
+        let x = [1e9, 1e9 + 0.25, 1e9 + 0.5];
+        let y = [-3.0, -2.0, -1.0];
+        let p = PointSet::from_f64(&x, &y, None);
+        assert_eq!(p.origin, DVec2::new(1e9 + 0.25, -2.0));
+        for i in 0..3 {
+            assert_eq!(p.point(i), DVec2::new(x[i], y[i]));
+        }
+        assert_eq!(p.bounds.min, DVec2::new(1e9, -3.0));
+    }
+
+    #[test]
+    fn empty_set_has_empty_bounds() {
+        let p = PointSet::from_f64(&[], &[], None);
+        assert!(p.is_empty() && p.bounds.is_empty());
+        assert_eq!(generate(Dataset::Clusters, 0, 1).unwrap().len(), 0);
+    }
+}

@@ -1,0 +1,268 @@
+//! The points on the GPU: buffers split into chunks that each fit the
+//! device's storage-binding and buffer-size limits (lavapipe and many GPUs
+//! bind at most 128 MiB, about 16.7M `vec2<f32>`), with one derive bind group
+//! per chunk. Rebuilt when the data changes; settings changes only rewrite
+//! the small per-chunk uniforms.
+
+use bytemuck::{cast_slice, Pod};
+use glam::DVec2;
+use wgpu::util::DeviceExt;
+
+use crate::derive::{DeriveParams, ValueKind, ValueSettings};
+use crate::error::{input, Error, Result};
+use crate::gpu::Gpu;
+use crate::points::{Bounds, PointSet};
+use crate::render::Renderer;
+
+/// Bytes the GPU holds per point: position (8), value (4), colour (4).
+pub const BYTES_PER_POINT: u64 = 16;
+
+pub struct Chunk {
+    pub count: u32,
+    pub base: u32,
+    pub positions: wgpu::Buffer,
+    pub values: wgpu::Buffer,
+    pub colours: wgpu::Buffer,
+    params: wgpu::Buffer,
+    pub derive_bind_group: wgpu::BindGroup,
+}
+
+pub struct GpuPoints {
+    pub chunks: Vec<Chunk>,
+    pub len: usize,
+    pub origin: DVec2,
+    pub bounds: Bounds,
+    has_data: bool,
+    /// [min, max] of the values as order-preserving u32 (see derive.wgsl).
+    range: wgpu::Buffer,
+    base_params: DeriveParams,
+}
+
+/// Most points one chunk may hold on a device with these limits.
+pub fn max_chunk_points(limits: &wgpu::Limits) -> usize {
+    let bytes = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+    let points = (bytes / 8).min(1 << 30) as usize;
+    points / 256 * 256
+}
+
+impl GpuPoints {
+    /// Upload `points` in chunks of at most `chunk_points` (None: as large as
+    /// the device allows).
+    pub fn upload(
+        gpu: &Gpu,
+        renderer: &Renderer,
+        points: &PointSet,
+        chunk_points: Option<usize>,
+    ) -> Result<Self> {
+        let limit = max_chunk_points(&gpu.device.limits());
+        let chunk_points = chunk_points.unwrap_or(limit).clamp(256, limit.max(256));
+        if points.len() > u32::MAX as usize {
+            return Err(input(format!(
+                "{} points exceed the {} a GPU index can address",
+                points.len(),
+                u32::MAX
+            )));
+        }
+        let device = &gpu.device;
+        let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let range = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("pointillist value range"),
+            size: 8,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST
+                | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let dummy_data = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("pointillist no data column"),
+            size: 4,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        let mut chunks = Vec::new();
+        for (c, offsets) in points.offsets.chunks(chunk_points).enumerate() {
+            let base = c * chunk_points;
+            let n = offsets.len();
+            let data_buffer = points.data.as_ref().map(|d| {
+                init_buffer(
+                    device,
+                    "pointillist data",
+                    &d[base..base + n],
+                    wgpu::BufferUsages::STORAGE,
+                )
+            });
+            let positions = init_buffer(
+                device,
+                "pointillist positions",
+                offsets,
+                wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::VERTEX,
+            );
+            let values =
+                storage_buffer(device, "pointillist values", n, wgpu::BufferUsages::empty());
+            let colours =
+                storage_buffer(device, "pointillist colours", n, wgpu::BufferUsages::VERTEX);
+            let params = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("pointillist derive params"),
+                size: std::mem::size_of::<DeriveParams>() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            let data = data_buffer.as_ref().unwrap_or(&dummy_data);
+            let derive_bind_group = renderer.derive_bind_group(
+                device,
+                [&params, &positions, data, &values, &colours, &range],
+            );
+            chunks.push(Chunk {
+                count: n as u32,
+                base: base as u32,
+                positions,
+                values,
+                colours,
+                params,
+                derive_bind_group,
+            });
+        }
+        if let Some(e) = pollster::block_on(oom.pop()) {
+            return Err(Error::Gpu(format!(
+                "not enough GPU memory for {} points ({} MB needed): {e}",
+                points.len(),
+                points.len() as u64 * BYTES_PER_POINT / 1_000_000
+            )));
+        }
+        Ok(Self {
+            chunks,
+            len: points.len(),
+            origin: points.origin,
+            bounds: points.bounds,
+            has_data: points.data.is_some(),
+            range,
+            base_params: DeriveParams::new(
+                points,
+                &ValueSettings {
+                    kind: ValueKind::XPlusY,
+                    range: None,
+                },
+            ),
+        })
+    }
+
+    /// Write the settings into every chunk's uniforms and reset the range.
+    /// Call before recording a derive pass.
+    pub fn prepare_derive(&self, gpu: &Gpu, settings: &ValueSettings) -> Result<()> {
+        if settings.kind == ValueKind::Data && !self.has_data {
+            return Err(input(
+                "value 'data' needs input with a value column (--input FILE with a third column)",
+            ));
+        }
+        let (lo, hi) = settings.range.unwrap_or((0.0, 0.0));
+        for chunk in &self.chunks {
+            let params = DeriveParams {
+                range: [lo, hi],
+                value_kind: settings.kind as u32,
+                auto_range: settings.range.is_none() as u32,
+                count: chunk.count,
+                base_index: chunk.base,
+                ..self.base_params
+            };
+            gpu.queue
+                .write_buffer(&chunk.params, 0, bytemuck::bytes_of(&params));
+        }
+        gpu.queue
+            .write_buffer(&self.range, 0, cast_slice(&[u32::MAX, 0u32]));
+        Ok(())
+    }
+
+    /// Derive values and colours for `settings` and submit (does not wait).
+    pub fn derive(&self, gpu: &Gpu, renderer: &Renderer, settings: &ValueSettings) -> Result<()> {
+        self.prepare_derive(gpu, settings)?;
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("pointillist derive"),
+            });
+        self.record_derive(&mut encoder, renderer, None);
+        gpu.queue.submit([encoder.finish()]);
+        Ok(())
+    }
+
+    pub fn record_derive(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        renderer: &Renderer,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+    ) {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("pointillist derive"),
+            timestamp_writes,
+        });
+        renderer.derive.record(&mut pass, &self.chunks);
+    }
+
+    /// The range the last derive used: min/max of the finite values for an auto
+    /// range (None when there were none), else the fixed one.
+    pub fn read_range(&self, gpu: &Gpu, settings: &ValueSettings) -> Result<Option<(f32, f32)>> {
+        if let Some(r) = settings.range {
+            return Ok(Some(r));
+        }
+        let bits: Vec<u32> = bytemuck::pod_collect_to_vec(&gpu.read_buffer(&self.range, 8)?);
+        let (lo, hi) = (unordered(bits[0]), unordered(bits[1]));
+        Ok((lo <= hi).then_some((lo, hi)))
+    }
+
+    pub fn read_values(&self, gpu: &Gpu) -> Result<Vec<f32>> {
+        self.read_all(gpu, |c| &c.values)
+    }
+
+    pub fn read_colours(&self, gpu: &Gpu) -> Result<Vec<u32>> {
+        self.read_all(gpu, |c| &c.colours)
+    }
+
+    fn read_all<T: Pod>(
+        &self,
+        gpu: &Gpu,
+        buffer: impl Fn(&Chunk) -> &wgpu::Buffer,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::with_capacity(self.len);
+        for chunk in &self.chunks {
+            let bytes = gpu.read_buffer(buffer(chunk), chunk.count as u64 * 4)?;
+            out.extend_from_slice(&bytemuck::pod_collect_to_vec::<u8, T>(&bytes));
+        }
+        Ok(out)
+    }
+}
+
+/// Inverse of `ordered` in derive.wgsl.
+pub fn unordered(u: u32) -> f32 {
+    if u & 0x8000_0000 != 0 {
+        f32::from_bits(u & 0x7fff_ffff)
+    } else {
+        f32::from_bits(!u)
+    }
+}
+
+fn init_buffer<T: Pod>(
+    device: &wgpu::Device,
+    label: &str,
+    contents: &[T],
+    usage: wgpu::BufferUsages,
+) -> wgpu::Buffer {
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some(label),
+        contents: cast_slice(contents),
+        usage,
+    })
+}
+
+fn storage_buffer(
+    device: &wgpu::Device,
+    label: &str,
+    n: usize,
+    extra: wgpu::BufferUsages,
+) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size: (n as u64 * 4).max(4),
+        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | extra,
+        mapped_at_creation: false,
+    })
+}

@@ -1,0 +1,127 @@
+//! Drives shaders/derive.wgsl: one value pass and one colour pass over every
+//! chunk of points, in one compute pass. The CPU twin is src/derive.rs.
+
+use crate::render::chunks::Chunk;
+
+/// Invocations per workgroup; `WORKGROUP` in derive.wgsl.
+pub const WORKGROUP: u32 = 256;
+/// Workgroups along x before a dispatch wraps into y (below the 65535 limit).
+const MAX_GROUPS_X: u32 = 32_768;
+
+/// Workgroup counts (x, y) covering `count` invocations.
+pub fn dispatch_size(count: u32) -> (u32, u32) {
+    let groups = count.div_ceil(WORKGROUP);
+    if groups <= MAX_GROUPS_X {
+        (groups, 1)
+    } else {
+        (MAX_GROUPS_X, groups.div_ceil(MAX_GROUPS_X))
+    }
+}
+
+pub struct DerivePipeline {
+    pub layout: wgpu::BindGroupLayout,
+    values: wgpu::ComputePipeline,
+    colours: wgpu::ComputePipeline,
+}
+
+fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
+impl DerivePipeline {
+    pub fn new(device: &wgpu::Device) -> Self {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("pointillist derive"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/derive.wgsl").into()),
+        });
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("pointillist derive"),
+            entries: &[
+                wgpu::BindGroupLayoutEntry {
+                    binding: 0,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                },
+                storage(1, true),
+                storage(2, true),
+                storage(3, false),
+                storage(4, false),
+                storage(5, false),
+                wgpu::BindGroupLayoutEntry {
+                    binding: 6,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                    count: None,
+                },
+            ],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("pointillist derive"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = |entry: &str| {
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some(entry),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
+        Self {
+            values: pipeline("values_main"),
+            colours: pipeline("colours_main"),
+            layout,
+        }
+    }
+
+    /// Record both passes over all `chunks`: every value (and the shared range)
+    /// is complete before any colour is written.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, chunks: &[Chunk]) {
+        for pipeline in [&self.values, &self.colours] {
+            pass.set_pipeline(pipeline);
+            for chunk in chunks.iter().filter(|c| c.count > 0) {
+                let (x, y) = dispatch_size(chunk.count);
+                pass.set_bind_group(0, &chunk.derive_bind_group, &[]);
+                pass.dispatch_workgroups(x, y, 1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dispatch_covers_every_point_within_limits() {
+        for n in [1u32, 255, 256, 257, 8_388_608, 16_777_216, 33_554_431] {
+            let (x, y) = dispatch_size(n);
+            assert!(x <= 65_535 && y <= 65_535);
+            assert!(x as u64 * y as u64 * WORKGROUP as u64 >= n as u64, "{n}");
+            // No more than one row of workgroups is wasted.
+            assert!(((x * (y - 1)) as u64 * WORKGROUP as u64) < n as u64, "{n}");
+        }
+        assert_eq!(dispatch_size(0), (0, 1));
+    }
+}

@@ -1,0 +1,224 @@
+//! Everything that talks to wgpu to make a picture.
+//!
+//! - [`Renderer`]: format-independent, long-lived: the derive pipeline and
+//!   the colourmap texture it samples.
+//! - [`chunks::GpuPoints`]: one dataset's buffers, rebuilt when data changes.
+//! - [`Painter`]: the pipelines that draw into one target format.
+//! - [`draw_frame`]: the one render path, into any `TextureView` — the
+//!   window's surface, an offscreen PNG target, a test's readback.
+
+pub mod chunks;
+pub mod derive;
+pub mod points;
+pub mod target;
+
+use glam::DVec2;
+
+use crate::camera::{Camera, Viewport};
+use crate::colormap::{Colormap, LUT_SIZE};
+use crate::gpu::Gpu;
+use chunks::GpuPoints;
+use derive::DerivePipeline;
+use points::{PointsPipeline, PointsUniform};
+
+/// The format of every offscreen target: bytes pass through unchanged.
+pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+
+pub struct Renderer {
+    pub derive: DerivePipeline,
+    colormap: Colormap,
+    colormap_texture: wgpu::Texture,
+    colormap_view: wgpu::TextureView,
+}
+
+impl Renderer {
+    pub fn new(gpu: &Gpu, colormap: Colormap) -> Self {
+        let colormap_texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("pointillist colormap"),
+            size: wgpu::Extent3d {
+                width: LUT_SIZE as u32,
+                height: 1,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            // Not sRGB: the table's bytes are already what should land in the image.
+            format: wgpu::TextureFormat::Rgba8Unorm,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        });
+        let colormap_view = colormap_texture.create_view(&Default::default());
+        let renderer = Self {
+            derive: DerivePipeline::new(&gpu.device),
+            colormap,
+            colormap_texture,
+            colormap_view,
+        };
+        renderer.write_colormap(&gpu.queue);
+        renderer
+    }
+
+    pub fn colormap(&self) -> Colormap {
+        self.colormap
+    }
+
+    /// Change the colourmap. Colours are stale until the next derive.
+    pub fn set_colormap(&mut self, queue: &wgpu::Queue, colormap: Colormap) {
+        if colormap != self.colormap {
+            self.colormap = colormap;
+            self.write_colormap(queue);
+        }
+    }
+
+    fn write_colormap(&self, queue: &wgpu::Queue) {
+        let table = self.colormap.rgba8();
+        queue.write_texture(
+            self.colormap_texture.as_image_copy(),
+            bytemuck::cast_slice(&table),
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(LUT_SIZE as u32 * 4),
+                rows_per_image: None,
+            },
+            self.colormap_texture.size(),
+        );
+    }
+
+    /// Bind group for derive.wgsl: params, positions, data, values, colours, range.
+    pub fn derive_bind_group(
+        &self,
+        device: &wgpu::Device,
+        buffers: [&wgpu::Buffer; 6],
+    ) -> wgpu::BindGroup {
+        let mut entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: b.as_entire_binding(),
+            })
+            .collect();
+        entries.push(wgpu::BindGroupEntry {
+            binding: 6,
+            resource: wgpu::BindingResource::TextureView(&self.colormap_view),
+        });
+        device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("pointillist derive"),
+            layout: &self.derive.layout,
+            entries: &entries,
+        })
+    }
+}
+
+/// How points look.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Style {
+    /// Disc diameter in physical pixels.
+    pub point_size: f32,
+    pub opacity: f32,
+    pub background: wgpu::Color,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Self {
+            point_size: 2.0,
+            opacity: 1.0,
+            background: wgpu::Color::WHITE,
+        }
+    }
+}
+
+/// What part of the data lands where in a target of `size` pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameView {
+    pub camera: Camera,
+    pub viewport: Viewport,
+    pub size: (u32, u32),
+}
+
+impl FrameView {
+    pub fn points_uniform(&self, origin: DVec2, style: &Style) -> PointsUniform {
+        let target = DVec2::new(self.size.0 as f64, self.size.1 as f64);
+        let t = self.camera.clip_transform(origin, &self.viewport, target);
+        PointsUniform {
+            scale: t.scale,
+            translate: t.translate,
+            px_to_clip: [2.0 / target.x as f32, -2.0 / target.y as f32],
+            radius_px: style.point_size * 0.5,
+            opacity: style.opacity,
+        }
+    }
+
+    /// The viewport as a scissor rectangle clamped to the target.
+    fn scissor(&self) -> Option<(u32, u32, u32, u32)> {
+        let (w, h) = (self.size.0 as f64, self.size.1 as f64);
+        let x0 = self.viewport.min.x.clamp(0.0, w).floor();
+        let y0 = self.viewport.min.y.clamp(0.0, h).floor();
+        let x1 = (self.viewport.min.x + self.viewport.size.x)
+            .clamp(0.0, w)
+            .ceil();
+        let y1 = (self.viewport.min.y + self.viewport.size.y)
+            .clamp(0.0, h)
+            .ceil();
+        (x1 > x0 && y1 > y0).then_some((x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32))
+    }
+}
+
+/// The pipelines that draw into targets of one format.
+pub struct Painter {
+    pub format: wgpu::TextureFormat,
+    pub points: PointsPipeline,
+}
+
+impl Painter {
+    pub fn new(gpu: &Gpu, format: wgpu::TextureFormat) -> Self {
+        Self {
+            format,
+            points: PointsPipeline::new(&gpu.device, format),
+        }
+    }
+}
+
+/// Draw one frame into `target` (a view of a texture in `painter.format`) and submit.
+pub fn draw_frame(
+    gpu: &Gpu,
+    painter: &mut Painter,
+    points: &GpuPoints,
+    view: &FrameView,
+    style: &Style,
+    target: &wgpu::TextureView,
+) {
+    painter
+        .points
+        .prepare(&gpu.queue, view.points_uniform(points.origin, style));
+    let mut encoder = gpu
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("pointillist frame"),
+        });
+    {
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("pointillist frame"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(style.background),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        if let Some((x, y, w, h)) = view.scissor() {
+            pass.set_scissor_rect(x, y, w, h);
+            painter.points.draw(&mut pass, points);
+        }
+    }
+    gpu.queue.submit([encoder.finish()]);
+}

@@ -1,0 +1,163 @@
+//! The `pointillist` binary: the success path writes a PNG of the asked size;
+//! every bad input is one line on stderr, a non-zero exit, no panic, and no
+//! file written.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use pointillist::render::target::read_png;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pointillist"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run pointillist")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn render_writes_a_png_of_the_asked_size() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = scratch("ok");
+    let out = dir.join("out.png");
+    let o = run(&[
+        "render",
+        "--output",
+        out.to_str().unwrap(),
+        "--points",
+        "20k",
+        "--width",
+        "320",
+        "--height",
+        "200",
+        "--colormap",
+        "magma_r",
+        "--value",
+        "radius",
+        "--point-size",
+        "1.5",
+        "--opacity",
+        "0.8",
+        "--background",
+        "#102030",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (w, h, rgba) = read_png(&out).unwrap();
+    assert_eq!((w, h), (320, 200));
+    // The corner is background, and many pixels are not.
+    assert_eq!(&rgba[..4], &[0x10, 0x20, 0x30, 255]);
+    let drawn = rgba
+        .chunks(4)
+        .filter(|p| p[..3] != [0x10, 0x20, 0x30])
+        .count();
+    assert!(drawn > 2000, "{drawn} pixels drawn");
+    let err = stderr(&o);
+    assert!(
+        err.contains("20,000 points") && err.contains("wrote"),
+        "{err}"
+    );
+    for stage in ["upload", "compute", "draw", "readback", "png"] {
+        assert!(err.contains(stage), "stage {stage} missing: {err}");
+    }
+}
+
+fn assert_clean_failure(args: &[&str], expect: &str, out: &Path) {
+    let o = run(args);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "{args:?} succeeded");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    assert!(
+        err.to_lowercase().contains(&expect.to_lowercase()),
+        "{args:?}: expected '{expect}' in: {err}"
+    );
+    assert!(!out.exists(), "{args:?} wrote {}", out.display());
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let dir = scratch("bad");
+    let out = dir.join("x.png");
+    let o = out.to_str().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--colormap", "jet"], "valid: viridis"),
+        (&["--value", "x*y"], "valid: x+y"),
+        (&["--points", "0"], "at least 1 point"),
+        (&["--points", "many"], "not a point count"),
+        (&["--point-size", "0"], "point-size"),
+        (&["--point-size", "-2"], "point-size"),
+        (&["--opacity", "1.5"], "opacity"),
+        (&["--range", "5", "5"], "LO must be less than HI"),
+        (&["--range", "3", "-1"], "LO must be less than HI"),
+        (&["--x-range", "0", "nan"], "x-range"),
+        (&["--background", "reddish"], "unknown colour"),
+        (&["--width", "0"], "width and height"),
+        (&["--height", "100000"], "width and height"),
+        (&["--value", "data"], "value column"),
+    ];
+    for (extra, expect) in cases {
+        let mut args = vec!["render", "--output", o];
+        if !extra.contains(&"--points") {
+            args.extend_from_slice(&["--points", "100"]);
+        }
+        args.extend_from_slice(extra);
+        assert_clean_failure(&args, expect, &out);
+    }
+}
+
+#[test]
+fn unwritable_output_fails_before_work_and_touches_nothing_else() {
+    let dir = scratch("unwritable");
+    let keep = dir.join("keep.png");
+    std::fs::write(&keep, b"user data").unwrap();
+    let missing = dir.join("no/such/folder/x.png");
+    assert_clean_failure(
+        &[
+            "render",
+            "--output",
+            missing.to_str().unwrap(),
+            "--points",
+            "10",
+        ],
+        "does not exist",
+        &missing,
+    );
+    assert_clean_failure(
+        &[
+            "render",
+            "--output",
+            dir.to_str().unwrap(),
+            "--points",
+            "10",
+        ],
+        "is a directory",
+        &dir.join("none"),
+    );
+    assert_eq!(std::fs::read(&keep).unwrap(), b"user data");
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let o = run(&["--help"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    for cmd in ["view", "render"] {
+        assert!(text.contains(cmd), "{text}");
+    }
+}

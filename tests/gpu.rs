@@ -1,0 +1,283 @@
+//! GPU against its CPU twins, on lavapipe in CI: values and colours for every
+//! value function and colourmap across chunk boundaries, the auto range, and
+//! the drawn picture against the CPU reference rasteriser.
+
+mod common;
+
+use glam::DVec2;
+use pointillist::camera::{Camera, Viewport};
+use pointillist::cli::Look;
+use pointillist::colormap::{Colormap, NAMES};
+use pointillist::derive::{derive_serial, DeriveParams, Derived, ValueKind, ValueSettings};
+use pointillist::gpu::Gpu;
+use pointillist::headless::{render_image, StageTimes};
+use pointillist::parity;
+use pointillist::points::{generate, Dataset, PointSet};
+use pointillist::reference::rasterise;
+use pointillist::render::chunks::GpuPoints;
+use pointillist::render::{FrameView, Renderer, Style};
+
+/// Chunks of 512 points: the test sizes below cross several chunk boundaries.
+const SMALL_CHUNK: usize = 512;
+
+fn parity_for(
+    gpu: &Gpu,
+    points: &PointSet,
+    settings: ValueSettings,
+    colormap: Colormap,
+) -> parity::Parity {
+    let renderer = Renderer::new(gpu, colormap);
+    let gpu_points = GpuPoints::upload(gpu, &renderer, points, Some(SMALL_CHUNK)).unwrap();
+    assert!(gpu_points.chunks.len() > 2);
+    gpu_points.derive(gpu, &renderer, &settings).unwrap();
+    let values = gpu_points.read_values(gpu).unwrap();
+    let colours = gpu_points.read_colours(gpu).unwrap();
+    let range = gpu_points.read_range(gpu, &settings).unwrap();
+    let lut = colormap.rgba8();
+    let mut cpu = Derived::with_len(points.len());
+    derive_serial(
+        points,
+        &DeriveParams::new(points, &settings),
+        &lut,
+        &mut cpu,
+    );
+    parity::check(&values, &colours, range, &cpu, &lut)
+}
+
+fn test_points() -> PointSet {
+    let mut points = generate(Dataset::Clusters, 2_000, 11).unwrap();
+    points.data = Some(
+        (0..points.len())
+            .map(|i| ((i * 37) % 101) as f32 - 50.0)
+            .collect(),
+    );
+    points
+}
+
+#[test]
+fn every_value_function_matches_the_cpu_twin() {
+    let Some(gpu) = common::gpu() else { return };
+    let points = test_points();
+    for kind in ValueKind::ALL {
+        for range in [None, Some((-10.0, 60.0))] {
+            let p = parity_for(
+                &gpu,
+                &points,
+                ValueSettings { kind, range },
+                Colormap::VIRIDIS,
+            );
+            assert!(p.ok(), "{kind:?} {range:?}: {p:?}");
+        }
+    }
+}
+
+#[test]
+fn exact_value_functions_are_exact() {
+    let Some(gpu) = common::gpu() else { return };
+    let points = test_points();
+    for kind in [
+        ValueKind::X,
+        ValueKind::Y,
+        ValueKind::XPlusY,
+        ValueKind::Index,
+        ValueKind::Data,
+    ] {
+        let p = parity_for(
+            &gpu,
+            &points,
+            ValueSettings { kind, range: None },
+            Colormap::VIRIDIS,
+        );
+        assert_eq!(p.max_value_error, 0.0, "{kind:?}");
+        assert_eq!(p.colour_mismatches, 0, "{kind:?}");
+    }
+}
+
+#[test]
+fn every_colormap_matches_the_cpu_twin() {
+    let Some(gpu) = common::gpu() else { return };
+    let points = test_points();
+    for name in NAMES {
+        for name in [name.to_string(), format!("{name}_r")] {
+            let cmap = Colormap::by_name(&name).unwrap();
+            let p = parity_for(
+                &gpu,
+                &points,
+                ValueSettings {
+                    kind: ValueKind::Wave,
+                    range: None,
+                },
+                cmap,
+            );
+            assert!(p.ok(), "{name}: {p:?}");
+        }
+    }
+}
+
+#[test]
+fn auto_range_is_the_min_and_max() {
+    let Some(gpu) = common::gpu() else { return };
+    let points = PointSet::from_f64(&[-3.0, 1.0, 7.5, 2.0], &[0.0, 10.0, -1.0, 4.0], None);
+    let renderer = Renderer::new(&gpu, Colormap::VIRIDIS);
+    let gp = GpuPoints::upload(&gpu, &renderer, &points, None).unwrap();
+    let settings = ValueSettings {
+        kind: ValueKind::XPlusY,
+        range: None,
+    };
+    gp.derive(&gpu, &renderer, &settings).unwrap();
+    assert_eq!(gp.read_range(&gpu, &settings).unwrap(), Some((-3.0, 11.0)));
+}
+
+fn scene_look(point_size: f32, opacity: f32) -> Look {
+    Look {
+        values: ValueSettings {
+            kind: ValueKind::Radius,
+            range: None,
+        },
+        colormap: Colormap::by_name("plasma").unwrap(),
+        style: Style {
+            point_size,
+            opacity,
+            background: wgpu::Color {
+                r: 0.1,
+                g: 0.1,
+                b: 0.1,
+                a: 1.0,
+            },
+        },
+        x_range: None,
+        y_range: None,
+    }
+}
+
+/// The GPU picture against the CPU reference rasteriser fed with the CPU twin's colours.
+fn reference_image(points: &PointSet, look: &Look, size: (u32, u32)) -> Vec<u8> {
+    let lut = look.colormap.rgba8();
+    let mut cpu = Derived::with_len(points.len());
+    derive_serial(
+        points,
+        &DeriveParams::new(points, &look.values),
+        &lut,
+        &mut cpu,
+    );
+    let view = FrameView {
+        camera: look.camera(&points.bounds),
+        viewport: Viewport::full(size.0, size.1),
+        size,
+    };
+    rasterise(
+        &points.offsets,
+        &cpu.colours,
+        points.origin,
+        &view,
+        &look.style,
+    )
+}
+
+#[test]
+fn drawn_discs_match_the_reference_rasteriser() {
+    let Some(gpu) = common::gpu() else { return };
+    let size = (240, 160);
+    for (name, n, point_size, opacity) in [
+        ("discs-opaque", 400, 7.0, 1.0),
+        ("discs-blended", 3000, 3.0, 0.5),
+        ("discs-1px", 2000, 1.0, 1.0),
+    ] {
+        let points = generate(Dataset::Spiral, n, 5).unwrap();
+        let look = scene_look(point_size, opacity);
+        let actual = render_image(
+            &gpu,
+            &points,
+            &look,
+            size,
+            Some(SMALL_CHUNK),
+            &mut StageTimes::default(),
+        )
+        .unwrap();
+        let expected = reference_image(&points, &look, size);
+        common::assert_images_close(name, size, &actual, &expected, 0.5, 0.002);
+    }
+}
+
+#[test]
+fn chunking_does_not_change_the_picture() {
+    let Some(gpu) = common::gpu() else { return };
+    let points = generate(Dataset::Clusters, 5_000, 2).unwrap();
+    let look = scene_look(3.0, 0.8);
+    let a = render_image(
+        &gpu,
+        &points,
+        &look,
+        (200, 120),
+        Some(SMALL_CHUNK),
+        &mut StageTimes::default(),
+    )
+    .unwrap();
+    let b = render_image(
+        &gpu,
+        &points,
+        &look,
+        (200, 120),
+        None,
+        &mut StageTimes::default(),
+    )
+    .unwrap();
+    assert!(a == b, "chunked and unchunked renders differ");
+}
+
+#[test]
+fn zero_and_one_points_give_valid_images() {
+    let Some(gpu) = common::gpu() else { return };
+    let look = scene_look(9.0, 1.0);
+    let empty = PointSet::from_f64(&[], &[], None);
+    let img = render_image(
+        &gpu,
+        &empty,
+        &look,
+        (64, 48),
+        None,
+        &mut StageTimes::default(),
+    )
+    .unwrap();
+    assert_eq!(img.len(), 64 * 48 * 4);
+    assert!(img.chunks(4).all(|p| p == [26, 26, 26, 255]));
+    let one = PointSet::from_f64(&[1e6], &[-2e6], None);
+    let img = render_image(
+        &gpu,
+        &one,
+        &look,
+        (64, 48),
+        None,
+        &mut StageTimes::default(),
+    )
+    .unwrap();
+    // The single point sits in the middle with the colourmap's first colour.
+    let first = look.colormap.rgba8()[0];
+    assert_eq!(&img[(24 * 64 + 32) * 4..][..4], &first);
+    assert_eq!(&img[0..4], &[26, 26, 26, 255]);
+}
+
+#[test]
+fn a_camera_range_shows_only_that_part() {
+    let Some(gpu) = common::gpu() else { return };
+    // Two points; a view of the left one's surroundings leaves the other out.
+    let points = PointSet::from_f64(&[0.0, 10.0], &[0.0, 0.0], None);
+    let mut look = scene_look(8.0, 1.0);
+    look.x_range = Some((-1.0, 1.0));
+    look.y_range = Some((-1.0, 1.0));
+    let img = render_image(
+        &gpu,
+        &points,
+        &look,
+        (50, 50),
+        None,
+        &mut StageTimes::default(),
+    )
+    .unwrap();
+    let expected = reference_image(&points, &look, (50, 50));
+    common::assert_images_close("camera-range", (50, 50), &img, &expected, 0.5, 0.002);
+    let cam = look.camera(&points.bounds);
+    let centre = cam.data_to_pixel(DVec2::ZERO, &Viewport::full(50, 50));
+    assert_eq!(centre, DVec2::new(25.0, 25.0));
+    assert_eq!(Camera::from_ranges((-1.0, 1.0), (-1.0, 1.0)), cam);
+}
