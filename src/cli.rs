@@ -30,6 +30,8 @@ pub enum Command {
     View(ViewArgs),
     /// Render the points headless to a PNG file.
     Render(RenderArgs),
+    /// Compare the GPU with CPU paths on the same points (after checking they agree).
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Where the points come from.
@@ -44,14 +46,31 @@ pub struct DataArgs {
     /// Random seed of the generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Load points from a file (.npy, .csv/.tsv, or raw with --format) instead of generating them.
+    #[arg(short, long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// Format of --input: npy, csv, tsv, f32xy, f32xyv, f64xy, f64xyv (default: from the extension).
+    #[arg(long, requires = "input")]
+    pub format: Option<String>,
+    /// Column of --input holding x, by name or 0-based index (default: the first).
+    #[arg(long, value_name = "COL", requires = "input")]
+    pub x: Option<String>,
+    /// Column of --input holding y, by name or 0-based index (default: the second).
+    #[arg(long, value_name = "COL", requires = "input")]
+    pub y: Option<String>,
+    /// CSV delimiter (default: detected from the first line).
+    #[arg(long, value_name = "CHAR", requires = "input")]
+    pub delimiter: Option<char>,
 }
 
 /// How the points look and which part of the data is shown.
 #[derive(Debug, Clone, Args)]
 pub struct LookArgs {
-    /// Per-point value: x+y, x, y, radius, angle, wave, index, data.
-    #[arg(long, default_value = "x+y")]
-    pub value: String,
+    /// Per-point value: x+y, x, y, radius, angle, wave, index, data (the file's value
+    /// column), or a column of --input by name or index. Default: data when the input
+    /// has a value column, else x+y.
+    #[arg(long)]
+    pub value: Option<String>,
     /// Colourmap: viridis, plasma, inferno, magma, cividis, turbo, greys (add _r to reverse).
     #[arg(long, default_value = "viridis")]
     pub colormap: String,
@@ -190,8 +209,14 @@ pub struct Look {
 }
 
 impl LookArgs {
-    pub fn check(&self) -> Result<Look> {
-        let kind = ValueKind::by_name(&self.value)?;
+    /// Checks everything; `has_data` says whether the points carry a value column
+    /// (the default value is then `data`).
+    pub fn check(&self, has_data: bool) -> Result<Look> {
+        let kind = match &self.value {
+            Some(v) => ValueKind::by_name(v)?,
+            None if has_data => ValueKind::Data,
+            None => ValueKind::XPlusY,
+        };
         let colormap = Colormap::by_name(&self.colormap)?;
         let range = pair("range", &self.range)?.map(|(lo, hi)| (lo as f32, hi as f32));
         if let Some((lo, hi)) = range {

@@ -7,10 +7,11 @@ use crate::camera::Viewport;
 use crate::cli::{Look, RenderArgs};
 use crate::error::Result;
 use crate::gpu::Gpu;
-use crate::points::{generate, PointSet};
+use crate::points::PointSet;
 use crate::render::chunks::GpuPoints;
 use crate::render::target::{check_output_path, check_size, write_png, OffscreenTarget};
 use crate::render::{draw_frame, FrameView, Painter, Renderer, OFFSCREEN_FORMAT};
+use crate::source::points_and_look;
 
 /// Wall time of each stage of a headless render.
 #[derive(Debug, Default, Clone)]
@@ -102,26 +103,29 @@ pub fn render_image(
     times.time("readback", || target.read_rgba(gpu))
 }
 
+/// "clusters, seed 1" or the input file's name, for messages.
+pub fn describe_source(data: &crate::cli::DataArgs) -> String {
+    match &data.input {
+        Some(path) => path.display().to_string(),
+        None => format!("{:?}, seed {}", data.dataset, data.seed).to_lowercase(),
+    }
+}
+
 pub fn run(args: &RenderArgs) -> Result<()> {
-    let look = args.look.check()?;
-    let n = args.data.check()?;
     check_output_path(&args.output)?;
     let mut times = StageTimes::default();
+    let stage = if args.data.input.is_some() {
+        "load"
+    } else {
+        "generate"
+    };
+    let (points, look) = times.time(stage, || points_and_look(&args.data, &args.look))?;
     let gpu = times.time("device", Gpu::headless)?;
     check_size(&gpu, args.width, args.height)?;
-    if look.values.kind == crate::derive::ValueKind::Data {
-        return Err(crate::error::input(
-            "value 'data' needs input with a value column; generated points have none",
-        ));
-    }
-    let points = times.time("generate", || {
-        generate(args.data.dataset, n, args.data.seed)
-    })?;
     eprintln!(
-        "pointillist: {} points ({:?}, seed {}) on {}",
+        "pointillist: {} points ({}) on {}",
         fmt_count(points.len()),
-        args.data.dataset,
-        args.data.seed,
+        describe_source(&args.data),
         gpu.describe()
     );
     if args.look.verbose {

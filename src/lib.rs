@@ -6,6 +6,7 @@
 //! draw (shaders/points.wgsl) paints it into any texture view, seen through a
 //! [`camera::Camera`]. See ARCHITECTURE.md for the map.
 
+pub mod bench;
 pub mod camera;
 pub mod cli;
 pub mod colormap;
@@ -18,6 +19,7 @@ pub mod parity;
 pub mod points;
 pub mod reference;
 pub mod render;
+pub mod source;
 pub mod ticks;
 
 pub use error::{Error, Result};

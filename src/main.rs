@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Render(args) => pointillist::headless::run(args),
+        Command::Bench(args) => pointillist::bench::main(args),
         Command::View(_) => Err(pointillist::error::input("view is not built yet")),
     };
     match result {

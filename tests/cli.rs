@@ -161,3 +161,59 @@ fn help_lists_the_commands() {
         assert!(text.contains(cmd), "{text}");
     }
 }
+
+#[test]
+fn render_reads_files_and_leaves_them_untouched() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = scratch("input");
+    let data = format!("{}/tests/data", env!("CARGO_MANIFEST_DIR"));
+    for (file, extra, expect) in [
+        ("points_f64.npy", &[][..], "5 points"),
+        ("points_struct.npy", &["--value", "x"][..], "3 points"),
+        ("points.csv", &["--value", "value"][..], "skipped 1 rows"),
+    ] {
+        let input = format!("{data}/{file}");
+        let before = std::fs::read(&input).unwrap();
+        let out = dir.join(format!("{file}.png"));
+        let mut args = vec![
+            "render",
+            "--input",
+            &input,
+            "--output",
+            out.to_str().unwrap(),
+            "--width",
+            "120",
+            "--height",
+            "80",
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{file}: {}", stderr(&o));
+        assert_eq!(read_png(&out).unwrap().0, 120);
+        assert_eq!(std::fs::read(&input).unwrap(), before, "{file} changed");
+    }
+}
+
+#[test]
+fn bad_files_are_clear_errors() {
+    let dir = scratch("badfiles");
+    let out = dir.join("x.png");
+    let o = out.to_str().unwrap();
+    let garbage = dir.join("garbage.npy");
+    std::fs::write(&garbage, b"\x93NUMPY\x01\x00garbage").unwrap();
+    let csv = format!("{}/tests/data/points.csv", env!("CARGO_MANIFEST_DIR"));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--input", "/no/such/file.npy"], "/no/such/file.npy"),
+        (vec!["--input", garbage.to_str().unwrap()], "garbage.npy"),
+        (vec!["--input", &csv, "--x", "nosuch"], "nosuch"),
+        (vec!["--input", &csv, "--format", "xls"], "unknown format"),
+    ];
+    for (extra, expect) in cases {
+        let mut args = vec!["render", "--output", o];
+        args.extend_from_slice(&extra);
+        assert_clean_failure(&args, expect, &out);
+    }
+}

@@ -40,7 +40,9 @@ pub struct GpuPoints {
 
 /// Most points one chunk may hold on a device with these limits.
 pub fn max_chunk_points(limits: &wgpu::Limits) -> usize {
-    let bytes = limits.max_storage_buffer_binding_size.min(limits.max_buffer_size);
+    let bytes = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
     let points = (bytes / 8).min(1 << 30) as usize;
     points / 256 * 256
 }

@@ -1,0 +1,492 @@
+//! `pointillist bench`: the per-point value + colour computation on the GPU
+//! against its CPU twins (one thread, all threads) on the same points, after
+//! checking that they agree; and the frame time of the draw path.
+//!
+//! GPU compute is reported three ways, because users pay different ones:
+//! kernel time (timestamp queries, when the adapter has them), submit-to-done
+//! wall time, and the round trip with upload and readback included.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use serde::Serialize;
+
+use crate::camera::{Camera, Viewport};
+use crate::colormap::Colormap;
+use crate::derive::{
+    derive_parallel, derive_serial, DeriveParams, Derived, ValueKind, ValueSettings,
+};
+use crate::error::{input, Error, Result};
+use crate::gpu::Gpu;
+use crate::headless::fmt_count;
+use crate::parity::{self, Parity};
+use crate::points::{generate, Dataset, PointSet};
+use crate::render::chunks::{GpuPoints, BYTES_PER_POINT};
+use crate::render::target::OffscreenTarget;
+use crate::render::{draw_frame, FrameView, Painter, Renderer, Style, OFFSCREEN_FORMAT};
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Sizes to measure (accepts 100k, 1M, 1e7).
+    #[arg(short = 'n', long, num_args = 1.., default_values = ["100k", "1M", "10M"], value_parser = crate::cli::parse_count)]
+    pub points: Vec<u64>,
+    /// Value functions to measure.
+    #[arg(long, num_args = 1.., default_values = ["x+y"])]
+    pub value: Vec<String>,
+    /// Timed runs per measurement (after one warm-up run).
+    #[arg(long, default_value_t = 10)]
+    pub repeat: usize,
+    /// Dataset the points are generated from.
+    #[arg(long, value_enum, default_value_t = Dataset::Uniform)]
+    pub dataset: Dataset,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Skip the draw (frame time) measurements.
+    #[arg(long)]
+    pub no_draw: bool,
+    /// Print one JSON document on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Test-only: corrupt the CPU twin so that the parity check must fail.
+    #[arg(long, hide = true)]
+    pub break_twin: bool,
+}
+
+/// Time budget per measurement beyond the first timed run: slow paths
+/// (lavapipe drawing 10M quads takes seconds) stop repeating early.
+const BUDGET: Duration = Duration::from_secs(6);
+/// Bytes each point moves in the derive: position in, value and colour out.
+const BYTES_MOVED: u64 = BYTES_PER_POINT;
+const FRAME: (u32, u32) = (1920, 1080);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Machine {
+    pub adapter: String,
+    pub backend: String,
+    pub device_type: String,
+    pub driver: String,
+    pub cpu: String,
+    pub threads: usize,
+    pub timestamp_queries: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Measurement {
+    pub path: String,
+    pub runs: usize,
+    pub median_ms: f64,
+    pub min_ms: f64,
+    pub max_ms: f64,
+    pub points_per_second: f64,
+    /// Bytes moved (16 per point for compute; the frame's pixels for a draw) over the median.
+    pub gb_per_second: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeResult {
+    pub points: usize,
+    pub value: String,
+    pub parity: Parity,
+    pub measurements: Vec<Measurement>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub machine: Machine,
+    pub dataset: String,
+    pub repeat: usize,
+    pub results: Vec<SizeResult>,
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}
+
+/// Warm up once, then time `f` up to `repeat` times within the budget.
+fn measure(repeat: usize, mut f: impl FnMut() -> Result<Duration>) -> Result<Vec<Duration>> {
+    let warm = f()?;
+    let mut times = Vec::new();
+    let start = Instant::now();
+    while times.len() < repeat.max(1) && (times.is_empty() || start.elapsed() + warm < BUDGET) {
+        times.push(f()?);
+    }
+    Ok(times)
+}
+
+fn wall(f: impl FnOnce() -> Result<()>) -> Result<Duration> {
+    let t = Instant::now();
+    f()?;
+    Ok(t.elapsed())
+}
+
+fn summarise(path: &str, points: usize, bytes: f64, mut times: Vec<Duration>) -> Measurement {
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let median = ms(times[times.len() / 2]);
+    Measurement {
+        path: path.to_string(),
+        runs: times.len(),
+        median_ms: median,
+        min_ms: ms(times[0]),
+        max_ms: ms(times[times.len() - 1]),
+        points_per_second: points as f64 / (median / 1e3),
+        gb_per_second: bytes / (median / 1e3) / 1e9,
+    }
+}
+
+fn progress(enabled: bool, msg: &str) {
+    if enabled {
+        eprint!("\r\x1b[2K{msg}");
+    }
+}
+
+/// Kernel time of one derive from timestamp queries.
+struct Timestamps {
+    set: wgpu::QuerySet,
+    resolve: wgpu::Buffer,
+    period_ns: f64,
+}
+
+impl Timestamps {
+    fn new(gpu: &Gpu) -> Option<Self> {
+        if !gpu
+            .device
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
+        {
+            return None;
+        }
+        Some(Self {
+            set: gpu.device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("pointillist bench timestamps"),
+                ty: wgpu::QueryType::Timestamp,
+                count: 2,
+            }),
+            resolve: gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("pointillist bench timestamps"),
+                size: 16,
+                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
+            }),
+            period_ns: gpu.queue.get_timestamp_period() as f64,
+        })
+    }
+
+    fn kernel_time(
+        &self,
+        gpu: &Gpu,
+        points: &GpuPoints,
+        renderer: &Renderer,
+        settings: &ValueSettings,
+    ) -> Result<Duration> {
+        points.prepare_derive(gpu, settings)?;
+        let mut encoder = gpu.device.create_command_encoder(&Default::default());
+        points.record_derive(
+            &mut encoder,
+            renderer,
+            Some(wgpu::ComputePassTimestampWrites {
+                query_set: &self.set,
+                beginning_of_pass_write_index: Some(0),
+                end_of_pass_write_index: Some(1),
+            }),
+        );
+        encoder.resolve_query_set(&self.set, 0..2, &self.resolve, 0);
+        gpu.queue.submit([encoder.finish()]);
+        let ticks: Vec<u64> = bytemuck::pod_collect_to_vec(&gpu.read_buffer(&self.resolve, 16)?);
+        let ns = ticks[1].saturating_sub(ticks[0]) as f64 * self.period_ns;
+        Ok(Duration::from_nanos(ns as u64))
+    }
+}
+
+pub fn run(args: &BenchArgs) -> Result<Report> {
+    if args.points.contains(&0) {
+        return Err(input("bench --points: every size must be at least 1"));
+    }
+    if args.repeat == 0 {
+        return Err(input("bench --repeat must be at least 1"));
+    }
+    let kinds = args
+        .value
+        .iter()
+        .map(|v| ValueKind::by_name(v))
+        .collect::<Result<Vec<_>>>()?;
+    if kinds.contains(&ValueKind::Data) {
+        return Err(input(
+            "bench generates its points; value 'data' needs a file",
+        ));
+    }
+    let sizes = args
+        .points
+        .iter()
+        .map(|&n| {
+            usize::try_from(n)
+                .ok()
+                .filter(|&n| n <= 500_000_000)
+                .ok_or_else(|| input(format!("bench --points {n}: at most 500,000,000 points")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let gpu = Gpu::headless()?;
+    // The GPU holds 16 bytes a point, the host about 28 (points, CPU and readback outputs).
+    let limit = gpu.device.limits().max_buffer_size;
+    for &n in &sizes {
+        if n as u64 * 8 > limit * 64 {
+            return Err(input(format!(
+                "bench --points {n}: more than this device can hold"
+            )));
+        }
+    }
+    let show = !args.json && std::io::stderr().is_terminal();
+    let timestamps = Timestamps::new(&gpu);
+    let machine = Machine {
+        adapter: gpu.info.name.clone(),
+        backend: format!("{:?}", gpu.info.backend),
+        device_type: format!("{:?}", gpu.info.device_type),
+        driver: format!("{} {}", gpu.info.driver, gpu.info.driver_info)
+            .trim()
+            .to_string(),
+        cpu: cpu_model(),
+        threads: rayon::current_num_threads(),
+        timestamp_queries: timestamps.is_some(),
+    };
+    let mut renderer = Renderer::new(&gpu, Colormap::VIRIDIS);
+    renderer.set_colormap(&gpu.queue, Colormap::VIRIDIS);
+    let lut = renderer.colormap().rgba8();
+    let mut results = Vec::new();
+    for &n in &sizes {
+        progress(show, &format!("generating {} points", fmt_count(n)));
+        let points = generate(args.dataset, n, args.seed)?;
+        for &kind in &kinds {
+            let settings = ValueSettings { kind, range: None };
+            results.push(bench_size(
+                &gpu,
+                &renderer,
+                &points,
+                &settings,
+                &lut,
+                timestamps.as_ref(),
+                args,
+                show,
+            )?);
+        }
+    }
+    progress(show, "");
+    Ok(Report {
+        machine,
+        dataset: format!("{:?}", args.dataset).to_lowercase(),
+        repeat: args.repeat,
+        results,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn bench_size(
+    gpu: &Gpu,
+    renderer: &Renderer,
+    points: &PointSet,
+    settings: &ValueSettings,
+    lut: &[[u8; 4]; 256],
+    timestamps: Option<&Timestamps>,
+    args: &BenchArgs,
+    show: bool,
+) -> Result<SizeResult> {
+    let n = points.len();
+    let label = format!("{} points, {}", fmt_count(n), settings.kind.name());
+    let params = DeriveParams::new(points, settings);
+    let bytes = (n as u64 * BYTES_MOVED) as f64;
+
+    // Parity first: the GPU against the one-thread twin.
+    progress(show, &format!("{label}: checking GPU against CPU"));
+    let gpu_points = GpuPoints::upload(gpu, renderer, points, None)?;
+    gpu_points.derive(gpu, renderer, settings)?;
+    let mut cpu = Derived::with_len(n);
+    derive_serial(points, &params, lut, &mut cpu);
+    if args.break_twin {
+        if let Some(v) = cpu.values.first_mut() {
+            *v += 1.0 + v.abs();
+        }
+    }
+    let parity = parity::check(
+        &gpu_points.read_values(gpu)?,
+        &gpu_points.read_colours(gpu)?,
+        gpu_points.read_range(gpu, settings)?,
+        &cpu,
+        lut,
+    );
+    if !parity.ok() {
+        return Err(Error::Gpu(format!(
+            "GPU and CPU disagree for {label}: {} values and {} colours differ (max value error {:e}); not benchmarking a wrong result",
+            parity.value_mismatches, parity.colour_mismatches, parity.max_value_error
+        )));
+    }
+
+    let mut out = Vec::new();
+    progress(show, &format!("{label}: CPU, 1 thread"));
+    let t = measure(args.repeat, || {
+        wall(|| {
+            derive_serial(points, &params, lut, &mut cpu);
+            Ok(())
+        })
+    })?;
+    out.push(summarise("cpu, 1 thread", n, bytes, t));
+    progress(show, &format!("{label}: CPU, all threads"));
+    let t = measure(args.repeat, || {
+        wall(|| {
+            derive_parallel(points, &params, lut, &mut cpu);
+            Ok(())
+        })
+    })?;
+    out.push(summarise(
+        &format!("cpu, {} threads", rayon::current_num_threads()),
+        n,
+        bytes,
+        t,
+    ));
+
+    if let Some(ts) = timestamps {
+        progress(show, &format!("{label}: GPU kernel"));
+        let t = measure(args.repeat, || {
+            ts.kernel_time(gpu, &gpu_points, renderer, settings)
+        })?;
+        out.push(summarise("gpu compute, kernel (timestamps)", n, bytes, t));
+    }
+    progress(show, &format!("{label}: GPU submit to done"));
+    let t = measure(args.repeat, || {
+        gpu_points.prepare_derive(gpu, settings)?;
+        gpu.wait()?;
+        wall(|| {
+            gpu_points.derive(gpu, renderer, settings)?;
+            gpu.wait()
+        })
+    })?;
+    out.push(summarise("gpu compute, submit to done", n, bytes, t));
+    drop(gpu_points);
+    progress(show, &format!("{label}: GPU with upload and readback"));
+    let t = measure(args.repeat.min(5), || {
+        wall(|| {
+            let p = GpuPoints::upload(gpu, renderer, points, None)?;
+            p.derive(gpu, renderer, settings)?;
+            let (v, c) = (p.read_values(gpu)?, p.read_colours(gpu)?);
+            std::hint::black_box((v, c));
+            Ok(())
+        })
+    })?;
+    out.push(summarise("gpu compute + upload + readback", n, bytes, t));
+
+    if !args.no_draw {
+        progress(show, &format!("{label}: draw {}x{}", FRAME.0, FRAME.1));
+        let gpu_points = GpuPoints::upload(gpu, renderer, points, None)?;
+        gpu_points.derive(gpu, renderer, settings)?;
+        let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT);
+        let target = OffscreenTarget::new(gpu, FRAME.0, FRAME.1)?;
+        let view = FrameView {
+            camera: Camera::fit(&points.bounds),
+            viewport: Viewport::full(FRAME.0, FRAME.1),
+            size: FRAME,
+        };
+        let style = Style::default();
+        let t = measure(args.repeat.min(5), || {
+            wall(|| {
+                draw_frame(gpu, &mut painter, &gpu_points, &view, &style, &target.view);
+                gpu.wait()
+            })
+        })?;
+        let pixels = (FRAME.0 * FRAME.1 * 4) as f64;
+        out.push(summarise("draw: instanced 2-px discs, frame", n, pixels, t));
+    }
+    Ok(SizeResult {
+        points: n,
+        value: settings.kind.name().to_string(),
+        parity,
+        measurements: out,
+    })
+}
+
+/// The human table.
+pub fn table(report: &Report) -> String {
+    let m = &report.machine;
+    let mut s = format!(
+        "pointillist bench\n  GPU: {} ({}, {}){}\n  CPU: {}, {} threads\n  {} points, median of up to {} runs after a warm-up (min-max)\n\n",
+        m.adapter,
+        m.backend,
+        m.device_type,
+        if m.timestamp_queries { ", timestamp queries" } else { "" },
+        m.cpu,
+        m.threads,
+        report.dataset,
+        report.repeat
+    );
+    s += &format!(
+        "{:>12}  {:<6}  {:<36} {:>11}  {:>21}  {:>9}  {:>6}\n",
+        "points", "value", "path", "median", "min-max", "Mpoint/s", "GB/s"
+    );
+    for r in &report.results {
+        for x in &r.measurements {
+            s += &format!(
+                "{:>12}  {:<6}  {:<36} {:>8.2} ms  {:>18} ms  {:>9.1}  {:>6.2}\n",
+                fmt_count(r.points),
+                r.value,
+                x.path,
+                x.median_ms,
+                format!("{:.2}-{:.2}", x.min_ms, x.max_ms),
+                x.points_per_second / 1e6,
+                x.gb_per_second
+            );
+        }
+        s += &format!(
+            "{:>12}  GPU and CPU agree on {} values and colours (max relative value error {:.1e})\n",
+            "",
+            fmt_count(r.parity.checked),
+            r.parity.max_value_error
+        );
+    }
+    s
+}
+
+pub fn main(args: &BenchArgs) -> Result<()> {
+    let report = run(args)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| Error::Gpu(e.to_string()))?
+        );
+    } else {
+        print!("{}", table(&report));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measure_warms_up_and_repeats() {
+        let mut calls = 0;
+        let t = measure(4, || {
+            calls += 1;
+            Ok(Duration::from_millis(1))
+        })
+        .unwrap();
+        assert_eq!((t.len(), calls), (4, 5));
+    }
+
+    #[test]
+    fn summary_takes_the_median() {
+        let t = [5, 1, 3].map(Duration::from_millis).to_vec();
+        let m = summarise("x", 1000, 16000.0, t);
+        assert_eq!(
+            (m.median_ms, m.min_ms, m.max_ms, m.runs),
+            (3.0, 1.0, 5.0, 3)
+        );
+        assert!((m.points_per_second - 1000.0 / 0.003).abs() < 1e-6);
+    }
+}
