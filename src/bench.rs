@@ -385,7 +385,7 @@ fn bench_size(
         progress(show, &format!("{label}: draw {}x{}", FRAME.0, FRAME.1));
         let gpu_points = GpuPoints::upload(gpu, renderer, points, None)?;
         gpu_points.derive(gpu, renderer, settings)?;
-        let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT);
+        let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, renderer);
         let target = OffscreenTarget::new(gpu, FRAME.0, FRAME.1)?;
         let view = FrameView {
             camera: Camera::fit(&points.bounds),
@@ -395,7 +395,15 @@ fn bench_size(
         let style = Style::default();
         let t = measure(args.repeat.min(5), || {
             wall(|| {
-                draw_frame(gpu, &mut painter, &gpu_points, &view, &style, &target.view);
+                draw_frame(
+                    gpu,
+                    &mut painter,
+                    &gpu_points,
+                    &view,
+                    &style,
+                    None,
+                    &target.view,
+                )?;
                 gpu.wait()
             })
         })?;

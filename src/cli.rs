@@ -10,6 +10,7 @@ use crate::camera::Camera;
 use crate::colormap::Colormap;
 use crate::derive::{ValueKind, ValueSettings};
 use crate::error::{input, Result};
+use crate::overlay::AxesOptions;
 use crate::points::Dataset;
 use crate::render::Style;
 
@@ -92,6 +93,21 @@ pub struct LookArgs {
     /// Initial y range of the view (default: fit the data).
     #[arg(long, num_args = 2, value_names = ["LO", "HI"], allow_negative_numbers = true)]
     pub y_range: Option<Vec<f64>>,
+    /// Plot title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// x axis title (default: the x column's name, or "x").
+    #[arg(long)]
+    pub x_label: Option<String>,
+    /// y axis title (default: the y column's name, or "y").
+    #[arg(long)]
+    pub y_label: Option<String>,
+    /// Draw grid lines at the major ticks.
+    #[arg(long)]
+    pub grid: bool,
+    /// No axes, labels or colourbar: the points fill the whole image.
+    #[arg(long)]
+    pub no_axes: bool,
     /// Print the adapter's details and more timings.
     #[arg(short, long)]
     pub verbose: bool,
@@ -126,6 +142,9 @@ pub struct ViewArgs {
     /// Initial window height in logical pixels.
     #[arg(long, default_value_t = 800)]
     pub height: u32,
+    /// Folder for the screenshots the S key saves (pointillist-0001.png, ...).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub screenshot_dir: PathBuf,
 }
 
 /// Parses point counts such as `1000`, `1_000_000`, `1,000,000`, `250k`, `10M`, `1e6`, `2G`.
@@ -199,13 +218,14 @@ fn pair(name: &str, v: &Option<Vec<f64>>) -> Result<Option<(f64, f64)>> {
 }
 
 /// The checked form of [`LookArgs`].
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Look {
     pub values: ValueSettings,
     pub colormap: Colormap,
     pub style: Style,
     pub x_range: Option<(f64, f64)>,
     pub y_range: Option<(f64, f64)>,
+    pub axes: AxesOptions,
 }
 
 impl LookArgs {
@@ -248,6 +268,14 @@ impl LookArgs {
             },
             x_range: pair("x-range", &self.x_range)?,
             y_range: pair("y-range", &self.y_range)?,
+            axes: AxesOptions {
+                enabled: !self.no_axes,
+                grid: self.grid,
+                title: self.title.clone(),
+                x_label: self.x_label.clone().unwrap_or_else(|| "x".into()),
+                y_label: self.y_label.clone().unwrap_or_else(|| "y".into()),
+                value_label: kind.name().into(),
+            },
         })
     }
 }

@@ -3,14 +3,14 @@
 
 use std::time::{Duration, Instant};
 
-use crate::camera::Viewport;
 use crate::cli::{Look, RenderArgs};
 use crate::error::Result;
 use crate::gpu::Gpu;
+use crate::overlay::compose;
 use crate::points::PointSet;
 use crate::render::chunks::GpuPoints;
 use crate::render::target::{check_output_path, check_size, write_png, OffscreenTarget};
-use crate::render::{draw_frame, FrameView, Painter, Renderer, OFFSCREEN_FORMAT};
+use crate::render::{draw_frame, Painter, Renderer, OFFSCREEN_FORMAT};
 use crate::source::points_and_look;
 
 /// Wall time of each stage of a headless render.
@@ -73,7 +73,7 @@ pub fn render_image(
 ) -> Result<Vec<u8>> {
     check_size(gpu, size.0, size.1)?;
     let renderer = Renderer::new(gpu, look.colormap);
-    let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT);
+    let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &renderer);
     let target = OffscreenTarget::new(gpu, size.0, size.1)?;
     let gpu_points = times.time("upload", || {
         let p = GpuPoints::upload(gpu, &renderer, points, chunk_points)?;
@@ -84,11 +84,15 @@ pub fn render_image(
         gpu_points.derive(gpu, &renderer, &look.values)?;
         gpu.wait()
     })?;
-    let view = FrameView {
-        camera: look.camera(&points.bounds),
-        viewport: Viewport::full(size.0, size.1),
+    let range = gpu_points.read_range(gpu, &look.values)?;
+    let (view, overlay) = compose(
+        look.camera(&points.bounds),
         size,
-    };
+        1.0,
+        range,
+        &look.axes,
+        look.style.rgb(),
+    );
     times.time("draw", || {
         draw_frame(
             gpu,
@@ -96,8 +100,9 @@ pub fn render_image(
             &gpu_points,
             &view,
             &look.style,
+            overlay.as_ref(),
             &target.view,
-        );
+        )?;
         gpu.wait()
     })?;
     times.time("readback", || target.read_rgba(gpu))

@@ -6,6 +6,7 @@
 //! draw (shaders/points.wgsl) paints it into any texture view, seen through a
 //! [`camera::Camera`]. See ARCHITECTURE.md for the map.
 
+pub mod app;
 pub mod bench;
 pub mod camera;
 pub mod cli;
@@ -15,6 +16,7 @@ pub mod error;
 pub mod gpu;
 pub mod headless;
 pub mod io;
+pub mod overlay;
 pub mod parity;
 pub mod points;
 pub mod reference;

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Render(args) => pointillist::headless::run(args),
         Command::Bench(args) => pointillist::bench::main(args),
-        Command::View(_) => Err(pointillist::error::input("view is not built yet")),
+        Command::View(args) => pointillist::app::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -238,7 +238,7 @@ impl Blobs {
     fn sample(&self, rng: &mut SmallRng) -> DVec2 {
         if rng.random::<f64>() < Self::HAZE {
             // A faint, broad background.
-            return DVec2::new(50.0, 30.0) + gaussian(rng) * DVec2::new(22.0, 13.0);
+            return DVec2::new(50.0, 30.0) + gaussian(rng) * DVec2::new(16.0, 9.0);
         }
         let u = rng.random::<f64>();
         let i = self

@@ -65,7 +65,17 @@ pub fn points_and_look(data: &DataArgs, look: &LookArgs) -> Result<(PointSet, Lo
     if value_column.is_some() {
         look_args.value = Some("data".into());
     }
-    let look = look_args.check(loaded.value.is_some())?;
+    let mut checked = look_args.check(loaded.value.is_some())?;
+    if look.x_label.is_none() {
+        checked.axes.x_label = loaded.x_name.clone();
+    }
+    if look.y_label.is_none() {
+        checked.axes.y_label = loaded.y_name.clone();
+    }
+    if let (ValueKind::Data, Some(name)) = (checked.values.kind, &loaded.value_name) {
+        checked.axes.value_label = name.clone();
+    }
+    let look = checked;
     let mut points = PointSet::from_f64(&loaded.x, &loaded.y, loaded.value);
     points.x_name = loaded.x_name;
     points.y_name = loaded.y_name;

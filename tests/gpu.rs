@@ -11,6 +11,7 @@ use pointillist::colormap::{Colormap, NAMES};
 use pointillist::derive::{derive_serial, DeriveParams, Derived, ValueKind, ValueSettings};
 use pointillist::gpu::Gpu;
 use pointillist::headless::{render_image, StageTimes};
+use pointillist::overlay::AxesOptions;
 use pointillist::parity;
 use pointillist::points::{generate, Dataset, PointSet};
 use pointillist::reference::rasterise;
@@ -147,6 +148,10 @@ fn scene_look(point_size: f32, opacity: f32) -> Look {
         },
         x_range: None,
         y_range: None,
+        axes: AxesOptions {
+            enabled: false,
+            ..Default::default()
+        },
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod chunks;
 pub mod derive;
+pub mod overlay;
 pub mod points;
 pub mod target;
 
@@ -16,9 +17,12 @@ use glam::DVec2;
 
 use crate::camera::{Camera, Viewport};
 use crate::colormap::{Colormap, LUT_SIZE};
+use crate::error::Result;
 use crate::gpu::Gpu;
+use crate::overlay::Overlay as OverlayData;
 use chunks::GpuPoints;
 use derive::DerivePipeline;
+use overlay::OverlayPainter;
 use points::{PointsPipeline, PointsUniform};
 
 /// The format of every offscreen target: bytes pass through unchanged.
@@ -61,6 +65,11 @@ impl Renderer {
 
     pub fn colormap(&self) -> Colormap {
         self.colormap
+    }
+
+    /// The colourmap texture (256 x 1, Rgba8Unorm), for the colourbar.
+    pub fn colormap_view(&self) -> &wgpu::TextureView {
+        &self.colormap_view
     }
 
     /// Change the colourmap. Colours are stale until the next derive.
@@ -120,6 +129,13 @@ pub struct Style {
     pub background: wgpu::Color,
 }
 
+impl Style {
+    /// The background's colour channels (0–1), for choosing the text colour.
+    pub fn rgb(&self) -> [f64; 3] {
+        [self.background.r, self.background.g, self.background.b]
+    }
+}
+
 impl Default for Style {
     fn default() -> Self {
         Self {
@@ -170,29 +186,37 @@ impl FrameView {
 pub struct Painter {
     pub format: wgpu::TextureFormat,
     pub points: PointsPipeline,
+    pub overlay: OverlayPainter,
 }
 
 impl Painter {
-    pub fn new(gpu: &Gpu, format: wgpu::TextureFormat) -> Self {
+    /// Pipelines for `format`; the colourbar samples `renderer`'s colourmap texture.
+    pub fn new(gpu: &Gpu, format: wgpu::TextureFormat, renderer: &Renderer) -> Self {
         Self {
             format,
             points: PointsPipeline::new(&gpu.device, format),
+            overlay: OverlayPainter::new(gpu, format, renderer.colormap_view()),
         }
     }
 }
 
-/// Draw one frame into `target` (a view of a texture in `painter.format`) and submit.
+/// Draw one frame into `target` (a view of a texture in `painter.format`) and
+/// submit: background, the points clipped to the plot area, then the overlay.
 pub fn draw_frame(
     gpu: &Gpu,
     painter: &mut Painter,
     points: &GpuPoints,
     view: &FrameView,
     style: &Style,
+    overlay: Option<&OverlayData>,
     target: &wgpu::TextureView,
-) {
+) -> Result<()> {
     painter
         .points
         .prepare(&gpu.queue, view.points_uniform(points.origin, style));
+    if let Some(overlay) = overlay {
+        painter.overlay.prepare(gpu, overlay, view.size)?;
+    }
     let mut encoder = gpu
         .device
         .create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -219,6 +243,11 @@ pub fn draw_frame(
             pass.set_scissor_rect(x, y, w, h);
             painter.points.draw(&mut pass, points);
         }
+        if overlay.is_some() {
+            pass.set_scissor_rect(0, 0, view.size.0, view.size.1);
+            painter.overlay.render(&mut pass)?;
+        }
     }
     gpu.queue.submit([encoder.finish()]);
+    Ok(())
 }

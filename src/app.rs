@@ -1,0 +1,928 @@
+//! `pointillist view`: a winit window that shows the points through the same
+//! [`draw_frame`] that writes the headless PNG, and moves an f64 [`Camera`]
+//! with the mouse and keyboard.
+//!
+//! The points are uploaded and derived (value, range, colour) once; only a
+//! change of colourmap derives again, never a camera move. The surface uses a
+//! non-sRGB format so the window shows the PNG's bytes unchanged. Frames are
+//! drawn only on request (`ControlFlow::Wait`): an input that changes the view
+//! asks for one redraw. Input handling is split in two: [`key_action`] and
+//! [`Pointer`] turn winit events into [`Action`]s (pure, unit-tested), and
+//! [`Viewer::apply`] carries them out. `S` renders the same camera offscreen
+//! into a new PNG and prints its name with the `render` flags that reproduce it.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use glam::DVec2;
+use winit::application::ApplicationHandler;
+use winit::dpi::LogicalSize;
+use winit::event::{ElementState, KeyEvent, MouseButton, MouseScrollDelta, WindowEvent};
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
+use winit::keyboard::{Key, KeyCode, NamedKey, PhysicalKey};
+use winit::window::{Window, WindowId};
+
+use crate::camera::{Camera, Viewport};
+use crate::cli::{Look, ViewArgs};
+use crate::error::{input, Error, Result};
+use crate::gpu::Gpu;
+use crate::headless::{describe_source, fmt_count, fmt_duration};
+use crate::render::chunks::GpuPoints;
+use crate::render::target::{encode_png, OffscreenTarget};
+use crate::render::{draw_frame, FrameView, Painter, Renderer, Style, OFFSCREEN_FORMAT};
+use crate::source::points_and_look;
+
+/// Zoom per wheel line (and per `+`/`-` press).
+pub const ZOOM_STEP: f64 = 1.1;
+/// Pixel-precise wheels (touchpads): this many pixels count as one line.
+pub const PIXELS_PER_LINE: f64 = 20.0;
+/// Two left presses this close in time and space are a double click.
+pub const DOUBLE_CLICK: Duration = Duration::from_millis(400);
+pub const DOUBLE_CLICK_PX: f64 = 4.0;
+/// Arrow keys move the view by this fraction of the window.
+pub const ARROW_PAN: f64 = 0.1;
+/// `[` and `]` divide or multiply the point size by this.
+pub const POINT_SIZE_STEP: f64 = 1.25;
+/// Range of the point size (logical pixels) that `[` and `]` allow.
+pub const POINT_SIZE_LIMITS: (f64, f64) = (0.5, 64.0);
+
+const NO_DISPLAY: &str = "no display found (DISPLAY/WAYLAND_DISPLAY unset): `pointillist view` needs a desktop; use `pointillist render --output out.png` instead";
+
+/// Something the user asked for, in window pixels (physical, y down).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Action {
+    /// Zoom by `factor` (> 1 zooms in) keeping the data under `pixel` fixed.
+    ZoomAt {
+        pixel: DVec2,
+        factor: f64,
+    },
+    /// Zoom by `factor` about the centre of the window.
+    ZoomCentre(f64),
+    /// Move the content by this many pixels (it follows the cursor).
+    Pan(DVec2),
+    /// Move the view by this fraction of the window (x right, y up).
+    PanFraction(DVec2),
+    /// Show the data under the pixel rectangle with these corners.
+    BoxZoom(DVec2, DVec2),
+    Reset,
+    CycleColormap,
+    /// Multiply the point size by this.
+    PointSize(f64),
+    Screenshot,
+    Quit,
+}
+
+/// The action of a key press (`repeat`: held down), if it has one.
+pub fn key_action(key: &Key, physical: PhysicalKey, repeat: bool) -> Option<Action> {
+    let action = match physical {
+        PhysicalKey::Code(KeyCode::NumpadAdd) => Some(Action::ZoomCentre(ZOOM_STEP)),
+        PhysicalKey::Code(KeyCode::NumpadSubtract) => Some(Action::ZoomCentre(1.0 / ZOOM_STEP)),
+        _ => None,
+    };
+    let action = action.or_else(|| match key {
+        Key::Named(named) => match named {
+            NamedKey::ArrowLeft => Some(Action::PanFraction(DVec2::new(-ARROW_PAN, 0.0))),
+            NamedKey::ArrowRight => Some(Action::PanFraction(DVec2::new(ARROW_PAN, 0.0))),
+            NamedKey::ArrowUp => Some(Action::PanFraction(DVec2::new(0.0, ARROW_PAN))),
+            NamedKey::ArrowDown => Some(Action::PanFraction(DVec2::new(0.0, -ARROW_PAN))),
+            NamedKey::Home => Some(Action::Reset),
+            NamedKey::Escape => Some(Action::Quit),
+            _ => None,
+        },
+        Key::Character(c) => match c.to_lowercase().as_str() {
+            "+" | "=" => Some(Action::ZoomCentre(ZOOM_STEP)),
+            "-" | "_" => Some(Action::ZoomCentre(1.0 / ZOOM_STEP)),
+            "[" => Some(Action::PointSize(1.0 / POINT_SIZE_STEP)),
+            "]" => Some(Action::PointSize(POINT_SIZE_STEP)),
+            "r" => Some(Action::Reset),
+            "c" => Some(Action::CycleColormap),
+            "s" => Some(Action::Screenshot),
+            "q" => Some(Action::Quit),
+            _ => None,
+        },
+        _ => None,
+    })?;
+    // Holding a key repeats moves and zooms, not one-shot commands.
+    let repeats = matches!(
+        action,
+        Action::PanFraction(_) | Action::ZoomCentre(_) | Action::PointSize(_)
+    );
+    (!repeat || repeats).then_some(action)
+}
+
+/// The wheel's zoom factor: 1.1 per line up, PixelDelta scaled to lines.
+pub fn wheel_factor(delta: MouseScrollDelta) -> f64 {
+    let lines = match delta {
+        MouseScrollDelta::LineDelta(_, y) => y as f64,
+        MouseScrollDelta::PixelDelta(p) => p.y / PIXELS_PER_LINE,
+    };
+    ZOOM_STEP.powf(lines)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum DragKind {
+    Pan,
+    Box { start: DVec2 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Drag {
+    button: MouseButton,
+    kind: DragKind,
+}
+
+/// Mouse state: where the cursor is, what drag is going on, the last click.
+#[derive(Debug, Default, Clone)]
+pub struct Pointer {
+    pub cursor: Option<DVec2>,
+    pub shift: bool,
+    drag: Option<Drag>,
+    last_press: Option<(Instant, DVec2)>,
+}
+
+impl Pointer {
+    /// The cursor moved to `to`: a pan drag moves the content by the same amount.
+    pub fn moved(&mut self, to: DVec2) -> Option<Action> {
+        let from = self.cursor.replace(to)?;
+        match self.drag {
+            Some(Drag {
+                kind: DragKind::Pan,
+                ..
+            }) if to != from => Some(Action::Pan(to - from)),
+            _ => None,
+        }
+    }
+
+    /// The cursor left the window (a drag in progress keeps going).
+    pub fn left(&mut self) {
+        if self.drag.is_none() {
+            self.cursor = None;
+        }
+    }
+
+    pub fn is_box_dragging(&self) -> bool {
+        matches!(
+            self.drag,
+            Some(Drag {
+                kind: DragKind::Box { .. },
+                ..
+            })
+        )
+    }
+
+    /// A button went down or up at time `now`.
+    pub fn button(&mut self, button: MouseButton, pressed: bool, now: Instant) -> Option<Action> {
+        let at = self.cursor?;
+        if !pressed {
+            let drag = self.drag.filter(|d| d.button == button)?;
+            self.drag = None;
+            return match drag.kind {
+                DragKind::Box { start } => Some(Action::BoxZoom(start, at)),
+                DragKind::Pan => None,
+            };
+        }
+        if self.drag.is_some() {
+            return None;
+        }
+        let kind = match button {
+            MouseButton::Left if self.is_double_click(now, at) => {
+                self.last_press = None;
+                return Some(Action::Reset);
+            }
+            MouseButton::Left if !self.shift => DragKind::Pan,
+            MouseButton::Left | MouseButton::Right => DragKind::Box { start: at },
+            _ => return None,
+        };
+        if button == MouseButton::Left {
+            self.last_press = Some((now, at));
+        }
+        self.drag = Some(Drag { button, kind });
+        None
+    }
+
+    fn is_double_click(&self, now: Instant, at: DVec2) -> bool {
+        self.last_press.is_some_and(|(t, p)| {
+            now.saturating_duration_since(t) <= DOUBLE_CLICK && p.distance(at) <= DOUBLE_CLICK_PX
+        })
+    }
+
+    /// Zoom at the cursor, or at the centre when the cursor is elsewhere.
+    pub fn wheel(&self, delta: MouseScrollDelta) -> Option<Action> {
+        let factor = wheel_factor(delta);
+        if factor == 1.0 || !factor.is_finite() {
+            return None;
+        }
+        Some(match self.cursor {
+            Some(pixel) => Action::ZoomAt { pixel, factor },
+            None => Action::ZoomCentre(factor),
+        })
+    }
+}
+
+/// The surface format and, when that one is sRGB, the linear view format to draw
+/// through, so that the bytes the shaders write reach the screen unchanged.
+pub fn choose_format(
+    formats: &[wgpu::TextureFormat],
+) -> Option<(wgpu::TextureFormat, wgpu::TextureFormat)> {
+    use wgpu::TextureFormat::{Bgra8Unorm, Rgba8Unorm};
+    let linear = formats
+        .iter()
+        .find(|f| matches!(f, Bgra8Unorm | Rgba8Unorm))
+        .or_else(|| formats.iter().find(|f| !f.is_srgb()));
+    match linear {
+        Some(&f) => Some((f, f)),
+        None => formats.first().map(|&f| (f, f.remove_srgb_suffix())),
+    }
+}
+
+/// Writes `bytes` to the first `pointillist-NNNN.png` in `dir` that does not
+/// exist yet (created exclusively, so nothing is ever overwritten).
+pub fn write_new_file(dir: &Path, bytes: &[u8]) -> Result<PathBuf> {
+    for n in 1..=99_999 {
+        let path = dir.join(format!("pointillist-{n:04}.png"));
+        match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut file) => {
+                return file
+                    .write_all(bytes)
+                    .map(|_| path.clone())
+                    .map_err(|source| Error::Write { path, source })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(source) => return Err(Error::Write { path, source }),
+        }
+    }
+    Err(input(format!(
+        "{} already holds 99,999 screenshots; give another --screenshot-dir",
+        dir.display()
+    )))
+}
+
+fn no_display(detail: Option<String>) -> Error {
+    match detail {
+        None => input(NO_DISPLAY),
+        Some(d) => input(format!(
+            "no display found ({d}): `pointillist view` needs a desktop; use `pointillist render --output out.png` instead"
+        )),
+    }
+}
+
+/// Messages from outside the event loop.
+#[derive(Debug)]
+pub enum UserEvent {
+    DeviceLost(String),
+}
+
+/// Open the window and run until the user quits. Errors met inside the event
+/// loop end it and are returned here.
+pub fn run(args: &ViewArgs) -> Result<()> {
+    let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()));
+    if cfg!(all(unix, not(target_os = "macos"))) && !has_display {
+        return Err(no_display(None));
+    }
+    if !args.screenshot_dir.is_dir() {
+        return Err(input(format!(
+            "--screenshot-dir {}: no such folder",
+            args.screenshot_dir.display()
+        )));
+    }
+    let event_loop = EventLoop::<UserEvent>::with_user_event()
+        .build()
+        .map_err(|e| no_display(Some(e.to_string())))?;
+    let (points, look) = points_and_look(&args.data, &args.look)?;
+    let instance = wgpu::Instance::new(
+        wgpu::InstanceDescriptor::new_with_display_handle(Box::new(
+            event_loop.owned_display_handle(),
+        ))
+        .with_env(),
+    );
+    let mut app = App {
+        args: args.clone(),
+        look,
+        points: Some(points),
+        instance: Some(instance),
+        proxy: event_loop.create_proxy(),
+        viewer: None,
+        error: None,
+    };
+    event_loop.set_control_flow(ControlFlow::Wait);
+    event_loop
+        .run_app(&mut app)
+        .map_err(|e| input(format!("the window's event loop failed: {e}")))?;
+    let t = Instant::now();
+    eprintln!("DBG loop returned");
+    // Release the GPU objects before the display connection goes.
+    drop(app.viewer.take());
+    eprintln!("DBG dropped {:?}", t.elapsed());
+    app.error.map_or(Ok(()), Err)
+}
+
+struct App {
+    args: ViewArgs,
+    look: Look,
+    /// The points until they are uploaded in `resumed`.
+    points: Option<crate::points::PointSet>,
+    /// The instance until the device is made in `resumed`.
+    instance: Option<wgpu::Instance>,
+    proxy: EventLoopProxy<UserEvent>,
+    viewer: Option<Viewer>,
+    error: Option<Error>,
+}
+
+impl App {
+    fn fail(&mut self, event_loop: &ActiveEventLoop, e: Error) {
+        self.error.get_or_insert(e);
+        event_loop.exit();
+    }
+}
+
+impl ApplicationHandler<UserEvent> for App {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if let Some(viewer) = &self.viewer {
+            viewer.window.request_redraw();
+            return;
+        }
+        let (Some(instance), Some(points)) = (self.instance.take(), self.points.take()) else {
+            return;
+        };
+        match Viewer::new(
+            event_loop,
+            instance,
+            &points,
+            &self.args,
+            self.look.clone(),
+            &self.proxy,
+        ) {
+            Ok(viewer) => self.viewer = Some(viewer),
+            Err(e) => self.fail(event_loop, e),
+        }
+    }
+
+    fn user_event(&mut self, event_loop: &ActiveEventLoop, event: UserEvent) {
+        match event {
+            UserEvent::DeviceLost(msg) => self.fail(
+                event_loop,
+                Error::Gpu(format!(
+                    "the GPU device was lost ({msg}); the viewer has to stop. Start it again; if this repeats, try WGPU_BACKEND=gl"
+                )),
+            ),
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _: WindowId, event: WindowEvent) {
+        let Some(viewer) = &mut self.viewer else {
+            return;
+        };
+        let result = match event {
+            WindowEvent::CloseRequested => {
+                event_loop.exit();
+                Ok(())
+            }
+            WindowEvent::RedrawRequested => viewer.redraw(),
+            other => viewer.input(event_loop, other),
+        };
+        if let Err(e) = result {
+            self.fail(event_loop, e);
+        }
+    }
+}
+
+/// Everything that lives while the window is open.
+struct Viewer {
+    window: Arc<Window>,
+    surface: wgpu::Surface<'static>,
+    config: wgpu::SurfaceConfiguration,
+    gpu: Gpu,
+    renderer: Renderer,
+    painter: Painter,
+    /// Draws screenshots into an [`OFFSCREEN_FORMAT`] target; made on first use.
+    shot_painter: Option<Painter>,
+    gpu_points: GpuPoints,
+    look: Look,
+    camera: Camera,
+    home: Camera,
+    /// The user's point size, in logical pixels.
+    point_size: f64,
+    pointer: Pointer,
+    screenshot_dir: PathBuf,
+}
+
+impl Viewer {
+    fn new(
+        event_loop: &ActiveEventLoop,
+        instance: wgpu::Instance,
+        points: &crate::points::PointSet,
+        args: &ViewArgs,
+        look: Look,
+        proxy: &EventLoopProxy<UserEvent>,
+    ) -> Result<Self> {
+        let title = format!("pointillist — {} points", fmt_count(points.len()));
+        let attributes = Window::default_attributes()
+            .with_title(title)
+            .with_inner_size(LogicalSize::new(args.width.max(1), args.height.max(1)));
+        let window = Arc::new(
+            event_loop
+                .create_window(attributes)
+                .map_err(|e| input(format!("could not open a window: {e}")))?,
+        );
+        let surface = instance
+            .create_surface(window.clone())
+            .map_err(|e| Error::Gpu(format!("could not draw into the window: {e}")))?;
+        let gpu = pollster::block_on(Gpu::with_instance(instance, Some(&surface)))?;
+        eprintln!(
+            "pointillist: {} points ({}) on {}",
+            fmt_count(points.len()),
+            describe_source(&args.data),
+            gpu.describe()
+        );
+        let lost = proxy.clone();
+        gpu.device.set_device_lost_callback(move |reason, msg| {
+            if reason != wgpu::DeviceLostReason::Destroyed {
+                let _ = lost.send_event(UserEvent::DeviceLost(msg));
+            }
+        });
+        let caps = surface.get_capabilities(&gpu.adapter);
+        let (format, view_format) = choose_format(&caps.formats).ok_or_else(|| {
+            Error::Gpu(format!("{} cannot draw into this window", gpu.describe()))
+        })?;
+        let size = window.inner_size();
+        let mut config = surface
+            .get_default_config(&gpu.adapter, size.width.max(1), size.height.max(1))
+            .ok_or_else(|| {
+                Error::Gpu(format!("{} cannot draw into this window", gpu.describe()))
+            })?;
+        config.format = format;
+        config.view_formats = if view_format == format {
+            vec![]
+        } else {
+            vec![view_format]
+        };
+        config.present_mode = wgpu::PresentMode::AutoVsync;
+        let renderer = Renderer::new(&gpu, look.colormap);
+        let gpu_points = GpuPoints::upload(&gpu, &renderer, points, None)?;
+        gpu_points.derive(&gpu, &renderer, &look.values)?;
+        let home = look.camera(&points.bounds);
+        let mut viewer = Self {
+            painter: Painter::new(&gpu, view_format, &renderer),
+            shot_painter: None,
+            window,
+            surface,
+            config,
+            gpu,
+            renderer,
+            gpu_points,
+            point_size: look.style.point_size as f64,
+            look,
+            camera: home,
+            home,
+            pointer: Pointer::default(),
+            screenshot_dir: args.screenshot_dir.clone(),
+        };
+        viewer.configure();
+        viewer.window.request_redraw();
+        Ok(viewer)
+    }
+
+    /// Window size in physical pixels; zero when minimised.
+    fn size(&self) -> (u32, u32) {
+        let s = self.window.inner_size();
+        (s.width, s.height)
+    }
+
+    fn viewport(&self) -> Viewport {
+        let (w, h) = self.size();
+        Viewport::full(w, h)
+    }
+
+    /// Configure the surface for the window's size; nothing when it is 0×0.
+    fn configure(&mut self) {
+        let (w, h) = self.size();
+        if w == 0 || h == 0 {
+            return;
+        }
+        self.config.width = w;
+        self.config.height = h;
+        self.surface.configure(&self.gpu.device, &self.config);
+    }
+
+    fn recreate_surface(&mut self) -> Result<()> {
+        self.surface = self
+            .gpu
+            .instance
+            .create_surface(self.window.clone())
+            .map_err(|e| Error::Gpu(format!("could not recreate the window's surface: {e}")))?;
+        self.configure();
+        Ok(())
+    }
+
+    /// The camera as `render --x-range .. --y-range ..` rebuilds it, so that the
+    /// window, a screenshot and `render` agree to the last bit.
+    fn shown_camera(&self) -> Camera {
+        Camera::from_ranges(self.camera.x_range(), self.camera.y_range())
+    }
+
+    /// The style with the point size in physical pixels.
+    fn style(&self) -> Style {
+        Style {
+            point_size: (self.point_size * self.window.scale_factor()) as f32,
+            ..self.look.style
+        }
+    }
+
+    fn frame_view(&self, size: (u32, u32)) -> FrameView {
+        FrameView {
+            camera: self.shown_camera(),
+            viewport: Viewport::full(size.0, size.1),
+            size,
+        }
+    }
+
+    fn redraw(&mut self) -> Result<()> {
+        let (w, h) = self.size();
+        if w == 0 || h == 0 {
+            return Ok(());
+        }
+        if (self.config.width, self.config.height) != (w, h) {
+            self.configure();
+        }
+        // Frame time: wall time from acquiring the surface texture until the
+        // GPU has finished the frame's work (we wait for it after presenting).
+        let start = Instant::now();
+        let (frame, suboptimal) = match self.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(f) => (f, false),
+            wgpu::CurrentSurfaceTexture::Suboptimal(f) => (f, true),
+            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => {
+                return Ok(())
+            }
+            wgpu::CurrentSurfaceTexture::Outdated => {
+                self.configure();
+                self.window.request_redraw();
+                return Ok(());
+            }
+            wgpu::CurrentSurfaceTexture::Lost => {
+                self.recreate_surface()?;
+                self.window.request_redraw();
+                return Ok(());
+            }
+            wgpu::CurrentSurfaceTexture::Validation => {
+                return Err(Error::Gpu(
+                    "the window's surface reported a validation error".into(),
+                ))
+            }
+        };
+        let target = frame.texture.create_view(&wgpu::TextureViewDescriptor {
+            format: Some(self.painter.format),
+            ..Default::default()
+        });
+        let view = self.frame_view((w, h));
+        let style = self.style();
+        draw_frame(
+            &self.gpu,
+            &mut self.painter,
+            &self.gpu_points,
+            &view,
+            &style,
+            None,
+            &target,
+        )?;
+        self.window.pre_present_notify();
+        self.gpu.queue.present(frame);
+        self.gpu.wait()?;
+        let took = start.elapsed();
+        if suboptimal {
+            // Presented; now match the surface again (no extra redraw: a
+            // surface that stays suboptimal must not cause a busy loop).
+            self.configure();
+        }
+        self.window.set_title(&format!(
+            "pointillist — {} points — {}",
+            fmt_count(self.gpu_points.len),
+            fmt_duration(took)
+        ));
+        Ok(())
+    }
+
+    /// Input and window events other than redraw and close.
+    fn input(&mut self, event_loop: &ActiveEventLoop, event: WindowEvent) -> Result<()> {
+        let action = match event {
+            WindowEvent::Resized(_) | WindowEvent::ScaleFactorChanged { .. } => {
+                self.configure();
+                self.window.request_redraw();
+                None
+            }
+            WindowEvent::Occluded(false) => {
+                self.window.request_redraw();
+                None
+            }
+            WindowEvent::ModifiersChanged(m) => {
+                self.pointer.shift = m.state().shift_key();
+                None
+            }
+            WindowEvent::CursorMoved { position, .. } => {
+                self.pointer.moved(DVec2::new(position.x, position.y))
+            }
+            WindowEvent::CursorLeft { .. } => {
+                self.pointer.left();
+                None
+            }
+            WindowEvent::MouseInput { state, button, .. } => {
+                self.pointer
+                    .button(button, state == ElementState::Pressed, Instant::now())
+            }
+            WindowEvent::MouseWheel { delta, .. } => self.pointer.wheel(delta),
+            WindowEvent::KeyboardInput {
+                event:
+                    KeyEvent {
+                        logical_key,
+                        physical_key,
+                        state: ElementState::Pressed,
+                        repeat,
+                        ..
+                    },
+                ..
+            } => key_action(&logical_key, physical_key, repeat),
+            _ => None,
+        };
+        match action {
+            Some(action) => self.apply(event_loop, action),
+            None => Ok(()),
+        }
+    }
+
+    /// Carry out `action` and ask for a redraw when the picture changes.
+    fn apply(&mut self, event_loop: &ActiveEventLoop, action: Action) -> Result<()> {
+        let vp = self.viewport();
+        match action {
+            Action::ZoomAt { pixel, factor } => self.camera.zoom_at(pixel, factor, &vp),
+            Action::ZoomCentre(factor) => self.camera.zoom_at(vp.min + vp.size * 0.5, factor, &vp),
+            Action::Pan(delta) => self.camera.pan_pixels(delta, &vp),
+            Action::PanFraction(f) => {
+                // The view moves by f, so the content moves the other way (y down in pixels).
+                let delta = DVec2::new(-f.x, f.y) * vp.size;
+                self.camera.pan_pixels(delta, &vp);
+            }
+            Action::BoxZoom(a, b) => {
+                self.camera.box_zoom(a, b, &vp);
+            }
+            Action::Reset => self.camera = self.home,
+            Action::CycleColormap => {
+                let next = self.renderer.colormap().next();
+                self.renderer.set_colormap(&self.gpu.queue, next);
+                self.gpu_points
+                    .derive(&self.gpu, &self.renderer, &self.look.values)?;
+                eprintln!("colormap {}", next.name());
+            }
+            Action::PointSize(f) => {
+                let (lo, hi) = POINT_SIZE_LIMITS;
+                self.point_size = (self.point_size * f).clamp(lo, hi);
+            }
+            Action::Screenshot => {
+                // A failed screenshot is reported; the viewer carries on.
+                if let Err(e) = self.screenshot() {
+                    eprintln!("error: screenshot not saved: {e}");
+                }
+                return Ok(());
+            }
+            Action::Quit => {
+                eprintln!("DBG quit");
+                event_loop.exit();
+                return Ok(());
+            }
+        }
+        self.window.request_redraw();
+        Ok(())
+    }
+
+    /// Render the current view offscreen at the window's size into a new PNG
+    /// and print its name with the `render` flags that give the same image.
+    fn screenshot(&mut self) -> Result<()> {
+        let size = self.size();
+        if size.0 == 0 || size.1 == 0 {
+            return Err(input("the window is minimised"));
+        }
+        let target = OffscreenTarget::new(&self.gpu, size.0, size.1)?;
+        let view = self.frame_view(size);
+        let style = self.style();
+        let painter = self
+            .shot_painter
+            .get_or_insert_with(|| Painter::new(&self.gpu, OFFSCREEN_FORMAT, &self.renderer));
+        draw_frame(
+            &self.gpu,
+            painter,
+            &self.gpu_points,
+            &view,
+            &style,
+            None,
+            &target.view,
+        )?;
+        let rgba = target.read_rgba(&self.gpu)?;
+        let path = write_new_file(&self.screenshot_dir, &encode_png(size.0, size.1, &rgba)?)?;
+        let (x0, x1) = view.camera.x_range();
+        let (y0, y1) = view.camera.y_range();
+        println!(
+            "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {}",
+            path.display(),
+            size.0,
+            size.1,
+            style.point_size,
+            self.renderer.colormap().name()
+        );
+        let _ = std::io::stdout().flush();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use winit::dpi::PhysicalPosition;
+
+    fn ch(s: &str) -> Key {
+        Key::Character(s.into())
+    }
+
+    const NO_CODE: PhysicalKey = PhysicalKey::Code(KeyCode::F24);
+
+    #[test]
+    fn keys_map_to_actions() {
+        assert_eq!(key_action(&ch("q"), NO_CODE, false), Some(Action::Quit));
+        assert_eq!(
+            key_action(&Key::Named(NamedKey::Escape), NO_CODE, false),
+            Some(Action::Quit)
+        );
+        assert_eq!(
+            key_action(&ch("S"), NO_CODE, false),
+            Some(Action::Screenshot)
+        );
+        assert_eq!(key_action(&ch("r"), NO_CODE, false), Some(Action::Reset));
+        assert_eq!(
+            key_action(&Key::Named(NamedKey::Home), NO_CODE, false),
+            Some(Action::Reset)
+        );
+        assert_eq!(
+            key_action(&ch("c"), NO_CODE, false),
+            Some(Action::CycleColormap)
+        );
+        for k in ["+", "="] {
+            assert_eq!(
+                key_action(&ch(k), NO_CODE, false),
+                Some(Action::ZoomCentre(ZOOM_STEP))
+            );
+        }
+        assert_eq!(
+            key_action(&ch("-"), NO_CODE, true),
+            Some(Action::ZoomCentre(1.0 / ZOOM_STEP))
+        );
+        // The numpad keys work whatever their logical key says.
+        assert_eq!(
+            key_action(
+                &Key::Named(NamedKey::Enter),
+                PhysicalKey::Code(KeyCode::NumpadAdd),
+                false
+            ),
+            Some(Action::ZoomCentre(ZOOM_STEP))
+        );
+        assert_eq!(
+            key_action(&ch("]"), NO_CODE, false),
+            Some(Action::PointSize(POINT_SIZE_STEP))
+        );
+        assert_eq!(
+            key_action(&Key::Named(NamedKey::ArrowLeft), NO_CODE, true),
+            Some(Action::PanFraction(DVec2::new(-ARROW_PAN, 0.0)))
+        );
+        // Held keys repeat moves only; unknown keys do nothing.
+        assert_eq!(key_action(&ch("s"), NO_CODE, true), None);
+        assert_eq!(key_action(&ch("q"), NO_CODE, true), None);
+        assert_eq!(key_action(&ch("x"), NO_CODE, false), None);
+    }
+
+    #[test]
+    fn left_drag_pans_by_the_cursor_delta() {
+        let mut p = Pointer::default();
+        let t = Instant::now();
+        assert_eq!(p.moved(DVec2::new(10.0, 10.0)), None);
+        assert_eq!(p.button(MouseButton::Left, true, t), None);
+        assert_eq!(
+            p.moved(DVec2::new(15.0, 7.0)),
+            Some(Action::Pan(DVec2::new(5.0, -3.0)))
+        );
+        assert_eq!(
+            p.moved(DVec2::new(20.0, 7.0)),
+            Some(Action::Pan(DVec2::new(5.0, 0.0)))
+        );
+        assert_eq!(p.button(MouseButton::Left, false, t), None);
+        assert_eq!(p.moved(DVec2::new(30.0, 30.0)), None);
+    }
+
+    #[test]
+    fn right_or_shift_drag_box_zooms() {
+        let t = Instant::now();
+        let (a, b) = (DVec2::new(10.0, 20.0), DVec2::new(110.0, 90.0));
+        let mut p = Pointer::default();
+        p.moved(a);
+        assert_eq!(p.button(MouseButton::Right, true, t), None);
+        assert!(p.is_box_dragging());
+        assert_eq!(p.moved(b), None);
+        assert_eq!(
+            p.button(MouseButton::Right, false, t),
+            Some(Action::BoxZoom(a, b))
+        );
+        let mut p = Pointer {
+            shift: true,
+            ..Pointer::default()
+        };
+        p.moved(a);
+        p.button(MouseButton::Left, true, t);
+        p.moved(b);
+        assert_eq!(
+            p.button(MouseButton::Left, false, t),
+            Some(Action::BoxZoom(a, b))
+        );
+    }
+
+    #[test]
+    fn double_click_resets_only_when_close_in_time_and_space() {
+        let t = Instant::now();
+        let at = DVec2::new(50.0, 50.0);
+        let click = |p: &mut Pointer, when: Instant| {
+            let a = p.button(MouseButton::Left, true, when);
+            p.button(MouseButton::Left, false, when);
+            a
+        };
+        let mut p = Pointer::default();
+        p.moved(at);
+        assert_eq!(click(&mut p, t), None);
+        assert_eq!(
+            click(&mut p, t + Duration::from_millis(300)),
+            Some(Action::Reset)
+        );
+        // Too slow.
+        assert_eq!(click(&mut p, t + Duration::from_millis(1000)), None);
+        assert_eq!(click(&mut p, t + Duration::from_millis(1500)), None);
+        // Too far apart.
+        p.moved(at + DVec2::new(10.0, 0.0));
+        assert_eq!(click(&mut p, t + Duration::from_millis(1600)), None);
+    }
+
+    #[test]
+    fn wheel_zooms_at_the_cursor() {
+        let mut p = Pointer::default();
+        assert_eq!(
+            p.wheel(MouseScrollDelta::LineDelta(0.0, 1.0)),
+            Some(Action::ZoomCentre(ZOOM_STEP))
+        );
+        p.moved(DVec2::new(3.0, 4.0));
+        assert_eq!(
+            p.wheel(MouseScrollDelta::LineDelta(0.0, -2.0)),
+            Some(Action::ZoomAt {
+                pixel: DVec2::new(3.0, 4.0),
+                factor: ZOOM_STEP.powi(-2)
+            })
+        );
+        let px = wheel_factor(MouseScrollDelta::PixelDelta(PhysicalPosition::new(
+            0.0,
+            PIXELS_PER_LINE,
+        )));
+        assert!((px - ZOOM_STEP).abs() < 1e-12);
+        assert_eq!(p.wheel(MouseScrollDelta::LineDelta(1.0, 0.0)), None);
+    }
+
+    #[test]
+    fn surface_format_is_never_srgb_encoded() {
+        use wgpu::TextureFormat::*;
+        assert_eq!(
+            choose_format(&[Bgra8UnormSrgb, Bgra8Unorm]),
+            Some((Bgra8Unorm, Bgra8Unorm))
+        );
+        assert_eq!(
+            choose_format(&[Rgb10a2Unorm, Rgba8Unorm]),
+            Some((Rgba8Unorm, Rgba8Unorm))
+        );
+        assert_eq!(
+            choose_format(&[Bgra8UnormSrgb]),
+            Some((Bgra8UnormSrgb, Bgra8Unorm))
+        );
+        assert_eq!(choose_format(&[]), None);
+    }
+
+    #[test]
+    fn screenshots_never_overwrite() {
+        let dir = std::env::temp_dir().join(format!("pointillist-shots-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pointillist-0002.png"), b"keep").unwrap();
+        let a = write_new_file(&dir, b"a").unwrap();
+        let b = write_new_file(&dir, b"b").unwrap();
+        assert_eq!(a.file_name().unwrap(), "pointillist-0001.png");
+        assert_eq!(b.file_name().unwrap(), "pointillist-0003.png");
+        assert_eq!(
+            std::fs::read(dir.join("pointillist-0002.png")).unwrap(),
+            b"keep"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,422 @@
+//! What the overlay shows, as plain data: the plot area and colourbar
+//! layout, axis lines, major and minor ticks, grid lines, tick labels with
+//! their shared offset text, axis titles, the plot title and the colourbar's
+//! ticks. No GPU here; src/render/overlay.rs draws it.
+//!
+//! All positions are in physical pixels of the target, y down. Sizes given in
+//! logical pixels are multiplied by the scale factor (HiDPI).
+
+use glam::{DVec2, Vec2};
+
+use crate::camera::{Camera, Viewport};
+use crate::render::FrameView;
+use crate::ticks::{ticks, Ticks};
+
+/// What the user asked of the overlay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AxesOptions {
+    /// Draw axes, labels and colourbar; with `false` the points fill the image.
+    pub enabled: bool,
+    pub grid: bool,
+    pub title: Option<String>,
+    pub x_label: String,
+    pub y_label: String,
+    /// Title of the colourbar (the value's name).
+    pub value_label: String,
+}
+
+impl Default for AxesOptions {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            grid: false,
+            title: None,
+            x_label: "x".into(),
+            y_label: "y".into(),
+            value_label: "value".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Start,
+    Center,
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub text: String,
+    /// Anchor point; the text's box is aligned to it by `h` and `v`.
+    pub pos: Vec2,
+    pub h: Align,
+    pub v: Align,
+    /// Font size in physical pixels.
+    pub size: f32,
+    /// The text is clipped to this box (left, top, right, bottom) so that it
+    /// never runs into the plot.
+    pub clip: [f32; 4],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Line {
+    pub a: Vec2,
+    pub b: Vec2,
+    pub width: f32,
+    pub colour: [u8; 4],
+}
+
+/// The colourbar: a rectangle that shows the colourmap from bottom (t = 0) to top (t = 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ColorbarRect {
+    pub min: Vec2,
+    pub size: Vec2,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Overlay {
+    pub lines: Vec<Line>,
+    pub labels: Vec<Label>,
+    pub colorbar: Option<ColorbarRect>,
+    pub text_colour: [u8; 4],
+}
+
+/// Where things go in a target of `size` physical pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layout {
+    pub plot: Viewport,
+    pub colorbar: Option<ColorbarRect>,
+    pub scale: f32,
+}
+
+// Margins and sizes in logical pixels.
+const LEFT: f32 = 76.0;
+const BOTTOM: f32 = 52.0;
+const TOP: f32 = 40.0;
+const RIGHT: f32 = 112.0;
+const BAR_GAP: f32 = 18.0;
+const BAR_WIDTH: f32 = 16.0;
+const TICK_FONT: f32 = 12.0;
+const LABEL_FONT: f32 = 14.0;
+const TITLE_FONT: f32 = 16.0;
+const MAJOR: f32 = 5.0;
+const MINOR: f32 = 3.0;
+
+pub fn layout(size: (u32, u32), scale: f32, opts: &AxesOptions) -> Layout {
+    let (w, h) = (size.0 as f32, size.1 as f32);
+    let s = scale.max(0.25);
+    // Small targets shrink the margins so that some plot always remains.
+    let fit = (w / (3.0 * (LEFT + RIGHT) * s))
+        .min(h / (3.0 * (TOP + BOTTOM) * s))
+        .min(1.0);
+    let m = s * fit;
+    if !opts.enabled || fit < 0.2 {
+        return Layout {
+            plot: Viewport::full(size.0, size.1),
+            colorbar: None,
+            scale: s,
+        };
+    }
+    let (left, right, top, bottom) = (LEFT * m, RIGHT * m, TOP * m, BOTTOM * m);
+    let plot = Viewport::new(
+        left.round() as f64,
+        top.round() as f64,
+        (w - left - right).round() as f64,
+        (h - top - bottom).round() as f64,
+    );
+    let bar_x = (plot.min.x + plot.size.x) as f32 + BAR_GAP * m;
+    Layout {
+        plot,
+        colorbar: Some(ColorbarRect {
+            min: Vec2::new(bar_x.round(), plot.min.y as f32),
+            size: Vec2::new((BAR_WIDTH * m).round().max(1.0), plot.size.y as f32),
+        }),
+        scale: m,
+    }
+}
+
+/// The centre of the pixel column or row that a 1-px line at `v` should light.
+fn crisp(v: f32) -> f32 {
+    v.floor() + 0.5
+}
+
+/// Text colour that reads on `background` (sRGB bytes, 0–1).
+pub fn text_colour(background: [f64; 3]) -> [u8; 4] {
+    let luma = 0.299 * background[0] + 0.587 * background[1] + 0.114 * background[2];
+    if luma > 0.5 {
+        [34, 34, 34, 255]
+    } else {
+        [225, 225, 225, 255]
+    }
+}
+
+/// Builds the overlay for `camera` over `layout`, with the colourbar showing `value_range`.
+pub fn build(
+    camera: &Camera,
+    layout: &Layout,
+    size: (u32, u32),
+    value_range: Option<(f32, f32)>,
+    opts: &AxesOptions,
+    background: [f64; 3],
+) -> Overlay {
+    let fg = text_colour(background);
+    let mut o = Overlay {
+        text_colour: fg,
+        ..Default::default()
+    };
+    if !opts.enabled || layout.colorbar.is_none() {
+        return o;
+    }
+    let s = layout.scale;
+    let vp = layout.plot;
+    let (x0, y0) = (vp.min.x as f32, vp.min.y as f32);
+    let (x1, y1) = (x0 + vp.size.x as f32, y0 + vp.size.y as f32);
+    let (w, h) = (size.0 as f32, size.1 as f32);
+    let lw = s.round().max(1.0);
+    let grid = [fg[0], fg[1], fg[2], 40];
+
+    // Frame around the plot: just outside it, so no point is covered.
+    let (fx0, fy0, fx1, fy1) = (crisp(x0 - 1.0), crisp(y0 - 1.0), crisp(x1), crisp(y1));
+    frame(&mut o, [fx0, fy0, fx1, fy1], lw, fg);
+
+    let tick_font = TICK_FONT * s;
+    // x axis.
+    let (lo, hi) = camera.x_range();
+    let xt = ticks(lo, hi, vp.size.x);
+    let to_px_x = |v: f64| camera.data_to_pixel(DVec2::new(v, camera.center.y), &vp).x as f32;
+    for (i, &v) in xt.major.iter().enumerate() {
+        let px = crisp(to_px_x(v));
+        o.lines.push(tick_line(
+            Vec2::new(px, fy1),
+            Vec2::new(0.0, MAJOR * s),
+            lw,
+            fg,
+        ));
+        if opts.grid {
+            o.lines.push(Line {
+                a: Vec2::new(px, y0),
+                b: Vec2::new(px, y1),
+                width: lw,
+                colour: grid,
+            });
+        }
+        o.labels.push(Label {
+            text: xt.labels[i].clone(),
+            pos: Vec2::new(px, fy1 + (MAJOR + 3.0) * s),
+            h: Align::Center,
+            v: Align::Start,
+            size: tick_font,
+            clip: [0.0, fy1, w, h],
+        });
+    }
+    for &v in &xt.minor {
+        o.lines.push(tick_line(
+            Vec2::new(crisp(to_px_x(v)), fy1),
+            Vec2::new(0.0, MINOR * s),
+            lw,
+            fg,
+        ));
+    }
+    offset_label(
+        &mut o,
+        &xt,
+        Vec2::new(x1, h - 4.0 * s),
+        Align::End,
+        Align::End,
+        tick_font,
+        [x0, fy1, w, h],
+    );
+    o.labels.push(Label {
+        text: opts.x_label.clone(),
+        pos: Vec2::new((x0 + x1) * 0.5, h - 6.0 * s),
+        h: Align::Center,
+        v: Align::End,
+        size: LABEL_FONT * s,
+        clip: [0.0, fy1, w, h],
+    });
+
+    // y axis.
+    let (lo, hi) = camera.y_range();
+    let yt = ticks(lo, hi, vp.size.y);
+    let to_px_y = |v: f64| camera.data_to_pixel(DVec2::new(camera.center.x, v), &vp).y as f32;
+    for (i, &v) in yt.major.iter().enumerate() {
+        let py = crisp(to_px_y(v));
+        o.lines.push(tick_line(
+            Vec2::new(fx0, py),
+            Vec2::new(-MAJOR * s, 0.0),
+            lw,
+            fg,
+        ));
+        if opts.grid {
+            o.lines.push(Line {
+                a: Vec2::new(x0, py),
+                b: Vec2::new(x1, py),
+                width: lw,
+                colour: grid,
+            });
+        }
+        o.labels.push(Label {
+            text: yt.labels[i].clone(),
+            pos: Vec2::new(fx0 - (MAJOR + 3.0) * s, py),
+            h: Align::End,
+            v: Align::Center,
+            size: tick_font,
+            clip: [0.0, 0.0, fx0 - 1.0, h],
+        });
+    }
+    for &v in &yt.minor {
+        o.lines.push(tick_line(
+            Vec2::new(fx0, crisp(to_px_y(v))),
+            Vec2::new(-MINOR * s, 0.0),
+            lw,
+            fg,
+        ));
+    }
+    // The y title and offset sit above the axis, horizontal (readable without rotation).
+    o.labels.push(Label {
+        text: opts.y_label.clone(),
+        pos: Vec2::new(fx0, y0 - 6.0 * s),
+        h: Align::End,
+        v: Align::End,
+        size: LABEL_FONT * s,
+        clip: [0.0, 0.0, x0 + (x1 - x0) * 0.3, y0],
+    });
+    offset_label(
+        &mut o,
+        &yt,
+        Vec2::new(fx0 + 4.0 * s, y0 - 6.0 * s),
+        Align::Start,
+        Align::End,
+        tick_font,
+        [x0, 0.0, x1, y0],
+    );
+    if let Some(title) = &opts.title {
+        o.labels.push(Label {
+            text: title.clone(),
+            pos: Vec2::new((x0 + x1) * 0.5, y0 - 8.0 * s),
+            h: Align::Center,
+            v: Align::End,
+            size: TITLE_FONT * s,
+            clip: [x0 + (x1 - x0) * 0.15, 0.0, x1 - (x1 - x0) * 0.15, y0],
+        });
+    }
+
+    // Colourbar, its frame and its ticks.
+    if let (Some(bar), Some((vlo, vhi))) = (layout.colorbar, value_range) {
+        o.colorbar = Some(bar);
+        let (bx0, by0) = (crisp(bar.min.x - 1.0), crisp(bar.min.y - 1.0));
+        let (bx1, by1) = (crisp(bar.min.x + bar.size.x), crisp(bar.min.y + bar.size.y));
+        frame(&mut o, [bx0, by0, bx1, by1], lw, fg);
+        let (vlo, vhi) = (vlo as f64, vhi as f64);
+        let bt = ticks(vlo, vhi, bar.size.y as f64);
+        let span = if vhi > vlo { vhi - vlo } else { 1.0 };
+        for (i, &v) in bt.major.iter().enumerate() {
+            let t = ((v - vlo) / span) as f32;
+            if !(-1e-4..=1.0001).contains(&t) {
+                continue;
+            }
+            let py = crisp(bar.min.y + bar.size.y * (1.0 - t));
+            o.lines.push(tick_line(
+                Vec2::new(bx1, py),
+                Vec2::new(4.0 * s, 0.0),
+                lw,
+                fg,
+            ));
+            o.labels.push(Label {
+                text: bt.labels[i].clone(),
+                pos: Vec2::new(bx1 + 7.0 * s, py),
+                h: Align::Start,
+                v: Align::Center,
+                size: tick_font,
+                clip: [bx1, 0.0, w, h],
+            });
+        }
+        offset_label(
+            &mut o,
+            &bt,
+            Vec2::new(bar.min.x, by1 + 4.0 * s),
+            Align::Start,
+            Align::Start,
+            tick_font,
+            [bx0, by1, w, h],
+        );
+        o.labels.push(Label {
+            text: opts.value_label.clone(),
+            pos: Vec2::new(bar.min.x, y0 - 6.0 * s),
+            h: Align::Start,
+            v: Align::End,
+            size: LABEL_FONT * s,
+            clip: [x1 + 2.0, 0.0, w, y0],
+        });
+    }
+    o
+}
+
+/// Four lines around a rectangle whose edges run through pixel centres.
+fn frame(o: &mut Overlay, [x0, y0, x1, y1]: [f32; 4], width: f32, colour: [u8; 4]) {
+    for (a, b) in [
+        ((x0, y0), (x1, y0)),
+        ((x0, y1), (x1, y1)),
+        ((x0, y0), (x0, y1)),
+        ((x1, y0), (x1, y1)),
+    ] {
+        o.lines.push(Line {
+            a: Vec2::new(a.0, a.1),
+            b: Vec2::new(b.0, b.1),
+            width,
+            colour,
+        });
+    }
+}
+
+fn tick_line(from: Vec2, d: Vec2, width: f32, colour: [u8; 4]) -> Line {
+    Line {
+        a: from,
+        b: from + d,
+        width,
+        colour,
+    }
+}
+
+fn offset_label(
+    o: &mut Overlay,
+    t: &Ticks,
+    pos: Vec2,
+    h: Align,
+    v: Align,
+    size: f32,
+    clip: [f32; 4],
+) {
+    if !t.offset_text.is_empty() {
+        o.labels.push(Label {
+            text: t.offset_text.clone(),
+            pos,
+            h,
+            v,
+            size,
+            clip,
+        });
+    }
+}
+
+/// The frame for a target of `size` physical pixels at `scale`: the plot
+/// area from the layout, and the overlay for `camera` (None without axes).
+pub fn compose(
+    camera: Camera,
+    size: (u32, u32),
+    scale: f32,
+    value_range: Option<(f32, f32)>,
+    opts: &AxesOptions,
+    background: [f64; 3],
+) -> (FrameView, Option<Overlay>) {
+    let layout = layout(size, scale, opts);
+    let view = FrameView {
+        camera,
+        viewport: layout.plot,
+        size,
+    };
+    let overlay = (opts.enabled && layout.colorbar.is_some())
+        .then(|| build(&camera, &layout, size, value_range, opts, background));
+    (view, overlay)
+}

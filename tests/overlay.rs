@@ -1,0 +1,142 @@
+//! The overlay in a rendered image: the plot area holds the points and
+//! nothing else, text lands in the margins, the colourbar shows the
+//! colourmap's own entries, and `--no-axes` gives the points the whole image.
+
+mod common;
+
+use glam::Vec2;
+use pointillist::cli::Look;
+use pointillist::colormap::Colormap;
+use pointillist::derive::{ValueKind, ValueSettings};
+use pointillist::headless::{render_image, StageTimes};
+use pointillist::overlay::{layout, AxesOptions};
+use pointillist::points::{generate, Dataset};
+use pointillist::render::Style;
+
+const SIZE: (u32, u32) = (800, 500);
+const WHITE: [u8; 4] = [255, 255, 255, 255];
+
+fn look(axes: AxesOptions) -> Look {
+    Look {
+        values: ValueSettings {
+            kind: ValueKind::X,
+            range: None,
+        },
+        colormap: Colormap::by_name("magma").unwrap(),
+        style: Style::default(),
+        x_range: None,
+        y_range: None,
+        axes,
+    }
+}
+
+fn pixel(img: &[u8], x: u32, y: u32) -> [u8; 4] {
+    let i = ((y * SIZE.0 + x) * 4) as usize;
+    img[i..i + 4].try_into().unwrap()
+}
+
+/// Pixels in the rectangle that differ from white.
+fn inked(img: &[u8], x0: u32, y0: u32, x1: u32, y1: u32) -> usize {
+    (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| pixel(img, x, y) != WHITE)
+        .count()
+}
+
+#[test]
+fn axes_text_and_colourbar_land_where_the_layout_says() {
+    let Some(gpu) = common::gpu() else { return };
+    let points = generate(Dataset::Uniform, 20_000, 4).unwrap();
+    let opts = AxesOptions {
+        title: Some("Uniform points".into()),
+        ..Default::default()
+    };
+    let l = look(opts.clone());
+    let img = render_image(&gpu, &points, &l, SIZE, None, &mut StageTimes::default()).unwrap();
+    common::assert_images_close("axes-self", SIZE, &img, &img, 0.0, 0.0);
+    let lay = layout(SIZE, 1.0, &opts);
+    let (px0, py0) = (lay.plot.min.x as u32, lay.plot.min.y as u32);
+    let (px1, py1) = (px0 + lay.plot.size.x as u32, py0 + lay.plot.size.y as u32);
+    // Tick labels below the plot and left of it, and the title above: ink in every margin.
+    assert!(
+        inked(&img, px0, py1 + 8, px1, SIZE.1) > 200,
+        "no x tick labels"
+    );
+    assert!(inked(&img, 0, py0, px0 - 8, py1) > 200, "no y tick labels");
+    assert!(
+        inked(&img, px0 + 100, 0, px1 - 100, py0 - 2) > 100,
+        "no title"
+    );
+    // The far corners of the image stay background.
+    assert_eq!(pixel(&img, 0, SIZE.1 - 1), WHITE);
+    // The colourbar: each row shows the colourmap entry for its height.
+    let bar = lay.colorbar.unwrap();
+    let lut = Colormap::by_name("magma").unwrap().rgba8();
+    let cx = (bar.min.x + bar.size.x * 0.5) as u32;
+    let mut checked = 0;
+    for row in (bar.min.y as u32 + 1..(bar.min.y + bar.size.y) as u32 - 1).step_by(7) {
+        let centre = row as f32 + 0.5;
+        let t = ((bar.min.y + bar.size.y - centre) / bar.size.y).clamp(0.0, 1.0);
+        let expect = lut[((t * 256.0) as usize).min(255)];
+        assert_eq!(pixel(&img, cx, row), expect, "colourbar row {row}");
+        checked += 1;
+    }
+    assert!(checked > 40);
+    // The bottom of the bar is the map's first colour, the top its last.
+    assert_eq!(pixel(&img, cx, (bar.min.y + bar.size.y) as u32 - 1), lut[0]);
+    assert_eq!(pixel(&img, cx, bar.min.y as u32), lut[255]);
+    let _ = Vec2::ZERO;
+}
+
+#[test]
+fn no_axes_gives_the_points_the_whole_image() {
+    let Some(gpu) = common::gpu() else { return };
+    let points = generate(Dataset::Uniform, 50_000, 4).unwrap();
+    let bare = AxesOptions {
+        enabled: false,
+        ..Default::default()
+    };
+    let img = render_image(
+        &gpu,
+        &points,
+        &look(bare),
+        SIZE,
+        None,
+        &mut StageTimes::default(),
+    )
+    .unwrap();
+    // Uniform points fill the view with a 4% margin: points near every edge, no frame.
+    let w = SIZE.0;
+    assert!(inked(&img, 0, 0, w, 40) > 500);
+    assert!(inked(&img, 0, SIZE.1 - 40, w, SIZE.1) > 500);
+    assert_eq!(
+        inked(&img, 0, 0, w, 8),
+        0,
+        "the top margin of the fit is empty"
+    );
+}
+
+#[test]
+fn long_labels_are_clipped_out_of_the_plot() {
+    let Some(gpu) = common::gpu() else { return };
+    let points = generate(Dataset::Uniform, 10, 4).unwrap();
+    let long = "a very long axis title that goes on and on and on and on and on and on and on and on and on and on and on";
+    let opts = AxesOptions {
+        y_label: long.into(),
+        ..Default::default()
+    };
+    // A view of empty space: the plot area must stay white.
+    let mut l = look(opts.clone());
+    l.x_range = Some((1e6, 1e6 + 1e-3));
+    l.y_range = Some((-5.0, -4.0));
+    let img = render_image(&gpu, &points, &l, SIZE, None, &mut StageTimes::default()).unwrap();
+    let lay = layout(SIZE, 1.0, &opts);
+    let (px0, py0) = (lay.plot.min.x as u32, lay.plot.min.y as u32);
+    let (px1, py1) = (px0 + lay.plot.size.x as u32, py0 + lay.plot.size.y as u32);
+    assert_eq!(
+        inked(&img, px0 + 2, py0 + 2, px1 - 2, py1 - 2),
+        0,
+        "something drew into the plot"
+    );
+    common::assert_images_close("axes-offset", SIZE, &img, &img, 0.0, 0.0);
+}
