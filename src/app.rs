@@ -30,6 +30,7 @@ use crate::cli::{Look, ViewArgs};
 use crate::error::{input, Error, Result};
 use crate::gpu::Gpu;
 use crate::headless::{describe_source, fmt_count, fmt_duration};
+use crate::overlay::{compose, layout, Overlay};
 use crate::render::chunks::GpuPoints;
 use crate::render::target::{encode_png, OffscreenTarget};
 use crate::render::{draw_frame, FrameView, Painter, Renderer, Style, OFFSCREEN_FORMAT};
@@ -313,11 +314,8 @@ pub fn run(args: &ViewArgs) -> Result<()> {
     event_loop
         .run_app(&mut app)
         .map_err(|e| input(format!("the window's event loop failed: {e}")))?;
-    let t = Instant::now();
-    eprintln!("DBG loop returned");
     // Release the GPU objects before the display connection goes.
     drop(app.viewer.take());
-    eprintln!("DBG dropped {:?}", t.elapsed());
     app.error.map_or(Ok(()), Err)
 }
 
@@ -402,6 +400,8 @@ struct Viewer {
     /// Draws screenshots into an [`OFFSCREEN_FORMAT`] target; made on first use.
     shot_painter: Option<Painter>,
     gpu_points: GpuPoints,
+    /// The value range of the last derive, for the colourbar.
+    range: Option<(f32, f32)>,
     look: Look,
     camera: Camera,
     home: Camera,
@@ -465,6 +465,7 @@ impl Viewer {
         let renderer = Renderer::new(&gpu, look.colormap);
         let gpu_points = GpuPoints::upload(&gpu, &renderer, points, None)?;
         gpu_points.derive(&gpu, &renderer, &look.values)?;
+        let range = gpu_points.read_range(&gpu, &look.values)?;
         let home = look.camera(&points.bounds);
         let mut viewer = Self {
             painter: Painter::new(&gpu, view_format, &renderer),
@@ -475,6 +476,7 @@ impl Viewer {
             gpu,
             renderer,
             gpu_points,
+            range,
             point_size: look.style.point_size as f64,
             look,
             camera: home,
@@ -493,9 +495,14 @@ impl Viewer {
         (s.width, s.height)
     }
 
+    fn scale(&self) -> f32 {
+        self.window.scale_factor() as f32
+    }
+
+    /// The plot area (the window less the axes' margins): where the camera's
+    /// rectangle is shown, so the one that mouse pixels are measured in.
     fn viewport(&self) -> Viewport {
-        let (w, h) = self.size();
-        Viewport::full(w, h)
+        layout(self.size(), self.scale(), &self.look.axes).plot
     }
 
     /// Configure the surface for the window's size; nothing when it is 0×0.
@@ -533,12 +540,16 @@ impl Viewer {
         }
     }
 
-    fn frame_view(&self, size: (u32, u32)) -> FrameView {
-        FrameView {
-            camera: self.shown_camera(),
-            viewport: Viewport::full(size.0, size.1),
+    /// The frame and its axes overlay for a target of `size`, as `render` composes it.
+    fn frame(&self, size: (u32, u32)) -> (FrameView, Option<Overlay>) {
+        compose(
+            self.shown_camera(),
             size,
-        }
+            self.scale(),
+            self.range,
+            &self.look.axes,
+            self.look.style.rgb(),
+        )
     }
 
     fn redraw(&mut self) -> Result<()> {
@@ -578,7 +589,7 @@ impl Viewer {
             format: Some(self.painter.format),
             ..Default::default()
         });
-        let view = self.frame_view((w, h));
+        let (view, overlay) = self.frame((w, h));
         let style = self.style();
         draw_frame(
             &self.gpu,
@@ -586,7 +597,7 @@ impl Viewer {
             &self.gpu_points,
             &view,
             &style,
-            None,
+            overlay.as_ref(),
             &target,
         )?;
         self.window.pre_present_notify();
@@ -674,6 +685,7 @@ impl Viewer {
                 self.renderer.set_colormap(&self.gpu.queue, next);
                 self.gpu_points
                     .derive(&self.gpu, &self.renderer, &self.look.values)?;
+                self.range = self.gpu_points.read_range(&self.gpu, &self.look.values)?;
                 eprintln!("colormap {}", next.name());
             }
             Action::PointSize(f) => {
@@ -688,7 +700,6 @@ impl Viewer {
                 return Ok(());
             }
             Action::Quit => {
-                eprintln!("DBG quit");
                 event_loop.exit();
                 return Ok(());
             }
@@ -705,7 +716,7 @@ impl Viewer {
             return Err(input("the window is minimised"));
         }
         let target = OffscreenTarget::new(&self.gpu, size.0, size.1)?;
-        let view = self.frame_view(size);
+        let (view, overlay) = self.frame(size);
         let style = self.style();
         let painter = self
             .shot_painter
@@ -716,7 +727,7 @@ impl Viewer {
             &self.gpu_points,
             &view,
             &style,
-            None,
+            overlay.as_ref(),
             &target.view,
         )?;
         let rgba = target.read_rgba(&self.gpu)?;

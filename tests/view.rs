@@ -1,0 +1,340 @@
+//! End-to-end tests of `pointillist view`.
+//!
+//! Under a private Xvfb server the test drives the real window with xdotool
+//! (wheel, left-drag, `s`, `q`), then checks that the screenshot the viewer
+//! saved equals `pointillist render` for the camera the viewer printed, and
+//! that the window itself shows those colours. Without Xvfb or xdotool it is
+//! skipped locally and fails under CI=true. Also: without a display, `view`
+//! fails with one line that points at `render`.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use pointillist::points::{generate, Dataset};
+use pointillist::reference::compare;
+use pointillist::render::target::read_png;
+
+const DATA: [&str; 6] = ["--points", "20000", "--dataset", "uniform", "--seed", "3"];
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pointillist"))
+}
+
+fn ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// Kills and reaps a child process when dropped, also when a test panics.
+struct Reaper {
+    child: Child,
+    name: &'static str,
+}
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            eprintln!("stopping {}", self.name);
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+fn on_path(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+        .unwrap_or(false)
+}
+
+/// Runs `cmd` to completion, killing it after `limit`.
+fn run_for(cmd: &mut Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{cmd:?} took over {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Starts `Xvfb :N` on a free display number; returns it with its guard.
+fn start_xvfb() -> (String, Reaper) {
+    let first = 90 + std::process::id() % 50;
+    for n in (first..first + 60).map(|n| 90 + (n - 90) % 100) {
+        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+        if socket.exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let child = Command::new("Xvfb")
+            .args([
+                &format!(":{n}"),
+                "-screen",
+                "0",
+                "1280x1024x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let mut guard = Reaper {
+            child,
+            name: "Xvfb",
+        };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if socket.exists() {
+                return (format!(":{n}"), guard);
+            }
+            if guard.child.try_wait().unwrap().is_some() {
+                break; // taken meanwhile: try the next number
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("could not start Xvfb on any display number");
+}
+
+/// The viewer's stdout, line by line, from a reader thread.
+fn lines(child: &mut Child) -> Receiver<String> {
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(|l| l.ok()) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+struct X {
+    display: String,
+}
+
+impl X {
+    fn xdotool(&self, args: &[&str]) -> String {
+        let o = run_for(
+            Command::new("xdotool")
+                .args(args)
+                .env("DISPLAY", &self.display),
+            Duration::from_secs(30),
+        );
+        assert!(
+            o.status.success(),
+            "xdotool {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).trim().to_string()
+    }
+}
+
+/// Parses `saved PATH --width W --height H --x-range .. --y-range .. ...`.
+fn parse_saved(line: &str) -> (PathBuf, Vec<String>) {
+    let mut words = line.split_whitespace();
+    assert_eq!(words.next(), Some("saved"), "{line}");
+    let path = PathBuf::from(words.next().expect("a path"));
+    (path, words.map(str::to_string).collect())
+}
+
+fn flag(flags: &[String], name: &str, i: usize) -> f64 {
+    let at = flags
+        .iter()
+        .position(|f| f == name)
+        .unwrap_or_else(|| panic!("{name} missing from {flags:?}"));
+    flags[at + 1 + i].parse().unwrap()
+}
+
+#[test]
+fn view_without_a_display_points_at_render() {
+    let o = bin()
+        .args(["view", "--points", "1000"])
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no display found") && err.contains("pointillist render"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let missing: Vec<&str> = ["Xvfb", "xdotool"]
+        .into_iter()
+        .filter(|t| !on_path(t))
+        .collect();
+    if !missing.is_empty() {
+        assert!(!ci(), "CI=true and {missing:?} not installed");
+        eprintln!("skipping: {missing:?} not installed");
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let (display, _xvfb) = start_xvfb();
+    let x = X { display };
+    let stderr_log = dir.join("viewer-stderr.txt");
+    let mut child = bin()
+        .arg("view")
+        .args(DATA)
+        .args(["--width", "640", "--height", "400", "--screenshot-dir"])
+        .arg(&dir)
+        .env("DISPLAY", &x.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr_log).unwrap())
+        .spawn()
+        .expect("start pointillist view");
+    let stdout = lines(&mut child);
+    let mut viewer = Reaper {
+        child,
+        name: "pointillist view",
+    };
+    let log = || std::fs::read_to_string(&stderr_log).unwrap_or_default();
+
+    let wid = x.xdotool(&[
+        "search",
+        "--sync",
+        "--onlyvisible",
+        "--name",
+        "^pointillist",
+    ]);
+    let wid = wid.lines().next().expect("a window id").to_string();
+    x.xdotool(&["windowfocus", "--sync", &wid]);
+    // Inside the plot area (the axes take the margins), zoom in twice at the
+    // cursor, then drag the content 100 px left and 60 px down.
+    x.xdotool(&["mousemove", "--window", &wid, "380", "180"]);
+    x.xdotool(&["click", "4"]);
+    x.xdotool(&["click", "4"]);
+    x.xdotool(&["mousedown", "1"]);
+    x.xdotool(&["mousemove", "--window", &wid, "330", "210"]);
+    x.xdotool(&["mousemove", "--window", &wid, "280", "240"]);
+    x.xdotool(&["mouseup", "1"]);
+
+    // S saves a screenshot and prints its name; a key may be missed while the
+    // window is busy, so press again if nothing comes.
+    let mut saved = None;
+    for _ in 0..3 {
+        x.xdotool(&["key", "s"]);
+        if let Ok(line) = stdout.recv_timeout(Duration::from_secs(15)) {
+            saved = Some(line);
+            break;
+        }
+    }
+    let saved = saved.unwrap_or_else(|| panic!("no screenshot saved; viewer said:\n{}", log()));
+    let (shot, flags) = parse_saved(&saved);
+    assert_eq!(shot.parent().unwrap(), dir, "{saved}");
+    assert!(
+        shot.file_name().unwrap() == "pointillist-0001.png",
+        "{saved}"
+    );
+
+    // The window shows the screenshot's colours: no sRGB encoding on the way.
+    if on_path("import") {
+        std::thread::sleep(Duration::from_millis(1500));
+        let grab = dir.join("window.png");
+        let o = run_for(
+            Command::new("import")
+                .args(["-window", &wid, "-depth", "8"])
+                .arg(format!("PNG24:{}", grab.display()))
+                .env("DISPLAY", &x.display),
+            Duration::from_secs(30),
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let (w, h, window) = read_png(&grab).unwrap();
+        let (sw, sh, screenshot) = read_png(&shot).unwrap();
+        assert_eq!((w, h), (sw, sh));
+        let d = compare(&window, &screenshot);
+        eprintln!(
+            "window vs screenshot: mean {:.4}, bad fraction {:.5}, max {}",
+            d.mean, d.bad_fraction, d.max
+        );
+        common::assert_images_close("view-window", (w, h), &window, &screenshot, 0.5, 0.002);
+    } else {
+        assert!(!ci(), "CI=true and imagemagick's import is not installed");
+    }
+
+    // Q quits, cleanly.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut next_press = Instant::now();
+    let status = loop {
+        if let Some(status) = viewer.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "viewer did not quit:\n{}", log());
+        if Instant::now() >= next_press {
+            x.xdotool(&["key", "q"]);
+            next_press = Instant::now() + Duration::from_secs(5);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "viewer exited with {status}:\n{}", log());
+    assert!(!log().contains("panicked"), "{}", log());
+
+    // The events arrived: the view is zoomed in and moved from the fitted one.
+    let points = generate(Dataset::Uniform, 20_000, 3).unwrap();
+    let fit = pointillist::camera::Camera::fit(&points.bounds);
+    let (fx0, fx1) = fit.x_range();
+    let (x0, x1) = (flag(&flags, "--x-range", 0), flag(&flags, "--x-range", 1));
+    let (y0, y1) = (flag(&flags, "--y-range", 0), flag(&flags, "--y-range", 1));
+    assert!(x1 - x0 < 0.9 * (fx1 - fx0), "not zoomed in: {saved}");
+    let fitted_centre = fit.center;
+    assert!(
+        ((x0 + x1) / 2.0 - fitted_centre.x).abs() > 0.01
+            && ((y0 + y1) / 2.0 - fitted_centre.y).abs() > 0.01,
+        "not moved: {saved}"
+    );
+
+    // `render` with the printed flags draws the same pixels.
+    let rendered = dir.join("render.png");
+    let o = bin()
+        .arg("render")
+        .args(DATA)
+        .args(&flags)
+        .arg("--output")
+        .arg(&rendered)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (w, h, expected) = read_png(&rendered).unwrap();
+    let (sw, sh, actual) = read_png(&shot).unwrap();
+    assert_eq!((sw, sh), (w, h));
+    assert_eq!(
+        (w as f64, h as f64),
+        (flag(&flags, "--width", 0), flag(&flags, "--height", 0))
+    );
+    let d = compare(&actual, &expected);
+    eprintln!(
+        "screenshot vs render: mean {:.4}, bad fraction {:.5}, max {}",
+        d.mean, d.bad_fraction, d.max
+    );
+    common::assert_images_close("view-screenshot", (w, h), &actual, &expected, 0.5, 0.002);
+}
