@@ -29,7 +29,8 @@ fn ci() -> bool {
     std::env::var("CI").as_deref() == Ok("true")
 }
 
-/// Kills and reaps a child process when dropped, also when a test panics.
+/// Stops and reaps a child process when dropped, also when a test panics:
+/// SIGTERM first (Xvfb then removes its socket and lock file), SIGKILL after 5 s.
 struct Reaper {
     child: Child,
     name: &'static str,
@@ -39,6 +40,13 @@ impl Drop for Reaper {
     fn drop(&mut self) {
         if let Ok(None) = self.child.try_wait() {
             eprintln!("stopping {}", self.name);
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let _ = self.child.kill();
         }
         let _ = self.child.wait();
