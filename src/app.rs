@@ -25,15 +25,16 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy}
 use winit::keyboard::{Key, KeyCode, NamedKey, PhysicalKey};
 use winit::window::{Window, WindowId};
 
+use crate::aggregate::Mode;
 use crate::camera::{Camera, Viewport};
 use crate::cli::{Look, ViewArgs};
 use crate::error::{input, Error, Result};
 use crate::gpu::Gpu;
 use crate::headless::{describe_source, fmt_count, fmt_duration};
-use crate::overlay::{compose, layout, Overlay};
-use crate::render::chunks::GpuPoints;
+use crate::overlay::{frame_view, layout, overlay_for};
+use crate::plot::Plot;
 use crate::render::target::{encode_png, OffscreenTarget};
-use crate::render::{draw_frame, FrameView, Painter, Renderer, Style, OFFSCREEN_FORMAT};
+use crate::render::{Painter, Style, OFFSCREEN_FORMAT};
 use crate::source::points_and_look;
 
 /// Zoom per wheel line (and per `+`/`-` press).
@@ -350,7 +351,7 @@ impl ApplicationHandler<UserEvent> for App {
         match Viewer::new(
             event_loop,
             instance,
-            &points,
+            points,
             &self.args,
             self.look.clone(),
             &self.proxy,
@@ -395,13 +396,10 @@ struct Viewer {
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
     gpu: Gpu,
-    renderer: Renderer,
     painter: Painter,
     /// Draws screenshots into an [`OFFSCREEN_FORMAT`] target; made on first use.
     shot_painter: Option<Painter>,
-    gpu_points: GpuPoints,
-    /// The value range of the last derive, for the colourbar.
-    range: Option<(f32, f32)>,
+    plot: Plot,
     look: Look,
     camera: Camera,
     home: Camera,
@@ -415,7 +413,7 @@ impl Viewer {
     fn new(
         event_loop: &ActiveEventLoop,
         instance: wgpu::Instance,
-        points: &crate::points::PointSet,
+        points: crate::points::PointSet,
         args: &ViewArgs,
         look: Look,
         proxy: &EventLoopProxy<UserEvent>,
@@ -462,21 +460,16 @@ impl Viewer {
             vec![view_format]
         };
         config.present_mode = wgpu::PresentMode::AutoVsync;
-        let renderer = Renderer::new(&gpu, look.colormap);
-        let gpu_points = GpuPoints::upload(&gpu, &renderer, points, None)?;
-        gpu_points.derive(&gpu, &renderer, &look.values)?;
-        let range = gpu_points.read_range(&gpu, &look.values)?;
         let home = look.camera(&points.bounds);
+        let plot = Plot::new(&gpu, points, &look, None)?;
         let mut viewer = Self {
-            painter: Painter::new(&gpu, view_format, &renderer),
+            painter: Painter::new(&gpu, view_format, &plot.renderer),
             shot_painter: None,
             window,
             surface,
             config,
             gpu,
-            renderer,
-            gpu_points,
-            range,
+            plot,
             point_size: look.style.point_size as f64,
             look,
             camera: home,
@@ -540,16 +533,42 @@ impl Viewer {
         }
     }
 
-    /// The frame and its axes overlay for a target of `size`, as `render` composes it.
-    fn frame(&self, size: (u32, u32)) -> (FrameView, Option<Overlay>) {
-        compose(
-            self.shown_camera(),
-            size,
-            self.scale(),
-            self.range,
+    /// Lay out, prepare and draw the current view into `target` (of `size`
+    /// pixels), as `render` does; returns the mode the frame was drawn in.
+    fn draw(
+        &mut self,
+        shot: bool,
+        size: (u32, u32),
+        target: &wgpu::TextureView,
+    ) -> Result<(Camera, Mode)> {
+        let (view, layout) = frame_view(self.shown_camera(), size, self.scale(), &self.look.axes);
+        let style = self.style();
+        let painter = if shot {
+            self.shot_painter.get_or_insert_with(|| {
+                Painter::new(&self.gpu, OFFSCREEN_FORMAT, &self.plot.renderer)
+            })
+        } else {
+            &mut self.painter
+        };
+        let mode = self.plot.frame_mode(&view, style.point_size);
+        let scale = self.plot.prepare(&self.gpu, painter, &view, mode)?;
+        let overlay = overlay_for(
+            &view,
+            &layout,
+            &scale,
             &self.look.axes,
             self.look.style.rgb(),
-        )
+        );
+        self.plot.draw(
+            &self.gpu,
+            painter,
+            mode,
+            &view,
+            &style,
+            overlay.as_ref(),
+            target,
+        )?;
+        Ok((view.camera, mode))
     }
 
     fn redraw(&mut self) -> Result<()> {
@@ -589,17 +608,7 @@ impl Viewer {
             format: Some(self.painter.format),
             ..Default::default()
         });
-        let (view, overlay) = self.frame((w, h));
-        let style = self.style();
-        draw_frame(
-            &self.gpu,
-            &mut self.painter,
-            &self.gpu_points,
-            &view,
-            &style,
-            overlay.as_ref(),
-            &target,
-        )?;
+        let (_, mode) = self.draw(false, (w, h), &target)?;
         self.window.pre_present_notify();
         self.gpu.queue.present(frame);
         self.gpu.wait()?;
@@ -610,9 +619,10 @@ impl Viewer {
             self.configure();
         }
         self.window.set_title(&format!(
-            "pointillist — {} points — {}",
-            fmt_count(self.gpu_points.len),
-            fmt_duration(took)
+            "pointillist — {} points — {} — {:?}",
+            fmt_count(self.plot.points.len()),
+            fmt_duration(took),
+            mode
         ));
         Ok(())
     }
@@ -681,11 +691,8 @@ impl Viewer {
             }
             Action::Reset => self.camera = self.home,
             Action::CycleColormap => {
-                let next = self.renderer.colormap().next();
-                self.renderer.set_colormap(&self.gpu.queue, next);
-                self.gpu_points
-                    .derive(&self.gpu, &self.renderer, &self.look.values)?;
-                self.range = self.gpu_points.read_range(&self.gpu, &self.look.values)?;
+                let next = self.plot.renderer.colormap().next();
+                self.plot.set_colormap(&self.gpu, next)?;
                 eprintln!("colormap {}", next.name());
             }
             Action::PointSize(f) => {
@@ -716,31 +723,20 @@ impl Viewer {
             return Err(input("the window is minimised"));
         }
         let target = OffscreenTarget::new(&self.gpu, size.0, size.1)?;
-        let (view, overlay) = self.frame(size);
+        let (camera, mode) = self.draw(true, size, &target.view)?;
         let style = self.style();
-        let painter = self
-            .shot_painter
-            .get_or_insert_with(|| Painter::new(&self.gpu, OFFSCREEN_FORMAT, &self.renderer));
-        draw_frame(
-            &self.gpu,
-            painter,
-            &self.gpu_points,
-            &view,
-            &style,
-            overlay.as_ref(),
-            &target.view,
-        )?;
         let rgba = target.read_rgba(&self.gpu)?;
         let path = write_new_file(&self.screenshot_dir, &encode_png(size.0, size.1, &rgba)?)?;
-        let (x0, x1) = view.camera.x_range();
-        let (y0, y1) = view.camera.y_range();
+        let (x0, x1) = camera.x_range();
+        let (y0, y1) = camera.y_range();
         println!(
-            "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {}",
+            "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {} --mode {}",
             path.display(),
             size.0,
             size.1,
             style.point_size,
-            self.renderer.colormap().name()
+            self.plot.renderer.colormap().name(),
+            format!("{mode:?}").to_lowercase()
         );
         let _ = std::io::stdout().flush();
         Ok(())

@@ -6,11 +6,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::aggregate::{Backend, How, Mode};
 use crate::camera::Camera;
 use crate::colormap::Colormap;
 use crate::derive::{ValueKind, ValueSettings};
 use crate::error::{input, Result};
 use crate::overlay::AxesOptions;
+use crate::plot::PlotOptions;
 use crate::points::Dataset;
 use crate::render::Style;
 
@@ -108,6 +110,21 @@ pub struct LookArgs {
     /// No axes, labels or colourbar: the points fill the whole image.
     #[arg(long)]
     pub no_axes: bool,
+    /// What to draw: points (instanced discs), splat (one pixel per point,
+    /// highest value wins), density (points per pixel), or auto (points while
+    /// few are visible, splat beyond).
+    #[arg(long, value_enum, default_value_t = Mode::Auto)]
+    pub mode: Mode,
+    /// Where splat and density aggregate: gpu, cpu, or auto (the CPU when the
+    /// only adapter is a software rasteriser such as lavapipe).
+    #[arg(long, value_enum, default_value_t = Backend::Auto)]
+    pub backend: Backend,
+    /// Density shading: linear, log, cbrt or eq-hist (histogram equalisation).
+    #[arg(long, value_enum, default_value_t = How::EqHist)]
+    pub how: How,
+    /// Spread isolated pixels over this radius in splat and density modes (0-5).
+    #[arg(long, default_value_t = 0)]
+    pub spread: u32,
     /// Print the adapter's details and more timings.
     #[arg(short, long)]
     pub verbose: bool,
@@ -128,6 +145,10 @@ pub struct RenderArgs {
     /// Image height in pixels.
     #[arg(long, default_value_t = 1080)]
     pub height: u32,
+    /// Also write the per-pixel aggregate grid (height x width, row 0 at the top) as .npy
+    /// (density: counts; splat: order-preserving bits of the winning value).
+    #[arg(long, value_name = "FILE.npy")]
+    pub export_aggregate: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -226,6 +247,7 @@ pub struct Look {
     pub x_range: Option<(f64, f64)>,
     pub y_range: Option<(f64, f64)>,
     pub axes: AxesOptions,
+    pub plot: PlotOptions,
 }
 
 impl LookArgs {
@@ -252,6 +274,9 @@ impl LookArgs {
                 self.point_size
             )));
         }
+        if self.spread > 5 {
+            return Err(input(format!("--spread {}: at most 5 pixels", self.spread)));
+        }
         if !(self.opacity > 0.0 && self.opacity <= 1.0) {
             return Err(input(format!(
                 "--opacity {}: must be more than 0 and at most 1",
@@ -268,6 +293,12 @@ impl LookArgs {
             },
             x_range: pair("x-range", &self.x_range)?,
             y_range: pair("y-range", &self.y_range)?,
+            plot: PlotOptions {
+                mode: self.mode,
+                backend: self.backend,
+                how: self.how,
+                spread: self.spread,
+            },
             axes: AxesOptions {
                 enabled: !self.no_axes,
                 grid: self.grid,

@@ -3,14 +3,16 @@
 
 use std::time::{Duration, Instant};
 
+use crate::aggregate::{Backend, Mode};
 use crate::cli::{Look, RenderArgs};
 use crate::error::Result;
 use crate::gpu::Gpu;
-use crate::overlay::compose;
+use crate::io::write_npy_u32;
+use crate::overlay::{frame_view, overlay_for};
+use crate::plot::Plot;
 use crate::points::PointSet;
-use crate::render::chunks::GpuPoints;
 use crate::render::target::{check_output_path, check_size, write_png, OffscreenTarget};
-use crate::render::{draw_frame, Painter, Renderer, OFFSCREEN_FORMAT};
+use crate::render::{Painter, OFFSCREEN_FORMAT};
 use crate::source::points_and_look;
 
 /// Wall time of each stage of a headless render.
@@ -61,43 +63,64 @@ pub fn fmt_count(n: usize) -> String {
     out
 }
 
+/// A rendered frame, and the aggregate grid behind it in splat and density modes.
+pub struct Rendered {
+    pub rgba: Vec<u8>,
+    pub mode: Mode,
+    /// (width, height, cells), row 0 at the top.
+    pub grid: Option<(u32, u32, Vec<u32>)>,
+    pub backend: Backend,
+}
+
 /// Render `points` with `look` into a `width` × `height` RGBA8 image.
 /// The library entry point that `render`, the viewer's screenshot and the tests share.
 pub fn render_image(
     gpu: &Gpu,
-    points: &PointSet,
+    points: PointSet,
     look: &Look,
     size: (u32, u32),
     chunk_points: Option<usize>,
     times: &mut StageTimes,
 ) -> Result<Vec<u8>> {
+    Ok(render_plot(gpu, points, look, size, chunk_points, times, false)?.rgba)
+}
+
+/// [`render_image`], also returning the mode used and (when `want_grid`) the aggregate grid.
+pub fn render_plot(
+    gpu: &Gpu,
+    points: PointSet,
+    look: &Look,
+    size: (u32, u32),
+    chunk_points: Option<usize>,
+    times: &mut StageTimes,
+    want_grid: bool,
+) -> Result<Rendered> {
     check_size(gpu, size.0, size.1)?;
-    let renderer = Renderer::new(gpu, look.colormap);
-    let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &renderer);
-    let target = OffscreenTarget::new(gpu, size.0, size.1)?;
-    let gpu_points = times.time("upload", || {
-        let p = GpuPoints::upload(gpu, &renderer, points, chunk_points)?;
+    let camera = look.camera(&points.bounds);
+    let mut plot = times.time("upload", || {
+        let p = Plot::upload(gpu, points, look, chunk_points)?;
         gpu.wait()?;
         Ok(p)
     })?;
     times.time("compute", || {
-        gpu_points.derive(gpu, &renderer, &look.values)?;
+        plot.derive(gpu)?;
         gpu.wait()
     })?;
-    let range = gpu_points.read_range(gpu, &look.values)?;
-    let (view, overlay) = compose(
-        look.camera(&points.bounds),
-        size,
-        1.0,
-        range,
-        &look.axes,
-        look.style.rgb(),
-    );
+    let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
+    let target = OffscreenTarget::new(gpu, size.0, size.1)?;
+    let (view, layout) = frame_view(camera, size, 1.0, &look.axes);
+    let mode = plot.frame_mode(&view, look.style.point_size);
+    let scale = times.time("aggregate", || {
+        let scale = plot.prepare(gpu, &mut painter, &view, mode)?;
+        gpu.wait()?;
+        Ok(scale)
+    })?;
+    let overlay = overlay_for(&view, &layout, &scale, &look.axes, look.style.rgb());
     times.time("draw", || {
-        draw_frame(
+        plot.draw(
             gpu,
             &mut painter,
-            &gpu_points,
+            mode,
             &view,
             &look.style,
             overlay.as_ref(),
@@ -105,7 +128,18 @@ pub fn render_image(
         )?;
         gpu.wait()
     })?;
-    times.time("readback", || target.read_rgba(gpu))
+    let rgba = times.time("readback", || target.read_rgba(gpu))?;
+    let grid = if want_grid {
+        plot.read_grid(gpu)?
+    } else {
+        None
+    };
+    Ok(Rendered {
+        rgba,
+        mode,
+        grid,
+        backend: plot.backend,
+    })
 }
 
 /// "clusters, seed 1" or the input file's name, for messages.
@@ -118,6 +152,14 @@ pub fn describe_source(data: &crate::cli::DataArgs) -> String {
 
 pub fn run(args: &RenderArgs) -> Result<()> {
     check_output_path(&args.output)?;
+    if let Some(path) = &args.export_aggregate {
+        check_output_path(path)?;
+        if args.look.mode == Mode::Points {
+            return Err(crate::error::input(
+                "--export-aggregate needs --mode density or splat: points mode has no aggregate grid",
+            ));
+        }
+    }
     let mut times = StageTimes::default();
     let stage = if args.data.input.is_some() {
         "load"
@@ -136,17 +178,30 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     if args.look.verbose {
         eprintln!("  adapter: {:?}", gpu.info);
     }
-    let rgba = render_image(
+    let export = args.export_aggregate.as_deref();
+    let r = render_plot(
         &gpu,
-        &points,
+        points,
         &look,
         (args.width, args.height),
         None,
         &mut times,
+        export.is_some(),
     )?;
+    eprintln!("  mode {:?}, backend {:?}", r.mode, r.backend);
     times.time("png", || {
-        write_png(&args.output, args.width, args.height, &rgba)
+        write_png(&args.output, args.width, args.height, &r.rgba)
     })?;
+    if let Some(path) = export {
+        let (w, h, cells) = r.grid.ok_or_else(|| {
+            crate::error::input("--export-aggregate needs --mode density (or splat): points mode has no aggregate grid")
+        })?;
+        write_npy_u32(path, h, w, &cells)?;
+        eprintln!(
+            "wrote {} ({h}x{w} counts, row 0 at the top)",
+            path.display()
+        );
+    }
     eprintln!("  {}", times.summary());
     eprintln!(
         "wrote {} ({}x{})",

@@ -6,6 +6,7 @@
 //! draw (shaders/points.wgsl) paints it into any texture view, seen through a
 //! [`camera::Camera`]. See ARCHITECTURE.md for the map.
 
+pub mod aggregate;
 pub mod app;
 pub mod bench;
 pub mod camera;
@@ -18,6 +19,7 @@ pub mod headless;
 pub mod io;
 pub mod overlay;
 pub mod parity;
+pub mod plot;
 pub mod points;
 pub mod reference;
 pub mod render;

@@ -82,6 +82,18 @@ pub struct Overlay {
     pub text_colour: [u8; 4],
 }
 
+/// What the colourbar shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColorScale {
+    /// Values mapped linearly over a range (None: no values, no colourbar).
+    Values(Option<(f32, f32)>),
+    /// Counts per pixel through a threshold table (density mode).
+    Counts {
+        thresholds: Box<[u32; crate::colormap::LUT_SIZE]>,
+        how: crate::aggregate::How,
+    },
+}
+
 /// Where things go in a target of `size` physical pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Layout {
@@ -151,12 +163,12 @@ pub fn text_colour(background: [f64; 3]) -> [u8; 4] {
     }
 }
 
-/// Builds the overlay for `camera` over `layout`, with the colourbar showing `value_range`.
+/// Builds the overlay for `camera` over `layout`, with the colourbar showing `scale`.
 pub fn build(
     camera: &Camera,
     layout: &Layout,
     size: (u32, u32),
-    value_range: Option<(f32, f32)>,
+    scale: &ColorScale,
     opts: &AxesOptions,
     background: [f64; 3],
 ) -> Overlay {
@@ -303,54 +315,140 @@ pub fn build(
     }
 
     // Colourbar, its frame and its ticks.
-    if let (Some(bar), Some((vlo, vhi))) = (layout.colorbar, value_range) {
-        o.colorbar = Some(bar);
-        let (bx0, by0) = (crisp(bar.min.x - 1.0), crisp(bar.min.y - 1.0));
-        let (bx1, by1) = (crisp(bar.min.x + bar.size.x), crisp(bar.min.y + bar.size.y));
-        frame(&mut o, [bx0, by0, bx1, by1], lw, fg);
-        let (vlo, vhi) = (vlo as f64, vhi as f64);
-        let bt = ticks(vlo, vhi, bar.size.y as f64);
-        let span = if vhi > vlo { vhi - vlo } else { 1.0 };
-        for (i, &v) in bt.major.iter().enumerate() {
-            let t = ((v - vlo) / span) as f32;
-            if !(-1e-4..=1.0001).contains(&t) {
-                continue;
-            }
-            let py = crisp(bar.min.y + bar.size.y * (1.0 - t));
-            o.lines.push(tick_line(
-                Vec2::new(bx1, py),
-                Vec2::new(4.0 * s, 0.0),
-                lw,
-                fg,
-            ));
-            o.labels.push(Label {
-                text: bt.labels[i].clone(),
-                pos: Vec2::new(bx1 + 7.0 * s, py),
-                h: Align::Start,
-                v: Align::Center,
-                size: tick_font,
-                clip: [bx1, 0.0, w, h],
-            });
-        }
-        offset_label(
-            &mut o,
-            &bt,
-            Vec2::new(bar.min.x, by1 + 4.0 * s),
-            Align::Start,
-            Align::Start,
-            tick_font,
-            [bx0, by1, w, h],
-        );
+    let Some(bar) = layout.colorbar else { return o };
+    let Some(ColorbarMarks {
+        marks,
+        offset,
+        title,
+    }) = colorbar_marks(scale, bar.size.y, opts)
+    else {
+        return o;
+    };
+    o.colorbar = Some(bar);
+    let (bx0, by0) = (crisp(bar.min.x - 1.0), crisp(bar.min.y - 1.0));
+    let (bx1, by1) = (crisp(bar.min.x + bar.size.x), crisp(bar.min.y + bar.size.y));
+    frame(&mut o, [bx0, by0, bx1, by1], lw, fg);
+    for (t, text) in marks {
+        let py = crisp(bar.min.y + bar.size.y * (1.0 - t));
+        o.lines.push(tick_line(
+            Vec2::new(bx1, py),
+            Vec2::new(4.0 * s, 0.0),
+            lw,
+            fg,
+        ));
         o.labels.push(Label {
-            text: opts.value_label.clone(),
-            pos: Vec2::new(bar.min.x, y0 - 6.0 * s),
+            text,
+            pos: Vec2::new(bx1 + 7.0 * s, py),
             h: Align::Start,
-            v: Align::End,
-            size: LABEL_FONT * s,
-            clip: [x1 + 2.0, 0.0, w, y0],
+            v: Align::Center,
+            size: tick_font,
+            clip: [bx1, 0.0, w, h],
         });
     }
+    if !offset.is_empty() {
+        o.labels.push(Label {
+            text: offset,
+            pos: Vec2::new(bar.min.x, by1 + 4.0 * s),
+            h: Align::Start,
+            v: Align::Start,
+            size: tick_font,
+            clip: [bx0, by1, w, h],
+        });
+    }
+    o.labels.push(Label {
+        text: title,
+        pos: Vec2::new(bar.min.x, y0 - 6.0 * s),
+        h: Align::Start,
+        v: Align::End,
+        size: LABEL_FONT * s,
+        clip: [x1 + 2.0, 0.0, w, y0],
+    });
     o
+}
+
+/// What the colourbar's ticks say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColorbarMarks {
+    /// (t in [0, 1] from the bottom, label).
+    pub marks: Vec<(f32, String)>,
+    /// Shared offset or multiplier text, or the shading's name.
+    pub offset: String,
+    pub title: String,
+}
+
+/// The colourbar's tick marks, offset text and title; None when there is nothing to show.
+pub fn colorbar_marks(
+    scale: &ColorScale,
+    pixels: f32,
+    opts: &AxesOptions,
+) -> Option<ColorbarMarks> {
+    match scale {
+        ColorScale::Values(None) => None,
+        ColorScale::Values(Some((lo, hi))) => {
+            let (lo, hi) = (*lo as f64, *hi as f64);
+            let bt = ticks(lo, hi, pixels as f64);
+            let span = if hi > lo { hi - lo } else { 1.0 };
+            let marks = bt
+                .major
+                .iter()
+                .zip(&bt.labels)
+                .map(|(&v, l)| (((v - lo) / span) as f32, l.clone()))
+                .filter(|(t, _)| (-1e-4..=1.0001).contains(t))
+                .collect();
+            Some(ColorbarMarks {
+                marks,
+                offset: bt.offset_text,
+                title: opts.value_label.clone(),
+            })
+        }
+        ColorScale::Counts { thresholds, how } => {
+            let lut = crate::colormap::LUT_SIZE as f32;
+            let top = thresholds.iter().rev().find(|&&t| t != u32::MAX).copied()?;
+            // Counts 1, 2, 5, 10, 20, 50, ... up to the largest shown, each at the
+            // middle of the colour entry it takes; labels kept 16 px apart.
+            let mut marks: Vec<(f32, String)> = Vec::new();
+            let mut step = 1u64;
+            while step <= top as u64 {
+                for c in [step, 2 * step, 5 * step] {
+                    let Some(i) =
+                        crate::aggregate::density_index(c.min(u32::MAX as u64) as u32, thresholds)
+                    else {
+                        continue;
+                    };
+                    let t = (i as f32 + 0.5) / lut;
+                    if c <= top as u64
+                        && marks.last().is_none_or(|(pt, _)| (t - pt) * pixels >= 16.0)
+                    {
+                        marks.push((t, c.to_string()));
+                    }
+                }
+                step *= 10;
+            }
+            Some(ColorbarMarks {
+                marks,
+                offset: how.name().to_string(),
+                title: "count".to_string(),
+            })
+        }
+    }
+}
+
+/// The frame for a target of `size` physical pixels at `scale`: the plot area from the layout.
+pub fn frame_view(
+    camera: Camera,
+    size: (u32, u32),
+    scale: f32,
+    opts: &AxesOptions,
+) -> (FrameView, Layout) {
+    let layout = layout(size, scale, opts);
+    (
+        FrameView {
+            camera,
+            viewport: layout.plot,
+            size,
+        },
+        layout,
+    )
 }
 
 /// Four lines around a rectangle whose edges run through pixel centres.
@@ -400,8 +498,19 @@ fn offset_label(
     }
 }
 
-/// The frame for a target of `size` physical pixels at `scale`: the plot
-/// area from the layout, and the overlay for `camera` (None without axes).
+/// The overlay for `view` (None without axes).
+pub fn overlay_for(
+    view: &FrameView,
+    layout: &Layout,
+    scale: &ColorScale,
+    opts: &AxesOptions,
+    background: [f64; 3],
+) -> Option<Overlay> {
+    (opts.enabled && layout.colorbar.is_some())
+        .then(|| build(&view.camera, layout, view.size, scale, opts, background))
+}
+
+/// The frame and its overlay in one call, for a colourbar of values over `value_range`.
 pub fn compose(
     camera: Camera,
     size: (u32, u32),
@@ -410,13 +519,13 @@ pub fn compose(
     opts: &AxesOptions,
     background: [f64; 3],
 ) -> (FrameView, Option<Overlay>) {
-    let layout = layout(size, scale, opts);
-    let view = FrameView {
-        camera,
-        viewport: layout.plot,
-        size,
-    };
-    let overlay = (opts.enabled && layout.colorbar.is_some())
-        .then(|| build(&camera, &layout, size, value_range, opts, background));
+    let (view, layout) = frame_view(camera, size, scale, opts);
+    let overlay = overlay_for(
+        &view,
+        &layout,
+        &ColorScale::Values(value_range),
+        opts,
+        background,
+    );
     (view, overlay)
 }

@@ -13,6 +13,7 @@ use pointillist::gpu::Gpu;
 use pointillist::headless::{render_image, StageTimes};
 use pointillist::overlay::AxesOptions;
 use pointillist::parity;
+use pointillist::plot::PlotOptions;
 use pointillist::points::{generate, Dataset, PointSet};
 use pointillist::reference::rasterise;
 use pointillist::render::chunks::GpuPoints;
@@ -152,6 +153,7 @@ fn scene_look(point_size: f32, opacity: f32) -> Look {
             enabled: false,
             ..Default::default()
         },
+        plot: PlotOptions::default(),
     }
 }
 
@@ -192,7 +194,7 @@ fn drawn_discs_match_the_reference_rasteriser() {
         let look = scene_look(point_size, opacity);
         let actual = render_image(
             &gpu,
-            &points,
+            points.clone(),
             &look,
             size,
             Some(SMALL_CHUNK),
@@ -211,7 +213,7 @@ fn chunking_does_not_change_the_picture() {
     let look = scene_look(3.0, 0.8);
     let a = render_image(
         &gpu,
-        &points,
+        points.clone(),
         &look,
         (200, 120),
         Some(SMALL_CHUNK),
@@ -220,7 +222,7 @@ fn chunking_does_not_change_the_picture() {
     .unwrap();
     let b = render_image(
         &gpu,
-        &points,
+        points.clone(),
         &look,
         (200, 120),
         None,
@@ -237,7 +239,7 @@ fn zero_and_one_points_give_valid_images() {
     let empty = PointSet::from_f64(&[], &[], None);
     let img = render_image(
         &gpu,
-        &empty,
+        empty.clone(),
         &look,
         (64, 48),
         None,
@@ -249,7 +251,7 @@ fn zero_and_one_points_give_valid_images() {
     let one = PointSet::from_f64(&[1e6], &[-2e6], None);
     let img = render_image(
         &gpu,
-        &one,
+        one.clone(),
         &look,
         (64, 48),
         None,
@@ -272,7 +274,7 @@ fn a_camera_range_shows_only_that_part() {
     look.y_range = Some((-1.0, 1.0));
     let img = render_image(
         &gpu,
-        &points,
+        points.clone(),
         &look,
         (50, 50),
         None,

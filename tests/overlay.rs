@@ -10,6 +10,7 @@ use pointillist::colormap::Colormap;
 use pointillist::derive::{ValueKind, ValueSettings};
 use pointillist::headless::{render_image, StageTimes};
 use pointillist::overlay::{layout, AxesOptions};
+use pointillist::plot::PlotOptions;
 use pointillist::points::{generate, Dataset};
 use pointillist::render::Style;
 
@@ -27,6 +28,7 @@ fn look(axes: AxesOptions) -> Look {
         x_range: None,
         y_range: None,
         axes,
+        plot: PlotOptions::default(),
     }
 }
 
@@ -52,7 +54,15 @@ fn axes_text_and_colourbar_land_where_the_layout_says() {
         ..Default::default()
     };
     let l = look(opts.clone());
-    let img = render_image(&gpu, &points, &l, SIZE, None, &mut StageTimes::default()).unwrap();
+    let img = render_image(
+        &gpu,
+        points.clone(),
+        &l,
+        SIZE,
+        None,
+        &mut StageTimes::default(),
+    )
+    .unwrap();
     common::assert_images_close("axes-self", SIZE, &img, &img, 0.0, 0.0);
     let lay = layout(SIZE, 1.0, &opts);
     let (px0, py0) = (lay.plot.min.x as u32, lay.plot.min.y as u32);
@@ -98,7 +108,7 @@ fn no_axes_gives_the_points_the_whole_image() {
     };
     let img = render_image(
         &gpu,
-        &points,
+        points.clone(),
         &look(bare),
         SIZE,
         None,
@@ -129,7 +139,15 @@ fn long_labels_are_clipped_out_of_the_plot() {
     let mut l = look(opts.clone());
     l.x_range = Some((1e6, 1e6 + 1e-3));
     l.y_range = Some((-5.0, -4.0));
-    let img = render_image(&gpu, &points, &l, SIZE, None, &mut StageTimes::default()).unwrap();
+    let img = render_image(
+        &gpu,
+        points.clone(),
+        &l,
+        SIZE,
+        None,
+        &mut StageTimes::default(),
+    )
+    .unwrap();
     let lay = layout(SIZE, 1.0, &opts);
     let (px0, py0) = (lay.plot.min.x as u32, lay.plot.min.y as u32);
     let (px1, py1) = (px0 + lay.plot.size.x as u32, py0 + lay.plot.size.y as u32);

@@ -211,6 +211,17 @@ impl GpuPoints {
         Ok((lo <= hi).then_some((lo, hi)))
     }
 
+    /// Upload values and colours made on the host (the CPU backend's derive).
+    pub fn write_derived(&self, gpu: &Gpu, values: &[f32], colours: &[u32]) {
+        for chunk in &self.chunks {
+            let r = chunk.base as usize..chunk.base as usize + chunk.count as usize;
+            gpu.queue
+                .write_buffer(&chunk.values, 0, cast_slice(&values[r.clone()]));
+            gpu.queue
+                .write_buffer(&chunk.colours, 0, cast_slice(&colours[r]));
+        }
+    }
+
     pub fn read_values(&self, gpu: &Gpu) -> Result<Vec<f32>> {
         self.read_all(gpu, |c| &c.values)
     }
@@ -264,7 +275,10 @@ fn storage_buffer(
     device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
         size: (n as u64 * 4).max(4),
-        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | extra,
+        usage: wgpu::BufferUsages::STORAGE
+            | wgpu::BufferUsages::COPY_SRC
+            | wgpu::BufferUsages::COPY_DST
+            | extra,
         mapped_at_creation: false,
     })
 }

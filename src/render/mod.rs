@@ -11,6 +11,8 @@ pub mod chunks;
 pub mod derive;
 pub mod overlay;
 pub mod points;
+pub mod resolve;
+pub mod splat;
 pub mod target;
 
 use glam::DVec2;
@@ -24,6 +26,7 @@ use chunks::GpuPoints;
 use derive::DerivePipeline;
 use overlay::OverlayPainter;
 use points::{PointsPipeline, PointsUniform};
+use resolve::ResolvePipeline;
 
 /// The format of every offscreen target: bytes pass through unchanged.
 pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
@@ -186,7 +189,23 @@ impl FrameView {
 pub struct Painter {
     pub format: wgpu::TextureFormat,
     pub points: PointsPipeline,
+    pub resolve: ResolvePipeline,
     pub overlay: OverlayPainter,
+}
+
+/// What fills the plot area.
+#[derive(Clone, Copy)]
+pub enum Content<'a> {
+    /// Instanced discs.
+    Points(&'a GpuPoints),
+    /// The splat or density grid, as last prepared in the painter's resolve pipeline.
+    Grid,
+}
+
+impl<'a> From<&'a GpuPoints> for Content<'a> {
+    fn from(points: &'a GpuPoints) -> Self {
+        Content::Points(points)
+    }
 }
 
 impl Painter {
@@ -195,6 +214,7 @@ impl Painter {
         Self {
             format,
             points: PointsPipeline::new(&gpu.device, format),
+            resolve: ResolvePipeline::new(&gpu.device, format, renderer.colormap_view()),
             overlay: OverlayPainter::new(gpu, format, renderer.colormap_view()),
         }
     }
@@ -202,18 +222,21 @@ impl Painter {
 
 /// Draw one frame into `target` (a view of a texture in `painter.format`) and
 /// submit: background, the points clipped to the plot area, then the overlay.
-pub fn draw_frame(
+pub fn draw_frame<'a>(
     gpu: &Gpu,
     painter: &mut Painter,
-    points: &GpuPoints,
+    content: impl Into<Content<'a>>,
     view: &FrameView,
     style: &Style,
     overlay: Option<&OverlayData>,
     target: &wgpu::TextureView,
 ) -> Result<()> {
-    painter
-        .points
-        .prepare(&gpu.queue, view.points_uniform(points.origin, style));
+    let content = content.into();
+    if let Content::Points(points) = content {
+        painter
+            .points
+            .prepare(&gpu.queue, view.points_uniform(points.origin, style));
+    }
     if let Some(overlay) = overlay {
         painter.overlay.prepare(gpu, overlay, view.size)?;
     }
@@ -241,7 +264,10 @@ pub fn draw_frame(
         });
         if let Some((x, y, w, h)) = view.scissor() {
             pass.set_scissor_rect(x, y, w, h);
-            painter.points.draw(&mut pass, points);
+            match content {
+                Content::Points(points) => painter.points.draw(&mut pass, points),
+                Content::Grid => painter.resolve.render(&mut pass),
+            }
         }
         if overlay.is_some() {
             pass.set_scissor_rect(0, 0, view.size.0, view.size.1);

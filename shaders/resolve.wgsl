@@ -1,0 +1,96 @@
+// Shades a splat or density grid into the plot area of the target, through
+// the colourmap texture. CPU twin: src/aggregate.rs (spread, shade_splat,
+// shade_density). Driven by src/render/resolve.rs.
+
+// Keep in sync with `ResolveParams` in src/render/resolve.rs.
+struct ResolveParams {
+    vp_min: vec2<f32>,  // plot area's top-left pixel in the target
+    screen: vec2<f32>,  // target size
+    size: vec2<u32>,    // grid size (= plot area size)
+    mode: u32,          // 0: splat (values), 1: density (counts)
+    spread: u32,        // neighbourhood radius in pixels
+    range: vec2<f32>,   // value range for splat
+    _pad: vec2<f32>,
+}
+
+@group(0) @binding(0) var<uniform> r: ResolveParams;
+@group(0) @binding(1) var<storage, read> grid: array<u32>;
+@group(0) @binding(2) var<storage, read> thresholds: array<u32, 256>;
+@group(0) @binding(3) var colormap: texture_2d<f32>;
+
+const LUT_SIZE: u32 = 256u;
+
+@vertex
+fn vs_main(@builtin(vertex_index) vertex: u32) -> @builtin(position) vec4<f32> {
+    let c = vec2<f32>(f32(vertex & 1u), f32(vertex >> 1u));
+    let q = r.vp_min + c * vec2<f32>(r.size);
+    return vec4<f32>(q.x / r.screen.x * 2.0 - 1.0, 1.0 - q.y / r.screen.y * 2.0, 0.0, 1.0);
+}
+
+fn unordered(u: u32) -> f32 {
+    if (u & 0x80000000u) != 0u {
+        return bitcast<f32>(u & 0x7fffffffu);
+    }
+    return bitcast<f32>(~u);
+}
+
+fn normalise(v: f32, lo: f32, hi: f32) -> f32 {
+    if !(hi > lo) {
+        return 0.0;
+    }
+    return clamp((v - lo) / (hi - lo), 0.0, 1.0);
+}
+
+fn colour_index(t: f32) -> u32 {
+    return min(u32(t * f32(LUT_SIZE)), LUT_SIZE - 1u);
+}
+
+// Entry for count c >= 1: the last threshold <= c.
+fn density_index(c: u32) -> u32 {
+    var lo = 0u;
+    var hi = LUT_SIZE;
+    loop {
+        if lo >= hi {
+            break;
+        }
+        let mid = (lo + hi) / 2u;
+        if thresholds[mid] <= c {
+            lo = mid + 1u;
+        } else {
+            hi = mid;
+        }
+    }
+    return max(lo, 1u) - 1u;
+}
+
+// Largest cell in the (2 spread + 1)^2 neighbourhood.
+fn cell(x: i32, y: i32) -> u32 {
+    let s = i32(r.spread);
+    var m = 0u;
+    for (var dy = -s; dy <= s; dy++) {
+        for (var dx = -s; dx <= s; dx++) {
+            let xx = x + dx;
+            let yy = y + dy;
+            if xx >= 0 && yy >= 0 && xx < i32(r.size.x) && yy < i32(r.size.y) {
+                m = max(m, grid[u32(yy) * r.size.x + u32(xx)]);
+            }
+        }
+    }
+    return m;
+}
+
+@fragment
+fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
+    let g = vec2<i32>(floor(position.xy - r.vp_min));
+    let c = cell(g.x, g.y);
+    if c == 0u {
+        discard;
+    }
+    var i = 0u;
+    if r.mode == 0u {
+        i = colour_index(normalise(unordered(c), r.range.x, r.range.y));
+    } else {
+        i = density_index(c);
+    }
+    return textureLoad(colormap, vec2<u32>(i, 0u), 0);
+}

@@ -1,0 +1,465 @@
+//! Per-pixel aggregation on the CPU: the twin of shaders/splat.wgsl and
+//! shaders/resolve.wgsl, and the CPU backend of the `splat` and `density` modes.
+//!
+//! Project -> aggregate -> shade, as Datashader does:
+//! - [`GridMap`] projects an offset to a pixel of a W x H grid covering the
+//!   view, with Datashader's binning (x -> floor((x - x0) * W / (x1 - x0)); a
+//!   point exactly on the right or top edge falls in the last pixel; row 0 is
+//!   the top). Only a subtraction and a multiplication, each correctly rounded
+//!   on CPU and GPU alike, so both put every point in the same pixel.
+//! - `splat`: the highest value wins the pixel (order-preserving u32 bits, 0 = empty);
+//!   `count`: points per pixel.
+//! - shading: a 256-entry table of count thresholds ([`thresholds`]) for
+//!   linear, log, cbrt and eq_hist, shared by both backends, so the GPU only
+//!   compares integers.
+
+use glam::DVec2;
+use rayon::prelude::*;
+
+use crate::camera::Camera;
+use crate::colormap::{colour_index, normalise, LUT_SIZE};
+
+/// What is drawn per frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mode {
+    /// Instanced anti-aliased discs.
+    Points,
+    /// One pixel per point, highest value wins (compute-rasterised).
+    Splat,
+    /// Points per pixel, shaded by `--how`.
+    Density,
+    /// Points while few are visible, splat otherwise.
+    Auto,
+}
+
+/// Where splat and density aggregate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    Gpu,
+    Cpu,
+    /// The CPU when the only adapter is a software rasteriser, else the GPU.
+    Auto,
+}
+
+/// How counts map to colours (Datashader's `how`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum How {
+    Linear,
+    Log,
+    Cbrt,
+    EqHist,
+}
+
+impl How {
+    pub fn name(self) -> &'static str {
+        match self {
+            How::Linear => "linear",
+            How::Log => "log",
+            How::Cbrt => "cbrt",
+            How::EqHist => "eq_hist",
+        }
+    }
+}
+
+/// Order-preserving map f32 -> u32 (twin of `ordered` in the shaders).
+pub fn ordered(f: f32) -> u32 {
+    let b = f.to_bits();
+    if b & 0x8000_0000 != 0 {
+        !b
+    } else {
+        b | 0x8000_0000
+    }
+}
+
+pub use crate::render::chunks::unordered;
+
+/// Offset -> pixel of a `size` grid showing the camera's rectangle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GridMap {
+    /// View corner (x0, y0) minus the origin, in f32.
+    pub a: [f32; 2],
+    /// Pixels per data unit.
+    pub k: [f32; 2],
+    pub size: [u32; 2],
+}
+
+impl GridMap {
+    pub fn new(camera: &Camera, origin: DVec2, size: (u32, u32)) -> Self {
+        let (x0, x1) = camera.x_range();
+        let (y0, y1) = camera.y_range();
+        Self {
+            a: [(x0 - origin.x) as f32, (y0 - origin.y) as f32],
+            k: [
+                (size.0 as f64 / (x1 - x0)) as f32,
+                (size.1 as f64 / (y1 - y0)) as f32,
+            ],
+            size: [size.0, size.1],
+        }
+    }
+
+    /// Grid index of the pixel `off` falls in, or None outside the view (or NaN).
+    #[inline]
+    pub fn pixel(&self, off: [f32; 2]) -> Option<usize> {
+        let tx = (off[0] - self.a[0]) * self.k[0];
+        let ty = (off[1] - self.a[1]) * self.k[1];
+        let (w, h) = (self.size[0] as f32, self.size[1] as f32);
+        if !(tx >= 0.0 && tx <= w && ty >= 0.0 && ty <= h) {
+            return None;
+        }
+        let x = (tx as u32).min(self.size[0] - 1);
+        let y = (ty as u32).min(self.size[1] - 1);
+        Some(((self.size[1] - 1 - y) * self.size[0] + x) as usize)
+    }
+
+    pub fn len(&self) -> usize {
+        self.size[0] as usize * self.size[1] as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Fewest points per rayon task; each task fills a private grid, merged at the end.
+const MIN_BLOCK: usize = 1 << 16;
+
+/// Highest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
+pub fn splat(offsets: &[[f32; 2]], values: &[f32], map: &GridMap) -> Vec<u32> {
+    aggregate(
+        offsets,
+        map,
+        |grid, block, start| {
+            for (j, off) in block.iter().enumerate() {
+                let v = values[start + j];
+                if let (Some(p), false) = (map.pixel(*off), v.is_nan()) {
+                    grid[p] = grid[p].max(ordered(v));
+                }
+            }
+        },
+        |a, b| a.max(b),
+    )
+}
+
+/// Points per pixel (saturating, so a billion points in one pixel cannot wrap).
+pub fn count(offsets: &[[f32; 2]], map: &GridMap) -> Vec<u32> {
+    aggregate(
+        offsets,
+        map,
+        |grid, block, _| {
+            for off in block {
+                if let Some(p) = map.pixel(*off) {
+                    grid[p] = grid[p].saturating_add(1);
+                }
+            }
+        },
+        |a, b| a.saturating_add(b),
+    )
+}
+
+fn aggregate(
+    offsets: &[[f32; 2]],
+    map: &GridMap,
+    fill: impl Fn(&mut [u32], &[[f32; 2]], usize) + Sync,
+    merge: impl Fn(u32, u32) -> u32 + Sync,
+) -> Vec<u32> {
+    let threads = rayon::current_num_threads().max(1);
+    // A few blocks per thread: each makes (at most) one private grid to merge.
+    let block = offsets.len().div_ceil(threads * 2).max(MIN_BLOCK);
+    offsets
+        .par_chunks(block)
+        .enumerate()
+        .fold(
+            || vec![0u32; map.len()],
+            |mut grid, (b, chunk)| {
+                fill(&mut grid, chunk, b * block);
+                grid
+            },
+        )
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(&b).for_each(|(x, y)| *x = merge(*x, *y));
+            a
+        })
+        .unwrap_or_else(|| vec![0u32; map.len()])
+}
+
+/// For each colourmap entry i, the smallest count shown in colour i or above
+/// (`u32::MAX` where no count reaches it). A count c takes the colour of the
+/// last entry whose threshold is <= c. Shared by both backends.
+pub fn thresholds(how: How, grid: &[u32]) -> [u32; LUT_SIZE] {
+    let max = grid.iter().copied().max().unwrap_or(0);
+    match how {
+        How::EqHist => eq_hist_thresholds(grid, max),
+        _ => thresholds_from_max(how, max),
+    }
+}
+
+/// Whether shading needs the whole grid on the host (else its maximum is enough).
+pub fn needs_grid(how: How) -> bool {
+    how == How::EqHist
+}
+
+fn eq_hist_thresholds(grid: &[u32], max: u32) -> [u32; LUT_SIZE] {
+    let mut thr = [u32::MAX; LUT_SIZE];
+    if max == 0 {
+        return thr;
+    }
+    let mut counts: Vec<u32> = grid.iter().copied().filter(|&c| c > 0).collect();
+    counts.sort_unstable();
+    let n = counts.len() as f64;
+    // CDF at each distinct count (the share of non-empty pixels with count <= c),
+    // rescaled so the smallest count takes the first colour, as Datashader does.
+    let first = counts.partition_point(|&x| x <= counts[0]) as f64 / n;
+    let mut i = 0;
+    while i < counts.len() {
+        let c = counts[i];
+        let j = counts.partition_point(|&x| x <= c);
+        let cdf = j as f64 / n;
+        let t = if first < 1.0 {
+            (cdf - first) / (1.0 - first)
+        } else {
+            1.0
+        };
+        let idx = index_of(t as f32);
+        for t in thr.iter_mut().take(idx + 1) {
+            *t = (*t).min(c);
+        }
+        i = j;
+    }
+    // Entry 0 starts at the smallest count, so every non-empty pixel has a colour.
+    thr[0] = 1;
+    thr
+}
+
+/// Thresholds for linear, log and cbrt, which depend only on the largest count.
+pub fn thresholds_from_max(how: How, max: u32) -> [u32; LUT_SIZE] {
+    let mut thr = [u32::MAX; LUT_SIZE];
+    if max == 0 {
+        return thr;
+    }
+    let f = |c: u32| -> f64 {
+        let c = c as f64;
+        match how {
+            How::Log => c.ln_1p(),
+            How::Cbrt => c.cbrt(),
+            _ => c,
+        }
+    };
+    let (lo, hi) = (f(1), f(max));
+    let index = |c: u32| {
+        let t = if hi > lo {
+            ((f(c) - lo) / (hi - lo)) as f32
+        } else {
+            1.0
+        };
+        index_of(t)
+    };
+    for (i, t) in thr.iter_mut().enumerate() {
+        if index(max) < i {
+            continue;
+        }
+        // index(c) does not decrease with c: find the first c that reaches i.
+        let (mut a, mut b) = (1u32, max);
+        while a < b {
+            let mid = a + (b - a) / 2;
+            if index(mid) >= i {
+                b = mid;
+            } else {
+                a = mid + 1;
+            }
+        }
+        *t = a;
+    }
+    thr[0] = 1;
+    thr
+}
+
+fn index_of(t: f32) -> usize {
+    colour_index(t.clamp(0.0, 1.0))
+}
+
+/// Colour entry for count `c` (twin of `density_index` in resolve.wgsl); None for 0.
+pub fn density_index(c: u32, thr: &[u32; LUT_SIZE]) -> Option<usize> {
+    (c > 0).then(|| thr.partition_point(|&t| t <= c).saturating_sub(1))
+}
+
+/// Largest value over the (2r+1)^2 neighbourhood: Datashader's `spread` for isolated pixels.
+pub fn spread(grid: &[u32], size: [u32; 2], r: u32) -> Vec<u32> {
+    if r == 0 {
+        return grid.to_vec();
+    }
+    let (w, h, r) = (size[0] as i64, size[1] as i64, r as i64);
+    let mut out = vec![0; grid.len()];
+    out.par_chunks_mut(w as usize)
+        .enumerate()
+        .for_each(|(y, row)| {
+            for (x, o) in row.iter_mut().enumerate() {
+                let mut m = 0;
+                for dy in -r..=r {
+                    let yy = y as i64 + dy;
+                    if yy < 0 || yy >= h {
+                        continue;
+                    }
+                    for dx in -r..=r {
+                        let xx = x as i64 + dx;
+                        if xx >= 0 && xx < w {
+                            m = m.max(grid[(yy * w + xx) as usize]);
+                        }
+                    }
+                }
+                *o = m;
+            }
+        });
+    out
+}
+
+/// Shade a splat grid: each pixel's winning value through the range and colourmap;
+/// empty pixels None. Twin of the splat branch of resolve.wgsl.
+pub fn shade_splat(
+    grid: &[u32],
+    range: (f32, f32),
+    lut: &[[u8; 4]; LUT_SIZE],
+) -> Vec<Option<[u8; 4]>> {
+    grid.iter()
+        .map(|&c| (c != 0).then(|| lut[colour_index(normalise(unordered(c), range.0, range.1))]))
+        .collect()
+}
+
+/// Shade a count grid through the threshold table. Twin of the density branch of resolve.wgsl.
+pub fn shade_density(
+    grid: &[u32],
+    thr: &[u32; LUT_SIZE],
+    lut: &[[u8; 4]; LUT_SIZE],
+) -> Vec<Option<[u8; 4]>> {
+    grid.iter()
+        .map(|&c| density_index(c, thr).map(|i| lut[i]))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(w: u32, h: u32) -> GridMap {
+        GridMap::new(
+            &Camera::from_ranges((0.0, w as f64), (0.0, h as f64)),
+            DVec2::ZERO,
+            (w, h),
+        )
+    }
+
+    #[test]
+    fn binning_follows_datashader() {
+        let m = map(4, 2);
+        assert_eq!(m.pixel([0.0, 0.0]), Some(4)); // bottom-left: row 1 (the bottom), column 0
+        assert_eq!(m.pixel([0.999, 1.999]), Some(0)); // top row, column 0
+        assert_eq!(m.pixel([4.0, 2.0]), Some(3)); // on the right and top edges: last pixel
+        assert_eq!(m.pixel([1.0, 0.5]), Some(5));
+        assert_eq!(m.pixel([-0.001, 1.0]), None);
+        assert_eq!(m.pixel([4.001, 1.0]), None);
+        assert_eq!(m.pixel([1.0, f32::NAN]), None);
+    }
+
+    #[test]
+    fn splat_keeps_the_highest_value_and_count_counts() {
+        let m = map(2, 2);
+        let offs = [[0.5, 0.5], [0.6, 0.6], [1.5, 1.5], [9.0, 9.0], [0.5, 1.5]];
+        let vals = [1.0, -3.0, 2.0, 100.0, f32::NAN];
+        let g = splat(&offs, &vals, &m);
+        assert_eq!(g[2], ordered(1.0));
+        assert_eq!(g[1], ordered(2.0));
+        assert_eq!((g[0], g[3]), (0, 0));
+        assert_eq!(count(&offs, &m), vec![1, 1, 2, 0]);
+    }
+
+    #[test]
+    fn parallel_blocks_agree_with_one_loop() {
+        let m = map(37, 23);
+        let offs: Vec<[f32; 2]> = (0..300_001u64)
+            .map(|i| {
+                [
+                    ((i * 7919) % 3700) as f32 / 100.0,
+                    ((i * 104_729) % 2300) as f32 / 100.0,
+                ]
+            })
+            .collect();
+        let vals: Vec<f32> = (0..offs.len()).map(|i| ((i * 31) % 1000) as f32).collect();
+        let mut c = vec![0u32; m.len()];
+        let mut s = vec![0u32; m.len()];
+        for (o, v) in offs.iter().zip(&vals) {
+            let p = m.pixel(*o).unwrap();
+            c[p] += 1;
+            s[p] = s[p].max(ordered(*v));
+        }
+        assert_eq!(count(&offs, &m), c);
+        assert_eq!(splat(&offs, &vals, &m), s);
+    }
+
+    #[test]
+    fn ordered_bits_sort_like_floats() {
+        let v = [
+            f32::NEG_INFINITY,
+            -1e9,
+            -1.0,
+            -0.0,
+            0.0,
+            1e-30,
+            1.0,
+            3e38,
+            f32::INFINITY,
+        ];
+        for w in v.windows(2) {
+            assert!(ordered(w[0]) <= ordered(w[1]), "{w:?}");
+            assert_eq!(unordered(ordered(w[0])), w[0]);
+        }
+        assert!(v.iter().all(|&x| ordered(x) != 0), "0 marks an empty pixel");
+    }
+
+    #[test]
+    fn thresholds_are_monotone_and_map_the_extremes() {
+        let grid: Vec<u32> = (0..5000u32).map(|i| (i * i) % 977).collect();
+        for how in [How::Linear, How::Log, How::Cbrt, How::EqHist] {
+            let thr = thresholds(how, &grid);
+            assert_eq!(thr[0], 1, "{how:?}");
+            assert!(thr.windows(2).all(|w| w[0] <= w[1]), "{how:?}");
+            let max = *grid.iter().max().unwrap();
+            assert_eq!(density_index(max, &thr), Some(255), "{how:?}");
+            assert_eq!(
+                density_index(1, &thr).map(|i| i < 128),
+                Some(true),
+                "{how:?}"
+            );
+            assert_eq!(density_index(0, &thr), None);
+        }
+        // Linear: count c takes floor((c - 1) / (max - 1) * 256).
+        let thr = thresholds(How::Linear, &[0, 1, 257]);
+        assert_eq!(density_index(129, &thr), Some(128));
+        assert_eq!(density_index(128, &thr), Some(127));
+        // eq_hist spreads the colours evenly over the pixels, from the first.
+        let grid: Vec<u32> = (1..=1025).collect();
+        let thr = thresholds(How::EqHist, &grid);
+        assert_eq!(density_index(1, &thr), Some(0));
+        assert_eq!(density_index(513, &thr), Some(128));
+        // All counts equal (or one point): the top colour.
+        assert_eq!(
+            density_index(1, &thresholds(How::Log, &[1, 1, 0])),
+            Some(255)
+        );
+    }
+
+    #[test]
+    fn spread_grows_isolated_pixels() {
+        let mut g = vec![0u32; 25];
+        g[12] = 7;
+        let s = spread(&g, [5, 5], 1);
+        assert_eq!(s.iter().filter(|&&c| c == 7).count(), 9);
+        assert_eq!(spread(&g, [5, 5], 0), g);
+    }
+
+    #[test]
+    fn all_points_in_one_pixel_do_not_overflow() {
+        let m = map(1, 1);
+        let offs = vec![[0.5f32, 0.5]; 100_000];
+        assert_eq!(count(&offs, &m), vec![100_000]);
+        assert_eq!(u32::MAX.saturating_add(1), u32::MAX);
+    }
+}

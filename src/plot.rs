@@ -1,0 +1,282 @@
+//! A plot: one dataset on the GPU plus everything needed to draw a frame of
+//! it in any mode, on either backend. The window, the PNG and the benchmark
+//! all go through it, so the draw path can change from one frame to the next.
+//!
+//! - `derive` runs when values, range or colourmap change (GPU compute, or the
+//!   CPU twin on the CPU backend, whose results are uploaded for drawing);
+//! - `prepare` picks the frame's mode and, for splat and density, fills the
+//!   aggregate grid (GPU compute or CPU loops) and readies its shading;
+//! - `draw` records the frame into any texture view.
+
+use glam::DVec2;
+
+use crate::aggregate::{self, Backend, GridMap, How, Mode};
+use crate::cli::Look;
+use crate::colormap::Colormap;
+use crate::derive::{derive_parallel, DeriveParams, Derived, ValueSettings};
+use crate::error::Result;
+use crate::gpu::Gpu;
+use crate::overlay::{ColorScale, Overlay};
+use crate::points::PointSet;
+use crate::render::chunks::GpuPoints;
+use crate::render::resolve::Shading;
+use crate::render::splat::{Aggregate, Grid, SplatPipeline};
+use crate::render::{draw_frame, Content, FrameView, Painter, Renderer, Style};
+
+/// How frames are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlotOptions {
+    pub mode: Mode,
+    pub backend: Backend,
+    pub how: How,
+    /// Spread isolated pixels over this radius (splat and density).
+    pub spread: u32,
+}
+
+impl Default for PlotOptions {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Points,
+            backend: Backend::Auto,
+            how: How::EqHist,
+            spread: 0,
+        }
+    }
+}
+
+/// Instanced discs cost about (size + 1)^2 pixels each; `auto` draws points while
+/// the visible ones cost at most this many pixels, and splats beyond.
+const POINT_BUDGET_HARDWARE: f64 = 64e6;
+const POINT_BUDGET_SOFTWARE: f64 = 1e6;
+
+pub struct Plot {
+    pub points: PointSet,
+    pub gpu_points: GpuPoints,
+    pub renderer: Renderer,
+    pub values: ValueSettings,
+    /// The value range of the last derive (None: no finite values).
+    pub range: Option<(f32, f32)>,
+    pub opts: PlotOptions,
+    /// The backend in use (never `Auto`).
+    pub backend: Backend,
+    software: bool,
+    cpu_values: Vec<f32>,
+    splat: SplatPipeline,
+    grid: Option<Grid>,
+}
+
+impl Plot {
+    /// Upload `points` (in chunks of at most `chunk_points`) and derive their colours.
+    pub fn new(
+        gpu: &Gpu,
+        points: PointSet,
+        look: &Look,
+        chunk_points: Option<usize>,
+    ) -> Result<Self> {
+        let mut plot = Self::upload(gpu, points, look, chunk_points)?;
+        plot.derive(gpu)?;
+        Ok(plot)
+    }
+
+    /// Upload only; call [`Plot::derive`] before drawing.
+    pub fn upload(
+        gpu: &Gpu,
+        points: PointSet,
+        look: &Look,
+        chunk_points: Option<usize>,
+    ) -> Result<Self> {
+        let renderer = Renderer::new(gpu, look.colormap);
+        let gpu_points = GpuPoints::upload(gpu, &renderer, &points, chunk_points)?;
+        let software = gpu.is_software();
+        let backend = match look.plot.backend {
+            Backend::Auto if software => Backend::Cpu,
+            Backend::Auto => Backend::Gpu,
+            b => b,
+        };
+        Ok(Self {
+            points,
+            gpu_points,
+            renderer,
+            values: look.values,
+            range: None,
+            opts: look.plot,
+            backend,
+            software,
+            cpu_values: Vec::new(),
+            splat: SplatPipeline::new(&gpu.device),
+            grid: None,
+        })
+    }
+
+    /// Values and colours for the current settings and colourmap.
+    pub fn derive(&mut self, gpu: &Gpu) -> Result<()> {
+        match self.backend {
+            Backend::Cpu => {
+                let params = DeriveParams::new(&self.points, &self.values);
+                let mut out = Derived::with_len(self.points.len());
+                derive_parallel(
+                    &self.points,
+                    &params,
+                    &self.renderer.colormap().rgba8(),
+                    &mut out,
+                );
+                self.gpu_points
+                    .write_derived(gpu, &out.values, &out.colours);
+                self.range = out.range;
+                self.cpu_values = out.values;
+            }
+            _ => {
+                self.gpu_points.derive(gpu, &self.renderer, &self.values)?;
+                self.range = self.gpu_points.read_range(gpu, &self.values)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn set_colormap(&mut self, gpu: &Gpu, colormap: Colormap) -> Result<()> {
+        self.renderer.set_colormap(&gpu.queue, colormap);
+        self.derive(gpu)
+    }
+
+    /// The mode a frame of `view` is drawn in: `auto` becomes points or splat.
+    pub fn frame_mode(&self, view: &FrameView, point_size: f32) -> Mode {
+        if self.opts.mode != Mode::Auto {
+            return self.opts.mode;
+        }
+        let budget = if self.software {
+            POINT_BUDGET_SOFTWARE
+        } else {
+            POINT_BUDGET_HARDWARE
+        };
+        let visible = self.points.len() as f64 * visible_fraction(&self.points, &view.camera);
+        let cost = visible * (point_size as f64 + 1.0).powi(2);
+        if cost <= budget {
+            Mode::Points
+        } else {
+            Mode::Splat
+        }
+    }
+
+    /// Get the frame ready to draw in `mode`; returns what its colourbar shows.
+    pub fn prepare(
+        &mut self,
+        gpu: &Gpu,
+        painter: &mut Painter,
+        view: &FrameView,
+        mode: Mode,
+    ) -> Result<ColorScale> {
+        if mode == Mode::Points || mode == Mode::Auto {
+            return Ok(ColorScale::Values(self.range));
+        }
+        let cells = self.aggregate(gpu, view, mode)?;
+        let grid = self.grid.as_ref().expect("aggregate made the grid");
+        let (shading, scale) = if mode == Mode::Splat {
+            let range = self.range.unwrap_or((0.0, 0.0));
+            (Shading::Values { range }, ColorScale::Values(self.range))
+        } else {
+            let thresholds = Box::new(match cells {
+                Some(cells) => aggregate::thresholds(self.opts.how, &cells),
+                None if aggregate::needs_grid(self.opts.how) => {
+                    aggregate::thresholds(self.opts.how, &grid.read(gpu)?)
+                }
+                None => {
+                    aggregate::thresholds_from_max(self.opts.how, grid.max_cell(gpu, &self.splat)?)
+                }
+            });
+            (
+                Shading::Counts {
+                    thresholds: thresholds.clone(),
+                },
+                ColorScale::Counts {
+                    thresholds,
+                    how: self.opts.how,
+                },
+            )
+        };
+        painter
+            .resolve
+            .prepare(gpu, grid, view, &shading, self.opts.spread);
+        Ok(scale)
+    }
+
+    /// Fill the grid for `view`; the CPU backend also returns the cells it made.
+    fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, mode: Mode) -> Result<Option<Vec<u32>>> {
+        let size = (view.viewport.size.x as u32, view.viewport.size.y as u32);
+        if self.grid.as_ref().is_none_or(|g| g.size != size) {
+            self.grid = Some(Grid::new(gpu, &self.splat, &self.gpu_points, size)?);
+        }
+        let grid = self.grid.as_ref().expect("grid was just made");
+        let map = GridMap::new(&view.camera, self.points.origin, size);
+        let what = if mode == Mode::Splat {
+            Aggregate::Max
+        } else {
+            Aggregate::Count
+        };
+        match self.backend {
+            Backend::Cpu => {
+                let cells = match what {
+                    Aggregate::Max => {
+                        aggregate::splat(&self.points.offsets, &self.cpu_values, &map)
+                    }
+                    Aggregate::Count => aggregate::count(&self.points.offsets, &map),
+                };
+                grid.upload(gpu, &cells);
+                Ok(Some(cells))
+            }
+            _ => {
+                grid.aggregate(gpu, &self.splat, &map, what);
+                Ok(None)
+            }
+        }
+    }
+
+    /// The aggregate grid of the last splat or density frame (row 0 at the top).
+    pub fn read_grid(&self, gpu: &Gpu) -> Result<Option<(u32, u32, Vec<u32>)>> {
+        self.grid
+            .as_ref()
+            .map(|g| Ok((g.size.0, g.size.1, g.read(gpu)?)))
+            .transpose()
+    }
+
+    /// Draw the prepared frame into `target` and submit.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw(
+        &self,
+        gpu: &Gpu,
+        painter: &mut Painter,
+        mode: Mode,
+        view: &FrameView,
+        style: &Style,
+        overlay: Option<&Overlay>,
+        target: &wgpu::TextureView,
+    ) -> Result<()> {
+        let content = match mode {
+            Mode::Splat | Mode::Density => Content::Grid,
+            _ => Content::Points(&self.gpu_points),
+        };
+        draw_frame(gpu, painter, content, view, style, overlay, target)
+    }
+}
+
+/// Share of the data's bounds inside the camera's view (1 for degenerate bounds).
+fn visible_fraction(points: &PointSet, camera: &crate::camera::Camera) -> f64 {
+    let b = points.bounds;
+    if b.is_empty() {
+        return 0.0;
+    }
+    let size = b.size();
+    let (x0, x1) = camera.x_range();
+    let (y0, y1) = camera.y_range();
+    let lo = DVec2::new(x0, y0).max(b.min);
+    let hi = DVec2::new(x1, y1).min(b.max);
+    let axis = |lo: f64, hi: f64, extent: f64| {
+        if extent > 0.0 {
+            ((hi - lo) / extent).clamp(0.0, 1.0)
+        } else if hi >= lo {
+            1.0
+        } else {
+            0.0
+        }
+    };
+    axis(lo.x, hi.x, size.x) * axis(lo.y, hi.y, size.y)
+}

@@ -1,0 +1,213 @@
+//! Drives shaders/resolve.wgsl: shades the splat or density grid into the
+//! plot area through the colourmap texture (values through the range, or
+//! counts through the 256-entry threshold table of src/aggregate.rs).
+
+use bytemuck::{Pod, Zeroable};
+
+use crate::colormap::LUT_SIZE;
+use crate::gpu::Gpu;
+use crate::render::splat::Grid;
+use crate::render::FrameView;
+
+/// Keep in sync with `ResolveParams` in shaders/resolve.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct ResolveParams {
+    pub vp_min: [f32; 2],
+    pub screen: [f32; 2],
+    pub size: [u32; 2],
+    pub mode: u32,
+    pub spread: u32,
+    pub range: [f32; 2],
+    pub _pad: [f32; 2],
+}
+
+const _: () = assert!(std::mem::size_of::<ResolveParams>() == 48);
+
+/// How the grid's cells become colours.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shading {
+    /// Splat: the value through this range.
+    Values { range: (f32, f32) },
+    /// Density: counts through these thresholds.
+    Counts { thresholds: Box<[u32; LUT_SIZE]> },
+}
+
+pub struct ResolvePipeline {
+    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+    params: wgpu::Buffer,
+    thresholds: wgpu::Buffer,
+    bind_group: Option<(wgpu::Buffer, wgpu::BindGroup)>,
+    colormap: wgpu::TextureView,
+}
+
+fn entry(binding: u32, ty: wgpu::BindingType) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+        ty,
+        count: None,
+    }
+}
+
+fn buffer(ty: wgpu::BufferBindingType) -> wgpu::BindingType {
+    wgpu::BindingType::Buffer {
+        ty,
+        has_dynamic_offset: false,
+        min_binding_size: None,
+    }
+}
+
+impl ResolvePipeline {
+    pub fn new(
+        device: &wgpu::Device,
+        format: wgpu::TextureFormat,
+        colormap: &wgpu::TextureView,
+    ) -> Self {
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("pointillist resolve"),
+            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/resolve.wgsl").into()),
+        });
+        let read = wgpu::BufferBindingType::Storage { read_only: true };
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("pointillist resolve"),
+            entries: &[
+                entry(0, buffer(wgpu::BufferBindingType::Uniform)),
+                entry(1, buffer(read)),
+                entry(2, buffer(read)),
+                entry(
+                    3,
+                    wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                ),
+            ],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("pointillist resolve"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("pointillist resolve"),
+            layout: Some(&pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState {
+                topology: wgpu::PrimitiveTopology::TriangleStrip,
+                ..Default::default()
+            },
+            depth_stencil: None,
+            multisample: Default::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let params = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("pointillist resolve params"),
+            size: std::mem::size_of::<ResolveParams>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let thresholds = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("pointillist density thresholds"),
+            size: (LUT_SIZE * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        Self {
+            pipeline,
+            layout,
+            params,
+            thresholds,
+            bind_group: None,
+            colormap: colormap.clone(),
+        }
+    }
+
+    /// Upload the shading for `grid`, drawn into `view`'s plot area.
+    pub fn prepare(
+        &mut self,
+        gpu: &Gpu,
+        grid: &Grid,
+        view: &FrameView,
+        shading: &Shading,
+        spread: u32,
+    ) {
+        let (mode, range) = match shading {
+            Shading::Values { range } => (0, [range.0, range.1]),
+            Shading::Counts { thresholds } => {
+                gpu.queue.write_buffer(
+                    &self.thresholds,
+                    0,
+                    bytemuck::cast_slice(thresholds.as_slice()),
+                );
+                (1, [0.0, 0.0])
+            }
+        };
+        let params = ResolveParams {
+            vp_min: view.viewport.min.as_vec2().to_array(),
+            screen: [view.size.0 as f32, view.size.1 as f32],
+            size: [grid.size.0, grid.size.1],
+            mode,
+            spread,
+            range,
+            _pad: [0.0; 2],
+        };
+        gpu.queue
+            .write_buffer(&self.params, 0, bytemuck::bytes_of(&params));
+        let stale = self
+            .bind_group
+            .as_ref()
+            .is_none_or(|(cells, _)| *cells != grid.cells);
+        if stale {
+            let group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: Some("pointillist resolve"),
+                layout: &self.layout,
+                entries: &[
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: self.params.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: grid.cells.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: self.thresholds.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 3,
+                        resource: wgpu::BindingResource::TextureView(&self.colormap),
+                    },
+                ],
+            });
+            self.bind_group = Some((grid.cells.clone(), group));
+        }
+    }
+
+    pub fn render(&self, pass: &mut wgpu::RenderPass<'_>) {
+        if let Some((_, group)) = &self.bind_group {
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, group, &[]);
+            pass.draw(0..4, 0..1);
+        }
+    }
+}
