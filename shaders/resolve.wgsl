@@ -65,6 +65,9 @@ fn density_index(c: u32) -> u32 {
 
 // Largest cell in the (2 spread + 1)^2 neighbourhood.
 fn cell(x: i32, y: i32) -> u32 {
+    if r.spread == 0u {
+        return grid[u32(y) * r.size.x + u32(x)];
+    }
     let s = i32(r.spread);
     var m = 0u;
     for (var dy = -s; dy <= s; dy++) {

@@ -120,23 +120,21 @@ impl GridMap {
     }
 }
 
-/// Fewest points per rayon task; each task fills a private grid, merged at the end.
-const MIN_BLOCK: usize = 1 << 16;
+/// Points handled per round of [`aggregate`]: bounds the temporary buckets to 8 bytes a point of it.
+const ROUND: usize = 1 << 21;
+/// Horizontal bands of the grid: each is filled by one thread, in cache.
+const BANDS: usize = 64;
 
 /// Highest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
 pub fn splat(offsets: &[[f32; 2]], values: &[f32], map: &GridMap) -> Vec<u32> {
     aggregate(
         offsets,
         map,
-        |grid, block, start| {
-            for (j, off) in block.iter().enumerate() {
-                let v = values[start + j];
-                if let (Some(p), false) = (map.pixel(*off), v.is_nan()) {
-                    grid[p] = grid[p].max(ordered(v));
-                }
-            }
+        |i| {
+            let v = values[i];
+            (!v.is_nan()).then(|| ordered(v))
         },
-        |a, b| a.max(b),
+        |cell, v| *cell = (*cell).max(v),
     )
 }
 
@@ -145,41 +143,60 @@ pub fn count(offsets: &[[f32; 2]], map: &GridMap) -> Vec<u32> {
     aggregate(
         offsets,
         map,
-        |grid, block, _| {
-            for off in block {
-                if let Some(p) = map.pixel(*off) {
-                    grid[p] = grid[p].saturating_add(1);
-                }
-            }
-        },
-        |a, b| a.saturating_add(b),
+        |_| Some(1),
+        |cell, _| *cell = cell.saturating_add(1),
     )
 }
 
+/// Bins points by screen band, then lets one thread fill each band's slice of
+/// the grid: no atomics, no merge, and each band's writes stay in cache.
+/// `payload(i)` is what point i brings (None: skip it); `apply` folds it into a cell.
 fn aggregate(
     offsets: &[[f32; 2]],
     map: &GridMap,
-    fill: impl Fn(&mut [u32], &[[f32; 2]], usize) + Sync,
-    merge: impl Fn(u32, u32) -> u32 + Sync,
+    payload: impl Fn(usize) -> Option<u32> + Sync,
+    apply: impl Fn(&mut u32, u32) + Sync,
 ) -> Vec<u32> {
-    let threads = rayon::current_num_threads().max(1);
-    // A few blocks per thread: each makes (at most) one private grid to merge.
-    let block = offsets.len().div_ceil(threads * 2).max(MIN_BLOCK);
-    offsets
-        .par_chunks(block)
-        .enumerate()
-        .fold(
-            || vec![0u32; map.len()],
-            |mut grid, (b, chunk)| {
-                fill(&mut grid, chunk, b * block);
-                grid
-            },
-        )
-        .reduce_with(|mut a, b| {
-            a.iter_mut().zip(&b).for_each(|(x, y)| *x = merge(*x, *y));
-            a
-        })
-        .unwrap_or_else(|| vec![0u32; map.len()])
+    let mut grid = vec![0u32; map.len()];
+    if grid.is_empty() {
+        return grid;
+    }
+    let width = map.size[0] as usize;
+    let rows_per_band = (map.size[1] as usize).div_ceil(BANDS);
+    let band_cells = rows_per_band * width;
+    let parts = rayon::current_num_threads().max(1) * 2;
+    // Buckets are reused from round to round: no fresh pages to fault in.
+    let mut buckets: Vec<Vec<Vec<(u32, u32)>>> = vec![vec![Vec::new(); BANDS]; parts];
+    for (r, round) in offsets.chunks(ROUND).enumerate() {
+        let start = r * ROUND;
+        let part = round.len().div_ceil(parts).max(1);
+        buckets
+            .par_iter_mut()
+            .zip(round.par_chunks(part))
+            .enumerate()
+            .for_each(|(k, (b, chunk))| {
+                b.iter_mut().for_each(Vec::clear);
+                for (j, off) in chunk.iter().enumerate() {
+                    if let Some(p) = map.pixel(*off) {
+                        if let Some(v) = payload(start + k * part + j) {
+                            b[p / band_cells].push((p as u32, v));
+                        }
+                    }
+                }
+            });
+        let used = round.len().div_ceil(part);
+        grid.par_chunks_mut(band_cells)
+            .enumerate()
+            .for_each(|(band, cells)| {
+                let base = band * band_cells;
+                for b in &buckets[..used] {
+                    for &(p, v) in &b[band] {
+                        apply(&mut cells[p as usize - base], v);
+                    }
+                }
+            });
+    }
+    grid
 }
 
 /// For each colourmap entry i, the smallest count shown in colour i or above

@@ -210,12 +210,23 @@ pub fn derive_parallel(
     lut: &[[u8; 4]; LUT_SIZE],
     out: &mut Derived,
 ) {
-    const BLOCK: usize = 1 << 14;
+    out.range = values_parallel(points, params, &mut out.values);
+    colours_parallel(&out.values, out.range, lut, &mut out.colours);
+}
+
+const BLOCK: usize = 1 << 14;
+
+/// The value pass of [`derive_parallel`]; returns the range used.
+pub fn values_parallel(
+    points: &PointSet,
+    params: &DeriveParams,
+    values: &mut [f32],
+) -> Option<(f32, f32)> {
     let data = points.data.as_deref().unwrap_or(&[]);
     let range = points
         .offsets
         .par_chunks(BLOCK)
-        .zip(out.values.par_chunks_mut(BLOCK))
+        .zip(values.par_chunks_mut(BLOCK))
         .enumerate()
         .map(|(b, (offs, vals))| {
             for (j, (off, v)) in offs.iter().zip(vals.iter_mut()).enumerate() {
@@ -224,11 +235,20 @@ pub fn derive_parallel(
             min_max(vals)
         })
         .reduce(|| (f32::INFINITY, f32::NEG_INFINITY), merge);
-    out.range = resolve_range(params, range);
-    let (lo, hi) = out.range.unwrap_or((f32::NAN, f32::NAN));
-    out.values
+    resolve_range(params, range)
+}
+
+/// The colour pass of [`derive_parallel`].
+pub fn colours_parallel(
+    values: &[f32],
+    range: Option<(f32, f32)>,
+    lut: &[[u8; 4]; LUT_SIZE],
+    colours: &mut [u32],
+) {
+    let (lo, hi) = range.unwrap_or((f32::NAN, f32::NAN));
+    values
         .par_chunks(BLOCK)
-        .zip(out.colours.par_chunks_mut(BLOCK))
+        .zip(colours.par_chunks_mut(BLOCK))
         .for_each(|(vals, cols)| {
             for (v, c) in vals.iter().zip(cols.iter_mut()) {
                 *c = point_colour(*v, lo, hi, lut);

@@ -166,8 +166,14 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     } else {
         "generate"
     };
+    // The device starts on its own thread while the points are made.
+    let device = std::thread::spawn(Gpu::headless);
     let (points, look) = times.time(stage, || points_and_look(&args.data, &args.look))?;
-    let gpu = times.time("device", Gpu::headless)?;
+    let gpu = times.time("device", || {
+        device
+            .join()
+            .map_err(|_| crate::error::Error::Gpu("the device thread panicked".into()))?
+    })?;
     check_size(&gpu, args.width, args.height)?;
     eprintln!(
         "pointillist: {} points ({}) on {}",

@@ -13,7 +13,7 @@ use glam::DVec2;
 use crate::aggregate::{self, Backend, GridMap, How, Mode};
 use crate::cli::Look;
 use crate::colormap::Colormap;
-use crate::derive::{derive_parallel, DeriveParams, Derived, ValueSettings};
+use crate::derive::{colours_parallel, values_parallel, DeriveParams, ValueSettings};
 use crate::error::Result;
 use crate::gpu::Gpu;
 use crate::overlay::{ColorScale, Overlay};
@@ -51,7 +51,10 @@ const POINT_BUDGET_SOFTWARE: f64 = 1e6;
 
 pub struct Plot {
     pub points: PointSet,
-    pub gpu_points: GpuPoints,
+    /// The points on the GPU: always on the GPU backend; on the CPU backend only
+    /// once a frame draws instanced points.
+    gpu_points: Option<GpuPoints>,
+    chunk_points: Option<usize>,
     pub renderer: Renderer,
     pub values: ValueSettings,
     /// The value range of the last derive (None: no finite values).
@@ -60,6 +63,7 @@ pub struct Plot {
     /// The backend in use (never `Auto`).
     pub backend: Backend,
     software: bool,
+    /// The CPU backend's values.
     cpu_values: Vec<f32>,
     splat: SplatPipeline,
     grid: Option<Grid>,
@@ -86,16 +90,20 @@ impl Plot {
         chunk_points: Option<usize>,
     ) -> Result<Self> {
         let renderer = Renderer::new(gpu, look.colormap);
-        let gpu_points = GpuPoints::upload(gpu, &renderer, &points, chunk_points)?;
         let software = gpu.is_software();
         let backend = match look.plot.backend {
             Backend::Auto if software => Backend::Cpu,
             Backend::Auto => Backend::Gpu,
             b => b,
         };
+        let gpu_points = match backend {
+            Backend::Cpu => None,
+            _ => Some(GpuPoints::upload(gpu, &renderer, &points, chunk_points)?),
+        };
         Ok(Self {
             points,
             gpu_points,
+            chunk_points,
             renderer,
             values: look.values,
             range: None,
@@ -110,27 +118,60 @@ impl Plot {
 
     /// Values and colours for the current settings and colourmap.
     pub fn derive(&mut self, gpu: &Gpu) -> Result<()> {
-        match self.backend {
-            Backend::Cpu => {
+        match (self.backend, &self.gpu_points) {
+            (Backend::Cpu, _) => {
+                // Values now; colours only when instanced points need them.
                 let params = DeriveParams::new(&self.points, &self.values);
-                let mut out = Derived::with_len(self.points.len());
-                derive_parallel(
-                    &self.points,
-                    &params,
-                    &self.renderer.colormap().rgba8(),
-                    &mut out,
-                );
-                self.gpu_points
-                    .write_derived(gpu, &out.values, &out.colours);
-                self.range = out.range;
-                self.cpu_values = out.values;
+                let mut values = std::mem::take(&mut self.cpu_values);
+                values.resize(self.points.len(), 0.0);
+                self.range = values_parallel(&self.points, &params, &mut values);
+                self.cpu_values = values;
+                if let Some(gp) = &self.gpu_points {
+                    Self::upload_colours(
+                        gpu,
+                        gp,
+                        &self.cpu_values,
+                        self.range,
+                        self.renderer.colormap(),
+                    );
+                }
             }
-            _ => {
-                self.gpu_points.derive(gpu, &self.renderer, &self.values)?;
-                self.range = self.gpu_points.read_range(gpu, &self.values)?;
+            (_, Some(gp)) => {
+                gp.derive(gpu, &self.renderer, &self.values)?;
+                self.range = gp.read_range(gpu, &self.values)?;
             }
+            (_, None) => unreachable!("the GPU backend uploads its points when made"),
         }
         Ok(())
+    }
+
+    /// The points on the GPU, uploaded (with the CPU backend's colours) on first use.
+    fn gpu_points(&mut self, gpu: &Gpu) -> Result<&GpuPoints> {
+        if self.gpu_points.is_none() {
+            let gp = GpuPoints::upload(gpu, &self.renderer, &self.points, self.chunk_points)?;
+            Self::upload_colours(
+                gpu,
+                &gp,
+                &self.cpu_values,
+                self.range,
+                self.renderer.colormap(),
+            );
+            self.gpu_points = Some(gp);
+        }
+        Ok(self.gpu_points.as_ref().expect("uploaded above"))
+    }
+
+    /// The CPU backend's colours for `values`, written into the GPU's buffers.
+    fn upload_colours(
+        gpu: &Gpu,
+        gp: &GpuPoints,
+        values: &[f32],
+        range: Option<(f32, f32)>,
+        colormap: Colormap,
+    ) {
+        let mut colours = vec![0u32; values.len()];
+        colours_parallel(values, range, &colormap.rgba8(), &mut colours);
+        gp.write_derived(gpu, values, &colours);
     }
 
     pub fn set_colormap(&mut self, gpu: &Gpu, colormap: Colormap) -> Result<()> {
@@ -166,6 +207,7 @@ impl Plot {
         mode: Mode,
     ) -> Result<ColorScale> {
         if mode == Mode::Points || mode == Mode::Auto {
+            self.gpu_points(gpu)?;
             return Ok(ColorScale::Values(self.range));
         }
         let cells = self.aggregate(gpu, view, mode)?;
@@ -203,7 +245,7 @@ impl Plot {
     fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, mode: Mode) -> Result<Option<Vec<u32>>> {
         let size = (view.viewport.size.x as u32, view.viewport.size.y as u32);
         if self.grid.as_ref().is_none_or(|g| g.size != size) {
-            self.grid = Some(Grid::new(gpu, &self.splat, &self.gpu_points, size)?);
+            self.grid = Some(Grid::new(gpu, &self.splat, self.gpu_points.as_ref(), size)?);
         }
         let grid = self.grid.as_ref().expect("grid was just made");
         let map = GridMap::new(&view.camera, self.points.origin, size);
@@ -250,9 +292,10 @@ impl Plot {
         overlay: Option<&Overlay>,
         target: &wgpu::TextureView,
     ) -> Result<()> {
-        let content = match mode {
-            Mode::Splat | Mode::Density => Content::Grid,
-            _ => Content::Points(&self.gpu_points),
+        let content = match (mode, &self.gpu_points) {
+            (Mode::Splat | Mode::Density, _) => Content::Grid,
+            (_, Some(gp)) => Content::Points(gp),
+            (_, None) => unreachable!("prepare uploads the points for a points frame"),
         };
         draw_frame(gpu, painter, content, view, style, overlay, target)
     }

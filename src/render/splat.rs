@@ -108,7 +108,7 @@ impl Grid {
     pub fn new(
         gpu: &Gpu,
         pipeline: &SplatPipeline,
-        points: &GpuPoints,
+        points: Option<&GpuPoints>,
         size: (u32, u32),
     ) -> Result<Self> {
         let bytes = size.0 as u64 * size.1 as u64 * 4;
@@ -139,7 +139,8 @@ impl Grid {
             mapped_at_creation: false,
         });
         let mut chunks = Vec::new();
-        for chunk in &points.chunks {
+        // Bind groups to aggregate on the GPU (none when the CPU fills the grid).
+        for chunk in points.iter().flat_map(|p| &p.chunks) {
             let params = device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("pointillist splat params"),
                 size: std::mem::size_of::<SplatParams>() as u64,
