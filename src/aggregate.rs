@@ -220,27 +220,44 @@ fn eq_hist_thresholds(grid: &[u32], max: u32) -> [u32; LUT_SIZE] {
     if max == 0 {
         return thr;
     }
-    let mut counts: Vec<u32> = grid.iter().copied().filter(|&c| c > 0).collect();
-    counts.sort_unstable();
-    let n = counts.len() as f64;
+    // (count, pixels with that count), ascending: a histogram when counts are
+    // small (the usual case), a sort otherwise.
+    let distinct: Vec<(u32, u64)> = if max <= 1 << 20 {
+        let mut hist = vec![0u64; max as usize + 1];
+        for &c in grid {
+            hist[c as usize] += 1;
+        }
+        (1..=max)
+            .filter(|&c| hist[c as usize] > 0)
+            .map(|c| (c, hist[c as usize]))
+            .collect()
+    } else {
+        let mut counts: Vec<u32> = grid.iter().copied().filter(|&c| c > 0).collect();
+        counts.sort_unstable();
+        counts
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u64))
+            .collect()
+    };
+    let n: u64 = distinct.iter().map(|&(_, k)| k).sum();
     // CDF at each distinct count (the share of non-empty pixels with count <= c),
     // rescaled so the smallest count takes the first colour, as Datashader does.
-    let first = counts.partition_point(|&x| x <= counts[0]) as f64 / n;
-    let mut i = 0;
-    while i < counts.len() {
-        let c = counts[i];
-        let j = counts.partition_point(|&x| x <= c);
-        let cdf = j as f64 / n;
+    let first = distinct[0].1 as f64 / n as f64;
+    let (mut below, mut next) = (0u64, 0usize);
+    for &(c, k) in &distinct {
+        below += k;
+        let cdf = below as f64 / n as f64;
         let t = if first < 1.0 {
             (cdf - first) / (1.0 - first)
         } else {
             1.0
         };
+        // Counts come in ascending order: the first to reach an entry owns it.
         let idx = index_of(t as f32);
-        for t in thr.iter_mut().take(idx + 1) {
-            *t = (*t).min(c);
+        for slot in thr.iter_mut().take(idx + 1).skip(next) {
+            *slot = c;
         }
-        i = j;
+        next = next.max(idx + 1);
     }
     // Entry 0 starts at the smallest count, so every non-empty pixel has a colour.
     thr[0] = 1;

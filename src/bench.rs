@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde::Serialize;
 
+use crate::aggregate::{Backend, How, Mode};
 use crate::camera::{Camera, Viewport};
+use crate::cli::Look;
 use crate::colormap::Colormap;
 use crate::derive::{
     derive_parallel, derive_serial, DeriveParams, Derived, ValueKind, ValueSettings,
@@ -20,11 +22,13 @@ use crate::derive::{
 use crate::error::{input, Error, Result};
 use crate::gpu::Gpu;
 use crate::headless::fmt_count;
+use crate::overlay::AxesOptions;
 use crate::parity::{self, Parity};
+use crate::plot::{Plot, PlotOptions};
 use crate::points::{generate, Dataset, PointSet};
 use crate::render::chunks::{GpuPoints, BYTES_PER_POINT};
 use crate::render::target::OffscreenTarget;
-use crate::render::{draw_frame, FrameView, Painter, Renderer, Style, OFFSCREEN_FORMAT};
+use crate::render::{FrameView, Painter, Renderer, Style, OFFSCREEN_FORMAT};
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
@@ -382,33 +386,57 @@ fn bench_size(
     out.push(summarise("gpu compute + upload + readback", n, bytes, t));
 
     if !args.no_draw {
-        progress(show, &format!("{label}: draw {}x{}", FRAME.0, FRAME.1));
-        let gpu_points = GpuPoints::upload(gpu, renderer, points, None)?;
-        gpu_points.derive(gpu, renderer, settings)?;
-        let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, renderer);
         let target = OffscreenTarget::new(gpu, FRAME.0, FRAME.1)?;
         let view = FrameView {
             camera: Camera::fit(&points.bounds),
             viewport: Viewport::full(FRAME.0, FRAME.1),
             size: FRAME,
         };
-        let style = Style::default();
-        let t = measure(args.repeat.min(5), || {
-            wall(|| {
-                draw_frame(
-                    gpu,
-                    &mut painter,
-                    &gpu_points,
-                    &view,
-                    &style,
-                    None,
-                    &target.view,
-                )?;
-                gpu.wait()
-            })
-        })?;
         let pixels = (FRAME.0 * FRAME.1 * 4) as f64;
-        out.push(summarise("draw: instanced 2-px discs, frame", n, pixels, t));
+        for (mode, backend, name) in [
+            (Mode::Points, Backend::Gpu, "draw: instanced 2-px discs"),
+            (Mode::Splat, Backend::Gpu, "draw: splat, gpu"),
+            (Mode::Splat, Backend::Cpu, "draw: splat, cpu"),
+            (Mode::Density, Backend::Gpu, "draw: density eq_hist, gpu"),
+            (Mode::Density, Backend::Cpu, "draw: density eq_hist, cpu"),
+        ] {
+            progress(show, &format!("{label}: {name} {}x{}", FRAME.0, FRAME.1));
+            let look = Look {
+                values: *settings,
+                colormap: renderer.colormap(),
+                style: Style::default(),
+                x_range: None,
+                y_range: None,
+                axes: AxesOptions {
+                    enabled: false,
+                    ..Default::default()
+                },
+                plot: PlotOptions {
+                    mode,
+                    backend,
+                    how: How::EqHist,
+                    spread: 0,
+                },
+            };
+            let mut plot = Plot::new(gpu, points.clone(), &look, None)?;
+            let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
+            let t = measure(args.repeat.min(5), || {
+                wall(|| {
+                    plot.prepare(gpu, &mut painter, &view, mode)?;
+                    plot.draw(
+                        gpu,
+                        &mut painter,
+                        mode,
+                        &view,
+                        &look.style,
+                        None,
+                        &target.view,
+                    )?;
+                    gpu.wait()
+                })
+            })?;
+            out.push(summarise(&format!("{name}, frame"), n, pixels, t));
+        }
     }
     Ok(SizeResult {
         points: n,

@@ -49,6 +49,10 @@ fn json_report_carries_every_field() {
             "gpu compute, submit to done",
             "gpu compute + upload + readback",
             "draw: instanced",
+            "draw: splat, gpu",
+            "draw: splat, cpu",
+            "draw: density eq_hist, gpu",
+            "draw: density eq_hist, cpu",
         ] {
             assert!(
                 paths.iter().any(|p| p.starts_with(want)),
