@@ -259,8 +259,8 @@ fn eq_hist_thresholds(grid: &[u32], max: u32) -> [u32; LUT_SIZE] {
         }
         next = next.max(idx + 1);
     }
-    // Entry 0 starts at the smallest count, so every non-empty pixel has a colour.
-    thr[0] = 1;
+    // Entry 0 starts at the smallest count present (smaller counts take it too).
+    thr[0] = distinct[0].0;
     thr
 }
 
@@ -453,7 +453,7 @@ mod tests {
         let grid: Vec<u32> = (0..5000u32).map(|i| (i * i) % 977).collect();
         for how in [How::Linear, How::Log, How::Cbrt, How::EqHist] {
             let thr = thresholds(how, &grid);
-            assert_eq!(thr[0], 1, "{how:?}");
+            assert_eq!(thr[0], 1, "{how:?}: the smallest count is 1");
             assert!(thr.windows(2).all(|w| w[0] <= w[1]), "{how:?}");
             let max = *grid.iter().max().unwrap();
             assert_eq!(density_index(max, &thr), Some(255), "{how:?}");

@@ -404,25 +404,39 @@ pub fn colorbar_marks(
         ColorScale::Counts { thresholds, how } => {
             let lut = crate::colormap::LUT_SIZE as f32;
             let top = thresholds.iter().rev().find(|&&t| t != u32::MAX).copied()?;
-            // Counts 1, 2, 5, 10, 20, 50, ... up to the largest shown, each at the
-            // middle of the colour entry it takes; labels kept 16 px apart.
-            let mut marks: Vec<(f32, String)> = Vec::new();
-            let mut step = 1u64;
-            while step <= top as u64 {
-                for c in [step, 2 * step, 5 * step] {
-                    let Some(i) =
-                        crate::aggregate::density_index(c.min(u32::MAX as u64) as u32, thresholds)
-                    else {
-                        continue;
-                    };
-                    let t = (i as f32 + 0.5) / lut;
-                    if c <= top as u64
-                        && marks.last().is_none_or(|(pt, _)| (t - pt) * pixels >= 16.0)
-                    {
-                        marks.push((t, c.to_string()));
-                    }
+            // eq_hist: the counts at evenly spaced entries (its scale follows the data);
+            // others: counts 1, 2, 5, 10, 20, 50, ... up to the largest shown.
+            let candidates: Vec<u64> = if *how == crate::aggregate::How::EqHist {
+                (0..=5)
+                    .map(|k| thresholds[(k * 51).min(255)])
+                    .filter(|&t| t != u32::MAX)
+                    .map(u64::from)
+                    .collect()
+            } else {
+                let mut c = Vec::new();
+                let mut step = 1u64;
+                while step <= top as u64 {
+                    c.extend(
+                        [step, 2 * step, 5 * step]
+                            .into_iter()
+                            .filter(|&v| v <= top as u64),
+                    );
+                    step *= 10;
                 }
-                step *= 10;
+                c
+            };
+            // Each label at the middle of the colour entry its count takes, 16 px apart.
+            let mut marks: Vec<(f32, String)> = Vec::new();
+            for c in candidates {
+                let Some(i) =
+                    crate::aggregate::density_index(c.min(u32::MAX as u64) as u32, thresholds)
+                else {
+                    continue;
+                };
+                let t = (i as f32 + 0.5) / lut;
+                if marks.last().is_none_or(|(pt, _)| (t - pt) * pixels >= 16.0) {
+                    marks.push((t, c.to_string()));
+                }
             }
             Some(ColorbarMarks {
                 marks,
@@ -528,4 +542,36 @@ pub fn compose(
         background,
     );
     (view, overlay)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::{thresholds, How};
+
+    #[test]
+    fn count_colourbar_labels_the_counts_present() {
+        let grid: Vec<u32> = (0..100_000u32).map(|i| 30 + (i * 7919) % 61).collect();
+        for how in [How::Linear, How::Log, How::EqHist] {
+            let thr = Box::new(thresholds(how, &grid));
+            let m = colorbar_marks(
+                &ColorScale::Counts {
+                    thresholds: thr,
+                    how,
+                },
+                800.0,
+                &AxesOptions::default(),
+            )
+            .unwrap();
+            let labels: Vec<&str> = m.marks.iter().map(|(_, l)| l.as_str()).collect();
+            if how == How::EqHist {
+                // Counts at evenly spaced colours, from the smallest count present.
+                assert_eq!(labels.first(), Some(&"30"), "{labels:?}");
+                assert!(labels.len() >= 5, "{labels:?}");
+            } else {
+                assert!(labels.contains(&"50"), "{how:?}: {labels:?}");
+            }
+            assert!(m.marks.windows(2).all(|w| w[0].0 < w[1].0), "{how:?}");
+        }
+    }
 }

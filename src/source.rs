@@ -5,8 +5,15 @@
 use crate::cli::{DataArgs, Look, LookArgs};
 use crate::derive::ValueKind;
 use crate::error::{input, Result};
+use crate::headless::fmt_count;
 use crate::io::{self, Column, ColumnSpec, Format};
+use crate::io::{LoadError, Loaded};
 use crate::points::{generate, PointSet};
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
 
 /// The points and the checked look for them. Prints what was loaded on stderr.
 pub fn points_and_look(data: &DataArgs, look: &LookArgs) -> Result<(PointSet, Look)> {
@@ -46,15 +53,24 @@ pub fn points_and_look(data: &DataArgs, look: &LookArgs) -> Result<(PointSet, Lo
                 .map_err(|_| input(format!("--delimiter '{c}' must be one ASCII character")))
         })
         .transpose()?;
-    let loaded = io::load(path, format, &columns, delimiter)?;
-    if loaded.skipped > 0 {
-        eprintln!(
-            "loaded {} points from {}; skipped {} rows with NaN, infinite or missing values",
-            crate::headless::fmt_count(loaded.len()),
-            path.display(),
-            crate::headless::fmt_count(loaded.skipped)
-        );
-    }
+    let start = Instant::now();
+    let loaded = load_with_progress(path, format, &columns, delimiter)?;
+    let secs = start.elapsed().as_secs_f64();
+    let mb = std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1e6);
+    eprintln!(
+        "loaded {} points from {} ({mb:.1} MB in {secs:.2} s, {:.0} MB/s){}",
+        fmt_count(loaded.len()),
+        path.display(),
+        mb / secs.max(1e-9),
+        if loaded.skipped > 0 {
+            format!(
+                "; skipped {} rows with NaN, infinite or missing values",
+                fmt_count(loaded.skipped)
+            )
+        } else {
+            String::new()
+        }
+    );
     if loaded.is_empty() {
         eprintln!(
             "warning: {} holds no points; the plot is empty",
@@ -81,4 +97,65 @@ pub fn points_and_look(data: &DataArgs, look: &LookArgs) -> Result<(PointSet, Lo
     points.y_name = loaded.y_name;
     points.value_name = loaded.value_name;
     Ok((points, look))
+}
+
+/// Load a file; when stderr is a terminal and the load takes over a second,
+/// show a progress bar (bytes of a CSV read, or a spinner for mapped formats).
+fn load_with_progress(
+    path: &Path,
+    format: Option<Format>,
+    columns: &ColumnSpec,
+    delimiter: Option<u8>,
+) -> std::result::Result<Loaded, LoadError> {
+    let total = std::fs::metadata(path).map_or(0, |m| m.len());
+    let read = AtomicU64::new(0);
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        if std::io::stderr().is_terminal() {
+            scope.spawn(|| {
+                let start = Instant::now();
+                let mut bar: Option<indicatif::ProgressBar> = None;
+                while !done.load(Relaxed) {
+                    std::thread::sleep(Duration::from_millis(100));
+                    if bar.is_none() && start.elapsed() > Duration::from_secs(1) {
+                        bar = Some(progress_bar(path, total, read.load(Relaxed) > 0));
+                    }
+                    if let Some(b) = &bar {
+                        b.set_position(read.load(Relaxed));
+                    }
+                }
+                if let Some(b) = bar {
+                    b.finish_and_clear();
+                }
+            });
+        }
+        let loaded = io::load_counting(path, format, columns, delimiter, &read);
+        done.store(true, Relaxed);
+        loaded
+    })
+}
+
+fn progress_bar(path: &Path, total: u64, counts_bytes: bool) -> indicatif::ProgressBar {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let (bar, template) = if counts_bytes {
+        (
+            indicatif::ProgressBar::new(total),
+            "loading {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}, {eta} left",
+        )
+    } else {
+        (
+            indicatif::ProgressBar::new_spinner(),
+            "loading {msg} {spinner} {elapsed}",
+        )
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(name);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
 }

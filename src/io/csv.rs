@@ -117,6 +117,7 @@ pub(super) fn load(
     path: &Path,
     spec: &ColumnSpec,
     delimiter: Option<u8>,
+    read: &std::sync::atomic::AtomicU64,
 ) -> Result<Loaded, LoadError> {
     let read_err = |source| LoadError::Read {
         path: path.to_path_buf(),
@@ -153,7 +154,7 @@ pub(super) fn load(
         .flexible(true)
         .trim(Trim::All)
         .comment(Some(b'#'))
-        .from_reader(file);
+        .from_reader(super::Counting { inner: file, read });
     let collapse = delim == b' ';
 
     let mut rec = ByteRecord::new();

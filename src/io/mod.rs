@@ -13,6 +13,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 mod csv;
 mod npy;
@@ -309,14 +310,40 @@ pub fn load(
     columns: &ColumnSpec,
     delimiter: Option<u8>,
 ) -> Result<Loaded, LoadError> {
+    load_counting(path, format, columns, delimiter, &AtomicU64::new(0))
+}
+
+/// [`load`], adding the bytes of text read so far to `read` (for a progress bar;
+/// memory-mapped formats are converted in one pass and report nothing).
+pub fn load_counting(
+    path: &Path,
+    format: Option<Format>,
+    columns: &ColumnSpec,
+    delimiter: Option<u8>,
+    read: &AtomicU64,
+) -> Result<Loaded, LoadError> {
     let format = match format {
         Some(f) => f,
         None => detect_format(path)?,
     };
     match format {
         Format::Npy => npy::load(path, columns),
-        Format::Csv => csv::load(path, columns, delimiter),
+        Format::Csv => csv::load(path, columns, delimiter, read),
         Format::Raw(layout) => raw::load(path, layout, columns),
+    }
+}
+
+/// A reader that counts the bytes that pass through it.
+pub(crate) struct Counting<'a, R> {
+    pub inner: R,
+    pub read: &'a AtomicU64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 
