@@ -217,3 +217,67 @@ fn bad_files_are_clear_errors() {
         assert_clean_failure(&args, expect, &out);
     }
 }
+
+#[test]
+fn density_exports_its_counts_as_npy() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = scratch("export");
+    let (png, npy) = (dir.join("d.png"), dir.join("counts.npy"));
+    let o = run(&[
+        "render",
+        "--output",
+        png.to_str().unwrap(),
+        "--points",
+        "30000",
+        "--dataset",
+        "uniform",
+        "--mode",
+        "density",
+        "--no-axes",
+        "--width",
+        "64",
+        "--height",
+        "48",
+        "--export-aggregate",
+        npy.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let bytes = std::fs::read(&npy).unwrap();
+    assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
+    assert!(
+        header.contains("'descr': '<u4'") && header.contains("'shape': (48, 64)"),
+        "{header}"
+    );
+    assert_eq!((10 + header_len) % 64, 0, "header padded to 64 bytes");
+    let counts: Vec<u32> = bytes[10 + header_len..]
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(counts.len(), 48 * 64);
+    // The fitted view holds every point, each counted once.
+    assert_eq!(counts.iter().map(|&c| c as u64).sum::<u64>(), 30_000);
+    // It also loads back through pointillist's own .npy reader.
+    let back = pointillist::io::load(&npy, None, &Default::default(), None);
+    assert!(back.is_ok(), "{back:?}");
+
+    let out = dir.join("p.png");
+    assert_clean_failure(
+        &[
+            "render",
+            "--output",
+            out.to_str().unwrap(),
+            "--points",
+            "10",
+            "--mode",
+            "points",
+            "--export-aggregate",
+            npy.to_str().unwrap(),
+        ],
+        "needs --mode density",
+        &out,
+    );
+}

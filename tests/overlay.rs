@@ -63,7 +63,7 @@ fn axes_text_and_colourbar_land_where_the_layout_says() {
         &mut StageTimes::default(),
     )
     .unwrap();
-    common::assert_images_close("axes-self", SIZE, &img, &img, 0.0, 0.0);
+    common::assert_golden("axes", SIZE, &img);
     let lay = layout(SIZE, 1.0, &opts);
     let (px0, py0) = (lay.plot.min.x as u32, lay.plot.min.y as u32);
     let (px1, py1) = (px0 + lay.plot.size.x as u32, py0 + lay.plot.size.y as u32);
@@ -156,5 +156,5 @@ fn long_labels_are_clipped_out_of_the_plot() {
         0,
         "something drew into the plot"
     );
-    common::assert_images_close("axes-offset", SIZE, &img, &img, 0.0, 0.0);
+    common::save_image("axes-offset", SIZE, &img);
 }

@@ -4,7 +4,10 @@
 use std::mem::{offset_of, size_of};
 
 use pointillist::derive::DeriveParams;
+use pointillist::render::overlay::{BarUniform, ScreenUniform};
 use pointillist::render::points::PointsUniform;
+use pointillist::render::resolve::ResolveParams;
+use pointillist::render::splat::SplatParams;
 
 fn module(file: &str) -> naga::Module {
     let path = format!("{}/shaders/{file}", env!("CARGO_MANIFEST_DIR"));
@@ -51,39 +54,51 @@ fn layout(m: &naga::Module, name: &str) -> (u32, Vec<(String, u32)>) {
     panic!("struct {name} not found");
 }
 
-#[test]
-fn derive_params_match_wgsl() {
-    let (size, members) = layout(&module("derive.wgsl"), "DeriveParams");
-    assert_eq!(size as usize, size_of::<DeriveParams>());
-    let rust = [
-        ("origin", offset_of!(DeriveParams, origin)),
-        ("wave_freq", offset_of!(DeriveParams, wave_freq)),
-        ("range", offset_of!(DeriveParams, range)),
-        ("value_kind", offset_of!(DeriveParams, value_kind)),
-        ("auto_range", offset_of!(DeriveParams, auto_range)),
-        ("count", offset_of!(DeriveParams, count)),
-        ("base_index", offset_of!(DeriveParams, base_index)),
-        ("_pad", offset_of!(DeriveParams, _pad)),
-    ];
-    assert_eq!(members.len(), rust.len());
-    for ((wn, wo), (rn, ro)) in members.iter().zip(rust) {
-        assert_eq!((wn.as_str(), *wo as usize), (rn, ro));
-    }
+/// Asserts that the WGSL struct `$wgsl` in `$file` has the size of `$rust`
+/// and the same members at the same offsets, in order.
+macro_rules! check_layout {
+    ($file:literal, $wgsl:literal, $rust:ty, [$($field:ident),* $(,)?]) => {{
+        let (size, members) = layout(&module($file), $wgsl);
+        assert_eq!(size as usize, size_of::<$rust>(), "{} size", $wgsl);
+        let rust = [$((stringify!($field), offset_of!($rust, $field))),*];
+        assert_eq!(members.len(), rust.len(), "{} members", $wgsl);
+        for ((wn, wo), (rn, ro)) in members.iter().zip(rust) {
+            assert_eq!((wn.as_str(), *wo as usize), (rn, ro), "{}", $wgsl);
+        }
+    }};
 }
 
 #[test]
-fn points_uniform_matches_wgsl() {
-    let (size, members) = layout(&module("points.wgsl"), "PointsUniform");
-    assert_eq!(size as usize, size_of::<PointsUniform>());
-    let rust = [
-        ("scale", offset_of!(PointsUniform, scale)),
-        ("translate", offset_of!(PointsUniform, translate)),
-        ("px_to_clip", offset_of!(PointsUniform, px_to_clip)),
-        ("radius_px", offset_of!(PointsUniform, radius_px)),
-        ("opacity", offset_of!(PointsUniform, opacity)),
-    ];
-    assert_eq!(members.len(), rust.len());
-    for ((wn, wo), (rn, ro)) in members.iter().zip(rust) {
-        assert_eq!((wn.as_str(), *wo as usize), (rn, ro));
-    }
+fn shared_structs_match_wgsl() {
+    check_layout!(
+        "derive.wgsl",
+        "DeriveParams",
+        DeriveParams,
+        [origin, wave_freq, range, value_kind, auto_range, count, base_index, _pad]
+    );
+    check_layout!(
+        "points.wgsl",
+        "PointsUniform",
+        PointsUniform,
+        [scale, translate, px_to_clip, radius_px, opacity]
+    );
+    check_layout!(
+        "splat.wgsl",
+        "SplatParams",
+        SplatParams,
+        [a, k, size, count, _pad]
+    );
+    check_layout!(
+        "resolve.wgsl",
+        "ResolveParams",
+        ResolveParams,
+        [vp_min, screen, size, mode, spread, range, _pad]
+    );
+    check_layout!("lines.wgsl", "Screen", ScreenUniform, [size, _pad]);
+    check_layout!(
+        "colorbar.wgsl",
+        "Bar",
+        BarUniform,
+        [min, size, screen, _pad]
+    );
 }

@@ -21,19 +21,19 @@ const FONT_FAMILY: &str = "DejaVu Sans";
 /// Keep in sync with `Screen` in shaders/lines.wgsl.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
-struct ScreenUniform {
-    size: [f32; 2],
-    _pad: [f32; 2],
+pub struct ScreenUniform {
+    pub size: [f32; 2],
+    pub _pad: [f32; 2],
 }
 
 /// Keep in sync with `Bar` in shaders/colorbar.wgsl.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
-struct BarUniform {
-    min: [f32; 2],
-    size: [f32; 2],
-    screen: [f32; 2],
-    _pad: [f32; 2],
+pub struct BarUniform {
+    pub min: [f32; 2],
+    pub size: [f32; 2],
+    pub screen: [f32; 2],
+    pub _pad: [f32; 2],
 }
 
 /// One line segment; the instance layout of lines.wgsl.

@@ -71,3 +71,39 @@ pub fn assert_images_close(
         );
     }
 }
+
+/// Write `rgba` for a person to look at, under the test output folder.
+pub fn save_image(name: &str, size: (u32, u32), rgba: &[u8]) {
+    write_png(
+        &output_dir().join(format!("{name}-actual.png")),
+        size.0,
+        size.1,
+        rgba,
+    )
+    .unwrap();
+}
+
+/// Compare with the checked-in reference tests/golden/NAME.png (within
+/// tolerance; NAME-actual/-diff images on failure). `UPDATE_GOLDEN=1` rewrites
+/// the reference; a missing one is written locally but fails under CI.
+pub fn assert_golden(name: &str, size: (u32, u32), rgba: &[u8]) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{name}.png"));
+    let ci = std::env::var("CI").as_deref() == Ok("true");
+    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") || (!path.exists() && !ci) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        write_png(&path, size.0, size.1, rgba).unwrap();
+        eprintln!("wrote reference {}", path.display());
+        return;
+    }
+    let (w, h, expected) = pointillist::render::target::read_png(&path)
+        .unwrap_or_else(|e| panic!("reference image {}: {e}", path.display()));
+    assert_eq!(
+        (w, h),
+        size,
+        "reference {} has another size",
+        path.display()
+    );
+    assert_images_close(name, size, rgba, &expected, 0.5, 0.002);
+}
