@@ -1,4 +1,4 @@
-// Per-point value and colour. CPU twin: src/derive.rs (keep the two in step,
+// Per-point value and colour (after common.wgsl). CPU twin: src/derive.rs (keep the two in step,
 // line for line). Driven by src/render/derive.rs.
 //
 // Two entry points over the same bindings, dispatched over every chunk:
@@ -27,9 +27,6 @@ struct DeriveParams {
 @group(0) @binding(5) var<storage, read_write> range_bits: array<atomic<u32>, 2>;
 @group(0) @binding(6) var colormap: texture_2d<f32>;
 
-const WORKGROUP: u32 = 256u;
-const LUT_SIZE: u32 = 256u;
-
 // ---- The value function: self-contained, so that user expressions can take
 // ---- its place later. `off` is the point's offset from params.origin.
 fn point_value(off: vec2<f32>, index: u32, i: u32) -> f32 {
@@ -47,38 +44,6 @@ fn point_value(off: vec2<f32>, index: u32, i: u32) -> f32 {
         case 6u: { return f32(index); }                     // index
         default: { return data[i]; }                        // data column
     }
-}
-
-// Order-preserving map f32 -> u32 so that atomicMin/Max order floats.
-fn ordered(f: f32) -> u32 {
-    let b = bitcast<u32>(f);
-    if (b & 0x80000000u) != 0u {
-        return ~b;
-    }
-    return b | 0x80000000u;
-}
-
-fn unordered(u: u32) -> f32 {
-    if (u & 0x80000000u) != 0u {
-        return bitcast<f32>(u & 0x7fffffffu);
-    }
-    return bitcast<f32>(~u);
-}
-
-fn normalise(v: f32, lo: f32, hi: f32) -> f32 {
-    if !(hi > lo) {
-        return 0.0;
-    }
-    return clamp((v - lo) / (hi - lo), 0.0, 1.0);
-}
-
-fn colour_index(t: f32) -> u32 {
-    return min(u32(t * f32(LUT_SIZE)), LUT_SIZE - 1u);
-}
-
-// Linear point index of this invocation within the chunk (2-D dispatch).
-fn linear_index(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return (wg.y * nwg.x + wg.x) * WORKGROUP + lid;
 }
 
 var<workgroup> wg_lo: atomic<u32>;

@@ -1,4 +1,4 @@
-// Shades a splat or density grid into the plot area of the target, through
+// Shades a splat or density grid (after common.wgsl) into the plot area of the target, through
 // the colourmap texture. CPU twin: src/aggregate.rs (spread, shade_splat,
 // shade_density). Driven by src/render/resolve.rs.
 
@@ -18,31 +18,11 @@ struct ResolveParams {
 @group(0) @binding(2) var<storage, read> thresholds: array<u32, 256>;
 @group(0) @binding(3) var colormap: texture_2d<f32>;
 
-const LUT_SIZE: u32 = 256u;
-
 @vertex
 fn vs_main(@builtin(vertex_index) vertex: u32) -> @builtin(position) vec4<f32> {
     let c = vec2<f32>(f32(vertex & 1u), f32(vertex >> 1u));
     let q = r.vp_min + c * vec2<f32>(r.size);
     return vec4<f32>(q.x / r.screen.x * 2.0 - 1.0, 1.0 - q.y / r.screen.y * 2.0, 0.0, 1.0);
-}
-
-fn unordered(u: u32) -> f32 {
-    if (u & 0x80000000u) != 0u {
-        return bitcast<f32>(u & 0x7fffffffu);
-    }
-    return bitcast<f32>(~u);
-}
-
-fn normalise(v: f32, lo: f32, hi: f32) -> f32 {
-    if !(hi > lo) {
-        return 0.0;
-    }
-    return clamp((v - lo) / (hi - lo), 0.0, 1.0);
-}
-
-fn colour_index(t: f32) -> u32 {
-    return min(u32(t * f32(LUT_SIZE)), LUT_SIZE - 1u);
 }
 
 // Entry for count c >= 1: the last threshold <= c.

@@ -1,4 +1,4 @@
-// Compute-rasterised points: every point lands in one pixel of a W x H grid
+// Compute-rasterised points (after common.wgsl): every point lands in one pixel of a W x H grid
 // covering the view. CPU twin: src/aggregate.rs (GridMap::pixel, splat,
 // count). Driven by src/render/splat.rs.
 //   splat_max    : the highest value wins the pixel (order-preserving bits, 0 = empty)
@@ -19,20 +19,6 @@ struct SplatParams {
 @group(0) @binding(2) var<storage, read> values: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grid: array<atomic<u32>>;
 @group(0) @binding(4) var<storage, read_write> grid_max: atomic<u32>;
-
-const WORKGROUP: u32 = 256u;
-
-fn linear_index(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return (wg.y * nwg.x + wg.x) * WORKGROUP + lid;
-}
-
-fn ordered(f: f32) -> u32 {
-    let b = bitcast<u32>(f);
-    if (b & 0x80000000u) != 0u {
-        return ~b;
-    }
-    return b | 0x80000000u;
-}
 
 // Grid index of the pixel `off` falls in, or -1 outside the view (Datashader's binning:
 // floor((x - x0) * W / (x1 - x0)), the right/top edge in the last pixel, row 0 at the top).

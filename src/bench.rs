@@ -393,12 +393,41 @@ fn bench_size(
             size: FRAME,
         };
         let pixels = (FRAME.0 * FRAME.1 * 4) as f64;
-        for (mode, backend, name) in [
-            (Mode::Points, Backend::Gpu, "draw: instanced 2-px discs"),
-            (Mode::Splat, Backend::Gpu, "draw: splat, gpu"),
-            (Mode::Splat, Backend::Cpu, "draw: splat, cpu"),
-            (Mode::Density, Backend::Gpu, "draw: density eq_hist, gpu"),
-            (Mode::Density, Backend::Cpu, "draw: density eq_hist, cpu"),
+        let mut sorted = points.clone();
+        sorted.sort_morton();
+        for (mode, backend, name, points) in [
+            (
+                Mode::Points,
+                Backend::Gpu,
+                "draw: instanced 2-px discs",
+                points,
+            ),
+            (Mode::Splat, Backend::Gpu, "draw: splat, gpu", points),
+            (Mode::Splat, Backend::Cpu, "draw: splat, cpu", points),
+            (
+                Mode::Splat,
+                Backend::Gpu,
+                "draw: splat, gpu, morton order",
+                &sorted,
+            ),
+            (
+                Mode::Splat,
+                Backend::Cpu,
+                "draw: splat, cpu, morton order",
+                &sorted,
+            ),
+            (
+                Mode::Density,
+                Backend::Gpu,
+                "draw: density eq_hist, gpu",
+                points,
+            ),
+            (
+                Mode::Density,
+                Backend::Cpu,
+                "draw: density eq_hist, cpu",
+                points,
+            ),
         ] {
             progress(show, &format!("{label}: {name} {}x{}", FRAME.0, FRAME.1));
             let look = Look {

@@ -61,9 +61,20 @@ pub struct DataArgs {
     /// Column of --input holding y, by name or 0-based index (default: the second).
     #[arg(long, value_name = "COL", requires = "input")]
     pub y: Option<String>,
+    /// Point order in memory: as given, or sorted along a Morton curve once
+    /// after loading (faster splats of huge datasets on a GPU; costs a sort).
+    #[arg(long, value_enum, default_value_t = Order::Input)]
+    pub order: Order,
     /// CSV delimiter (default: detected from the first line).
     #[arg(long, value_name = "CHAR", requires = "input")]
     pub delimiter: Option<char>,
+}
+
+/// The order points are kept in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Order {
+    Input,
+    Morton,
 }
 
 /// How the points look and which part of the data is shown.

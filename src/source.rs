@@ -2,7 +2,7 @@
 //! chosen from the command line. Also settles the value: `--value COL` names
 //! a column of the input file, which becomes the `data` value.
 
-use crate::cli::{DataArgs, Look, LookArgs};
+use crate::cli::{DataArgs, Look, LookArgs, Order};
 use crate::derive::ValueKind;
 use crate::error::{input, Result};
 use crate::headless::fmt_count;
@@ -17,6 +17,19 @@ use std::time::{Duration, Instant};
 
 /// The points and the checked look for them. Prints what was loaded on stderr.
 pub fn points_and_look(data: &DataArgs, look: &LookArgs) -> Result<(PointSet, Look)> {
+    let (mut points, mut look) = unordered_points_and_look(data, look)?;
+    if data.order == Order::Morton {
+        let original = points.sort_morton();
+        if look.values.kind == ValueKind::Index {
+            // `index` stays the input order: it travels as the data column.
+            points.data = Some(original.into_iter().map(|i| i as f32).collect());
+            look.values.kind = ValueKind::Data;
+        }
+    }
+    Ok((points, look))
+}
+
+fn unordered_points_and_look(data: &DataArgs, look: &LookArgs) -> Result<(PointSet, Look)> {
     let Some(path) = &data.input else {
         let n = data.check()?;
         let look = look.check(false)?;

@@ -2,6 +2,7 @@
 //! chunk of points, in one compute pass. The CPU twin is src/derive.rs.
 
 use crate::render::chunks::Chunk;
+use crate::render::pipeline::{self, entry, storage, texture, uniform};
 
 /// Invocations per workgroup; `WORKGROUP` in derive.wgsl.
 pub const WORKGROUP: u32 = 256;
@@ -24,74 +25,32 @@ pub struct DerivePipeline {
     colours: wgpu::ComputePipeline,
 }
 
-fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
 impl DerivePipeline {
     pub fn new(device: &wgpu::Device) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("pointillist derive"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/derive.wgsl").into()),
-        });
+        let c = wgpu::ShaderStages::COMPUTE;
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("pointillist derive"),
             entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                    count: None,
-                },
-                storage(1, true),
-                storage(2, true),
-                storage(3, false),
-                storage(4, false),
-                storage(5, false),
-                wgpu::BindGroupLayoutEntry {
-                    binding: 6,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
+                entry(0, c, uniform()),
+                entry(1, c, storage(true)),
+                entry(2, c, storage(true)),
+                entry(3, c, storage(false)),
+                entry(4, c, storage(false)),
+                entry(5, c, storage(false)),
+                entry(6, c, texture()),
             ],
         });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("pointillist derive"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = |entry: &str| {
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some(entry),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
+        let [values, colours] = pipeline::compute(
+            device,
+            "pointillist derive",
+            super::shaders::DERIVE,
+            &layout,
+            ["values_main", "colours_main"],
+        );
         Self {
-            values: pipeline("values_main"),
-            colours: pipeline("colours_main"),
             layout,
+            values,
+            colours,
         }
     }
 

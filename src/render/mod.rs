@@ -10,8 +10,10 @@
 pub mod chunks;
 pub mod derive;
 pub mod overlay;
+pub mod pipeline;
 pub mod points;
 pub mod resolve;
+pub mod shaders;
 pub mod splat;
 pub mod target;
 

@@ -14,6 +14,7 @@ use wgpu::util::DeviceExt;
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
 use crate::overlay::{Align, Label, Overlay};
+use crate::render::pipeline::{self, entry, texture, uniform};
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT_FAMILY: &str = "DejaVu Sans";
@@ -48,66 +49,6 @@ struct LineInstance {
 
 const _: () = assert!(std::mem::size_of::<LineInstance>() == 24);
 
-fn uniform_entry(binding: u32, visibility: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Uniform,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
-fn pipeline(
-    device: &wgpu::Device,
-    label: &str,
-    source: &str,
-    layout: &wgpu::BindGroupLayout,
-    buffers: &[Option<wgpu::VertexBufferLayout<'_>>],
-    format: wgpu::TextureFormat,
-) -> wgpu::RenderPipeline {
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some(label),
-        source: wgpu::ShaderSource::Wgsl(source.into()),
-    });
-    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some(label),
-        bind_group_layouts: &[Some(layout)],
-        immediate_size: 0,
-    });
-    device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-        label: Some(label),
-        layout: Some(&pipeline_layout),
-        vertex: wgpu::VertexState {
-            module: &module,
-            entry_point: Some("vs_main"),
-            compilation_options: Default::default(),
-            buffers,
-        },
-        primitive: wgpu::PrimitiveState {
-            topology: wgpu::PrimitiveTopology::TriangleStrip,
-            ..Default::default()
-        },
-        depth_stencil: None,
-        multisample: Default::default(),
-        fragment: Some(wgpu::FragmentState {
-            module: &module,
-            entry_point: Some("fs_main"),
-            compilation_options: Default::default(),
-            targets: &[Some(wgpu::ColorTargetState {
-                format,
-                blend: Some(wgpu::BlendState::ALPHA_BLENDING),
-                write_mask: wgpu::ColorWrites::ALL,
-            })],
-        }),
-        multiview_mask: None,
-        cache: None,
-    })
-}
-
 pub struct OverlayPainter {
     lines: wgpu::RenderPipeline,
     screen: wgpu::Buffer,
@@ -126,7 +67,7 @@ impl OverlayPainter {
         let device = &gpu.device;
         let lines_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("pointillist lines"),
-            entries: &[uniform_entry(0, wgpu::ShaderStages::VERTEX)],
+            entries: &[entry(0, wgpu::ShaderStages::VERTEX, uniform())],
         });
         let screen = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("pointillist lines screen"),
@@ -142,10 +83,10 @@ impl OverlayPainter {
                 resource: screen.as_entire_binding(),
             }],
         });
-        let lines = pipeline(
+        let lines = pipeline::quad(
             device,
             "pointillist lines",
-            include_str!("../../shaders/lines.wgsl"),
+            super::shaders::LINES,
             &lines_layout,
             &[Some(wgpu::VertexBufferLayout {
                 array_stride: std::mem::size_of::<LineInstance>() as u64,
@@ -153,21 +94,13 @@ impl OverlayPainter {
                 attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Float32x2, 2 => Float32, 3 => Unorm8x4],
             })],
             format,
+            Some(wgpu::BlendState::ALPHA_BLENDING),
         );
         let bar_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("pointillist colorbar"),
             entries: &[
-                uniform_entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::FRAGMENT,
-                    ty: wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                    count: None,
-                },
+                entry(0, wgpu::ShaderStages::VERTEX_FRAGMENT, uniform()),
+                entry(1, wgpu::ShaderStages::FRAGMENT, texture()),
             ],
         });
         let bar_uniform = device.create_buffer(&wgpu::BufferDescriptor {
@@ -190,13 +123,14 @@ impl OverlayPainter {
                 },
             ],
         });
-        let bar = pipeline(
+        let bar = pipeline::quad(
             device,
             "pointillist colorbar",
-            include_str!("../../shaders/colorbar.wgsl"),
+            super::shaders::COLORBAR,
             &bar_layout,
             &[],
             format,
+            None,
         );
         Self {
             lines,

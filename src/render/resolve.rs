@@ -6,6 +6,7 @@ use bytemuck::{Pod, Zeroable};
 
 use crate::colormap::LUT_SIZE;
 use crate::gpu::Gpu;
+use crate::render::pipeline::{self, entry, storage, texture, uniform};
 use crate::render::splat::Grid;
 use crate::render::FrameView;
 
@@ -42,83 +43,31 @@ pub struct ResolvePipeline {
     colormap: wgpu::TextureView,
 }
 
-fn entry(binding: u32, ty: wgpu::BindingType) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
-        ty,
-        count: None,
-    }
-}
-
-fn buffer(ty: wgpu::BufferBindingType) -> wgpu::BindingType {
-    wgpu::BindingType::Buffer {
-        ty,
-        has_dynamic_offset: false,
-        min_binding_size: None,
-    }
-}
-
 impl ResolvePipeline {
     pub fn new(
         device: &wgpu::Device,
         format: wgpu::TextureFormat,
         colormap: &wgpu::TextureView,
     ) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("pointillist resolve"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/resolve.wgsl").into()),
-        });
-        let read = wgpu::BufferBindingType::Storage { read_only: true };
+        let vf = wgpu::ShaderStages::VERTEX_FRAGMENT;
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("pointillist resolve"),
             entries: &[
-                entry(0, buffer(wgpu::BufferBindingType::Uniform)),
-                entry(1, buffer(read)),
-                entry(2, buffer(read)),
-                entry(
-                    3,
-                    wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                ),
+                entry(0, vf, uniform()),
+                entry(1, vf, storage(true)),
+                entry(2, vf, storage(true)),
+                entry(3, vf, texture()),
             ],
         });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("pointillist resolve"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("pointillist resolve"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState {
-                topology: wgpu::PrimitiveTopology::TriangleStrip,
-                ..Default::default()
-            },
-            depth_stencil: None,
-            multisample: Default::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::ALL,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let pipeline = pipeline::quad(
+            device,
+            "pointillist resolve",
+            super::shaders::RESOLVE,
+            &layout,
+            &[],
+            format,
+            None,
+        );
         let params = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("pointillist resolve params"),
             size: std::mem::size_of::<ResolveParams>() as u64,

@@ -9,6 +9,7 @@ use crate::error::{input, Result};
 use crate::gpu::Gpu;
 use crate::render::chunks::GpuPoints;
 use crate::render::derive::dispatch_size;
+use crate::render::pipeline::{self, entry, storage, uniform};
 
 /// Keep in sync with `SplatParams` in shaders/splat.wgsl.
 #[repr(C)]
@@ -39,59 +40,31 @@ pub struct SplatPipeline {
     reduce: wgpu::ComputePipeline,
 }
 
-fn storage(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: if binding == 0 {
-                wgpu::BufferBindingType::Uniform
-            } else {
-                wgpu::BufferBindingType::Storage { read_only }
-            },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
 impl SplatPipeline {
     pub fn new(device: &wgpu::Device) -> Self {
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("pointillist splat"),
-            source: wgpu::ShaderSource::Wgsl(include_str!("../../shaders/splat.wgsl").into()),
-        });
+        let c = wgpu::ShaderStages::COMPUTE;
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("pointillist splat"),
             entries: &[
-                storage(0, true),
-                storage(1, true),
-                storage(2, true),
-                storage(3, false),
-                storage(4, false),
+                entry(0, c, uniform()),
+                entry(1, c, storage(true)),
+                entry(2, c, storage(true)),
+                entry(3, c, storage(false)),
+                entry(4, c, storage(false)),
             ],
         });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("pointillist splat"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = |entry: &str| {
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some(entry),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
+        let [splat, count, reduce] = pipeline::compute(
+            device,
+            "pointillist splat",
+            super::shaders::SPLAT,
+            &layout,
+            ["splat_max", "count_points", "reduce_max"],
+        );
         Self {
-            splat: pipeline("splat_max"),
-            count: pipeline("count_points"),
-            reduce: pipeline("reduce_max"),
             layout,
+            splat,
+            count,
+            reduce,
         }
     }
 }

@@ -1,0 +1,42 @@
+// Shared by the compute and resolve shaders; src/render/shaders.rs puts it in
+// front of each of them. CPU twins: src/colormap/mod.rs (normalise,
+// colour_index) and src/aggregate.rs (ordered, unordered).
+
+const WORKGROUP: u32 = 256u;
+const LUT_SIZE: u32 = 256u;
+
+// Linear index of an invocation in a 2-D dispatch of WORKGROUP-sized groups.
+fn linear_index(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+    return (wg.y * nwg.x + wg.x) * WORKGROUP + lid;
+}
+
+// Order-preserving map f32 -> u32, so that atomicMin/Max order floats;
+// never 0 for a number, so 0 can mean "empty".
+fn ordered(f: f32) -> u32 {
+    let b = bitcast<u32>(f);
+    if (b & 0x80000000u) != 0u {
+        return ~b;
+    }
+    return b | 0x80000000u;
+}
+
+fn unordered(u: u32) -> f32 {
+    if (u & 0x80000000u) != 0u {
+        return bitcast<f32>(u & 0x7fffffffu);
+    }
+    return bitcast<f32>(~u);
+}
+
+// Value -> [0, 1] over (lo, hi); a degenerate range maps to 0 (matplotlib's Normalize).
+fn normalise(v: f32, lo: f32, hi: f32) -> f32 {
+    if !(hi > lo) {
+        return 0.0;
+    }
+    return clamp((v - lo) / (hi - lo), 0.0, 1.0);
+}
+
+// Colourmap entry of a normalised value: floor(t * N), t = 1 in the last entry.
+fn colour_index(t: f32) -> u32 {
+    return min(u32(t * f32(LUT_SIZE)), LUT_SIZE - 1u);
+}
+
