@@ -49,10 +49,10 @@ pub struct DataArgs {
     /// Random seed of the generator.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Load points from a file (.npy, .csv/.tsv, or raw with --format) instead of generating them.
+    /// Load points from a file (.npy, .csv/.tsv, .parquet, or raw with --format) instead of generating them.
     #[arg(short, long, value_name = "FILE")]
     pub input: Option<PathBuf>,
-    /// Format of --input: npy, csv, tsv, f32xy, f32xyv, f64xy, f64xyv (default: from the extension).
+    /// Format of --input: npy, csv, tsv, parquet, f32xy, f32xyv, f64xy, f64xyv (default: from the extension).
     #[arg(long, requires = "input")]
     pub format: Option<String>,
     /// Column of --input holding x, by name or 0-based index (default: the first).

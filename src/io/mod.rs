@@ -1,11 +1,11 @@
 //! Loaders for user data: `.npy` (NumPy arrays, plain 2-D or structured),
-//! CSV/TSV text, and raw little-endian `f32`/`f64` records.
+//! CSV/TSV text, Apache Parquet, and raw little-endian `f32`/`f64` records.
 //!
 //! `.npz` is not read (it is a zip archive); the error says to unzip it and
 //! pass one of the `.npy` files inside.
 //!
 //! Every loader opens its file read-only and never writes to it. Binary
-//! formats are memory-mapped (falling back to one read if mapping fails) and
+//! formats (Parquet included) are memory-mapped (falling back to one read if mapping fails) and
 //! CSV is streamed, so nothing is held but the output vectors and the map.
 //! Rows whose chosen x, y or value is NaN, infinite, missing or empty are
 //! skipped and counted in [`Loaded::skipped`].
@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 mod csv;
 mod npy;
+mod parquet;
 mod raw;
 
 /// The on-disk format of a data file.
@@ -26,6 +27,8 @@ pub enum Format {
     Npy,
     /// Delimited text: comma, tab, semicolon or space separated.
     Csv,
+    /// Apache Parquet (`.parquet`, `.pq`): numeric columns by name.
+    Parquet,
     /// Headerless interleaved little-endian records.
     Raw(RawLayout),
 }
@@ -85,13 +88,14 @@ impl RawLayout {
 }
 
 /// The names accepted by `Format::from_str`, for messages.
-pub const FORMAT_NAMES: &str = "npy, csv, tsv, f32xy, f32xyv, f64xy, f64xyv";
+pub const FORMAT_NAMES: &str = "npy, csv, tsv, parquet, f32xy, f32xyv, f64xy, f64xyv";
 
 impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Format::Npy => f.write_str("npy"),
             Format::Csv => f.write_str("csv"),
+            Format::Parquet => f.write_str("parquet"),
             Format::Raw(layout) => f.write_str(layout.name()),
         }
     }
@@ -110,6 +114,7 @@ impl FromStr for Format {
         match lower.as_str() {
             "npy" => Ok(Format::Npy),
             "csv" | "tsv" | "txt" => Ok(Format::Csv),
+            "parquet" | "pq" => Ok(Format::Parquet),
             other => RawLayout::ALL
                 .iter()
                 .find(|l| l.name() == other)
@@ -216,7 +221,7 @@ pub enum LoadError {
     UnknownFormat { path: PathBuf },
     #[error("{} is an .npz archive, which is not read directly; unzip it (it is a zip of .npy files) and pass one of the .npy files", path.display())]
     Npz { path: PathBuf },
-    #[error("{} does not look like text (binary data?); pass --format npy, or --format f32xy/f32xyv/f64xy/f64xyv for raw binary records", path.display())]
+    #[error("{} does not look like text (binary data?); pass --format npy or parquet, or --format f32xy/f32xyv/f64xy/f64xyv for raw binary records", path.display())]
     NotText { path: PathBuf },
     #[error("{} is not a valid .npy file: {reason}", path.display())]
     BadNpy { path: PathBuf, reason: String },
@@ -275,6 +280,24 @@ pub enum LoadError {
         line: Option<u64>,
         source: ::csv::Error,
     },
+    #[error("{} is not a Parquet file (it does not start with the bytes PAR1); check the file and --format (valid formats: {FORMAT_NAMES})", path.display())]
+    NotParquet { path: PathBuf },
+    #[error("{} is truncated or incomplete: a Parquet file ends with a footer and the bytes PAR1, which are missing; re-save the file, or wait until its writer has finished", path.display())]
+    ParquetTruncated { path: PathBuf },
+    #[error("{} is not a valid Parquet file: {reason}", path.display())]
+    BadParquet { path: PathBuf, reason: String },
+    #[error("{}: column '{column}' has type {ty}, which cannot be read as numbers; supported: {}; choose another column or convert it first, e.g. df['{column}'] = df['{column}'].astype('float64')", path.display(), parquet::SUPPORTED_TYPES)]
+    UnsupportedColumnType {
+        path: PathBuf,
+        column: String,
+        ty: String,
+    },
+    #[error("{}: column '{column}' is compressed with {codec}, which this build does not read (it reads {}); re-save the file with another compression, e.g. df.to_parquet(path, compression='snappy')", path.display(), parquet::SUPPORTED_CODECS)]
+    ParquetCodec {
+        path: PathBuf,
+        column: String,
+        codec: String,
+    },
 }
 
 impl LoadError {
@@ -297,7 +320,12 @@ impl LoadError {
             | LoadError::ColumnOutOfRange { path, .. }
             | LoadError::TooFewColumns { path, .. }
             | LoadError::RawSize { path, .. }
-            | LoadError::Csv { path, .. } => path,
+            | LoadError::Csv { path, .. }
+            | LoadError::NotParquet { path }
+            | LoadError::ParquetTruncated { path }
+            | LoadError::BadParquet { path, .. }
+            | LoadError::UnsupportedColumnType { path, .. }
+            | LoadError::ParquetCodec { path, .. } => path,
         }
     }
 }
@@ -313,8 +341,10 @@ pub fn load(
     load_counting(path, format, columns, delimiter, &AtomicU64::new(0))
 }
 
-/// [`load`], adding the bytes of text read so far to `read` (for a progress bar;
-/// memory-mapped formats are converted in one pass and report nothing).
+/// [`load`], adding the bytes read so far to `read` (for a progress bar): the
+/// text of a CSV file, or the compressed row groups of a Parquet file as each
+/// is decoded; the other memory-mapped formats are converted in one pass and
+/// report nothing.
 pub fn load_counting(
     path: &Path,
     format: Option<Format>,
@@ -329,6 +359,7 @@ pub fn load_counting(
     match format {
         Format::Npy => npy::load(path, columns),
         Format::Csv => csv::load(path, columns, delimiter, read),
+        Format::Parquet => parquet::load(path, columns, read),
         Format::Raw(layout) => raw::load(path, layout, columns),
     }
 }
@@ -348,7 +379,8 @@ impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
 }
 
 /// The format implied by the file's extension (case-insensitive): `.npy`,
-/// `.csv`, `.tsv`, `.txt` (as CSV), `.f32xy`, `.f32xyv`, `.f64xy`, `.f64xyv`.
+/// `.csv`, `.tsv`, `.txt` (as CSV), `.parquet`, `.pq`, `.f32xy`, `.f32xyv`,
+/// `.f64xy`, `.f64xyv`.
 pub fn detect_format(path: &Path) -> Result<Format, LoadError> {
     let ext = path
         .extension()
@@ -443,7 +475,61 @@ fn resolve(
     names: &[String],
     named: bool,
 ) -> Result<Picked, LoadError> {
-    let count = names.len();
+    let lookup = |n: &str| {
+        names.iter().position(|m| m == n).or_else(|| {
+            let n = n.trim();
+            names.iter().position(|m| m.trim().eq_ignore_ascii_case(n))
+        })
+    };
+    let missing = |n: &str| {
+        if named {
+            LoadError::NoSuchColumn {
+                path: path.to_path_buf(),
+                name: n.to_string(),
+                available: names.to_vec(),
+            }
+        } else {
+            LoadError::NoHeader {
+                path: path.to_path_buf(),
+                name: n.to_string(),
+                count: names.len(),
+            }
+        }
+    };
+    resolve_by(path, spec, names.len(), lookup, missing)
+}
+
+/// [`resolve`] for a file of `count` columns without names, which answer to
+/// `"column N"`, without making a name for each column first: a corrupt
+/// header can claim billions of columns (with no rows, so no data to check
+/// the claim against).
+fn resolve_unnamed(path: &Path, spec: &ColumnSpec, count: usize) -> Result<Picked, LoadError> {
+    let lookup = |n: &str| {
+        let n = n.trim();
+        let digits = n
+            .get(..7)?
+            .eq_ignore_ascii_case("column ")
+            .then(|| &n[7..])?;
+        let i: usize = digits.parse().ok()?;
+        (i < count && column_name(i).eq_ignore_ascii_case(n)).then_some(i)
+    };
+    let missing = |n: &str| LoadError::NoHeader {
+        path: path.to_path_buf(),
+        name: n.to_string(),
+        count,
+    };
+    resolve_by(path, spec, count, lookup, missing)
+}
+
+/// Resolve `spec` against `count` columns, finding names with `lookup`;
+/// `missing` is the error for a name not found.
+fn resolve_by(
+    path: &Path,
+    spec: &ColumnSpec,
+    count: usize,
+    lookup: impl Fn(&str) -> Option<usize>,
+    missing: impl Fn(&str) -> LoadError,
+) -> Result<Picked, LoadError> {
     let find = |c: &Column| -> Result<usize, LoadError> {
         match c {
             Column::Index(i) if *i < count => Ok(*i),
@@ -452,31 +538,7 @@ fn resolve(
                 index: *i,
                 count,
             }),
-            Column::Name(n) => {
-                if let Some(i) = names.iter().position(|m| m == n) {
-                    return Ok(i);
-                }
-                let n_trim = n.trim();
-                if let Some(i) = names
-                    .iter()
-                    .position(|m| m.trim().eq_ignore_ascii_case(n_trim))
-                {
-                    return Ok(i);
-                }
-                if named {
-                    Err(LoadError::NoSuchColumn {
-                        path: path.to_path_buf(),
-                        name: n.clone(),
-                        available: names.to_vec(),
-                    })
-                } else {
-                    Err(LoadError::NoHeader {
-                        path: path.to_path_buf(),
-                        name: n.clone(),
-                        count,
-                    })
-                }
-            }
+            Column::Name(n) => lookup(n).ok_or_else(|| missing(n)),
         }
     };
     if (spec.x.is_none() || spec.y.is_none()) && count < 2 {
@@ -534,13 +596,18 @@ impl Sink {
     }
 
     fn finish(self, names: &[String], picked: &Picked) -> Loaded {
+        self.finish_with(|i| names[i].clone(), picked)
+    }
+
+    /// [`Sink::finish`] with the name of column `i` given by `name(i)`.
+    fn finish_with(self, name: impl Fn(usize) -> String, picked: &Picked) -> Loaded {
         Loaded {
             x: self.x,
             y: self.y,
             value: self.value,
-            x_name: names[picked.x].clone(),
-            y_name: names[picked.y].clone(),
-            value_name: picked.value.map(|v| names[v].clone()),
+            x_name: name(picked.x),
+            y_name: name(picked.y),
+            value_name: picked.value.map(&name),
             skipped: self.skipped,
         }
     }
@@ -564,6 +631,16 @@ mod test_util {
         let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();
         path
+    }
+
+    /// `tests/data` of the repository, found from this source file's path
+    /// (relative to the package root when built in the main crate).
+    pub fn fixture(name: &str) -> PathBuf {
+        std::path::Path::new(file!())
+            .parent()
+            .unwrap()
+            .join("../../tests/data")
+            .join(name)
     }
 
     /// Assert that `result` is an error whose message names the file.
@@ -590,12 +667,15 @@ mod tests {
         assert_eq!("npy".parse::<Format>().unwrap(), Format::Npy);
         assert_eq!("CSV".parse::<Format>().unwrap(), Format::Csv);
         assert_eq!("tsv".parse::<Format>().unwrap(), Format::Csv);
+        assert_eq!("Parquet".parse::<Format>().unwrap(), Format::Parquet);
+        assert_eq!("pq".parse::<Format>().unwrap(), Format::Parquet);
+        assert_eq!(Format::Parquet.to_string(), "parquet");
         for l in RawLayout::ALL {
             assert_eq!(l.name().parse::<Format>().unwrap(), Format::Raw(l));
             assert_eq!(Format::Raw(l).to_string(), l.name());
         }
-        let err = "parquet".parse::<Format>().unwrap_err().to_string();
-        assert!(err.contains("parquet") && err.contains("f64xyv") && err.contains("npy"));
+        let err = "feather".parse::<Format>().unwrap_err().to_string();
+        assert!(err.contains("feather") && err.contains("f64xyv") && err.contains("parquet"));
     }
 
     #[test]
@@ -624,6 +704,8 @@ mod tests {
         assert_eq!(d("dir.v2/a.txt").unwrap(), Format::Csv);
         assert_eq!(d("a.f32xyv").unwrap(), Format::Raw(RawLayout::F32Xyv));
         assert_eq!(d("a.f64xy").unwrap(), Format::Raw(RawLayout::F64Xy));
+        assert_eq!(d("a.parquet").unwrap(), Format::Parquet);
+        assert_eq!(d("a.PQ").unwrap(), Format::Parquet);
         for bad in ["data.bin", "data", "data.npz"] {
             let msg = d(bad).unwrap_err().to_string();
             assert!(msg.contains(bad), "{msg}");
@@ -698,6 +780,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(msg.contains("only 1 column"), "{msg}");
+
+        // Unnamed columns answer to "column N", however many there are.
+        let huge = usize::MAX / 2;
+        let spec = ColumnSpec {
+            x: Some(Column::Name(" Column 7 ".into())),
+            y: Some(Column::Index(huge - 1)),
+            value: Some(Column::Name("column 2".into())),
+        };
+        assert_eq!(
+            resolve_unnamed(p, &spec, huge).unwrap(),
+            Picked {
+                x: 7,
+                y: huge - 1,
+                value: Some(2)
+            }
+        );
+        assert_eq!(
+            resolve_unnamed(p, &def, 3).unwrap(),
+            resolve(p, &def, &n3, false).unwrap()
+        );
+        for bad in ["column 3", "column 01", "col 1", "column", "x", "column -1"] {
+            let spec = ColumnSpec {
+                x: Some(Column::Name(bad.into())),
+                ..Default::default()
+            };
+            let msg = resolve_unnamed(p, &spec, 3).unwrap_err().to_string();
+            assert!(
+                msg.contains("no header") && msg.contains("3 columns"),
+                "{msg}"
+            );
+        }
     }
 
     #[test]
@@ -705,7 +818,7 @@ mod tests {
         let path = std::env::temp_dir().join("pointillist-no-such-file-1234.csv");
         let msg = assert_err_names_file(load(&path, None, &ColumnSpec::default(), None), &path);
         assert!(msg.contains("cannot open"), "{msg}");
-        for f in [Format::Npy, Format::Raw(RawLayout::F32Xy)] {
+        for f in [Format::Npy, Format::Parquet, Format::Raw(RawLayout::F32Xy)] {
             assert_err_names_file(load(&path, Some(f), &ColumnSpec::default(), None), &path);
         }
     }
@@ -715,6 +828,7 @@ mod tests {
         for (name, f) in [
             ("e.npy", Format::Npy),
             ("e.csv", Format::Csv),
+            ("e.parquet", Format::Parquet),
             ("e.f64xyv", Format::Raw(RawLayout::F64Xyv)),
         ] {
             let path = temp_file(name, b"");
@@ -728,19 +842,14 @@ mod tests {
     fn directory_is_an_error() {
         let dir = temp_file("d.csv", b"").parent().unwrap().join("dir.npy");
         std::fs::create_dir_all(&dir).unwrap();
-        for f in [Format::Npy, Format::Csv, Format::Raw(RawLayout::F32Xy)] {
+        for f in [
+            Format::Npy,
+            Format::Csv,
+            Format::Parquet,
+            Format::Raw(RawLayout::F32Xy),
+        ] {
             assert_err_names_file(load(&dir, Some(f), &ColumnSpec::default(), None), &dir);
         }
-    }
-
-    /// `tests/data` of the repository, found from this source file's path
-    /// (relative to the package root when built in the main crate).
-    fn fixture(name: &str) -> PathBuf {
-        Path::new(file!())
-            .parent()
-            .unwrap()
-            .join("../../tests/data")
-            .join(name)
     }
 
     fn load_fixture(name: &str) -> Loaded {

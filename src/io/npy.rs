@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::{column_name, map_file, resolve, ColumnSpec, LoadError, Loaded, Sink};
+use super::{column_name, map_file, resolve, resolve_unnamed, ColumnSpec, LoadError, Loaded, Sink};
 
 /// The dtypes this loader reads, for messages.
 pub(super) const SUPPORTED_DTYPES: &str =
@@ -59,7 +59,7 @@ fn f2_be(b: &[u8]) -> f64 {
 }
 
 /// IEEE 754 binary16 to f64 (exact).
-fn f16_to_f64(h: u16) -> f64 {
+pub(super) fn f16_to_f64(h: u16) -> f64 {
     let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
     let exp = i32::from((h >> 10) & 0x1f);
     let frac = f64::from(h & 0x3ff);
@@ -546,8 +546,13 @@ pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> 
                 rows.checked_mul(cols)
                     .and_then(|n| n.checked_mul(dtype.size)),
             )?;
-            let names: Vec<String> = (0..cols).map(column_name).collect();
-            let picked = resolve(path, spec, &names, false)?;
+            // No list of all the names: with no rows, `cols` is unchecked
+            // by the data and can be absurd.
+            let picked = resolve_unnamed(path, spec, cols)?;
+            if rows == 0 {
+                // Nothing to read, and offsets from an absurd `cols` could overflow.
+                return Ok(Sink::new(0, picked.value.is_some()).finish_with(column_name, &picked));
+            }
             let sz = dtype.size;
             // Offsets of element (row 0, column c) and the step between rows.
             let (start, step) = if fortran {
@@ -569,7 +574,7 @@ pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> 
                 let v = start.2.map_or(0.0, |o| read(&data[base + o..]));
                 sink.push(x, y, v);
             }
-            Ok(sink.finish(&names, &picked))
+            Ok(sink.finish_with(column_name, &picked))
         }
         Layout::Structured {
             fields,
@@ -1070,6 +1075,30 @@ pub(super) mod tests {
                 (Py::Str("c".into()), Py::Seq(vec![])),
             ])
         );
+    }
+
+    /// Found by tests/fuzz_loaders.rs: with no rows the data cannot bound
+    /// the column count, and a name for each of 2^31 columns took 51 GB.
+    #[test]
+    fn no_rows_and_absurd_column_count() {
+        for (shape, fortran) in [
+            ("(0, 2147483647)", false),
+            ("(0, 18446744073709551615)", false),
+            ("(0, 9223372036854775807)", true),
+        ] {
+            let bytes = npy_bytes(1, &plain_dict("<f8", fortran, shape), &[]);
+            let path = temp_file("wide.npy", &bytes);
+            let got = ld(&path, &ColumnSpec::default()).unwrap();
+            assert_eq!((got.len(), got.skipped), (0, 0));
+            assert_eq!(got.value_name.as_deref(), Some("column 2"));
+            let spec = ColumnSpec {
+                x: Some(Column::Name("column 2000000000".into())),
+                y: Some(Column::Index(5)),
+                value: None,
+            };
+            let got = ld(&path, &spec).unwrap();
+            assert_eq!(got.x_name, "column 2000000000");
+        }
     }
 
     #[test]

@@ -1,0 +1,725 @@
+//! Apache Parquet files, read with the `parquet` crate's column readers
+//! (no Arrow).
+//!
+//! Every leaf column of the schema is a column here, named by its schema name
+//! (a field inside a struct by its dotted path, `outer.inner`). Numeric columns
+//! of every physical type are read (see [`SUPPORTED_TYPES`]): INT32 (also int8,
+//! int16, uint8, uint16 and uint32 stored in it, dates and times), INT64 (also
+//! uint64 and timestamps, as their raw integers), FLOAT, DOUBLE, decimals in
+//! INT32, INT64 or FIXED_LEN_BYTE_ARRAY (scaled to their true value) and float16.
+//! Nulls count as missing: such rows are skipped and counted, as are NaN and
+//! infinite values. Strings, booleans, INT96 and list columns are refused.
+//!
+//! The file is memory-mapped and decoded row group by row group, 64 Ki rows
+//! of the chosen columns at a time, so nothing but the output vectors and the
+//! map is held. Pages may be uncompressed, Snappy (the pandas, pyarrow and
+//! Spark default) or gzip. Zstd (the polars default), LZ4 and Brotli are not
+//! built in, to keep the build small (zstd alone is a C library that takes
+//! longer to compile than the parquet crate); such files get an error that
+//! says how to re-save them.
+
+use std::cell::{Cell, RefCell};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Once;
+
+use parquet::basic::{
+    Compression, ConvertedType, DecimalType, IntType, LogicalType, Type as Physical,
+};
+use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
+use parquet::data_type::{
+    DataType, DoubleType, FixedLenByteArray, FixedLenByteArrayType, FloatType, Int32Type, Int64Type,
+};
+use parquet::errors::ParquetError;
+use parquet::file::reader::FileReader;
+use parquet::file::serialized_reader::SerializedFileReader;
+use parquet::schema::types::ColumnDescriptor;
+
+use super::npy::f16_to_f64;
+use super::{map_file, resolve, Bytes, ColumnSpec, LoadError, Loaded, Sink};
+
+/// The column types this loader reads, for messages.
+pub(super) const SUPPORTED_TYPES: &str =
+    "INT32, INT64 (signed or unsigned integers, dates, times, timestamps), FLOAT, DOUBLE, \
+     decimal, float16";
+
+/// The compression codecs this build reads, for messages.
+pub(super) const SUPPORTED_CODECS: &str = "uncompressed, snappy and gzip";
+
+const MAGIC: &[u8] = b"PAR1";
+
+/// Rows decoded at a time from each chosen column.
+const BATCH: usize = 64 * 1024;
+
+/// How the stored numbers of a column become values.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Conv {
+    /// As stored (signed integers, floats).
+    Plain,
+    /// An unsigned integer stored in a signed physical type.
+    Unsigned,
+    /// A decimal: the stored integer divided by this power of ten.
+    Decimal(f64),
+    /// IEEE binary16 in two little-endian bytes.
+    Float16,
+}
+
+/// How to read a column, or a description of its type when it cannot be.
+fn conv_for(c: &ColumnDescriptor) -> Result<Conv, String> {
+    let physical = c.physical_type();
+    let logical = c.logical_type_ref();
+    let converted = c.converted_type();
+    let describe = || match (logical, converted) {
+        (Some(l), _) => format!("{physical} ({l:?})"),
+        (None, ConvertedType::NONE) => physical.to_string(),
+        (None, ct) => format!("{physical} ({ct})"),
+    };
+    if c.max_rep_level() > 0 {
+        return Err(format!("{} in a list (repeated)", describe()));
+    }
+    let decimal_scale = match logical {
+        Some(LogicalType::Decimal(DecimalType { scale, .. })) => Some(*scale),
+        _ if converted == ConvertedType::DECIMAL => Some(c.type_scale()),
+        _ => None,
+    };
+    let unsigned = match logical {
+        Some(LogicalType::Integer(IntType { is_signed, .. })) => !is_signed,
+        _ => matches!(
+            converted,
+            ConvertedType::UINT_8
+                | ConvertedType::UINT_16
+                | ConvertedType::UINT_32
+                | ConvertedType::UINT_64
+        ),
+    };
+    match physical {
+        Physical::INT32 | Physical::INT64 => Ok(match decimal_scale {
+            Some(s) => Conv::Decimal(10f64.powi(s)),
+            None if unsigned => Conv::Unsigned,
+            None => Conv::Plain,
+        }),
+        Physical::FLOAT | Physical::DOUBLE => Ok(Conv::Plain),
+        Physical::FIXED_LEN_BYTE_ARRAY => match (decimal_scale, logical) {
+            (Some(s), _) if (1..=16).contains(&c.type_length()) => Ok(Conv::Decimal(10f64.powi(s))),
+            (None, Some(LogicalType::Float16)) if c.type_length() == 2 => Ok(Conv::Float16),
+            _ => Err(format!("{} of {} bytes", describe(), c.type_length())),
+        },
+        Physical::BOOLEAN | Physical::INT96 | Physical::BYTE_ARRAY => Err(describe()),
+    }
+}
+
+/// Whether this build can decompress `codec`.
+fn codec_supported(codec: Compression) -> bool {
+    matches!(
+        codec,
+        Compression::UNCOMPRESSED | Compression::SNAPPY | Compression::GZIP(_)
+    )
+}
+
+/// A big-endian two's complement integer of 1 to 16 bytes, as f64.
+fn be_int(b: &[u8]) -> f64 {
+    if b.is_empty() || b.len() > 16 {
+        return f64::NAN;
+    }
+    let fill = if b[0] & 0x80 != 0 { 0xff } else { 0 };
+    let mut a = [fill; 16];
+    a[16 - b.len()..].copy_from_slice(b);
+    i128::from_be_bytes(a) as f64
+}
+
+/// A column reader of one of the physical types read, and its value buffer.
+enum Typed {
+    I32(ColumnReaderImpl<Int32Type>, Vec<i32>),
+    I64(ColumnReaderImpl<Int64Type>, Vec<i64>),
+    F32(ColumnReaderImpl<FloatType>, Vec<f32>),
+    F64(ColumnReaderImpl<DoubleType>, Vec<f64>),
+    Flba(
+        ColumnReaderImpl<FixedLenByteArrayType>,
+        Vec<FixedLenByteArray>,
+    ),
+}
+
+/// One chosen column of one row group, decoded a batch at a time into `out`.
+struct Col {
+    reader: Typed,
+    conv: Conv,
+    max_def: i16,
+    def: Vec<i16>,
+    /// The last batch, nulls as NaN.
+    out: Vec<f64>,
+}
+
+impl Col {
+    fn new(reader: ColumnReader, conv: Conv, max_def: i16) -> Result<Col, String> {
+        let reader = match reader {
+            ColumnReader::Int32ColumnReader(r) => Typed::I32(r, Vec::new()),
+            ColumnReader::Int64ColumnReader(r) => Typed::I64(r, Vec::new()),
+            ColumnReader::FloatColumnReader(r) => Typed::F32(r, Vec::new()),
+            ColumnReader::DoubleColumnReader(r) => Typed::F64(r, Vec::new()),
+            ColumnReader::FixedLenByteArrayColumnReader(r) => Typed::Flba(r, Vec::new()),
+            _ => return Err("unexpected column reader type".into()),
+        };
+        Ok(Col {
+            reader,
+            conv,
+            max_def,
+            def: Vec::new(),
+            out: Vec::with_capacity(BATCH),
+        })
+    }
+
+    /// Decode up to `want` rows into `out` (fewer only at the end of the data).
+    fn fill(&mut self, want: usize) -> Result<(), ParquetError> {
+        self.out.clear();
+        let (def, out, max_def) = (&mut self.def, &mut self.out, self.max_def);
+        match (&mut self.reader, self.conv) {
+            (Typed::I32(r, v), Conv::Plain) => fill(r, want, max_def, def, v, out, |&x| x.into()),
+            (Typed::I32(r, v), Conv::Unsigned) => {
+                fill(r, want, max_def, def, v, out, |&x| f64::from(x as u32))
+            }
+            (Typed::I32(r, v), Conv::Decimal(d)) => {
+                fill(r, want, max_def, def, v, out, |&x| f64::from(x) / d)
+            }
+            (Typed::I64(r, v), Conv::Plain) => fill(r, want, max_def, def, v, out, |&x| x as f64),
+            (Typed::I64(r, v), Conv::Unsigned) => {
+                fill(r, want, max_def, def, v, out, |&x| x as u64 as f64)
+            }
+            (Typed::I64(r, v), Conv::Decimal(d)) => {
+                fill(r, want, max_def, def, v, out, |&x| x as f64 / d)
+            }
+            (Typed::F32(r, v), _) => fill(r, want, max_def, def, v, out, |&x| x.into()),
+            (Typed::F64(r, v), _) => fill(r, want, max_def, def, v, out, |&x| x),
+            (Typed::Flba(r, v), Conv::Decimal(d)) => {
+                fill(r, want, max_def, def, v, out, |x| be_int(x.data()) / d)
+            }
+            (Typed::Flba(r, v), Conv::Float16) => {
+                fill(r, want, max_def, def, v, out, |x| match x.data() {
+                    &[lo, hi] => f16_to_f64(u16::from_le_bytes([lo, hi])),
+                    _ => f64::NAN,
+                })
+            }
+            _ => Err(ParquetError::General(
+                "column type and conversion disagree".into(),
+            )),
+        }
+    }
+}
+
+/// Append up to `want` rows of `r` to `out`, nulls as NaN, reading through
+/// the scratch buffers `def` and `vals`.
+fn fill<T: DataType>(
+    r: &mut ColumnReaderImpl<T>,
+    want: usize,
+    max_def: i16,
+    def: &mut Vec<i16>,
+    vals: &mut Vec<T::T>,
+    out: &mut Vec<f64>,
+    conv: impl Fn(&T::T) -> f64,
+) -> Result<(), ParquetError> {
+    while out.len() < want {
+        def.clear();
+        vals.clear();
+        let levels = (max_def > 0).then_some(&mut *def);
+        let (records, _, _) = r.read_records(want - out.len(), levels, None, vals)?;
+        if records == 0 {
+            break;
+        }
+        if max_def > 0 {
+            if def.len() != records || vals.len() > records {
+                return Err(ParquetError::General(format!(
+                    "{records} rows came with {} definition levels and {} values",
+                    def.len(),
+                    vals.len()
+                )));
+            }
+            let mut it = vals.iter();
+            for &d in def.iter() {
+                let v = if d == max_def { it.next() } else { None };
+                out.push(v.map_or(f64::NAN, &conv));
+            }
+        } else {
+            if vals.len() != records {
+                return Err(ParquetError::General(format!(
+                    "{records} rows came with {} values",
+                    vals.len()
+                )));
+            }
+            out.extend(vals.iter().map(&conv));
+        }
+    }
+    Ok(())
+}
+
+/// `ParquetError` text without its "Parquet error: " prefix.
+fn reason(e: &ParquetError) -> String {
+    let s = e.to_string();
+    s.strip_prefix("Parquet error: ").unwrap_or(&s).to_string()
+}
+
+pub(super) fn load(path: &Path, spec: &ColumnSpec, read: &AtomicU64) -> Result<Loaded, LoadError> {
+    let bytes = map_file(path)?;
+    if !bytes.starts_with(MAGIC) {
+        return Err(LoadError::NotParquet {
+            path: path.to_path_buf(),
+        });
+    }
+    if bytes.len() < 12 || !bytes.ends_with(MAGIC) {
+        return Err(LoadError::ParquetTruncated {
+            path: path.to_path_buf(),
+        });
+    }
+    let file_len = bytes.len();
+    let data = match bytes {
+        Bytes::Map(m) => bytes::Bytes::from_owner(m),
+        Bytes::Buf(b) => bytes::Bytes::from(b),
+    };
+    // The parquet crate (60.1) panics on some corrupt input instead of
+    // returning an error: an `expect` on a dictionary page that a data page
+    // refers to but that never came, a slice of a page past its end, a varint
+    // of more than 10 bytes in a page. No check of ours before the read can
+    // rule all of those out, so the decoding runs under `catch_unwind` and a
+    // panic becomes a "not a valid Parquet file" error (see
+    // tests/fuzz_loaders.rs, which counts them). Our own code in there does
+    // not panic on any input; what it touches is local to this call, so
+    // nothing half-updated is seen after unwinding.
+    quiet_panic_hook();
+    DECODING.set(true);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        decode(path, data, file_len, spec, read)
+    }));
+    DECODING.set(false);
+    result.unwrap_or_else(|_| {
+        // " at parquet-60.1.0/src/...: message", when our hook saw the panic.
+        let at = PANIC.take().map(|p| format!(" {p}")).unwrap_or_default();
+        Err(LoadError::BadParquet {
+            path: path.to_path_buf(),
+            reason: format!("corrupt data (the parquet reader failed{at})"),
+        })
+    })
+}
+
+thread_local! {
+    /// Whether this thread is decoding a Parquet file now.
+    static DECODING: Cell<bool> = const { Cell::new(false) };
+    /// Where and why the parquet crate last panicked on this thread.
+    static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Install, once, a panic hook that prints nothing for a panic on a thread
+/// that is decoding a Parquet file (it becomes an error that says what went
+/// wrong; printed, it would look like a crash of pointillist) but records it
+/// for that error, and hands every other panic to the hook there was before.
+fn quiet_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !DECODING.get() {
+                return previous(info);
+            }
+            let what = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            // The crate and file, not the whole path of the registry.
+            let at = info.location().map_or(String::new(), |l| {
+                let file = l.file();
+                let file = file.rsplit_once("/registry/src/").map_or(file, |(_, f)| f);
+                let file = file
+                    .split_once('/')
+                    .filter(|_| file.starts_with("index."))
+                    .map_or(file, |(_, f)| f);
+                format!("at {file}:{}", l.line())
+            });
+            PANIC.set(Some(format!("{at}: {what}")));
+        }));
+    });
+}
+
+fn decode(
+    path: &Path,
+    data: bytes::Bytes,
+    file_len: usize,
+    spec: &ColumnSpec,
+    read: &AtomicU64,
+) -> Result<Loaded, LoadError> {
+    let bad = |reason: String| LoadError::BadParquet {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let reader = SerializedFileReader::new(data).map_err(|e| bad(reason(&e)))?;
+    let meta = reader.metadata();
+    let schema = meta.file_metadata().schema_descr();
+    let names: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
+    let picked = resolve(path, spec, &names, true)?;
+
+    // The distinct chosen columns, and where x, y and the value are among them.
+    let mut cols: Vec<usize> = Vec::with_capacity(3);
+    let mut slot = |c: usize| match cols.iter().position(|&d| d == c) {
+        Some(i) => i,
+        None => {
+            cols.push(c);
+            cols.len() - 1
+        }
+    };
+    let (sx, sy, sv) = (slot(picked.x), slot(picked.y), picked.value.map(&mut slot));
+    let mut convs = Vec::with_capacity(cols.len());
+    for &c in &cols {
+        let descr = schema.column(c);
+        let conv = conv_for(&descr).map_err(|ty| LoadError::UnsupportedColumnType {
+            path: path.to_path_buf(),
+            column: names[c].clone(),
+            ty,
+        })?;
+        convs.push((conv, descr.max_def_level()));
+    }
+
+    let mut total_rows: usize = 0;
+    for (g, rg) in meta.row_groups().iter().enumerate() {
+        let rows = usize::try_from(rg.num_rows())
+            .map_err(|_| bad(format!("row group {g} has {} rows", rg.num_rows())))?;
+        total_rows = total_rows.saturating_add(rows);
+        if rg.num_columns() != names.len() {
+            return Err(bad(format!(
+                "row group {g} has {} columns but the schema has {}",
+                rg.num_columns(),
+                names.len()
+            )));
+        }
+        for &c in &cols {
+            // The crate asserts (panics) where these are negative.
+            let chunk = rg.column(c);
+            let start = chunk
+                .dictionary_page_offset()
+                .unwrap_or(chunk.data_page_offset());
+            let len = chunk.compressed_size();
+            if start < 0 || len < 0 || start.saturating_add(len) as u64 > file_len as u64 {
+                return Err(bad(format!(
+                    "column '{}', row group {g}: its data, {len} bytes from byte {start}, \
+                     lies outside the file of {file_len} bytes",
+                    names[c]
+                )));
+            }
+            let codec = chunk.compression();
+            if !codec_supported(codec) {
+                return Err(LoadError::ParquetCodec {
+                    path: path.to_path_buf(),
+                    column: names[c].clone(),
+                    // "ZSTD", not "ZSTD(ZstdLevel(1))".
+                    codec: codec
+                        .to_string()
+                        .split('(')
+                        .next()
+                        .unwrap_or("")
+                        .to_string(),
+                });
+            }
+        }
+    }
+
+    // The row count is only a capacity hint: a corrupt footer may claim
+    // any number, so never reserve more than one row per byte of file.
+    let mut sink = Sink::new(total_rows.min(file_len), sv.is_some());
+    for g in 0..reader.num_row_groups() {
+        let rg = reader.get_row_group(g).map_err(|e| bad(reason(&e)))?;
+        let rows = usize::try_from(rg.metadata().num_rows()).unwrap_or(0);
+        let mut readers = Vec::with_capacity(cols.len());
+        for (&c, &(conv, max_def)) in cols.iter().zip(&convs) {
+            let r = rg.get_column_reader(c).map_err(|e| bad(reason(&e)))?;
+            readers.push(Col::new(r, conv, max_def).map_err(bad)?);
+        }
+        let mut done = 0;
+        while done < rows {
+            let want = BATCH.min(rows - done);
+            for (r, &c) in readers.iter_mut().zip(&cols) {
+                r.fill(want).map_err(|e| {
+                    bad(format!(
+                        "column '{}', row group {g}: {}",
+                        names[c],
+                        reason(&e)
+                    ))
+                })?;
+                if r.out.len() < want {
+                    return Err(bad(format!(
+                        "column '{}' ends after {} of the {rows} rows of row group {g}",
+                        names[c],
+                        done + r.out.len()
+                    )));
+                }
+            }
+            let (xs, ys) = (&readers[sx].out, &readers[sy].out);
+            match sv {
+                Some(sv) => {
+                    let vs = &readers[sv].out;
+                    for ((&x, &y), &v) in xs.iter().zip(ys).zip(vs) {
+                        sink.push(x, y, v);
+                    }
+                }
+                None => {
+                    for (&x, &y) in xs.iter().zip(ys) {
+                        sink.push(x, y, 0.0);
+                    }
+                }
+            }
+            done += want;
+        }
+        let size = u64::try_from(rg.metadata().compressed_size()).unwrap_or(0);
+        read.fetch_add(size, Ordering::Relaxed);
+    }
+    Ok(sink.finish(&names, &picked))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use parquet::data_type::Int64Type;
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+
+    use super::super::test_util::*;
+    use super::super::{load as load_any, Column, Format};
+    use super::*;
+
+    fn spec(x: Option<&str>, y: Option<&str>, value: Option<&str>) -> ColumnSpec {
+        ColumnSpec {
+            x: x.map(Column::parse),
+            y: y.map(Column::parse),
+            value: value.map(Column::parse),
+        }
+    }
+
+    fn ld(name: &str, s: &ColumnSpec) -> Result<Loaded, LoadError> {
+        load_any(&fixture(name), None, s, None)
+    }
+
+    /// `tests/data/points.parquet`: pandas, snappy, x float64, y float32
+    /// with a null in row 2, value int64, label string.
+    #[test]
+    fn pandas_fixture() {
+        let got = ld("points.parquet", &ColumnSpec::default()).unwrap();
+        assert_eq!(got.x, [1.5, -2.0, 0.1, 1e10]);
+        assert_eq!(got.y, [10.0, 20.5, -0.25, 7.0]);
+        let big = (2i64.pow(53) + 2) as f32;
+        assert_eq!(got.value, Some(vec![1.0, -2.0, 4.0, big]));
+        assert_eq!(
+            (
+                got.x_name.as_str(),
+                got.y_name.as_str(),
+                got.value_name.as_deref()
+            ),
+            ("x", "y", Some("value"))
+        );
+        assert_eq!(got.skipped, 1);
+    }
+
+    #[test]
+    fn columns_by_name_and_index() {
+        // The value column is the one with the null: that row is still skipped.
+        let got = ld("points.parquet", &spec(Some("value"), Some("0"), Some("Y"))).unwrap();
+        assert_eq!(got.x, [1.0, -2.0, 4.0, (2i64.pow(53) + 2) as f64]);
+        assert_eq!(got.y, [1.5, -2.0, 0.1, 1e10]);
+        assert_eq!(got.value, Some(vec![10.0, 20.5, -0.25, 7.0]));
+        assert_eq!((got.x_name.as_str(), got.y_name.as_str()), ("value", "x"));
+        assert_eq!(got.value_name.as_deref(), Some("y"));
+        assert_eq!(got.skipped, 1);
+        // Chosen by hand: no value column, and no null among these.
+        let got = ld("points.parquet", &spec(Some("0"), Some("2"), None)).unwrap();
+        assert_eq!(got.x, [1.5, -2.0, 3.25, 0.1, 1e10]);
+        assert_eq!((got.value, got.skipped), (None, 0));
+        // The same column twice.
+        let got = ld("points.parquet", &spec(Some("x"), Some("x"), None)).unwrap();
+        assert_eq!(got.x, got.y);
+    }
+
+    #[test]
+    fn unknown_column_lists_the_columns() {
+        let path = fixture("points.parquet");
+        let r = load_any(&path, None, &spec(Some("lon"), None, None), None);
+        let msg = assert_err_names_file(r, &path);
+        assert!(
+            msg.contains("'lon'") && msg.contains("x, y, value, label"),
+            "{msg}"
+        );
+        let r = load_any(&path, None, &spec(None, Some("4"), None), None);
+        let msg = assert_err_names_file(r, &path);
+        assert!(
+            msg.contains("index 4") && msg.contains("4 columns"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn string_boolean_and_list_columns_are_refused() {
+        for (file, col, ty) in [
+            ("points.parquet", "label", "BYTE_ARRAY (String)"),
+            ("types.parquet", "flag", "BOOLEAN"),
+            ("types.parquet", "lst.list.element", "list"),
+        ] {
+            let path = fixture(file);
+            let r = load_any(&path, None, &spec(None, Some(col), None), None);
+            let msg = assert_err_names_file(r, &path);
+            assert!(
+                msg.contains(&format!("column '{col}'")) && msg.contains(ty),
+                "{msg}"
+            );
+            assert!(msg.contains("DOUBLE") && msg.contains("astype"), "{msg}");
+        }
+    }
+
+    /// `tests/data/types.parquet`: pyarrow, gzip, data page v2, two row
+    /// groups, columns of many types.
+    #[test]
+    fn integer_decimal_and_float16_types() {
+        let got = ld("types.parquet", &spec(Some("i8"), Some("u16"), Some("u32"))).unwrap();
+        assert_eq!(got.x, [-128.0, 0.0, 127.0]);
+        assert_eq!(got.y, [0.0, 1.0, 65535.0]);
+        assert_eq!(got.value, Some(vec![0.0, 1.0, 4294967295.0]));
+        let got = ld(
+            "types.parquet",
+            &spec(Some("u64"), Some("dec"), Some("f16")),
+        )
+        .unwrap();
+        assert_eq!(got.x, [0.0, 1.0, 18446744073709551615.0]);
+        assert_eq!(got.y, [1.25, -0.5, 100.0]);
+        assert_eq!(got.value, Some(vec![0.5, 1.0, -2.0]));
+        assert_eq!(got.skipped, 0);
+        let got = ld("types.parquet", &spec(Some("f32"), Some("i8"), None)).unwrap();
+        assert_eq!(
+            (got.x, got.y, got.skipped),
+            (vec![0.5, -1.25], vec![-128.0, 127.0], 1)
+        );
+        // Fields of a struct, by their dotted path; the struct is null in row 1.
+        let got = ld("types.parquet", &spec(Some("pt.a"), Some("PT.B"), None)).unwrap();
+        assert_eq!(
+            (got.x, got.y, got.skipped),
+            (vec![1.0, 5.0], vec![2.0, 6.0], 1)
+        );
+        assert_eq!(got.y_name, "pt.b");
+    }
+
+    #[test]
+    fn zstd_is_refused_with_advice() {
+        let path = fixture("zstd.parquet");
+        let msg = assert_err_names_file(load_any(&path, None, &ColumnSpec::default(), None), &path);
+        assert!(
+            msg.contains("with ZSTD,") && msg.contains("compression='snappy'"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn not_parquet_and_truncated() {
+        let csv = fixture("points.csv");
+        let r = load_any(&csv, Some(Format::Parquet), &ColumnSpec::default(), None);
+        let msg = assert_err_names_file(r, &csv);
+        assert!(msg.contains("not a Parquet file"), "{msg}");
+
+        let bytes = std::fs::read(fixture("points.parquet")).unwrap();
+        for cut in [4, 100, bytes.len() / 2, bytes.len() - 1] {
+            let path = temp_file("cut.parquet", &bytes[..cut]);
+            let msg =
+                assert_err_names_file(load_any(&path, None, &ColumnSpec::default(), None), &path);
+            assert!(msg.contains("truncated"), "{msg}");
+        }
+        // The footer kept but data cut out of the middle.
+        let mut holed = bytes[..8].to_vec();
+        holed.extend_from_slice(&bytes[bytes.len() / 2..]);
+        let path = temp_file("holed.parquet", &holed);
+        let msg = assert_err_names_file(load_any(&path, None, &ColumnSpec::default(), None), &path);
+        assert!(msg.contains("not a valid Parquet file"), "{msg}");
+    }
+
+    /// A file written with the parquet crate: required and optional columns,
+    /// row groups longer than a batch, one column dictionary-encoded.
+    #[test]
+    fn many_rows_across_batches_and_row_groups() {
+        let schema = Arc::new(
+            parse_message_type(
+                "message m { required double x; optional int64 y; required float v; }",
+            )
+            .unwrap(),
+        );
+        let props = Arc::new(
+            WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .set_data_page_row_count_limit(10_000)
+                .build(),
+        );
+        let path = temp_file("many.parquet", b"");
+        let file = std::fs::File::create(&path).unwrap();
+        let mut w = SerializedFileWriter::new(file, schema, props).unwrap();
+        let (groups, per) = (3usize, 70_000usize);
+        for g in 0..groups {
+            let ids: Vec<usize> = (g * per..(g + 1) * per).collect();
+            let mut rg = w.next_row_group().unwrap();
+            let mut col = rg.next_column().unwrap().unwrap();
+            let xs: Vec<f64> = ids.iter().map(|&i| i as f64).collect();
+            col.typed::<DoubleType>()
+                .write_batch(&xs, None, None)
+                .unwrap();
+            col.close().unwrap();
+            let mut col = rg.next_column().unwrap().unwrap();
+            let def: Vec<i16> = ids.iter().map(|&i| i16::from(i % 1000 != 7)).collect();
+            let ys: Vec<i64> = ids
+                .iter()
+                .filter(|&&i| i % 1000 != 7)
+                .map(|&i| -(i as i64) % 97)
+                .collect();
+            col.typed::<Int64Type>()
+                .write_batch(&ys, Some(&def), None)
+                .unwrap();
+            col.close().unwrap();
+            let mut col = rg.next_column().unwrap().unwrap();
+            let vs: Vec<f32> = ids.iter().map(|&i| (i % 3) as f32).collect();
+            col.typed::<FloatType>()
+                .write_batch(&vs, None, None)
+                .unwrap();
+            col.close().unwrap();
+            rg.close().unwrap();
+        }
+        w.close().unwrap();
+
+        let read = AtomicU64::new(0);
+        let got =
+            super::super::load_counting(&path, None, &ColumnSpec::default(), None, &read).unwrap();
+        let n = groups * per;
+        let kept: Vec<usize> = (0..n).filter(|i| i % 1000 != 7).collect();
+        assert_eq!(got.skipped, n - kept.len());
+        assert_eq!(got.len(), kept.len());
+        assert!(kept.iter().zip(&got.x).all(|(&i, &x)| x == i as f64));
+        assert!(kept
+            .iter()
+            .zip(&got.y)
+            .all(|(&i, &y)| y == (-(i as i64) % 97) as f64));
+        let vals = got.value.unwrap();
+        assert!(kept.iter().zip(&vals).all(|(&i, &v)| v == (i % 3) as f32));
+        assert!(read.load(Ordering::Relaxed) > 0);
+    }
+
+    /// `tests/data/corrupt.parquet` makes the parquet crate panic; that
+    /// becomes an error (and prints nothing).
+    #[test]
+    fn a_panic_in_the_parquet_crate_is_an_error() {
+        let path = fixture("corrupt.parquet");
+        for _ in 0..2 {
+            let r = load_any(&path, None, &ColumnSpec::default(), None);
+            let msg = assert_err_names_file(r, &path);
+            assert!(msg.contains("is not a valid Parquet file"), "{msg}");
+        }
+        // Loads after it work as before.
+        assert!(ld("points.parquet", &ColumnSpec::default()).is_ok());
+    }
+
+    #[test]
+    fn big_endian_decimal_bytes() {
+        assert_eq!(be_int(&[0x01, 0x00]), 256.0);
+        assert_eq!(be_int(&[0xff, 0xfe]), -2.0);
+        assert_eq!(be_int(&[0x80; 16]), i128::from_be_bytes([0x80; 16]) as f64);
+        assert!(be_int(&[]).is_nan() && be_int(&[0; 17]).is_nan());
+    }
+}
