@@ -63,6 +63,8 @@ pub struct Plot {
     /// The backend in use (never `Auto`).
     pub backend: Backend,
     software: bool,
+    /// Most grid cells one storage binding holds: larger plot areas cannot splat.
+    max_grid_cells: u64,
     /// The CPU backend's values.
     cpu_values: Vec<f32>,
     splat: SplatPipeline,
@@ -110,6 +112,7 @@ impl Plot {
             opts: look.plot,
             backend,
             software,
+            max_grid_cells: gpu.device.limits().max_storage_buffer_binding_size / 4,
             cpu_values: Vec::new(),
             splat: SplatPipeline::new(&gpu.device),
             grid: None,
@@ -190,6 +193,10 @@ impl Plot {
             POINT_BUDGET_HARDWARE
         };
         let visible = self.points.len() as f64 * visible_fraction(&self.points, &view.camera);
+        let cells = view.viewport.size.x as u64 * view.viewport.size.y as u64;
+        if cells > self.max_grid_cells {
+            return Mode::Points; // a plot area this large has no room for a grid
+        }
         let cost = visible * (point_size as f64 + 1.0).powi(2);
         if cost <= budget {
             Mode::Points
