@@ -261,8 +261,7 @@ pub fn run(args: &BenchArgs) -> Result<Report> {
         threads: rayon::current_num_threads(),
         timestamp_queries: timestamps.is_some(),
     };
-    let mut renderer = Renderer::new(&gpu, Colormap::VIRIDIS);
-    renderer.set_colormap(&gpu.queue, Colormap::VIRIDIS);
+    let renderer = Renderer::new(&gpu, Colormap::VIRIDIS);
     let lut = renderer.colormap().rgba8();
     let mut results = Vec::new();
     for &n in &sizes {

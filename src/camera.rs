@@ -28,10 +28,6 @@ impl Viewport {
     pub fn full(width: u32, height: u32) -> Self {
         Self::new(0.0, 0.0, width as f64, height as f64)
     }
-
-    pub fn contains(&self, p: DVec2) -> bool {
-        p.cmpge(self.min).all() && p.cmple(self.min + self.size).all()
-    }
 }
 
 /// The visible data rectangle: `center ± half`.

@@ -524,26 +524,6 @@ pub fn overlay_for(
         .then(|| build(&view.camera, layout, view.size, scale, opts, background))
 }
 
-/// The frame and its overlay in one call, for a colourbar of values over `value_range`.
-pub fn compose(
-    camera: Camera,
-    size: (u32, u32),
-    scale: f32,
-    value_range: Option<(f32, f32)>,
-    opts: &AxesOptions,
-    background: [f64; 3],
-) -> (FrameView, Option<Overlay>) {
-    let (view, layout) = frame_view(camera, size, scale, opts);
-    let overlay = overlay_for(
-        &view,
-        &layout,
-        &ColorScale::Values(value_range),
-        opts,
-        background,
-    );
-    (view, overlay)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -80,12 +80,8 @@ pub fn compare(a: &[u8], b: &[u8]) -> ImageDiff {
     let (mut max, mut sum, mut bad) = (0u8, 0u64, 0usize);
     let mut diff_image = Vec::with_capacity(a.len());
     for (pa, pb) in a.chunks_exact(4).zip(b.chunks_exact(4)) {
-        let d = pa
-            .iter()
-            .zip(pb)
-            .map(|(x, y)| x.abs_diff(*y))
-            .collect::<Vec<_>>();
-        let m = *d.iter().max().unwrap_or(&0);
+        let d: [u8; 4] = std::array::from_fn(|k| pa[k].abs_diff(pb[k]));
+        let m = d.into_iter().max().unwrap_or(0);
         max = max.max(m);
         sum += d.iter().map(|&x| x as u64).sum::<u64>();
         bad += (m > 32) as usize;
