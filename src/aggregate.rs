@@ -157,7 +157,7 @@ fn aggregate(
     payload: impl Fn(usize) -> Option<u32> + Sync,
     apply: impl Fn(&mut u32, u32) + Sync,
 ) -> Vec<u32> {
-    let mut grid = vec![0u32; map.len()];
+    let mut grid: Vec<u32> = crate::mem::zeroed_vec(map.len());
     if grid.is_empty() {
         return grid;
     }

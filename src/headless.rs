@@ -106,8 +106,10 @@ pub fn render_plot(
         plot.derive(gpu)?;
         gpu.wait()
     })?;
-    let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
-    let target = OffscreenTarget::new(gpu, size.0, size.1)?;
+    let (mut painter, target) = times.time("pipelines", || {
+        let painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
+        Ok((painter, OffscreenTarget::new(gpu, size.0, size.1)?))
+    })?;
     let (view, layout) = frame_view(camera, size, 1.0, &look.axes);
     let mode = plot.frame_mode(&view, look.style.point_size);
     let scale = times.time("aggregate", || {

@@ -17,6 +17,7 @@ pub mod error;
 pub mod gpu;
 pub mod headless;
 pub mod io;
+pub mod mem;
 pub mod overlay;
 pub mod parity;
 pub mod plot;

@@ -126,7 +126,9 @@ impl Plot {
                 // Values now; colours only when instanced points need them.
                 let params = DeriveParams::new(&self.points, &self.values);
                 let mut values = std::mem::take(&mut self.cpu_values);
-                values.resize(self.points.len(), 0.0);
+                if values.len() != self.points.len() {
+                    values = crate::mem::zeroed_vec(self.points.len());
+                }
                 self.range = values_parallel(&self.points, &params, &mut values);
                 self.cpu_values = values;
                 if let Some(gp) = &self.gpu_points {

@@ -216,7 +216,7 @@ fn generate_blocks(
     seed: u64,
     sample: impl Fn(&mut SmallRng) -> DVec2 + Sync,
 ) -> Vec<[f32; 2]> {
-    let mut out = vec![[0f32; 2]; n];
+    let mut out: Vec<[f32; 2]> = crate::mem::zeroed_vec(n);
     out.par_chunks_mut(BLOCK)
         .enumerate()
         .for_each(|(block, chunk)| {
