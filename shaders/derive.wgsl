@@ -3,7 +3,7 @@
 //
 // Two entry points over the same bindings, dispatched over every chunk:
 //   values_main  : value of each point; min/max of the finite values into
-//                  range_bits (order-preserving u32 atomics) when auto-ranging;
+//                  range_bits (order-preserving u32 atomics: the data's min and max);
 //   colours_main : normalise into [0, 1], look up the colourmap texture,
 //                  write packed RGBA8 for the draw.
 
@@ -64,13 +64,14 @@ fn values_main(
     if i < params.count {
         let v = point_value(positions[i], params.base_index + i, i);
         values[i] = v;
-        if params.auto_range != 0u && v == v {
+        if v == v {
             atomicMin(&wg_lo, ordered(v));
             atomicMax(&wg_hi, ordered(v));
         }
     }
     workgroupBarrier();
-    if lid == 0u && params.auto_range != 0u {
+    // The data's range is kept even when the colour range is fixed (sum and mean need it).
+    if lid == 0u {
         atomicMin(&range_bits[0], atomicLoad(&wg_lo));
         atomicMax(&range_bits[1], atomicLoad(&wg_hi));
     }

@@ -1,5 +1,5 @@
 // Shades a splat or density grid (after common.wgsl) into the plot area of the target, through
-// the colourmap texture. CPU twin: src/aggregate.rs (spread, shade_splat,
+// the colourmap texture. CPU twin: src/aggregate.rs (window_max, shade_splat,
 // shade_density). Driven by src/render/resolve.rs.
 
 // Keep in sync with `ResolveParams` in src/render/resolve.rs.
@@ -7,10 +7,11 @@ struct ResolveParams {
     vp_min: vec2<f32>,  // plot area's top-left pixel in the target
     screen: vec2<f32>,  // target size
     size: vec2<u32>,    // grid size (= plot area size)
-    mode: u32,          // 0: splat (values), 1: density (counts)
-    spread: u32,        // neighbourhood radius in pixels
+    mode: u32,          // 0: splat (values), 1: density (counts or value keys)
+    back: u32,          // a pixel shows the largest cell from `back` pixels up and left
     range: vec2<f32>,   // value range for splat
-    _pad: vec2<f32>,
+    ahead: u32,         // ... to `ahead` pixels down and right (footprint and spread)
+    _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> r: ResolveParams;
@@ -43,15 +44,16 @@ fn density_index(c: u32) -> u32 {
     return max(lo, 1u) - 1u;
 }
 
-// Largest cell in the (2 spread + 1)^2 neighbourhood.
+// Largest cell in the pixel's window: the splat's footprint and the spread.
 fn cell(x: i32, y: i32) -> u32 {
-    if r.spread == 0u {
+    if r.back == 0u && r.ahead == 0u {
         return grid[u32(y) * r.size.x + u32(x)];
     }
-    let s = i32(r.spread);
+    let b = i32(r.back);
+    let a = i32(r.ahead);
     var m = 0u;
-    for (var dy = -s; dy <= s; dy++) {
-        for (var dx = -s; dx <= s; dx++) {
+    for (var dy = -b; dy <= a; dy++) {
+        for (var dx = -b; dx <= a; dx++) {
             let xx = x + dx;
             let yy = y + dy;
             if xx >= 0 && yy >= 0 && xx < i32(r.size.x) && yy < i32(r.size.y) {

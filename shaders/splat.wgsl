@@ -1,9 +1,12 @@
 // Compute-rasterised points (after common.wgsl): every point lands in one pixel of a W x H grid
-// covering the view. CPU twin: src/aggregate.rs (GridMap::pixel, splat,
-// count). Driven by src/render/splat.rs.
-//   splat_max    : the highest value wins the pixel (order-preserving bits, 0 = empty)
-//   count_points : points per pixel
-//   reduce_max   : largest cell of the grid (for density shading)
+// covering the view. CPU twin: src/aggregate.rs (GridMap::pixel, splat, min_splat, count,
+// sums, finalise_sums). Driven by src/render/splat.rs.
+//   splat_extreme  : the highest value wins the pixel (order-preserving bits, 0 = empty), or
+//                    the lowest (kept as !ordered with atomicMax; finalise flips it)
+//   count_points   : points per pixel
+//   sum_values     : values per pixel and the u64 sum of their fixed-point steps (in `planes`)
+//   finalise       : min -> ordered bits; sum / mean planes -> ordered bits of the result
+//   reduce_extremes: largest cell and smallest non-empty cell (for density shading)
 
 // Keep in sync with `SplatParams` in src/render/splat.rs.
 struct SplatParams {
@@ -11,14 +14,25 @@ struct SplatParams {
     k: vec2<f32>,     // pixels per data unit
     size: vec2<u32>,  // grid width, height
     count: u32,       // points in this chunk
+    agg: u32,         // AGG_* below (finalise)
+    quant: vec2<f32>, // fixed-point steps: (lo, steps per unit)
+    step: f32,        // value units per step
     _pad: u32,
 }
+
+// Keep in sync with `Agg::code` in src/render/splat.rs.
+const AGG_SUM: u32 = 1u;
+const AGG_MEAN: u32 = 2u;
+const AGG_MIN: u32 = 3u;
 
 @group(0) @binding(0) var<uniform> p: SplatParams;
 @group(0) @binding(1) var<storage, read> positions: array<vec2<f32>>;
 @group(0) @binding(2) var<storage, read> values: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grid: array<atomic<u32>>;
-@group(0) @binding(4) var<storage, read_write> grid_max: atomic<u32>;
+// [largest cell, largest !cell over non-empty cells (= !smallest)]
+@group(0) @binding(4) var<storage, read_write> extremes: array<atomic<u32>, 2>;
+// Sum and mean: [values per pixel | low words of the step sums | high words], W x H each.
+@group(0) @binding(5) var<storage, read_write> planes: array<atomic<u32>>;
 
 // Grid index of the pixel `off` falls in, or -1 outside the view (Datashader's binning:
 // floor((x - x0) * W / (x1 - x0)), the right/top edge in the last pixel, row 0 at the top).
@@ -34,7 +48,7 @@ fn pixel(off: vec2<f32>) -> i32 {
 }
 
 @compute @workgroup_size(256)
-fn splat_max(
+fn splat_extreme(
     @builtin(workgroup_id) wg: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
@@ -46,7 +60,8 @@ fn splat_max(
     let px = pixel(positions[i]);
     let v = values[i];
     if px >= 0 && v == v {
-        atomicMax(&grid[px], ordered(v));
+        // The lowest value is the highest !ordered(v), never 0 for a number either.
+        atomicMax(&grid[px], select(ordered(v), ~ordered(v), p.agg == AGG_MIN));
     }
 }
 
@@ -71,17 +86,90 @@ fn count_points(
 }
 
 @compute @workgroup_size(256)
-fn reduce_max(
+fn sum_values(
     @builtin(workgroup_id) wg: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
     let i = linear_index(wg, nwg, lid);
-    if i >= p.size.x * p.size.y {
+    if i >= p.count {
         return;
     }
-    let c = atomicLoad(&grid[i]);
-    if c != 0u {
-        atomicMax(&grid_max, c);
+    let px = pixel(positions[i]);
+    let v = values[i];
+    if px >= 0 && v == v {
+        let cells = p.size.x * p.size.y;
+        let c = u32(px);
+        atomicAdd(&planes[c], 1u);
+        // (v - lo) * scale: no multiply-add to fuse, so the CPU twin gets the same step.
+        let q = u32((v - p.quant.x) * p.quant.y);
+        // A u64 sum from two u32 words: the add that wraps the low word carries.
+        let old = atomicAdd(&planes[cells + c], q);
+        if old > 0xffffffffu - q {
+            atomicAdd(&planes[2u * cells + c], 1u);
+        }
+    }
+}
+
+@compute @workgroup_size(256)
+fn finalise(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let i = linear_index(wg, nwg, lid);
+    let cells = p.size.x * p.size.y;
+    if i >= cells {
+        return;
+    }
+    if p.agg == AGG_MIN {
+        let c = atomicLoad(&grid[i]);
+        if c != 0u {
+            atomicStore(&grid[i], ~c);
+        }
+        return;
+    }
+    let n = atomicLoad(&planes[i]);
+    if n == 0u {
+        atomicStore(&grid[i], 0u);
+        return;
+    }
+    let s = f32(atomicLoad(&planes[2u * cells + i])) * 4294967296.0 + f32(atomicLoad(&planes[cells + i]));
+    let nf = f32(n);
+    // Each value lies half a step above its truncated step on average.
+    var v = nf * p.quant.x + (s + 0.5 * nf) * p.step;
+    if p.agg == AGG_MEAN {
+        v = p.quant.x + (s / nf + 0.5) * p.step;
+    }
+    atomicStore(&grid[i], ordered(v));
+}
+
+var<workgroup> wg_max: atomic<u32>;
+var<workgroup> wg_inv: atomic<u32>;
+
+@compute @workgroup_size(256)
+fn reduce_extremes(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    if lid == 0u {
+        atomicStore(&wg_max, 0u);
+        atomicStore(&wg_inv, 0u);
+    }
+    workgroupBarrier();
+    let i = linear_index(wg, nwg, lid);
+    if i < p.size.x * p.size.y {
+        let c = atomicLoad(&grid[i]);
+        if c != 0u {
+            atomicMax(&wg_max, c);
+            atomicMax(&wg_inv, ~c);
+        }
+    }
+    workgroupBarrier();
+    // One global atomic per workgroup, not per cell.
+    if lid == 0u {
+        atomicMax(&extremes[0], atomicLoad(&wg_max));
+        atomicMax(&extremes[1], atomicLoad(&wg_inv));
     }
 }

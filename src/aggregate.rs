@@ -61,6 +61,46 @@ impl How {
     }
 }
 
+/// What density mode aggregates per pixel (Datashader's reductions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Agg {
+    /// Points per pixel.
+    #[default]
+    Count,
+    /// Sum of the values.
+    Sum,
+    /// Mean of the values.
+    Mean,
+    /// Smallest value.
+    Min,
+    /// Largest value.
+    Max,
+}
+
+impl Agg {
+    pub const ALL: [Agg; 5] = [Agg::Count, Agg::Sum, Agg::Mean, Agg::Min, Agg::Max];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Agg::Count => "count",
+            Agg::Sum => "sum",
+            Agg::Mean => "mean",
+            Agg::Min => "min",
+            Agg::Max => "max",
+        }
+    }
+
+    /// Whether the grid holds values (as `ordered` bits) rather than counts.
+    pub fn of_values(self) -> bool {
+        self != Agg::Count
+    }
+
+    /// Whether the grid is made from fixed-point sums (see [`Quantiser`]).
+    pub fn sums(self) -> bool {
+        matches!(self, Agg::Sum | Agg::Mean)
+    }
+}
+
 /// Order-preserving map f32 -> u32 (twin of `ordered` in the shaders).
 pub fn ordered(f: f32) -> u32 {
     let b = f.to_bits();
@@ -120,13 +160,24 @@ impl GridMap {
     }
 }
 
-/// Points handled per round of [`aggregate`]: bounds the temporary buckets to 8 bytes a point of it.
-const ROUND: usize = 1 << 21;
-/// Horizontal bands of the grid: each is filled by one thread, in cache.
-const BANDS: usize = 64;
-
 /// Highest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
 pub fn splat(offsets: &[[f32; 2]], values: &[f32], map: &GridMap) -> Vec<u32> {
+    extreme(offsets, values, map, |v, cell| v > cell)
+}
+
+/// Smallest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
+/// The GPU keeps `!ordered(v)` with atomicMax and flips it back (`finalise`).
+pub fn min_splat(offsets: &[[f32; 2]], values: &[f32], map: &GridMap) -> Vec<u32> {
+    extreme(offsets, values, map, |v, cell| v < cell)
+}
+
+/// The value whose `ordered` key is `better` than the others wins each pixel.
+fn extreme(
+    offsets: &[[f32; 2]],
+    values: &[f32],
+    map: &GridMap,
+    better: impl Fn(u32, u32) -> bool + Sync,
+) -> Vec<u32> {
     aggregate(
         offsets,
         map,
@@ -134,7 +185,11 @@ pub fn splat(offsets: &[[f32; 2]], values: &[f32], map: &GridMap) -> Vec<u32> {
             let v = values[i];
             (!v.is_nan()).then(|| ordered(v))
         },
-        |cell, v| *cell = (*cell).max(v),
+        |cell: &mut u32, v| {
+            if *cell == 0 || better(v, *cell) {
+                *cell = v
+            }
+        },
     )
 }
 
@@ -143,21 +198,136 @@ pub fn count(offsets: &[[f32; 2]], map: &GridMap) -> Vec<u32> {
     aggregate(
         offsets,
         map,
-        |_| Some(1),
-        |cell, _| *cell = cell.saturating_add(1),
+        |_| Some(()),
+        |cell: &mut u32, ()| *cell = cell.saturating_add(1),
     )
 }
+
+/// Fixed-point values, so that sums are exact and the same in any order, on the
+/// CPU and on the GPU (u32 atomics): `q = trunc((v - lo) * scale)`, 2^24 steps
+/// over the data's value range (as fine as an f32 resolves it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quantiser {
+    pub lo: f32,
+    /// Steps per value unit (0 for a degenerate range: every value is `lo`).
+    pub scale: f32,
+    /// Value units per step.
+    pub step: f32,
+}
+
+impl Quantiser {
+    pub const STEPS: f32 = 16_777_216.0;
+
+    /// For values within `range` (the min and max of the finite values).
+    pub fn new(range: Option<(f32, f32)>) -> Self {
+        let (lo, hi) = range.unwrap_or((0.0, 0.0));
+        let span = hi - lo;
+        let (scale, step) = if span > 0.0 && span.is_finite() {
+            (Self::STEPS / span, span / Self::STEPS)
+        } else {
+            (0.0, 0.0)
+        };
+        Self { lo, scale, step }
+    }
+
+    /// Twin of the quantising line of `sum_values` in splat.wgsl (saturating casts).
+    #[inline]
+    pub fn quantise(&self, v: f32) -> u32 {
+        ((v - self.lo) * self.scale) as u32
+    }
+
+    /// Sum of `n` values whose steps add up to `s` (twin of `finalise` in splat.wgsl).
+    /// Each value lies half a step above its truncated step on average.
+    pub fn sum(&self, n: u32, s: u64) -> f32 {
+        let (n, s) = (n as f32, steps_f32(s));
+        n * self.lo + (s + 0.5 * n) * self.step
+    }
+
+    /// Mean of `n` values whose steps add up to `s` (twin of `finalise` in splat.wgsl).
+    pub fn mean(&self, n: u32, s: u64) -> f32 {
+        let (n, s) = (n as f32, steps_f32(s));
+        self.lo + (s / n + 0.5) * self.step
+    }
+}
+
+/// A u64 made of two u32 words, in f32 as the GPU computes it.
+fn steps_f32(s: u64) -> f32 {
+    (s >> 32) as u32 as f32 * 4_294_967_296.0 + s as u32 as f32
+}
+
+/// Values and the sum of their fixed-point steps in one pixel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, bytemuck::Zeroable)]
+pub struct SumCell {
+    pub n: u32,
+    pub steps: u64,
+}
+
+/// Number of (non-NaN) values and the sum of their steps per pixel.
+pub fn sums(offsets: &[[f32; 2]], values: &[f32], map: &GridMap, q: &Quantiser) -> Vec<SumCell> {
+    aggregate(
+        offsets,
+        map,
+        |i| {
+            let v = values[i];
+            (!v.is_nan()).then(|| q.quantise(v))
+        },
+        |cell: &mut SumCell, steps| {
+            cell.n += 1;
+            cell.steps += steps as u64;
+        },
+    )
+}
+
+/// Sums -> the grid of `ordered` keys that `agg` (sum or mean) shades (0: empty).
+/// Twin of `finalise` in splat.wgsl.
+pub fn finalise_sums(cells: &[SumCell], q: &Quantiser, agg: Agg) -> Vec<u32> {
+    cells
+        .par_iter()
+        .map(|c| match c.n {
+            0 => 0,
+            n if agg == Agg::Mean => ordered(q.mean(n, c.steps)),
+            n => ordered(q.sum(n, c.steps)),
+        })
+        .collect()
+}
+
+/// The density grid of `agg` on the CPU: counts, or `ordered` keys of the
+/// per-pixel value (0: no point), exactly as the GPU makes it.
+pub fn density(
+    agg: Agg,
+    offsets: &[[f32; 2]],
+    values: &[f32],
+    map: &GridMap,
+    q: &Quantiser,
+) -> Vec<u32> {
+    match agg {
+        Agg::Count => count(offsets, map),
+        Agg::Max => splat(offsets, values, map),
+        Agg::Min => min_splat(offsets, values, map),
+        Agg::Sum | Agg::Mean => finalise_sums(&sums(offsets, values, map, q), q, agg),
+    }
+}
+
+/// Points handled per round of [`aggregate`]: bounds the temporary buckets to
+/// 8-16 bytes a point of it.
+const ROUND: usize = 1 << 21;
+/// Horizontal bands of the grid: each is filled by one thread, in cache.
+const BANDS: usize = 64;
 
 /// Bins points by screen band, then lets one thread fill each band's slice of
 /// the grid: no atomics, no merge, and each band's writes stay in cache.
 /// `payload(i)` is what point i brings (None: skip it); `apply` folds it into a cell.
-fn aggregate(
+fn aggregate<C, P>(
     offsets: &[[f32; 2]],
     map: &GridMap,
-    payload: impl Fn(usize) -> Option<u32> + Sync,
-    apply: impl Fn(&mut u32, u32) + Sync,
-) -> Vec<u32> {
-    let mut grid: Vec<u32> = crate::mem::zeroed_vec(map.len());
+    payload: impl Fn(usize) -> Option<P> + Sync,
+    apply: impl Fn(&mut C, P) + Sync,
+) -> Vec<C>
+where
+    C: bytemuck::Zeroable + Clone + Send + Sync,
+    P: Copy + Send + Sync,
+{
+    let mut grid: Vec<C> = crate::mem::zeroed_vec(map.len());
     if grid.is_empty() {
         return grid;
     }
@@ -166,7 +336,7 @@ fn aggregate(
     let band_cells = rows_per_band * width;
     let parts = rayon::current_num_threads().max(1) * 2;
     // Buckets are reused from round to round: no fresh pages to fault in.
-    let mut buckets: Vec<Vec<Vec<(u32, u32)>>> = vec![vec![Vec::new(); BANDS]; parts];
+    let mut buckets: Vec<Vec<Vec<(u32, P)>>> = vec![vec![Vec::new(); BANDS]; parts];
     for (r, round) in offsets.chunks(ROUND).enumerate() {
         let start = r * ROUND;
         let part = round.len().div_ceil(parts).max(1);
@@ -199,20 +369,44 @@ fn aggregate(
     grid
 }
 
-/// For each colourmap entry i, the smallest count shown in colour i or above
-/// (`u32::MAX` where no count reaches it). A count c takes the colour of the
-/// last entry whose threshold is <= c. Shared by both backends.
-pub fn thresholds(how: How, grid: &[u32]) -> [u32; LUT_SIZE] {
-    let max = grid.iter().copied().max().unwrap_or(0);
-    match how {
-        How::EqHist => eq_hist_thresholds(grid, max),
-        _ => thresholds_from_max(how, max),
+/// The shading table of a density grid: for each colourmap entry i, the smallest
+/// cell (a count, or an `ordered` value key) shown in colour i or above
+/// (`u32::MAX` where no cell reaches it). A cell c takes the colour of the last
+/// entry whose threshold is <= c. Shared by both backends.
+pub fn thresholds(agg: Agg, how: How, grid: &[u32]) -> [u32; LUT_SIZE] {
+    match extremes(grid) {
+        None => [u32::MAX; LUT_SIZE],
+        Some((_, max)) if how == How::EqHist => eq_hist_thresholds(grid, max),
+        Some((lo, hi)) => thresholds_between(agg, how, lo, hi),
     }
 }
 
-/// Whether shading needs the whole grid on the host (else its maximum is enough).
+/// Whether shading needs the whole grid on the host (else its extremes are enough).
 pub fn needs_grid(how: How) -> bool {
     how == How::EqHist
+}
+
+/// The smallest non-empty cell and the largest (None: an empty grid).
+pub fn extremes(grid: &[u32]) -> Option<(u32, u32)> {
+    let (lo, hi) = grid
+        .par_iter()
+        .fold(
+            || (u32::MAX, 0),
+            |(lo, hi), &c| {
+                if c == 0 {
+                    (lo, hi)
+                } else {
+                    (lo.min(c), hi.max(c))
+                }
+            },
+        )
+        .reduce(|| (u32::MAX, 0), |a, b| (a.0.min(b.0), a.1.max(b.1)));
+    (hi > 0).then_some((lo, hi))
+}
+
+/// Value of an `ordered` key.
+pub fn key_value(key: u32) -> f32 {
+    unordered(key)
 }
 
 fn eq_hist_thresholds(grid: &[u32], max: u32) -> [u32; LUT_SIZE] {
@@ -264,35 +458,38 @@ fn eq_hist_thresholds(grid: &[u32], max: u32) -> [u32; LUT_SIZE] {
     thr
 }
 
-/// Thresholds for linear, log and cbrt, which depend only on the largest count.
-pub fn thresholds_from_max(how: How, max: u32) -> [u32; LUT_SIZE] {
-    let mut thr = [u32::MAX; LUT_SIZE];
-    if max == 0 {
-        return thr;
-    }
-    let f = |c: u32| -> f64 {
-        let c = c as f64;
+/// Thresholds for linear, log and cbrt, which depend only on the smallest and
+/// largest cell. Counts are shaded from 1: t = (f(c) - f(1)) / (f(max) - f(1));
+/// values from their minimum, as Datashader does: t = f(v - min) / f(max - min),
+/// with f the identity, ln(1 + x) or the cube root.
+pub fn thresholds_between(agg: Agg, how: How, lo: u32, hi: u32) -> [u32; LUT_SIZE] {
+    let f = |x: f64| -> f64 {
         match how {
-            How::Log => c.ln_1p(),
-            How::Cbrt => c.cbrt(),
-            _ => c,
+            How::Log => x.ln_1p(),
+            How::Cbrt => x.cbrt(),
+            _ => x,
         }
     };
-    let (lo, hi) = (f(1), f(max));
+    let (lo, value): (u32, Box<dyn Fn(u32) -> f64>) = if agg.of_values() {
+        let v0 = key_value(lo) as f64;
+        (lo, Box::new(move |k| f(key_value(k) as f64 - v0)))
+    } else {
+        (1, Box::new(move |c| f(c as f64)))
+    };
+    let (a, b) = (value(lo), value(hi));
     let index = |c: u32| {
-        let t = if hi > lo {
-            ((f(c) - lo) / (hi - lo)) as f32
+        let t = if b > a {
+            ((value(c) - a) / (b - a)) as f32
         } else {
             1.0
         };
         index_of(t)
     };
-    for (i, t) in thr.iter_mut().enumerate() {
-        if index(max) < i {
-            continue;
-        }
+    let mut thr = [u32::MAX; LUT_SIZE];
+    let top = index(hi);
+    for (i, t) in thr.iter_mut().enumerate().take(top + 1) {
         // index(c) does not decrease with c: find the first c that reaches i.
-        let (mut a, mut b) = (1u32, max);
+        let (mut a, mut b) = (lo, hi);
         while a < b {
             let mid = a + (b - a) / 2;
             if index(mid) >= i {
@@ -303,7 +500,7 @@ pub fn thresholds_from_max(how: How, max: u32) -> [u32; LUT_SIZE] {
         }
         *t = a;
     }
-    thr[0] = 1;
+    thr[0] = lo;
     thr
 }
 
@@ -316,24 +513,39 @@ pub fn density_index(c: u32, thr: &[u32; LUT_SIZE]) -> Option<usize> {
     (c > 0).then(|| thr.partition_point(|&t| t <= c).saturating_sub(1))
 }
 
-/// Largest value over the (2r+1)^2 neighbourhood: Datashader's `spread` for isolated pixels.
-pub fn spread(grid: &[u32], size: [u32; 2], r: u32) -> Vec<u32> {
-    if r == 0 {
+/// Pixels across that a splatted point covers: its point size rounded, 1 to 3.
+pub fn footprint(point_size: f32) -> u32 {
+    (point_size.round() as u32).clamp(1, 3)
+}
+
+/// How far back (up, left) and ahead (down, right) a pixel looks for points
+/// that cover it: a point covers its own pixel, (f - 1) / 2 pixels before it and
+/// f / 2 after (f = footprint), and `spread` more on every side.
+pub fn reach(footprint: u32, spread: u32) -> (u32, u32) {
+    (footprint / 2 + spread, (footprint.max(1) - 1) / 2 + spread)
+}
+
+/// Largest cell over each pixel's window (`reach` of [`reach`]): the splat's
+/// footprint and Datashader's `spread` for isolated pixels. Twin of `cell` in
+/// resolve.wgsl.
+pub fn window_max(grid: &[u32], size: [u32; 2], reach: (u32, u32)) -> Vec<u32> {
+    if reach == (0, 0) {
         return grid.to_vec();
     }
-    let (w, h, r) = (size[0] as i64, size[1] as i64, r as i64);
+    let (w, h) = (size[0] as i64, size[1] as i64);
+    let (back, ahead) = (reach.0 as i64, reach.1 as i64);
     let mut out = vec![0; grid.len()];
     out.par_chunks_mut(w as usize)
         .enumerate()
         .for_each(|(y, row)| {
             for (x, o) in row.iter_mut().enumerate() {
                 let mut m = 0;
-                for dy in -r..=r {
+                for dy in -back..=ahead {
                     let yy = y as i64 + dy;
                     if yy < 0 || yy >= h {
                         continue;
                     }
-                    for dx in -r..=r {
+                    for dx in -back..=ahead {
                         let xx = x as i64 + dx;
                         if xx >= 0 && xx < w {
                             m = m.max(grid[(yy * w + xx) as usize]);
@@ -344,6 +556,11 @@ pub fn spread(grid: &[u32], size: [u32; 2], r: u32) -> Vec<u32> {
             }
         });
     out
+}
+
+/// Largest value over the (2r+1)^2 neighbourhood: Datashader's `spread` for isolated pixels.
+pub fn spread(grid: &[u32], size: [u32; 2], r: u32) -> Vec<u32> {
+    window_max(grid, size, (r, r))
 }
 
 /// Shade a splat grid: each pixel's winning value through the range and colourmap;
@@ -452,7 +669,7 @@ mod tests {
     fn thresholds_are_monotone_and_map_the_extremes() {
         let grid: Vec<u32> = (0..5000u32).map(|i| (i * i) % 977).collect();
         for how in [How::Linear, How::Log, How::Cbrt, How::EqHist] {
-            let thr = thresholds(how, &grid);
+            let thr = thresholds(Agg::Count, how, &grid);
             assert_eq!(thr[0], 1, "{how:?}: the smallest count is 1");
             assert!(thr.windows(2).all(|w| w[0] <= w[1]), "{how:?}");
             let max = *grid.iter().max().unwrap();
@@ -465,19 +682,92 @@ mod tests {
             assert_eq!(density_index(0, &thr), None);
         }
         // Linear: count c takes floor((c - 1) / (max - 1) * 256).
-        let thr = thresholds(How::Linear, &[0, 1, 257]);
+        let thr = thresholds(Agg::Count, How::Linear, &[0, 1, 257]);
         assert_eq!(density_index(129, &thr), Some(128));
         assert_eq!(density_index(128, &thr), Some(127));
         // eq_hist spreads the colours evenly over the pixels, from the first.
         let grid: Vec<u32> = (1..=1025).collect();
-        let thr = thresholds(How::EqHist, &grid);
+        let thr = thresholds(Agg::Count, How::EqHist, &grid);
         assert_eq!(density_index(1, &thr), Some(0));
         assert_eq!(density_index(513, &thr), Some(128));
         // All counts equal (or one point): the top colour.
         assert_eq!(
-            density_index(1, &thresholds(How::Log, &[1, 1, 0])),
+            density_index(1, &thresholds(Agg::Count, How::Log, &[1, 1, 0])),
             Some(255)
         );
+    }
+
+    #[test]
+    fn value_thresholds_run_from_the_smallest_value_to_the_largest() {
+        let grid: Vec<u32> = [-2.0f32, -1.0, 0.0, 0.5, 3.0, 6.0]
+            .iter()
+            .map(|&v| ordered(v))
+            .chain([0, 0])
+            .collect();
+        let at = |thr: &[u32; LUT_SIZE], v: f32| density_index(ordered(v), thr).unwrap();
+        for how in [How::Linear, How::Log, How::Cbrt, How::EqHist] {
+            let thr = thresholds(Agg::Mean, how, &grid);
+            assert!(thr.windows(2).all(|w| w[0] <= w[1]), "{how:?}");
+            assert_eq!(at(&thr, -2.0), 0, "{how:?}");
+            assert_eq!(at(&thr, 6.0), 255, "{how:?}");
+            assert_eq!(density_index(0, &thr), None, "{how:?}: empty stays empty");
+        }
+        // Linear: t = (v - min) / (max - min); log: ln(1 + v - min) / ln(1 + max - min).
+        assert_eq!(at(&thresholds(Agg::Sum, How::Linear, &grid), 2.0), 128);
+        let log = ((5.0f64).ln() / (9.0f64).ln() * 256.0) as usize;
+        assert_eq!(at(&thresholds(Agg::Min, How::Log, &grid), 2.0), log);
+        // From the extremes alone, as the GPU backend shades: the same table.
+        assert_eq!(
+            thresholds_between(Agg::Max, How::Cbrt, ordered(-2.0), ordered(6.0)),
+            thresholds(Agg::Max, How::Cbrt, &grid)
+        );
+    }
+
+    #[test]
+    fn sums_are_exact_in_fixed_point_and_a_flat_range_gives_its_value() {
+        let q = Quantiser::new(Some((-1.0, 3.0)));
+        assert_eq!(q.quantise(-1.0), 0);
+        assert_eq!(q.quantise(3.0), 1 << 24);
+        assert_eq!(q.quantise(1.0), 1 << 23);
+        // Two words' worth of steps: 2^32 and more, in f32 as the GPU sees them.
+        assert_eq!(steps_f32((3 << 32) + 5), 3.0 * 4_294_967_296.0 + 5.0);
+        let m = map(1, 1);
+        let offs = vec![[0.5f32, 0.5]; 1000];
+        let vals = vec![2.5f32; 1000];
+        let s = sums(&offs, &vals, &m, &q);
+        assert_eq!(s[0].n, 1000);
+        assert_eq!(s[0].steps, 1000 * q.quantise(2.5) as u64);
+        let mean = key_value(finalise_sums(&s, &q, Agg::Mean)[0]);
+        assert!((mean - 2.5).abs() < 1e-6, "{mean}");
+        let sum = key_value(finalise_sums(&s, &q, Agg::Sum)[0]);
+        assert!((sum - 2500.0).abs() < 1e-3, "{sum}");
+        // Every value equal: the range is flat and every aggregate is that value.
+        let flat = Quantiser::new(Some((7.0, 7.0)));
+        let s = sums(&offs, &vec![7.0; 1000], &m, &flat);
+        assert_eq!(key_value(finalise_sums(&s, &flat, Agg::Mean)[0]), 7.0);
+        assert_eq!(key_value(finalise_sums(&s, &flat, Agg::Sum)[0]), 7000.0);
+    }
+
+    #[test]
+    fn footprints_cover_their_size_in_pixels() {
+        assert_eq!(
+            [0.5, 1.0, 1.6, 2.0, 2.6, 3.0, 9.0, f32::NAN].map(footprint),
+            [1, 1, 2, 2, 3, 3, 3, 1]
+        );
+        let mut g = vec![0u32; 25];
+        g[12] = 7; // the middle of 5 x 5
+        for (f, covered) in [
+            (1, vec![12]),
+            (2, vec![12, 13, 17, 18]),
+            (3, vec![6, 7, 8, 11, 12, 13, 16, 17, 18]),
+        ] {
+            let out = window_max(&g, [5, 5], reach(f, 0));
+            let got: Vec<usize> = (0..25).filter(|&i| out[i] == 7).collect();
+            assert_eq!(got, covered, "footprint {f}");
+        }
+        // A spread of 1 on a 2 px footprint: a 4 x 4 block.
+        let out = window_max(&g, [5, 5], reach(2, 1));
+        assert_eq!(out.iter().filter(|&&c| c == 7).count(), 16);
     }
 
     #[test]

@@ -551,7 +551,9 @@ impl Viewer {
             &mut self.painter
         };
         let mode = self.plot.frame_mode(&view, style.point_size);
-        let scale = self.plot.prepare(&self.gpu, painter, &view, mode)?;
+        let scale = self
+            .plot
+            .prepare(&self.gpu, painter, &view, mode, style.point_size)?;
         let overlay = overlay_for(
             &view,
             &layout,

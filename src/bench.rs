@@ -444,13 +444,14 @@ fn bench_size(
                     backend,
                     how: How::EqHist,
                     spread: 0,
+                    ..Default::default()
                 },
             };
             let mut plot = Plot::new(gpu, points.clone(), &look, None)?;
             let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
             let t = measure(args.repeat.min(5), || {
                 wall(|| {
-                    plot.prepare(gpu, &mut painter, &view, mode)?;
+                    plot.prepare(gpu, &mut painter, &view, mode, look.style.point_size)?;
                     plot.draw(
                         gpu,
                         &mut painter,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::aggregate::{Backend, How, Mode};
+use crate::aggregate::{Agg, Backend, How, Mode};
 use crate::camera::Camera;
 use crate::colormap::Colormap;
 use crate::derive::{ValueKind, ValueSettings};
@@ -133,6 +133,10 @@ pub struct LookArgs {
     /// Density shading: linear, log, cbrt or eq-hist (histogram equalisation).
     #[arg(long, value_enum, default_value_t = How::EqHist)]
     pub how: How,
+    /// Density aggregate per pixel: count (points), or sum, mean, min or max of
+    /// the --value of the points in it (needs --mode density).
+    #[arg(long, value_enum, default_value_t = Agg::Count)]
+    pub agg: Agg,
     /// Spread isolated pixels over this radius in splat and density modes (0-5).
     #[arg(long, default_value_t = 0)]
     pub spread: u32,
@@ -157,7 +161,8 @@ pub struct RenderArgs {
     #[arg(long, default_value_t = 1080)]
     pub height: u32,
     /// Also write the per-pixel aggregate grid (height x width, row 0 at the top) as .npy
-    /// (density: counts; splat: order-preserving bits of the winning value).
+    /// (density: counts as u32, or the --agg of the values as f32; splat: the winning
+    /// value as f32; NaN where no point fell).
     #[arg(long, value_name = "FILE.npy")]
     pub export_aggregate: Option<PathBuf>,
 }
@@ -285,6 +290,12 @@ impl LookArgs {
                 self.point_size
             )));
         }
+        if self.agg != Agg::Count && self.mode != Mode::Density {
+            return Err(input(format!(
+                "--agg {}: per-pixel aggregates of values need --mode density",
+                self.agg.name()
+            )));
+        }
         if self.spread > 5 {
             return Err(input(format!("--spread {}: at most 5 pixels", self.spread)));
         }
@@ -308,6 +319,7 @@ impl LookArgs {
                 mode: self.mode,
                 backend: self.backend,
                 how: self.how,
+                agg: self.agg,
                 spread: self.spread,
             },
             axes: AxesOptions {

@@ -151,6 +151,11 @@ pub fn resolve_range(params: &DeriveParams, min_max: (f32, f32)) -> Option<(f32,
     if params.auto_range == 0 {
         return Some((params.range[0], params.range[1]));
     }
+    finite_range(min_max)
+}
+
+/// `min_max` of [`values_parallel`] as a range (None when no value was finite).
+pub fn finite_range(min_max: (f32, f32)) -> Option<(f32, f32)> {
     (min_max.0 <= min_max.1).then_some(min_max)
 }
 
@@ -210,20 +215,17 @@ pub fn derive_parallel(
     lut: &[[u8; 4]; LUT_SIZE],
     out: &mut Derived,
 ) {
-    out.range = values_parallel(points, params, &mut out.values);
+    out.range = resolve_range(params, values_parallel(points, params, &mut out.values));
     colours_parallel(&out.values, out.range, lut, &mut out.colours);
 }
 
 const BLOCK: usize = 1 << 14;
 
-/// The value pass of [`derive_parallel`]; returns the range used.
-pub fn values_parallel(
-    points: &PointSet,
-    params: &DeriveParams,
-    values: &mut [f32],
-) -> Option<(f32, f32)> {
+/// The value pass of [`derive_parallel`]; returns the min and max of the
+/// finite values (infinity, -infinity when there are none).
+pub fn values_parallel(points: &PointSet, params: &DeriveParams, values: &mut [f32]) -> (f32, f32) {
     let data = points.data.as_deref().unwrap_or(&[]);
-    let range = points
+    points
         .offsets
         .par_chunks(BLOCK)
         .zip(values.par_chunks_mut(BLOCK))
@@ -234,8 +236,7 @@ pub fn values_parallel(
             }
             min_max(vals)
         })
-        .reduce(|| (f32::INFINITY, f32::NEG_INFINITY), merge);
-    resolve_range(params, range)
+        .reduce(|| (f32::INFINITY, f32::NEG_INFINITY), merge)
 }
 
 /// The colour pass of [`derive_parallel`].

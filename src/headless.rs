@@ -3,11 +3,12 @@
 
 use std::time::{Duration, Instant};
 
+use crate::aggregate::{key_value, Agg};
 use crate::aggregate::{Backend, Mode};
 use crate::cli::{Look, RenderArgs};
 use crate::error::Result;
 use crate::gpu::Gpu;
-use crate::io::write_npy_u32;
+use crate::io::{write_npy_f32, write_npy_u32};
 use crate::overlay::{frame_view, overlay_for};
 use crate::plot::Plot;
 use crate::points::PointSet;
@@ -113,7 +114,7 @@ pub fn render_plot(
     let (view, layout) = frame_view(camera, size, 1.0, &look.axes);
     let mode = plot.frame_mode(&view, look.style.point_size);
     let scale = times.time("aggregate", || {
-        let scale = plot.prepare(gpu, &mut painter, &view, mode)?;
+        let scale = plot.prepare(gpu, &mut painter, &view, mode, look.style.point_size)?;
         gpu.wait()?;
         Ok(scale)
     })?;
@@ -204,9 +205,25 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         let (w, h, cells) = r.grid.ok_or_else(|| {
             crate::error::input("--export-aggregate needs --mode density (or splat): points mode has no aggregate grid")
         })?;
-        write_npy_u32(path, h, w, &cells)?;
+        let what = if r.mode == Mode::Density && look.plot.agg == Agg::Count {
+            write_npy_u32(path, h, w, &cells)?;
+            "counts".to_string()
+        } else {
+            // Values: the splat's winner or the aggregate, NaN where no point fell.
+            let values: Vec<f32> = cells
+                .iter()
+                .map(|&c| if c == 0 { f32::NAN } else { key_value(c) })
+                .collect();
+            write_npy_f32(path, h, w, &values)?;
+            let agg = if r.mode == Mode::Splat {
+                Agg::Max
+            } else {
+                look.plot.agg
+            };
+            format!("{} of the values, NaN where empty", agg.name())
+        };
         eprintln!(
-            "wrote {} ({h}x{w} counts, row 0 at the top)",
+            "wrote {} ({h}x{w} {what}, row 0 at the top)",
             path.display()
         );
     }

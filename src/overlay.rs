@@ -87,10 +87,12 @@ pub struct Overlay {
 pub enum ColorScale {
     /// Values mapped linearly over a range (None: no values, no colourbar).
     Values(Option<(f32, f32)>),
-    /// Counts per pixel through a threshold table (density mode).
-    Counts {
+    /// Density mode: per-pixel counts or value aggregates (`ordered` keys)
+    /// through a threshold table.
+    Density {
         thresholds: Box<[u32; crate::colormap::LUT_SIZE]>,
         how: crate::aggregate::How,
+        agg: crate::aggregate::Agg,
     },
 }
 
@@ -355,13 +357,23 @@ pub fn build(
             clip: [bx0, by1, w, h],
         });
     }
+    // The title starts above the bar; one too long for that (by a generous
+    // estimate of DejaVu Sans's advance) ends at the image's edge instead,
+    // reaching left over the top margin, never past the plot's middle.
+    let font = LABEL_FONT * s;
+    let fits = title.chars().count() as f32 * 0.62 * font <= w - bar.min.x - 2.0 * s;
+    let (x, h_align) = if fits {
+        (bar.min.x, Align::Start)
+    } else {
+        (w - 2.0 * s, Align::End)
+    };
     o.labels.push(Label {
         text: title,
-        pos: Vec2::new(bar.min.x, y0 - 6.0 * s),
-        h: Align::Start,
+        pos: Vec2::new(x, y0 - 6.0 * s),
+        h: h_align,
         v: Align::End,
-        size: LABEL_FONT * s,
-        clip: [x1 + 2.0, 0.0, w, y0],
+        size: font,
+        clip: [(x0 + x1) / 2.0, 0.0, w, y0],
     });
     o
 }
@@ -401,49 +413,111 @@ pub fn colorbar_marks(
                 title: opts.value_label.clone(),
             })
         }
-        ColorScale::Counts { thresholds, how } => {
-            let lut = crate::colormap::LUT_SIZE as f32;
-            let top = thresholds.iter().rev().find(|&&t| t != u32::MAX).copied()?;
-            // eq_hist: the counts at evenly spaced entries (its scale follows the data);
-            // others: counts 1, 2, 5, 10, 20, 50, ... up to the largest shown.
-            let candidates: Vec<u64> = if *how == crate::aggregate::How::EqHist {
-                (0..=5)
-                    .map(|k| thresholds[(k * 51).min(255)])
-                    .filter(|&t| t != u32::MAX)
-                    .map(u64::from)
-                    .collect()
-            } else {
-                let mut c = Vec::new();
-                let mut step = 1u64;
-                while step <= top as u64 {
-                    c.extend(
-                        [step, 2 * step, 5 * step]
-                            .into_iter()
-                            .filter(|&v| v <= top as u64),
-                    );
-                    step *= 10;
-                }
-                c
-            };
-            // Each label at the middle of the colour entry its count takes, 16 px apart.
-            let mut marks: Vec<(f32, String)> = Vec::new();
-            for c in candidates {
-                let Some(i) =
-                    crate::aggregate::density_index(c.min(u32::MAX as u64) as u32, thresholds)
-                else {
-                    continue;
-                };
-                let t = (i as f32 + 0.5) / lut;
-                if marks.last().is_none_or(|(pt, _)| (t - pt) * pixels >= 16.0) {
-                    marks.push((t, c.to_string()));
-                }
-            }
-            Some(ColorbarMarks {
-                marks,
-                offset: how.name().to_string(),
-                title: "count".to_string(),
-            })
+        ColorScale::Density {
+            thresholds,
+            how,
+            agg,
+        } => density_marks(thresholds, *how, *agg, pixels, opts),
+    }
+}
+
+/// Colourbar labels of density mode, each at the middle of the colour entry its
+/// count or value takes, at least 16 px apart.
+fn density_marks(
+    thresholds: &[u32; crate::colormap::LUT_SIZE],
+    how: crate::aggregate::How,
+    agg: crate::aggregate::Agg,
+    pixels: f32,
+    opts: &AxesOptions,
+) -> Option<ColorbarMarks> {
+    use crate::aggregate::{density_index, key_value, ordered, How};
+    let lut = crate::colormap::LUT_SIZE as f32;
+    let top = thresholds.iter().rev().find(|&&t| t != u32::MAX).copied()?;
+    // eq_hist: what evenly spaced entries start at (its scale follows the data);
+    // others: round numbers up to the largest shown.
+    let even = || {
+        (0..=5)
+            .map(|k| thresholds[(k * 51).min(255)])
+            .filter(|&t| t != u32::MAX)
+    };
+    let candidates: Vec<(u32, String)> = if agg.of_values() {
+        if how == How::EqHist {
+            even()
+                .map(|k| (k, short_number(key_value(k) as f64)))
+                .collect()
+        } else {
+            let (lo, hi) = (key_value(thresholds[0]) as f64, key_value(top) as f64);
+            let t = ticks(lo, hi, pixels as f64);
+            // Tick labels are relative to an offset text when there is one.
+            let plain = t.offset_text.is_empty();
+            // The smallest value first: log and cbrt crowd the round numbers at the top.
+            std::iter::once((thresholds[0], short_number(lo)))
+                .chain(
+                    t.major
+                        .iter()
+                        .zip(&t.labels)
+                        .filter(|(v, _)| **v >= lo && **v <= hi)
+                        .map(|(&v, l)| {
+                            let label = if plain { l.clone() } else { short_number(v) };
+                            (ordered(v as f32), label)
+                        }),
+                )
+                .collect()
         }
+    } else if how == How::EqHist {
+        even().map(|c| (c, c.to_string())).collect()
+    } else {
+        // Counts 1, 2, 5, 10, 20, 50, ...
+        let mut c = Vec::new();
+        let mut step = 1u64;
+        while step <= top as u64 {
+            c.extend(
+                [step, 2 * step, 5 * step]
+                    .into_iter()
+                    .filter(|&v| v <= top as u64)
+                    .map(|v| (v as u32, v.to_string())),
+            );
+            step *= 10;
+        }
+        c
+    };
+    let mut marks: Vec<(f32, String)> = Vec::new();
+    for (key, label) in candidates {
+        let Some(i) = density_index(key.max(thresholds[0]), thresholds) else {
+            continue;
+        };
+        let t = (i as f32 + 0.5) / lut;
+        if marks.last().is_none_or(|(pt, _)| (t - pt) * pixels >= 16.0) {
+            marks.push((t, label));
+        }
+    }
+    let title = if agg.of_values() {
+        format!("{} of {}", agg.name(), opts.value_label)
+    } else {
+        "count".to_string()
+    };
+    Some(ColorbarMarks {
+        marks,
+        offset: how.name().to_string(),
+        title,
+    })
+}
+
+/// A number in about three significant digits, for labels that are not ticks.
+pub fn short_number(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let mag = v.abs().log10().floor();
+    if !(-3.0..5.0).contains(&mag) {
+        return format!("{v:.2e}");
+    }
+    let decimals = (2.0 - mag).max(0.0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 
@@ -527,17 +601,48 @@ pub fn overlay_for(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::{thresholds, How};
+    use crate::aggregate::{thresholds, Agg, How};
+
+    #[test]
+    fn value_colourbar_names_the_aggregate_and_starts_at_the_smallest_value() {
+        use crate::aggregate::ordered;
+        let grid: Vec<u32> = (0..1000).map(|i| ordered(-3.7 + i as f32 * 0.05)).collect();
+        let opts = AxesOptions {
+            value_label: "x+y".into(),
+            ..Default::default()
+        };
+        for how in [How::Linear, How::Log, How::EqHist] {
+            let m = colorbar_marks(
+                &ColorScale::Density {
+                    thresholds: Box::new(thresholds(Agg::Mean, how, &grid)),
+                    how,
+                    agg: Agg::Mean,
+                },
+                600.0,
+                &opts,
+            )
+            .unwrap();
+            assert_eq!(m.title, "mean of x+y");
+            assert_eq!(m.offset, how.name());
+            assert_eq!(m.marks[0].1, "-3.7", "{how:?}: {:?}", m.marks);
+            assert!(m.marks.len() >= 4, "{how:?}: {:?}", m.marks);
+            assert!(m.marks.windows(2).all(|w| w[0].0 < w[1].0), "{how:?}");
+        }
+        assert_eq!(short_number(1234.5678), "1235");
+        assert_eq!(short_number(0.012345), "0.0123");
+        assert_eq!(short_number(-2.5e7), "-2.50e7");
+    }
 
     #[test]
     fn count_colourbar_labels_the_counts_present() {
         let grid: Vec<u32> = (0..100_000u32).map(|i| 30 + (i * 7919) % 61).collect();
         for how in [How::Linear, How::Log, How::EqHist] {
-            let thr = Box::new(thresholds(how, &grid));
+            let thr = Box::new(thresholds(Agg::Count, how, &grid));
             let m = colorbar_marks(
-                &ColorScale::Counts {
+                &ColorScale::Density {
                     thresholds: thr,
                     how,
+                    agg: Agg::Count,
                 },
                 800.0,
                 &AxesOptions::default(),

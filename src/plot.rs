@@ -10,17 +10,19 @@
 
 use glam::DVec2;
 
-use crate::aggregate::{self, Backend, GridMap, How, Mode};
+use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
 use crate::cli::Look;
 use crate::colormap::Colormap;
-use crate::derive::{colours_parallel, values_parallel, DeriveParams, ValueSettings};
+use crate::derive::{
+    colours_parallel, finite_range, resolve_range, values_parallel, DeriveParams, ValueSettings,
+};
 use crate::error::Result;
 use crate::gpu::Gpu;
 use crate::overlay::{ColorScale, Overlay};
 use crate::points::PointSet;
 use crate::render::chunks::GpuPoints;
 use crate::render::resolve::Shading;
-use crate::render::splat::{Aggregate, Grid, SplatPipeline};
+use crate::render::splat::{Grid, SplatPipeline};
 use crate::render::{draw_frame, Content, FrameView, Painter, Renderer, Style};
 
 /// How frames are drawn.
@@ -29,6 +31,8 @@ pub struct PlotOptions {
     pub mode: Mode,
     pub backend: Backend,
     pub how: How,
+    /// What density mode aggregates per pixel.
+    pub agg: Agg,
     /// Spread isolated pixels over this radius (splat and density).
     pub spread: u32,
 }
@@ -39,6 +43,7 @@ impl Default for PlotOptions {
             mode: Mode::Points,
             backend: Backend::Auto,
             how: How::EqHist,
+            agg: Agg::Count,
             spread: 0,
         }
     }
@@ -57,8 +62,10 @@ pub struct Plot {
     chunk_points: Option<usize>,
     pub renderer: Renderer,
     pub values: ValueSettings,
-    /// The value range of the last derive (None: no finite values).
+    /// The value range of the last derive: the colour scale (None: no finite values).
     pub range: Option<(f32, f32)>,
+    /// Min and max of the finite values, whatever the colour scale (None: none).
+    pub data_range: Option<(f32, f32)>,
     pub opts: PlotOptions,
     /// The backend in use (never `Auto`).
     pub backend: Backend,
@@ -109,6 +116,7 @@ impl Plot {
             renderer,
             values: look.values,
             range: None,
+            data_range: None,
             opts: look.plot,
             backend,
             software,
@@ -129,7 +137,9 @@ impl Plot {
                 if values.len() != self.points.len() {
                     values = crate::mem::zeroed_vec(self.points.len());
                 }
-                self.range = values_parallel(&self.points, &params, &mut values);
+                let min_max = values_parallel(&self.points, &params, &mut values);
+                self.range = resolve_range(&params, min_max);
+                self.data_range = finite_range(min_max);
                 self.cpu_values = values;
                 if let Some(gp) = &self.gpu_points {
                     Self::upload_colours(
@@ -143,7 +153,8 @@ impl Plot {
             }
             (_, Some(gp)) => {
                 gp.derive(gpu, &self.renderer, &self.values)?;
-                self.range = gp.read_range(gpu, &self.values)?;
+                self.data_range = gp.read_data_range(gpu)?;
+                self.range = self.values.range.or(self.data_range);
             }
             (_, None) => unreachable!("the GPU backend uploads its points when made"),
         }
@@ -207,75 +218,99 @@ impl Plot {
         }
     }
 
-    /// Get the frame ready to draw in `mode`; returns what its colourbar shows.
+    /// Get the frame ready to draw in `mode` (`point_size` sets the splat's
+    /// footprint); returns what its colourbar shows.
     pub fn prepare(
         &mut self,
         gpu: &Gpu,
         painter: &mut Painter,
         view: &FrameView,
         mode: Mode,
+        point_size: f32,
     ) -> Result<ColorScale> {
         if mode == Mode::Points || mode == Mode::Auto {
             self.gpu_points(gpu)?;
             return Ok(ColorScale::Values(self.range));
         }
-        let cells = self.aggregate(gpu, view, mode)?;
+        let agg = self.frame_agg(mode);
+        let cells = self.aggregate(gpu, view, agg)?;
         let grid = self.grid.as_ref().expect("aggregate made the grid");
         let (shading, scale) = if mode == Mode::Splat {
             let range = self.range.unwrap_or((0.0, 0.0));
             (Shading::Values { range }, ColorScale::Values(self.range))
         } else {
+            let how = self.opts.how;
             let thresholds = Box::new(match cells {
-                Some(cells) => aggregate::thresholds(self.opts.how, &cells),
-                None if aggregate::needs_grid(self.opts.how) => {
-                    aggregate::thresholds(self.opts.how, &grid.read(gpu)?)
+                Some(cells) => aggregate::thresholds(agg, how, &cells),
+                None if aggregate::needs_grid(how) => {
+                    aggregate::thresholds(agg, how, &grid.read(gpu)?)
                 }
-                None => {
-                    aggregate::thresholds_from_max(self.opts.how, grid.max_cell(gpu, &self.splat)?)
-                }
+                None => match grid.extremes(gpu, &self.splat)? {
+                    Some((lo, hi)) => aggregate::thresholds_between(agg, how, lo, hi),
+                    None => [u32::MAX; crate::colormap::LUT_SIZE],
+                },
             });
             (
-                Shading::Counts {
+                Shading::Table {
                     thresholds: thresholds.clone(),
                 },
-                ColorScale::Counts {
+                ColorScale::Density {
                     thresholds,
-                    how: self.opts.how,
+                    how,
+                    agg,
                 },
             )
         };
-        painter
-            .resolve
-            .prepare(gpu, grid, view, &shading, self.opts.spread);
+        // Density keeps Datashader's one-pixel bins; splatted points cover their size.
+        let footprint = if mode == Mode::Splat {
+            aggregate::footprint(point_size)
+        } else {
+            1
+        };
+        let reach = aggregate::reach(footprint, self.opts.spread);
+        painter.resolve.prepare(gpu, grid, view, &shading, reach);
         Ok(scale)
     }
 
+    /// What a splat or density frame aggregates: splat keeps the highest value.
+    pub fn frame_agg(&self, mode: Mode) -> Agg {
+        if mode == Mode::Splat {
+            Agg::Max
+        } else {
+            self.opts.agg
+        }
+    }
+
     /// Fill the grid for `view`; the CPU backend also returns the cells it made.
-    fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, mode: Mode) -> Result<Option<Vec<u32>>> {
+    fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, agg: Agg) -> Result<Option<Vec<u32>>> {
         let size = (view.viewport.size.x as u32, view.viewport.size.y as u32);
-        if self.grid.as_ref().is_none_or(|g| g.size != size) {
-            self.grid = Some(Grid::new(gpu, &self.splat, self.gpu_points.as_ref(), size)?);
+        // The CPU backend uploads finished cells: its GPU grid needs no sum planes.
+        let sums = agg.sums() && self.backend != Backend::Cpu;
+        if self
+            .grid
+            .as_ref()
+            .is_none_or(|g| g.size != size || g.sums != sums)
+        {
+            self.grid = Some(Grid::new(
+                gpu,
+                &self.splat,
+                self.gpu_points.as_ref(),
+                size,
+                sums,
+            )?);
         }
         let grid = self.grid.as_ref().expect("grid was just made");
         let map = GridMap::new(&view.camera, self.points.origin, size);
-        let what = if mode == Mode::Splat {
-            Aggregate::Max
-        } else {
-            Aggregate::Count
-        };
+        let q = Quantiser::new(self.data_range);
         match self.backend {
             Backend::Cpu => {
-                let cells = match what {
-                    Aggregate::Max => {
-                        aggregate::splat(&self.points.offsets, &self.cpu_values, &map)
-                    }
-                    Aggregate::Count => aggregate::count(&self.points.offsets, &map),
-                };
+                let cells =
+                    aggregate::density(agg, &self.points.offsets, &self.cpu_values, &map, &q);
                 grid.upload(gpu, &cells);
                 Ok(Some(cells))
             }
             _ => {
-                grid.aggregate(gpu, &self.splat, &map, what);
+                grid.aggregate(gpu, &self.splat, &map, agg, &q);
                 Ok(None)
             }
         }

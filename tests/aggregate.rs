@@ -4,7 +4,7 @@
 
 mod common;
 
-use pointillist::aggregate::{self, Backend, GridMap, How, Mode};
+use pointillist::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
 use pointillist::cli::Look;
 use pointillist::colormap::Colormap;
 use pointillist::derive::{derive_serial, DeriveParams, Derived, ValueKind, ValueSettings};
@@ -36,6 +36,7 @@ fn look(mode: Mode, backend: Backend, how: How, spread: u32) -> Look {
             backend,
             how,
             spread,
+            ..Default::default()
         },
     }
 }
@@ -168,23 +169,35 @@ fn both_backends_give_identical_images() {
 fn gpu_shading_equals_the_cpu_twin() {
     let Some(gpu) = common::gpu() else { return };
     let lut = Colormap::by_name("inferno").unwrap().rgba8();
-    for (mode, how, spread) in [
-        (Mode::Density, How::EqHist, 1),
-        (Mode::Density, How::Log, 0),
-        (Mode::Splat, How::Linear, 1),
+    for (mode, how, spread, point_size) in [
+        (Mode::Density, How::EqHist, 1, 2.0),
+        (Mode::Density, How::Log, 0, 3.0),
+        (Mode::Splat, How::Linear, 1, 2.0),
+        (Mode::Splat, How::Linear, 0, 1.0),
+        (Mode::Splat, How::Linear, 0, 3.0),
     ] {
-        let r = render(&gpu, &look(mode, Backend::Gpu, how, spread));
+        let mut l = look(mode, Backend::Gpu, how, spread);
+        l.style.point_size = point_size;
+        let r = render(&gpu, &l);
         let (w, h, cells) = r.grid.unwrap();
-        let spread_cells = aggregate::spread(&cells, [w, h], spread);
+        // Splatted points cover their size (1-3 px); density keeps 1-px bins.
+        let footprint = match mode {
+            Mode::Splat => aggregate::footprint(point_size),
+            _ => 1,
+        };
+        let window = aggregate::window_max(&cells, [w, h], aggregate::reach(footprint, spread));
         let shaded = match mode {
             Mode::Splat => {
                 let p = points();
-                let l = look(mode, Backend::Cpu, how, spread);
                 let mut cpu = Derived::with_len(p.len());
                 derive_serial(&p, &DeriveParams::new(&p, &l.values), &lut, &mut cpu);
-                aggregate::shade_splat(&spread_cells, cpu.range.unwrap(), &lut)
+                aggregate::shade_splat(&window, cpu.range.unwrap(), &lut)
             }
-            _ => aggregate::shade_density(&spread_cells, &aggregate::thresholds(how, &cells), &lut),
+            _ => aggregate::shade_density(
+                &window,
+                &aggregate::thresholds(Agg::Count, how, &cells),
+                &lut,
+            ),
         };
         let mut expected = Vec::with_capacity(r.rgba.len());
         for c in shaded {
@@ -192,7 +205,7 @@ fn gpu_shading_equals_the_cpu_twin() {
         }
         assert!(
             r.rgba == expected,
-            "{mode:?} {how:?}: GPU shading differs from the CPU twin"
+            "{mode:?} {how:?} spread {spread} size {point_size}: GPU shading differs from the CPU twin"
         );
     }
 }
@@ -228,4 +241,133 @@ fn auto_mode_switches_from_points_to_splat() {
     )
     .unwrap();
     assert_eq!(r.mode, Mode::Splat);
+}
+
+/// The CPU twin's values of `points()` (x+y: exact on both sides) and their range.
+fn cpu_values(p: &PointSet, l: &Look) -> (Vec<f32>, (f32, f32)) {
+    let mut cpu = Derived::with_len(p.len());
+    let lut = l.colormap.rgba8();
+    derive_serial(p, &DeriveParams::new(p, &l.values), &lut, &mut cpu);
+    let finite = cpu.values.iter().filter(|v| !v.is_nan());
+    let lo = finite.clone().fold(f32::INFINITY, |a, &b| a.min(b));
+    let hi = finite.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    (cpu.values, (lo, hi))
+}
+
+#[test]
+fn value_aggregates_on_the_gpu_equal_the_cpu_twin() {
+    let Some(gpu) = common::gpu() else { return };
+    let p = points();
+    let base = look(Mode::Density, Backend::Gpu, How::Linear, 0);
+    let map = GridMap::new(&base.camera(&p.bounds), p.origin, SIZE);
+    let (values, range) = cpu_values(&p, &base);
+    let q = Quantiser::new(Some(range));
+    for agg in Agg::ALL {
+        for how in [How::Linear, How::EqHist] {
+            let mut l = look(Mode::Density, Backend::Gpu, how, 0);
+            l.plot.agg = agg;
+            let on_gpu = render(&gpu, &l);
+            l.plot.backend = Backend::Cpu;
+            let on_cpu = render(&gpu, &l);
+            let expected = aggregate::density(agg, &p.offsets, &values, &map, &q);
+            let (got, cpu_cells) = (on_gpu.grid.unwrap().2, on_cpu.grid.unwrap().2);
+            assert_eq!(cpu_cells, expected, "{agg:?}: the CPU backend is the twin");
+            assert!(
+                expected.iter().any(|&c| c != 0),
+                "{agg:?}: nothing aggregated"
+            );
+            if agg.sums() {
+                // Integer sums are exact; the final f32 arithmetic may differ in the last bits.
+                for (g, e) in got.iter().zip(&expected) {
+                    assert_eq!(*g == 0, *e == 0, "{agg:?}: empty cells differ");
+                    if *e == 0 {
+                        continue;
+                    }
+                    let (g, e) = (aggregate::key_value(*g), aggregate::key_value(*e));
+                    assert!(
+                        (g - e).abs() <= 4.0 * f32::EPSILON * e.abs().max(range.1 - range.0),
+                        "{agg:?}: {g} on the GPU, {e} on the CPU"
+                    );
+                }
+            } else {
+                assert_eq!(got, expected, "{agg:?}: GPU grid differs from the CPU twin");
+            }
+            common::assert_images_close(
+                &format!("agg-{agg:?}-{how:?}"),
+                SIZE,
+                &on_gpu.rgba,
+                &on_cpu.rgba,
+                0.05,
+                0.002,
+            );
+        }
+    }
+}
+
+#[test]
+fn value_aggregates_match_plain_loops() {
+    let p = points();
+    let l = look(Mode::Density, Backend::Cpu, How::Linear, 0);
+    let map = GridMap::new(&l.camera(&p.bounds), p.origin, SIZE);
+    let (values, range) = cpu_values(&p, &l);
+    let q = Quantiser::new(Some(range));
+    // f64 reference: count, sum, min, max per pixel.
+    let cells = map.len();
+    let (mut n, mut sum) = (vec![0u32; cells], vec![0f64; cells]);
+    let (mut lo, mut hi) = (vec![f32::INFINITY; cells], vec![f32::NEG_INFINITY; cells]);
+    for (o, &v) in p.offsets.iter().zip(&values) {
+        if let (Some(px), false) = (map.pixel(*o), v.is_nan()) {
+            n[px] += 1;
+            sum[px] += v as f64;
+            lo[px] = lo[px].min(v);
+            hi[px] = hi[px].max(v);
+        }
+    }
+    let grid = |agg| aggregate::density(agg, &p.offsets, &values, &map, &q);
+    let (g_sum, g_mean, g_min, g_max) = (
+        grid(Agg::Sum),
+        grid(Agg::Mean),
+        grid(Agg::Min),
+        grid(Agg::Max),
+    );
+    let span = (range.1 - range.0) as f64;
+    for i in 0..cells {
+        if n[i] == 0 {
+            assert_eq!((g_sum[i], g_mean[i], g_min[i], g_max[i]), (0, 0, 0, 0));
+            continue;
+        }
+        let value = |g: &[u32]| aggregate::key_value(g[i]) as f64;
+        assert_eq!(value(&g_min), lo[i] as f64);
+        assert_eq!(value(&g_max), hi[i] as f64);
+        let mean = sum[i] / n[i] as f64;
+        let (k, low) = (n[i] as f64, range.0.abs() as f64);
+        // Fixed point: within half a step (2^-25 of the range) per value, plus f32 rounding.
+        let half_step = span / 2f64.powi(25);
+        assert!((value(&g_mean) - mean).abs() <= half_step + 1e-6 * (mean.abs() + low));
+        assert!(
+            (value(&g_sum) - sum[i]).abs() <= k * half_step + 1e-6 * (sum[i].abs() + k * low),
+            "sum {} vs {}",
+            value(&g_sum),
+            sum[i]
+        );
+    }
+    // The pile of 5000 points in one pixel: every one counted in the sum.
+    let pile = map.pixel(p.offsets[p.len() - 1]).unwrap();
+    assert!(n[pile] >= 5000);
+}
+
+#[test]
+fn a_fixed_colour_range_leaves_sums_alone() {
+    let Some(gpu) = common::gpu() else { return };
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut l = look(Mode::Density, backend, How::Linear, 0);
+        l.plot.agg = Agg::Sum;
+        let auto = render(&gpu, &l).grid.unwrap().2;
+        l.values.range = Some((0.0, 1.0));
+        let fixed = render(&gpu, &l).grid.unwrap().2;
+        assert_eq!(
+            auto, fixed,
+            "{backend:?}: sums depend on the data, not the colours"
+        );
+    }
 }

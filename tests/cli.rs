@@ -281,3 +281,111 @@ fn density_exports_its_counts_as_npy() {
         &out,
     );
 }
+
+/// The header and the body of an .npy file written by `--export-aggregate`.
+fn read_npy(path: &Path) -> (String, Vec<u8>) {
+    let bytes = std::fs::read(path).unwrap();
+    let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+    let header = std::str::from_utf8(&bytes[10..10 + header_len])
+        .unwrap()
+        .to_string();
+    (header, bytes[10 + header_len..].to_vec())
+}
+
+#[test]
+fn density_exports_a_mean_of_the_values_where_points_fall() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = scratch("export-mean");
+    let export = |agg: &str| {
+        let (png, npy) = (
+            dir.join(format!("{agg}.png")),
+            dir.join(format!("{agg}.npy")),
+        );
+        let o = run(&[
+            "render",
+            "--output",
+            png.to_str().unwrap(),
+            "--points",
+            "20000",
+            "--dataset",
+            "uniform",
+            "--value",
+            "x",
+            "--mode",
+            "density",
+            "--agg",
+            agg,
+            "--x-range",
+            "0",
+            "1",
+            "--y-range",
+            "0",
+            "1",
+            "--no-axes",
+            "--width",
+            "40",
+            "--height",
+            "30",
+            "--export-aggregate",
+            npy.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        read_npy(&npy)
+    };
+    let (header, body) = export("mean");
+    assert!(header.contains("'descr': '<f4'"), "{header}");
+    assert!(header.contains("'shape': (30, 40)"), "{header}");
+    let means: Vec<f32> = bytemuck::pod_collect_to_vec(&body);
+    let (_, body) = export("count");
+    let counts: Vec<u32> = bytemuck::pod_collect_to_vec(&body);
+    assert_eq!(means.len(), counts.len());
+    for (i, (m, c)) in means.iter().zip(&counts).enumerate() {
+        assert_eq!(
+            m.is_nan(),
+            *c == 0,
+            "cell {i}: NaN exactly where no point fell"
+        );
+        if *c > 0 {
+            // x is uniform in [0, 1): the mean of column j's points lies inside column j.
+            let j = (i % 40) as f32;
+            assert!(
+                *m >= j / 40.0 - 1e-4 && *m <= (j + 1.0) / 40.0 + 1e-4,
+                "cell {i}: mean x {m} outside its column"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_aggregate_needs_density_mode() {
+    let dir = scratch("agg-mode");
+    let out = dir.join("a.png");
+    assert_clean_failure(
+        &[
+            "render",
+            "--output",
+            out.to_str().unwrap(),
+            "--points",
+            "10",
+            "--mode",
+            "splat",
+            "--agg",
+            "mean",
+        ],
+        "--agg mean: per-pixel aggregates of values need --mode density",
+        &out,
+    );
+    assert_clean_failure(
+        &[
+            "render",
+            "--output",
+            out.to_str().unwrap(),
+            "--agg",
+            "median",
+        ],
+        "invalid value 'median'",
+        &out,
+    );
+}

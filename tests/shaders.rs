@@ -92,13 +92,13 @@ fn shared_structs_match_wgsl() {
         "splat.wgsl",
         "SplatParams",
         SplatParams,
-        [a, k, size, count, _pad]
+        [a, k, size, count, agg, quant, step, _pad]
     );
     check_layout!(
         "resolve.wgsl",
         "ResolveParams",
         ResolveParams,
-        [vp_min, screen, size, mode, spread, range, _pad]
+        [vp_min, screen, size, mode, back, range, ahead, _pad]
     );
     check_layout!("lines.wgsl", "Screen", ScreenUniform, [size, _pad]);
     check_layout!(

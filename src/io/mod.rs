@@ -926,21 +926,36 @@ mod tests {
     }
 }
 
-/// Write a 2-D little-endian u32 array as NumPy .npy (version 1.0, C order).
+/// Write a rows x cols little-endian u32 array as a NumPy .npy file (C order).
 pub fn write_npy_u32(path: &Path, rows: u32, cols: u32, data: &[u32]) -> crate::error::Result<()> {
+    write_npy(path, rows, cols, "<u4", bytemuck::cast_slice(data))
+}
+
+/// Write a rows x cols little-endian f32 array as a NumPy .npy file (C order).
+pub fn write_npy_f32(path: &Path, rows: u32, cols: u32, data: &[f32]) -> crate::error::Result<()> {
+    write_npy(path, rows, cols, "<f4", bytemuck::cast_slice(data))
+}
+
+/// `data`: rows x cols elements of `descr`, already little-endian (as on every
+/// platform pointillist runs on).
+fn write_npy(
+    path: &Path,
+    rows: u32,
+    cols: u32,
+    descr: &str,
+    data: &[u8],
+) -> crate::error::Result<()> {
     let mut header =
-        format!("{{'descr': '<u4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
+        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
     // Magic (6) + version (2) + length (2) + header + newline, padded to 64 bytes.
     let total = (10 + header.len() + 1).div_ceil(64) * 64;
     header.push_str(&" ".repeat(total - 10 - header.len() - 1));
     header.push('\n');
-    let mut bytes = Vec::with_capacity(total + data.len() * 4);
+    let mut bytes = Vec::with_capacity(total + data.len());
     bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
     bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
     bytes.extend_from_slice(header.as_bytes());
-    for v in data {
-        bytes.extend_from_slice(&v.to_le_bytes());
-    }
+    bytes.extend_from_slice(data);
     std::fs::write(path, bytes).map_err(|source| crate::error::Error::Write {
         path: path.to_path_buf(),
         source,

@@ -203,9 +203,15 @@ impl GpuPoints {
     /// The range the last derive used: min/max of the finite values for an auto
     /// range (None when there were none), else the fixed one.
     pub fn read_range(&self, gpu: &Gpu, settings: &ValueSettings) -> Result<Option<(f32, f32)>> {
-        if let Some(r) = settings.range {
-            return Ok(Some(r));
+        match settings.range {
+            Some(r) => Ok(Some(r)),
+            None => self.read_data_range(gpu),
         }
+    }
+
+    /// Min and max of the finite values of the last derive (None when there were none),
+    /// whether or not the colour range was fixed.
+    pub fn read_data_range(&self, gpu: &Gpu) -> Result<Option<(f32, f32)>> {
         let bits: Vec<u32> = bytemuck::pod_collect_to_vec(&gpu.read_buffer(&self.range, 8)?);
         let (lo, hi) = (unordered(bits[0]), unordered(bits[1]));
         Ok((lo <= hi).then_some((lo, hi)))

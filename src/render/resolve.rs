@@ -18,9 +18,10 @@ pub struct ResolveParams {
     pub screen: [f32; 2],
     pub size: [u32; 2],
     pub mode: u32,
-    pub spread: u32,
+    pub back: u32,
     pub range: [f32; 2],
-    pub _pad: [f32; 2],
+    pub ahead: u32,
+    pub _pad: u32,
 }
 
 const _: () = assert!(std::mem::size_of::<ResolveParams>() == 48);
@@ -30,8 +31,8 @@ const _: () = assert!(std::mem::size_of::<ResolveParams>() == 48);
 pub enum Shading {
     /// Splat: the value through this range.
     Values { range: (f32, f32) },
-    /// Density: counts through these thresholds.
-    Counts { thresholds: Box<[u32; LUT_SIZE]> },
+    /// Density: counts or value keys through these thresholds.
+    Table { thresholds: Box<[u32; LUT_SIZE]> },
 }
 
 pub struct ResolvePipeline {
@@ -97,11 +98,11 @@ impl ResolvePipeline {
         grid: &Grid,
         view: &FrameView,
         shading: &Shading,
-        spread: u32,
+        reach: (u32, u32),
     ) {
         let (mode, range) = match shading {
             Shading::Values { range } => (0, [range.0, range.1]),
-            Shading::Counts { thresholds } => {
+            Shading::Table { thresholds } => {
                 gpu.queue.write_buffer(
                     &self.thresholds,
                     0,
@@ -115,9 +116,10 @@ impl ResolvePipeline {
             screen: [view.size.0 as f32, view.size.1 as f32],
             size: [grid.size.0, grid.size.1],
             mode,
-            spread,
+            back: reach.0,
             range,
-            _pad: [0.0; 2],
+            ahead: reach.1,
+            _pad: 0,
         };
         gpu.queue
             .write_buffer(&self.params, 0, bytemuck::bytes_of(&params));
