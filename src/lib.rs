@@ -24,6 +24,7 @@ pub mod plot;
 pub mod points;
 pub mod reference;
 pub mod render;
+pub mod sort;
 pub mod source;
 pub mod ticks;
 

@@ -121,34 +121,31 @@ impl PointSet {
 
     /// Reorder the points along a Morton (Z-order) curve over their bounds,
     /// so that points close on screen are close in memory and every frame's
-    /// splat writes locally (Schütz et al. 2021). The data column moves with
-    /// its points; the returned vector maps each new position to the point's
-    /// original index.
+    /// splat writes locally (Schütz et al. 2021). The curve runs over a
+    /// 4096 x 4096 grid of cells (a 24-bit key: three radix passes); points in
+    /// one cell keep their input order. The data column moves with its points;
+    /// the returned vector maps each new position to the point's original index.
     pub fn sort_morton(&mut self) -> Vec<u32> {
         let (lo, size) = (self.bounds.min - self.origin, self.bounds.size());
         let scale = DVec2::new(
             if size.x > 0.0 { 65535.0 / size.x } else { 0.0 },
             if size.y > 0.0 { 65535.0 / size.y } else { 0.0 },
         );
-        let mut keys: Vec<(u32, u32)> = self
-            .offsets
-            .par_iter()
-            .enumerate()
-            .map(|(i, o)| {
+        let mut keys: Vec<u32> = crate::mem::zeroed_vec(self.len());
+        keys.par_iter_mut()
+            .zip(self.offsets.par_iter())
+            .for_each(|(k, o)| {
                 let q = ((DVec2::new(o[0] as f64, o[1] as f64) - lo) * scale)
                     .clamp(DVec2::ZERO, DVec2::splat(65535.0));
-                (morton(q.x as u32, q.y as u32), i as u32)
-            })
-            .collect();
-        keys.par_sort_unstable();
-        self.offsets = keys
-            .par_iter()
-            .map(|&(_, i)| self.offsets[i as usize])
-            .collect();
+                *k = morton(q.x as u32 >> 4, q.y as u32 >> 4);
+            });
+        let order = crate::sort::order_by_key(&keys, 24);
+        drop(keys);
+        self.offsets = gather(&self.offsets, &order);
         if let Some(d) = &self.data {
-            self.data = Some(keys.par_iter().map(|&(_, i)| d[i as usize]).collect());
+            self.data = Some(gather(d, &order));
         }
-        keys.into_iter().map(|(_, i)| i).collect()
+        order
     }
 
     /// Point i in data coordinates.
@@ -156,6 +153,15 @@ impl PointSet {
         let o = self.offsets[i];
         self.origin + DVec2::new(o[0] as f64, o[1] as f64)
     }
+}
+
+/// `items` in `order`: out[i] = items[order[i]].
+fn gather<T: bytemuck::Zeroable + Copy + Send + Sync>(items: &[T], order: &[u32]) -> Vec<T> {
+    let mut out: Vec<T> = crate::mem::zeroed_vec(order.len());
+    out.par_iter_mut()
+        .zip(order.par_iter())
+        .for_each(|(o, &i)| *o = items[i as usize]);
+    out
 }
 
 /// Interleave the bits of two 16-bit coordinates: x in the even bits, y in the odd.
