@@ -140,6 +140,13 @@ impl GridMap {
     /// Grid index of the pixel `off` falls in, or None outside the view (or NaN).
     #[inline]
     pub fn pixel(&self, off: [f32; 2]) -> Option<usize> {
+        self.cell(off)
+            .map(|(x, row)| (row * self.size[0] + x) as usize)
+    }
+
+    /// Column and row (0 at the top) of the pixel `off` falls in.
+    #[inline]
+    pub fn cell(&self, off: [f32; 2]) -> Option<(u32, u32)> {
         let tx = (off[0] - self.a[0]) * self.k[0];
         let ty = (off[1] - self.a[1]) * self.k[1];
         let (w, h) = (self.size[0] as f32, self.size[1] as f32);
@@ -148,7 +155,7 @@ impl GridMap {
         }
         let x = (tx as u32).min(self.size[0] - 1);
         let y = (ty as u32).min(self.size[1] - 1);
-        Some(((self.size[1] - 1 - y) * self.size[0] + x) as usize)
+        Some((x, self.size[1] - 1 - y))
     }
 
     pub fn len(&self) -> usize {
@@ -162,21 +169,24 @@ impl GridMap {
 
 /// Highest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
 pub fn splat(offsets: &[[f32; 2]], values: &[f32], map: &GridMap) -> Vec<u32> {
-    extreme(offsets, values, map, |v, cell| v > cell)
+    extreme(offsets, values, map, |cell, v| cell.max(v))
 }
 
 /// Smallest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
 /// The GPU keeps `!ordered(v)` with atomicMax and flips it back (`finalise`).
 pub fn min_splat(offsets: &[[f32; 2]], values: &[f32], map: &GridMap) -> Vec<u32> {
-    extreme(offsets, values, map, |v, cell| v < cell)
+    // Branch-free: an empty cell (0) wraps to u32::MAX, which any key beats.
+    extreme(offsets, values, map, |cell, v| {
+        cell.wrapping_sub(1).min(v.wrapping_sub(1)).wrapping_add(1)
+    })
 }
 
-/// The value whose `ordered` key is `better` than the others wins each pixel.
+/// Each pixel keeps `pick(cell, key)` of the `ordered` keys of its values.
 fn extreme(
     offsets: &[[f32; 2]],
     values: &[f32],
     map: &GridMap,
-    better: impl Fn(u32, u32) -> bool + Sync,
+    pick: impl Fn(u32, u32) -> u32 + Sync,
 ) -> Vec<u32> {
     aggregate(
         offsets,
@@ -185,11 +195,7 @@ fn extreme(
             let v = values[i];
             (!v.is_nan()).then(|| ordered(v))
         },
-        |cell: &mut u32, v| {
-            if *cell == 0 || better(v, *cell) {
-                *cell = v
-            }
-        },
+        |cell: &mut u32, v| *cell = pick(*cell, v),
     )
 }
 
@@ -311,7 +317,7 @@ pub fn density(
 /// Points handled per round of [`aggregate`]: bounds the temporary buckets to
 /// 8-16 bytes a point of it.
 const ROUND: usize = 1 << 21;
-/// Horizontal bands of the grid: each is filled by one thread, in cache.
+/// Horizontal bands of the grid (at most; each is filled by one thread, in cache).
 const BANDS: usize = 64;
 
 /// Bins points by screen band, then lets one thread fill each band's slice of
@@ -332,11 +338,20 @@ where
         return grid;
     }
     let width = map.size[0] as usize;
-    let rows_per_band = (map.size[1] as usize).div_ceil(BANDS);
-    let band_cells = rows_per_band * width;
+    // A power of two of rows per band: a point's band is a shift of its row.
+    let band_shift = (map.size[1] as usize)
+        .div_ceil(BANDS)
+        .next_power_of_two()
+        .trailing_zeros();
+    let band_cells = width << band_shift;
+    let bands = (map.size[1] as usize).div_ceil(1 << band_shift);
     let parts = rayon::current_num_threads().max(1) * 2;
-    // Buckets are reused from round to round: no fresh pages to fault in.
-    let mut buckets: Vec<Vec<Vec<(u32, P)>>> = vec![vec![Vec::new(); BANDS]; parts];
+    // Buckets are reused from round to round: no fresh pages to fault in. Room
+    // for an even share (and a quarter more) up front saves most regrowth copies.
+    let share = offsets.len().min(ROUND).div_ceil(parts * bands) * 5 / 4;
+    let mut buckets: Vec<Vec<Vec<(u32, P)>>> = (0..parts)
+        .map(|_| (0..bands).map(|_| Vec::with_capacity(share)).collect())
+        .collect();
     for (r, round) in offsets.chunks(ROUND).enumerate() {
         let start = r * ROUND;
         let part = round.len().div_ceil(parts).max(1);
@@ -347,9 +362,10 @@ where
             .for_each(|(k, (b, chunk))| {
                 b.iter_mut().for_each(Vec::clear);
                 for (j, off) in chunk.iter().enumerate() {
-                    if let Some(p) = map.pixel(*off) {
+                    if let Some((x, row)) = map.cell(*off) {
                         if let Some(v) = payload(start + k * part + j) {
-                            b[p / band_cells].push((p as u32, v));
+                            let p = row * map.size[0] + x;
+                            b[(row >> band_shift) as usize].push((p, v));
                         }
                     }
                 }

@@ -74,6 +74,8 @@ pub struct Plot {
     max_grid_cells: u64,
     /// The CPU backend's values.
     cpu_values: Vec<f32>,
+    /// The CPU backend's last aggregate grid (before footprint and spread).
+    cpu_cells: Vec<u32>,
     splat: SplatPipeline,
     grid: Option<Grid>,
 }
@@ -122,6 +124,7 @@ impl Plot {
             software,
             max_grid_cells: gpu.device.limits().max_storage_buffer_binding_size / 4,
             cpu_values: Vec::new(),
+            cpu_cells: Vec::new(),
             splat: SplatPipeline::new(&gpu.device),
             grid: None,
         })
@@ -233,7 +236,8 @@ impl Plot {
             return Ok(ColorScale::Values(self.range));
         }
         let agg = self.frame_agg(mode);
-        let cells = self.aggregate(gpu, view, agg)?;
+        let on_cpu = self.aggregate(gpu, view, agg)?;
+        let cells = on_cpu.then_some(self.cpu_cells.as_slice());
         let grid = self.grid.as_ref().expect("aggregate made the grid");
         let (shading, scale) = if mode == Mode::Splat {
             let range = self.range.unwrap_or((0.0, 0.0));
@@ -241,7 +245,7 @@ impl Plot {
         } else {
             let how = self.opts.how;
             let thresholds = Box::new(match cells {
-                Some(cells) => aggregate::thresholds(agg, how, &cells),
+                Some(cells) => aggregate::thresholds(agg, how, cells),
                 None if aggregate::needs_grid(how) => {
                     aggregate::thresholds(agg, how, &grid.read(gpu)?)
                 }
@@ -267,7 +271,19 @@ impl Plot {
         } else {
             1
         };
-        let reach = aggregate::reach(footprint, self.opts.spread);
+        let mut reach = aggregate::reach(footprint, self.opts.spread);
+        if let Some(cells) = cells {
+            // The CPU backend applies the window itself (exactly as resolve.wgsl
+            // would: the same image) where software rasterisers pay dearly for
+            // the shader's loop.
+            if reach == (0, 0) {
+                grid.upload(gpu, cells);
+            } else {
+                let size = [grid.size.0, grid.size.1];
+                grid.upload(gpu, &aggregate::window_max(cells, size, reach));
+                reach = (0, 0);
+            }
+        }
         painter.resolve.prepare(gpu, grid, view, &shading, reach);
         Ok(scale)
     }
@@ -281,8 +297,9 @@ impl Plot {
         }
     }
 
-    /// Fill the grid for `view`; the CPU backend also returns the cells it made.
-    fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, agg: Agg) -> Result<Option<Vec<u32>>> {
+    /// Fill the grid for `view`: on the GPU, or (returning true) into `cpu_cells`
+    /// for `prepare` to upload.
+    fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, agg: Agg) -> Result<bool> {
         let size = (view.viewport.size.x as u32, view.viewport.size.y as u32);
         // The CPU backend uploads finished cells: its GPU grid needs no sum planes.
         let sums = agg.sums() && self.backend != Backend::Cpu;
@@ -304,24 +321,25 @@ impl Plot {
         let q = Quantiser::new(self.data_range);
         match self.backend {
             Backend::Cpu => {
-                let cells =
+                self.cpu_cells =
                     aggregate::density(agg, &self.points.offsets, &self.cpu_values, &map, &q);
-                grid.upload(gpu, &cells);
-                Ok(Some(cells))
+                Ok(true)
             }
             _ => {
                 grid.aggregate(gpu, &self.splat, &map, agg, &q);
-                Ok(None)
+                Ok(false)
             }
         }
     }
 
     /// The aggregate grid of the last splat or density frame (row 0 at the top).
     pub fn read_grid(&self, gpu: &Gpu) -> Result<Option<(u32, u32, Vec<u32>)>> {
-        self.grid
-            .as_ref()
-            .map(|g| Ok((g.size.0, g.size.1, g.read(gpu)?)))
-            .transpose()
+        let Some(g) = &self.grid else { return Ok(None) };
+        let cells = match self.backend {
+            Backend::Cpu => self.cpu_cells.clone(),
+            _ => g.read(gpu)?,
+        };
+        Ok(Some((g.size.0, g.size.1, cells)))
     }
 
     /// Draw the prepared frame into `target` and submit.
