@@ -25,7 +25,7 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy}
 use winit::keyboard::{Key, KeyCode, NamedKey, PhysicalKey};
 use winit::window::{Window, WindowId};
 
-use crate::aggregate::Mode;
+use crate::aggregate::{Agg, Mode};
 use crate::camera::{Camera, Viewport};
 use crate::cli::{Look, ViewArgs};
 use crate::error::{input, Error, Result};
@@ -71,6 +71,10 @@ pub enum Action {
     BoxZoom(DVec2, DVec2),
     Reset,
     CycleColormap,
+    /// Next drawing mode: auto, points, splat, density.
+    CycleMode,
+    /// Next density aggregate: count, sum, mean, min, max (switches to density).
+    CycleAgg,
     /// Multiply the point size by this.
     PointSize(f64),
     Screenshot,
@@ -101,6 +105,8 @@ pub fn key_action(key: &Key, physical: PhysicalKey, repeat: bool) -> Option<Acti
             "]" => Some(Action::PointSize(POINT_SIZE_STEP)),
             "r" => Some(Action::Reset),
             "c" => Some(Action::CycleColormap),
+            "m" => Some(Action::CycleMode),
+            "a" => Some(Action::CycleAgg),
             "s" => Some(Action::Screenshot),
             "q" => Some(Action::Quit),
             _ => None,
@@ -113,6 +119,26 @@ pub fn key_action(key: &Key, physical: PhysicalKey, repeat: bool) -> Option<Acti
         Action::PanFraction(_) | Action::ZoomCentre(_) | Action::PointSize(_)
     );
     (!repeat || repeats).then_some(action)
+}
+
+/// The mode after `m`.
+fn next_mode(mode: Mode) -> Mode {
+    match mode {
+        Mode::Auto => Mode::Points,
+        Mode::Points => Mode::Splat,
+        Mode::Splat => Mode::Density,
+        Mode::Density => Mode::Auto,
+    }
+}
+
+/// The density aggregate after `a`.
+fn next_agg(agg: Agg) -> Agg {
+    let i = Agg::ALL.iter().position(|&a| a == agg).unwrap_or(0);
+    Agg::ALL[(i + 1) % Agg::ALL.len()]
+}
+
+fn mode_name(mode: Mode) -> String {
+    format!("{mode:?}").to_lowercase()
 }
 
 /// The wheel's zoom factor: 1.1 per line up, PixelDelta scaled to lines.
@@ -697,6 +723,20 @@ impl Viewer {
                 self.plot.set_colormap(&self.gpu, next)?;
                 eprintln!("colormap {}", next.name());
             }
+            Action::CycleMode => {
+                let opts = &mut self.plot.opts;
+                opts.mode = next_mode(opts.mode);
+                eprintln!("mode {}", mode_name(opts.mode));
+            }
+            Action::CycleAgg => {
+                let opts = &mut self.plot.opts;
+                if opts.mode == Mode::Density {
+                    opts.agg = next_agg(opts.agg);
+                } else {
+                    opts.mode = Mode::Density;
+                }
+                eprintln!("mode density, aggregate {}", opts.agg.name());
+            }
             Action::PointSize(f) => {
                 let (lo, hi) = POINT_SIZE_LIMITS;
                 self.point_size = (self.point_size * f).clamp(lo, hi);
@@ -731,14 +771,19 @@ impl Viewer {
         let path = write_new_file(&self.screenshot_dir, &encode_png(size.0, size.1, &rgba)?)?;
         let (x0, x1) = camera.x_range();
         let (y0, y1) = camera.y_range();
+        // Density frames also name their aggregate (it may have changed with `a`).
+        let agg = match mode {
+            Mode::Density => format!(" --agg {}", self.plot.opts.agg.name()),
+            _ => String::new(),
+        };
         println!(
-            "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {} --mode {}",
+            "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {} --mode {}{agg}",
             path.display(),
             size.0,
             size.1,
             style.point_size,
             self.plot.renderer.colormap().name(),
-            format!("{mode:?}").to_lowercase()
+            mode_name(mode)
         );
         let _ = std::io::stdout().flush();
         Ok(())
@@ -755,6 +800,24 @@ mod tests {
     }
 
     const NO_CODE: PhysicalKey = PhysicalKey::Code(KeyCode::F24);
+
+    #[test]
+    fn mode_and_aggregate_keys_cycle_through_every_choice() {
+        let mut m = Mode::Auto;
+        let mut seen = vec![];
+        for _ in 0..4 {
+            m = next_mode(m);
+            seen.push(m);
+        }
+        assert_eq!(seen, [Mode::Points, Mode::Splat, Mode::Density, Mode::Auto]);
+        let mut a = Agg::Count;
+        let mut aggs = vec![];
+        for _ in 0..5 {
+            a = next_agg(a);
+            aggs.push(a);
+        }
+        assert_eq!(aggs, [Agg::Sum, Agg::Mean, Agg::Min, Agg::Max, Agg::Count]);
+    }
 
     #[test]
     fn keys_map_to_actions() {
@@ -776,6 +839,11 @@ mod tests {
             key_action(&ch("c"), NO_CODE, false),
             Some(Action::CycleColormap)
         );
+        assert_eq!(
+            key_action(&ch("M"), NO_CODE, false),
+            Some(Action::CycleMode)
+        );
+        assert_eq!(key_action(&ch("a"), NO_CODE, true), None, "no repeat");
         for k in ["+", "="] {
             assert_eq!(
                 key_action(&ch(k), NO_CODE, false),

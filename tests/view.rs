@@ -1,7 +1,7 @@
 //! End-to-end tests of `pointillist view`.
 //!
 //! Under a private Xvfb server the test drives the real window with xdotool
-//! (wheel, left-drag, `s`, `q`), then checks that the screenshot the viewer
+//! (wheel, left-drag, `s`, `a`, `q`), then checks that each screenshot the viewer
 //! saved equals `pointillist render` for the camera the viewer printed, and
 //! that the window itself shows those colours. Without Xvfb or xdotool it is
 //! skipped locally and fails under CI=true. Also: without a display, `view`
@@ -249,14 +249,16 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
 
     // S saves a screenshot and prints its name; a key may be missed while the
     // window is busy, so press again if nothing comes.
-    let mut saved = None;
-    for _ in 0..3 {
-        x.xdotool(&["key", "s"]);
-        if let Ok(line) = stdout.recv_timeout(Duration::from_secs(15)) {
-            saved = Some(line);
-            break;
+    let save = || {
+        for _ in 0..3 {
+            x.xdotool(&["key", "s"]);
+            if let Ok(line) = stdout.recv_timeout(Duration::from_secs(15)) {
+                return Some(line);
+            }
         }
-    }
+        None
+    };
+    let saved = save();
     let saved = saved.unwrap_or_else(|| panic!("no screenshot saved; viewer said:\n{}", log()));
     let (shot, flags) = parse_saved(&saved);
     assert_eq!(shot.parent().unwrap(), dir, "{saved}");
@@ -290,6 +292,18 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
         assert!(!ci(), "CI=true and imagemagick's import is not installed");
     }
 
+    // `a` switches to density mode and then to its next aggregate (a press may be
+    // missed: either way the screenshot names the aggregate it shows).
+    x.xdotool(&["key", "a"]);
+    x.xdotool(&["key", "a"]);
+    let saved_density =
+        save().unwrap_or_else(|| panic!("no density screenshot saved; viewer said:\n{}", log()));
+    let (shot_density, flags_density) = parse_saved(&saved_density);
+    assert!(
+        saved_density.contains("--mode density --agg "),
+        "{saved_density}"
+    );
+
     // Q quits, cleanly.
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut next_press = Instant::now();
@@ -322,27 +336,33 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
     );
 
     // `render` with the printed flags draws the same pixels.
-    let rendered = dir.join("render.png");
+    assert_render_matches(&dir, &flags, &shot, "view-screenshot");
+    assert_render_matches(&dir, &flags_density, &shot_density, "view-density");
+}
+
+/// `pointillist render` with the `flags` a screenshot printed gives its pixels.
+fn assert_render_matches(dir: &Path, flags: &[String], shot: &Path, name: &str) {
+    let rendered = dir.join(format!("{name}-render.png"));
     let o = bin()
         .arg("render")
         .args(DATA)
-        .args(&flags)
+        .args(flags)
         .arg("--output")
         .arg(&rendered)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (w, h, expected) = read_png(&rendered).unwrap();
-    let (sw, sh, actual) = read_png(&shot).unwrap();
+    let (sw, sh, actual) = read_png(shot).unwrap();
     assert_eq!((sw, sh), (w, h));
     assert_eq!(
         (w as f64, h as f64),
-        (flag(&flags, "--width", 0), flag(&flags, "--height", 0))
+        (flag(flags, "--width", 0), flag(flags, "--height", 0))
     );
     let d = compare(&actual, &expected);
     eprintln!(
-        "screenshot vs render: mean {:.4}, bad fraction {:.5}, max {}",
+        "{name}: screenshot vs render: mean {:.4}, bad fraction {:.5}, max {}",
         d.mean, d.bad_fraction, d.max
     );
-    common::assert_images_close("view-screenshot", (w, h), &actual, &expected, 0.5, 0.002);
+    common::assert_images_close(name, (w, h), &actual, &expected, 0.5, 0.002);
 }
