@@ -545,32 +545,39 @@ pub fn reach(footprint: u32, spread: u32) -> (u32, u32) {
 /// footprint and Datashader's `spread` for isolated pixels. Twin of `cell` in
 /// resolve.wgsl.
 pub fn window_max(grid: &[u32], size: [u32; 2], reach: (u32, u32)) -> Vec<u32> {
-    if reach == (0, 0) {
+    let (w, h) = (size[0] as usize, size[1] as usize);
+    if reach == (0, 0) || w == 0 || h == 0 {
         return grid.to_vec();
     }
-    let (w, h) = (size[0] as i64, size[1] as i64);
-    let (back, ahead) = (reach.0 as i64, reach.1 as i64);
-    let mut out = vec![0; grid.len()];
-    out.par_chunks_mut(w as usize)
-        .enumerate()
-        .for_each(|(y, row)| {
-            for (x, o) in row.iter_mut().enumerate() {
-                let mut m = 0;
-                for dy in -back..=ahead {
-                    let yy = y as i64 + dy;
-                    if yy < 0 || yy >= h {
-                        continue;
-                    }
-                    for dx in -back..=ahead {
-                        let xx = x as i64 + dx;
-                        if xx >= 0 && xx < w {
-                            m = m.max(grid[(yy * w + xx) as usize]);
-                        }
-                    }
+    let (back, ahead) = (reach.0 as usize, reach.1 as usize);
+    // A rectangle's max is separable: along each row, then down the columns.
+    // Each shifted max below is one pass over a slice pair, which vectorises.
+    let mut rows: Vec<u32> = crate::mem::zeroed_vec(grid.len());
+    rows.par_chunks_mut(w)
+        .zip(grid.par_chunks(w))
+        .for_each(|(out, row)| {
+            out.copy_from_slice(row);
+            for d in 1..=back.min(w - 1) {
+                for (o, r) in out[d..].iter_mut().zip(&row[..w - d]) {
+                    *o = (*o).max(*r);
                 }
-                *o = m;
+            }
+            for d in 1..=ahead.min(w - 1) {
+                for (o, r) in out[..w - d].iter_mut().zip(&row[d..]) {
+                    *o = (*o).max(*r);
+                }
             }
         });
+    let mut out: Vec<u32> = crate::mem::zeroed_vec(grid.len());
+    out.par_chunks_mut(w).enumerate().for_each(|(y, o)| {
+        let (lo, hi) = (y.saturating_sub(back), (y + ahead).min(h - 1));
+        o.copy_from_slice(&rows[lo * w..(lo + 1) * w]);
+        for r in lo + 1..=hi {
+            for (a, b) in o.iter_mut().zip(&rows[r * w..(r + 1) * w]) {
+                *a = (*a).max(*b);
+            }
+        }
+    });
     out
 }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde::Serialize;
 
-use crate::aggregate::{Backend, How, Mode};
+use crate::aggregate::{Agg, Backend, How, Mode};
 use crate::camera::{Camera, Viewport};
 use crate::cli::Look;
 use crate::colormap::Colormap;
@@ -393,38 +393,74 @@ fn bench_size(
         };
         let pixels = (FRAME.0 * FRAME.1 * 4) as f64;
         let mut sorted = points.clone();
-        sorted.sort_morton();
-        for (mode, backend, name, points) in [
+        let t = wall(|| {
+            sorted.sort_morton();
+            Ok(())
+        })?;
+        // Bytes: the (key, index) records of the three radix passes, read and written.
+        out.push(summarise("morton sort, cpu", n, n as f64 * 48.0, vec![t]));
+        for (mode, backend, agg, name, points) in [
             (
                 Mode::Points,
                 Backend::Gpu,
+                Agg::Count,
                 "draw: instanced 2-px discs",
                 points,
             ),
-            (Mode::Splat, Backend::Gpu, "draw: splat, gpu", points),
-            (Mode::Splat, Backend::Cpu, "draw: splat, cpu", points),
             (
                 Mode::Splat,
                 Backend::Gpu,
+                Agg::Max,
+                "draw: splat, gpu",
+                points,
+            ),
+            (
+                Mode::Splat,
+                Backend::Cpu,
+                Agg::Max,
+                "draw: splat, cpu",
+                points,
+            ),
+            (
+                Mode::Splat,
+                Backend::Gpu,
+                Agg::Max,
                 "draw: splat, gpu, morton order",
                 &sorted,
             ),
             (
                 Mode::Splat,
                 Backend::Cpu,
+                Agg::Max,
                 "draw: splat, cpu, morton order",
                 &sorted,
             ),
             (
                 Mode::Density,
                 Backend::Gpu,
+                Agg::Count,
                 "draw: density eq_hist, gpu",
                 points,
             ),
             (
                 Mode::Density,
                 Backend::Cpu,
+                Agg::Count,
                 "draw: density eq_hist, cpu",
+                points,
+            ),
+            (
+                Mode::Density,
+                Backend::Gpu,
+                Agg::Mean,
+                "draw: density mean eq_hist, gpu",
+                points,
+            ),
+            (
+                Mode::Density,
+                Backend::Cpu,
+                Agg::Mean,
+                "draw: density mean eq_hist, cpu",
                 points,
             ),
         ] {
@@ -443,8 +479,8 @@ fn bench_size(
                     mode,
                     backend,
                     how: How::EqHist,
+                    agg,
                     spread: 0,
-                    ..Default::default()
                 },
             };
             let mut plot = Plot::new(gpu, points.clone(), &look, None)?;
