@@ -1,7 +1,8 @@
 //! Delimited text: CSV, TSV, semicolon- or space-separated.
 //!
-//! The file is streamed with `csv::Reader`; only the chosen columns of each
-//! row are parsed. The delimiter, unless given, is detected from the first
+//! The file is mapped read-only and read with `csv::Reader`; only the chosen
+//! columns of each row are parsed. Data of 8 MiB or more without any quote
+//! character is cut at newlines and parsed by all threads. The delimiter, unless given, is detected from the first
 //! line: comma, tab or semicolon, whichever occurs most (outside quotes), or
 //! space when none of those occurs. With a space delimiter runs of spaces
 //! count as one. The first row is a header when any of its fields is neither
@@ -10,15 +11,16 @@
 //! (any case) count as missing: such rows are skipped and counted, as are
 //! rows whose chosen fields are NaN or infinite.
 
-use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use ::csv::{ByteRecord, ReaderBuilder, Trim};
+use rayon::prelude::*;
 
-use super::{column_name, open, resolve, ColumnSpec, LoadError, Loaded, Sink};
+use super::{column_name, map_file, resolve, ColumnSpec, LoadError, Loaded, Sink};
 
-/// Bytes read up front to check for binary data and find the delimiter.
-const SNIFF: u64 = 8192;
+/// Bytes looked at up front to check for binary data and find the delimiter.
+const SNIFF: usize = 8192;
 
 /// A field's meaning in a chosen column.
 enum Cell {
@@ -113,58 +115,54 @@ fn field(rec: &ByteRecord, collapse: bool, i: usize) -> Option<&[u8]> {
     }
 }
 
+/// Data past this size is parsed in parallel chunks (when it has no quotes).
+const PARALLEL_MIN: usize = 8 << 20;
+
 pub(super) fn load(
     path: &Path,
     spec: &ColumnSpec,
     delimiter: Option<u8>,
-    read: &std::sync::atomic::AtomicU64,
+    read: &AtomicU64,
 ) -> Result<Loaded, LoadError> {
-    let read_err = |source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = open(path)?;
-    let mut head = Vec::with_capacity(SNIFF as usize);
-    (&mut file)
-        .take(SNIFF)
-        .read_to_end(&mut head)
-        .map_err(read_err)?;
-    if head.is_empty() {
-        return Err(LoadError::Empty {
-            path: path.to_path_buf(),
-        });
-    }
-    if !looks_like_text(&head) {
+    load_with(path, spec, delimiter, read, PARALLEL_MIN)
+}
+
+/// [`load`], parsing the data in parallel chunks when it is at least
+/// `parallel_min` bytes long and holds no quote character (then every newline
+/// ends a record, so the file can be cut at newlines).
+fn load_with(
+    path: &Path,
+    spec: &ColumnSpec,
+    delimiter: Option<u8>,
+    read: &AtomicU64,
+    parallel_min: usize,
+) -> Result<Loaded, LoadError> {
+    let bytes = map_file(path)?;
+    let head = &bytes[..bytes.len().min(SNIFF)];
+    if !looks_like_text(head) {
         return Err(LoadError::NotText {
             path: path.to_path_buf(),
         });
     }
-    let delim = delimiter.unwrap_or_else(|| sniff_delimiter(&head));
-    drop(head);
-    file.seek(SeekFrom::Start(0)).map_err(read_err)?;
-
-    let csv_err = |e: ::csv::Error| LoadError::Csv {
-        path: path.to_path_buf(),
-        line: e.position().map(|p| p.line()),
-        source: e,
+    let delim = delimiter.unwrap_or_else(|| sniff_delimiter(head));
+    let format = Format {
+        delim,
+        collapse: delim == b' ',
     };
-    let mut reader = ReaderBuilder::new()
-        .delimiter(delim)
-        .has_headers(false)
-        .flexible(true)
-        .trim(Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(super::Counting { inner: file, read });
-    let collapse = delim == b' ';
-
+    let mut reader = format.reader(&bytes[..]);
     let mut rec = ByteRecord::new();
-    if !reader.read_byte_record(&mut rec).map_err(csv_err)? {
+    if !reader
+        .read_byte_record(&mut rec)
+        .map_err(|e| csv_error(path, e, 0))?
+    {
         // Only blank or comment lines.
         return Err(LoadError::Empty {
             path: path.to_path_buf(),
         });
     }
-    let first: Vec<&[u8]> = (0..).map_while(|i| field(&rec, collapse, i)).collect();
+    let first: Vec<&[u8]> = (0..)
+        .map_while(|i| field(&rec, format.collapse, i))
+        .collect();
     let header = first
         .iter()
         .any(|f| matches!(cell(Some(f), delim), Cell::NotNumber));
@@ -177,30 +175,174 @@ pub(super) fn load(
         (0..first.len()).map(column_name).collect()
     };
     let picked = resolve(path, spec, &names, header)?;
-    let label = |i: usize| {
-        if header {
-            format!("column '{}' (index {i})", names[i])
-        } else {
-            column_name(i)
-        }
+    let rows = Rows {
+        path,
+        format,
+        names: &names,
+        header,
+        cols: [Some(picked.x), Some(picked.y), picked.value],
     };
+    // Where the data starts: after the header, or at the first record.
+    let start = if header {
+        reader.position().clone()
+    } else {
+        rec.position()
+            .expect("a record read has a position")
+            .clone()
+    };
+    let data = &bytes[start.byte() as usize..];
+    let lines_before = start.line() - 1;
+    let sink = if data.len() >= parallel_min && !data.contains(&b'"') {
+        rows.parallel(data, lines_before, read)?
+    } else {
+        rows.sequential(data, lines_before, read)?
+    };
+    read.store(bytes.len() as u64, Ordering::Relaxed);
+    Ok(sink.finish(&names, &picked))
+}
 
-    let mut sink = Sink::new(0, picked.value.is_some());
-    let mut take = |rec: &ByteRecord| -> Result<(), LoadError> {
+/// How records are read.
+#[derive(Clone, Copy)]
+struct Format {
+    delim: u8,
+    /// Space-separated: runs of spaces count as one.
+    collapse: bool,
+}
+
+impl Format {
+    fn reader<'a>(&self, bytes: &'a [u8]) -> ::csv::Reader<&'a [u8]> {
+        ReaderBuilder::new()
+            .delimiter(self.delim)
+            .has_headers(false)
+            .flexible(true)
+            .trim(Trim::All)
+            .comment(Some(b'#'))
+            .from_reader(bytes)
+    }
+}
+
+/// A csv-crate error, its line counted from the start of the file.
+fn csv_error(path: &Path, e: ::csv::Error, lines_before: u64) -> LoadError {
+    LoadError::Csv {
+        path: path.to_path_buf(),
+        line: e.position().map(|p| p.line() + lines_before),
+        source: e,
+    }
+}
+
+/// The data rows of one file: what to take from each record.
+struct Rows<'a> {
+    path: &'a Path,
+    format: Format,
+    names: &'a [String],
+    header: bool,
+    /// x, y and (optionally) value columns.
+    cols: [Option<usize>; 3],
+}
+
+impl Rows<'_> {
+    /// Every record of `data`, in one pass. `lines_before`: lines of the file before `data`.
+    fn sequential(
+        &self,
+        data: &[u8],
+        lines_before: u64,
+        read: &AtomicU64,
+    ) -> Result<Sink, LoadError> {
+        let base = read.load(Ordering::Relaxed);
+        self.parse(data, lines_before, |done| {
+            read.store(base + done, Ordering::Relaxed)
+        })
+    }
+
+    /// `data` cut at newlines into chunks parsed by all threads, joined in order.
+    fn parallel(
+        &self,
+        data: &[u8],
+        lines_before: u64,
+        read: &AtomicU64,
+    ) -> Result<Sink, LoadError> {
+        let parts = rayon::current_num_threads() * 4;
+        let mut bounds = vec![0];
+        for k in 1..parts {
+            let from = (data.len() * k / parts).max(*bounds.last().expect("starts at 0"));
+            let cut = data[from..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(data.len(), |i| from + i + 1);
+            bounds.push(cut);
+        }
+        bounds.push(data.len());
+        bounds.dedup();
+        let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &data[w[0]..w[1]]).collect();
+        // Line numbers for messages: the lines before each chunk.
+        let newlines: Vec<u64> = chunks
+            .par_iter()
+            .map(|c| c.iter().filter(|&&b| b == b'\n').count() as u64)
+            .collect();
+        let mut before = lines_before;
+        let firsts: Vec<u64> = newlines
+            .iter()
+            .map(|n| {
+                let b = before;
+                before += n;
+                b
+            })
+            .collect();
+        let sinks: Vec<Result<Sink, LoadError>> = chunks
+            .par_iter()
+            .zip(&firsts)
+            .map(|(chunk, &first)| {
+                let sink = self.parse(chunk, first, |_| {});
+                read.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                sink
+            })
+            .collect();
+        // The first error in file order, as a sequential parse would report it.
+        let mut all = Sink::new(0, self.cols[2].is_some());
+        for sink in sinks {
+            all.append(sink?);
+        }
+        Ok(all)
+    }
+
+    /// Parse the records of `data` (whole lines); `progress(bytes done)` now and then.
+    fn parse(
+        &self,
+        data: &[u8],
+        lines_before: u64,
+        progress: impl Fn(u64),
+    ) -> Result<Sink, LoadError> {
+        let mut reader = self.format.reader(data);
+        let mut rec = ByteRecord::new();
+        let mut sink = Sink::new(0, self.cols[2].is_some());
+        let mut count = 0u32;
+        while reader
+            .read_byte_record(&mut rec)
+            .map_err(|e| csv_error(self.path, e, lines_before))?
+        {
+            self.take(&rec, lines_before, &mut sink)?;
+            count = count.wrapping_add(1);
+            if count.is_multiple_of(65_536) {
+                progress(reader.position().byte());
+            }
+        }
+        Ok(sink)
+    }
+
+    fn take(&self, rec: &ByteRecord, lines_before: u64, sink: &mut Sink) -> Result<(), LoadError> {
         let mut vals = [0.0f64; 3];
         let mut missing = false;
-        let cols = [Some(picked.x), Some(picked.y), picked.value];
-        for (slot, col) in vals.iter_mut().zip(cols) {
+        for (slot, col) in vals.iter_mut().zip(self.cols) {
             let Some(col) = col else { continue };
-            let f = field(rec, collapse, col);
-            match cell(f, delim) {
+            let f = field(rec, self.format.collapse, col);
+            match cell(f, self.format.delim) {
                 Cell::Num(v) => *slot = v,
                 Cell::Missing => missing = true,
                 Cell::NotNumber => {
                     return Err(LoadError::NotNumber {
-                        path: path.to_path_buf(),
-                        line: rec.position().map_or(0, |p| p.line()),
-                        column: label(col),
+                        path: self.path.to_path_buf(),
+                        line: rec.position().map_or(0, |p| p.line()) + lines_before,
+                        column: self.label(col),
                         value: String::from_utf8_lossy(f.unwrap_or_default()).into_owned(),
                     })
                 }
@@ -212,14 +354,15 @@ pub(super) fn load(
             sink.push(vals[0], vals[1], vals[2]);
         }
         Ok(())
-    };
-    if !header {
-        take(&rec)?;
     }
-    while reader.read_byte_record(&mut rec).map_err(csv_err)? {
-        take(&rec)?;
+
+    fn label(&self, i: usize) -> String {
+        if self.header {
+            format!("column '{}' (index {i})", self.names[i])
+        } else {
+            column_name(i)
+        }
     }
-    Ok(sink.finish(&names, &picked))
 }
 
 #[cfg(test)]
@@ -447,12 +590,12 @@ mod tests {
     #[test]
     fn utf8_cut_at_sample_end_is_text() {
         let mut text = b"x,y\n".to_vec();
-        while text.len() < SNIFF as usize - 1 {
+        while text.len() < SNIFF - 1 {
             text.extend(b"1,2\n");
         }
-        text.truncate(SNIFF as usize - 1);
+        text.truncate(SNIFF - 1);
         assert!(looks_like_text(
-            &[&text[..], "é".as_bytes()].concat()[..SNIFF as usize]
+            &[&text[..], "é".as_bytes()].concat()[..SNIFF]
         ));
         assert!(!looks_like_text(b"a\xff,b"));
     }
@@ -467,6 +610,65 @@ mod tests {
         assert_eq!(sniff_delimiter(b"\"a;b;c\",d\n"), b',');
         assert_eq!(sniff_delimiter(b"# c;o;m;m;e;n;t\n\n1\t2\n"), b'\t');
         assert_eq!(sniff_delimiter(b"single\n"), b',');
+    }
+
+    #[test]
+    fn parallel_chunks_give_what_one_pass_gives() {
+        // Comments, blank lines, CRLF, missing and non-finite values, a header,
+        // spread over many chunks (a tiny threshold makes the file "large").
+        let mut text = String::from("# made for the test\nx,y,v\n");
+        for i in 0..5000 {
+            match i % 97 {
+                0 => text.push_str("# a comment\n"),
+                1 => text.push('\n'),
+                2 => text.push_str(&format!("{i},NA,1\n")),
+                3 => text.push_str(&format!("{i},inf,1\r\n")),
+                _ => text.push_str(&format!("{i},{},{}\r\n", i * 2, i % 7)),
+            }
+        }
+        let path = temp_file("par.csv", text.as_bytes());
+        let spec = ColumnSpec::default();
+        let load = |min| load_with(&path, &spec, None, &AtomicU64::new(0), min).unwrap();
+        let (one, many) = (load(usize::MAX), load(1));
+        assert_eq!(one.x, many.x);
+        assert_eq!(one.y, many.y);
+        assert_eq!(one.value, many.value);
+        assert_eq!((one.skipped, many.skipped), (104, 104));
+        assert_eq!(many.x.len() + 104, 5000 - 52 - 52);
+        // A space-separated file without a header, cut in chunks too.
+        let text: String = (0..3000).map(|i| format!("  {i}   {}\n", -i)).collect();
+        let path = temp_file("par.txt", text.as_bytes());
+        let got = load_with(&path, &spec, None, &AtomicU64::new(0), 1).unwrap();
+        assert_eq!(got.x, (0..3000).map(|i| i as f64).collect::<Vec<_>>());
+        assert_eq!(got.x_name, "column 0");
+    }
+
+    #[test]
+    fn parallel_errors_name_the_line_of_the_file() {
+        let mut text = String::from("x,y\n");
+        for i in 0..4000 {
+            text.push_str(&format!("{i},{i}\n"));
+        }
+        text.push_str("1,oops\n");
+        for i in 0..4000 {
+            text.push_str(&format!("{i},{i}\n"));
+        }
+        text.push_str("2,later\n");
+        let path = temp_file("par-err.csv", text.as_bytes());
+        for min in [usize::MAX, 1] {
+            let e = load_with(&path, &ColumnSpec::default(), None, &AtomicU64::new(0), min)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("line 4002") && e.contains("\"oops\""),
+                "{min}: {e}"
+            );
+        }
+        // Quotes anywhere: one pass (a quoted field may hold a newline).
+        let text = "x,y\n1,2\n\"3\",\"4\n\"\n";
+        let path = temp_file("par-quote.csv", text.as_bytes());
+        let got = load_with(&path, &ColumnSpec::default(), None, &AtomicU64::new(0), 1).unwrap();
+        assert_eq!((got.x, got.y), (vec![1.0, 3.0], vec![2.0, 4.0]));
     }
 
     #[test]

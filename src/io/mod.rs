@@ -13,7 +13,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 mod csv;
 mod npy;
@@ -364,20 +364,6 @@ pub fn load_counting(
     }
 }
 
-/// A reader that counts the bytes that pass through it.
-pub(crate) struct Counting<'a, R> {
-    pub inner: R,
-    pub read: &'a AtomicU64,
-}
-
-impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 /// The format implied by the file's extension (case-insensitive): `.npy`,
 /// `.csv`, `.tsv`, `.txt` (as CSV), `.parquet`, `.pq`, `.f32xy`, `.f32xyv`,
 /// `.f64xy`, `.f64xyv`.
@@ -593,6 +579,16 @@ impl Sink {
 
     fn skip(&mut self) {
         self.skipped += 1;
+    }
+
+    /// Add `other`'s points after this one's.
+    fn append(&mut self, mut other: Sink) {
+        self.x.append(&mut other.x);
+        self.y.append(&mut other.y);
+        if let (Some(a), Some(b)) = (&mut self.value, &mut other.value) {
+            a.append(b);
+        }
+        self.skipped += other.skipped;
     }
 
     fn finish(self, names: &[String], picked: &Picked) -> Loaded {
