@@ -3,7 +3,8 @@
 //! all go through it, so the draw path can change from one frame to the next.
 //!
 //! - `derive` runs when values, range or colourmap change (GPU compute, or the
-//!   CPU twin on the CPU backend, whose results are uploaded for drawing);
+//!   CPU twin on the CPU backend); colours follow on either backend only when a
+//!   frame draws instanced points;
 //! - `prepare` picks the frame's mode and, for splat and density, fills the
 //!   aggregate grid (GPU compute or CPU loops) and readies its shading;
 //! - `draw` records the frame into any texture view.
@@ -76,6 +77,9 @@ pub struct Plot {
     cpu_values: Vec<f32>,
     /// The CPU backend's last aggregate grid (before footprint and spread).
     cpu_cells: Vec<u32>,
+    /// The GPU backend derived values but not yet their colours (only instanced
+    /// points need them).
+    colours_stale: bool,
     splat: SplatPipeline,
     grid: Option<Grid>,
 }
@@ -125,6 +129,7 @@ impl Plot {
             max_grid_cells: gpu.device.limits().max_storage_buffer_binding_size / 4,
             cpu_values: Vec::new(),
             cpu_cells: Vec::new(),
+            colours_stale: false,
             splat: SplatPipeline::new(&gpu.device),
             grid: None,
         })
@@ -155,7 +160,8 @@ impl Plot {
                 }
             }
             (_, Some(gp)) => {
-                gp.derive(gpu, &self.renderer, &self.values)?;
+                gp.derive_values(gpu, &self.renderer, &self.values)?;
+                self.colours_stale = true;
                 self.data_range = gp.read_data_range(gpu)?;
                 self.range = self.values.range.or(self.data_range);
             }
@@ -233,6 +239,10 @@ impl Plot {
     ) -> Result<ColorScale> {
         if mode == Mode::Points || mode == Mode::Auto {
             self.gpu_points(gpu)?;
+            if std::mem::take(&mut self.colours_stale) {
+                let gp = self.gpu_points.as_ref().expect("uploaded above");
+                gp.derive_colours(gpu, &self.renderer);
+            }
             return Ok(ColorScale::Values(self.range));
         }
         let agg = self.frame_agg(mode);

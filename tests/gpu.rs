@@ -5,6 +5,7 @@
 mod common;
 
 use glam::DVec2;
+use pointillist::aggregate::Backend;
 use pointillist::camera::{Camera, Viewport};
 use pointillist::cli::Look;
 use pointillist::colormap::{Colormap, NAMES};
@@ -191,18 +192,24 @@ fn drawn_discs_match_the_reference_rasteriser() {
         ("discs-1px", 2000, 1.0, 1.0),
     ] {
         let points = generate(Dataset::Spiral, n, 5).unwrap();
-        let look = scene_look(point_size, opacity);
-        let actual = render_image(
-            &gpu,
-            points.clone(),
-            &look,
-            size,
-            Some(SMALL_CHUNK),
-            &mut StageTimes::default(),
-        )
-        .unwrap();
-        let expected = reference_image(&points, &look, size);
-        common::assert_images_close(name, size, &actual, &expected, 0.5, 0.002);
+        // Colours from the GPU's derive (run when a points frame needs them) and
+        // from the CPU twin (the CPU backend) draw the same discs.
+        for backend in [Backend::Gpu, Backend::Cpu] {
+            let mut look = scene_look(point_size, opacity);
+            look.plot.backend = backend;
+            let actual = render_image(
+                &gpu,
+                points.clone(),
+                &look,
+                size,
+                Some(SMALL_CHUNK),
+                &mut StageTimes::default(),
+            )
+            .unwrap();
+            let expected = reference_image(&points, &look, size);
+            let name = format!("{name}-{backend:?}");
+            common::assert_images_close(&name, size, &actual, &expected, 0.5, 0.002);
+        }
     }
 }
 

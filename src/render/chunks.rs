@@ -12,6 +12,7 @@ use crate::derive::{DeriveParams, ValueKind, ValueSettings};
 use crate::error::{input, Error, Result};
 use crate::gpu::Gpu;
 use crate::points::{Bounds, PointSet};
+use crate::render::derive::Passes;
 use crate::render::Renderer;
 
 /// Bytes the GPU holds per point: position (8), value (4), colour (4).
@@ -177,27 +178,60 @@ impl GpuPoints {
     /// Derive values and colours for `settings` and submit (does not wait).
     pub fn derive(&self, gpu: &Gpu, renderer: &Renderer, settings: &ValueSettings) -> Result<()> {
         self.prepare_derive(gpu, settings)?;
+        self.submit(gpu, renderer, Passes::BOTH);
+        Ok(())
+    }
+
+    /// Derive the values (and their range) only; [`GpuPoints::derive_colours`]
+    /// adds the colours when a frame needs them.
+    pub fn derive_values(
+        &self,
+        gpu: &Gpu,
+        renderer: &Renderer,
+        settings: &ValueSettings,
+    ) -> Result<()> {
+        self.prepare_derive(gpu, settings)?;
+        self.submit(gpu, renderer, Passes::VALUES);
+        Ok(())
+    }
+
+    /// The colour pass for the values of the last derive (submits, does not wait).
+    pub fn derive_colours(&self, gpu: &Gpu, renderer: &Renderer) {
+        self.submit(gpu, renderer, Passes::COLOURS);
+    }
+
+    fn submit(&self, gpu: &Gpu, renderer: &Renderer, passes: Passes) {
         let mut encoder = gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("pointillist derive"),
             });
-        self.record_derive(&mut encoder, renderer, None);
+        self.record_passes(&mut encoder, renderer, None, passes);
         gpu.queue.submit([encoder.finish()]);
-        Ok(())
     }
 
+    /// Record both passes (the benchmark times them with `timestamp_writes`).
     pub fn record_derive(
         &self,
         encoder: &mut wgpu::CommandEncoder,
         renderer: &Renderer,
         timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
     ) {
+        self.record_passes(encoder, renderer, timestamp_writes, Passes::BOTH);
+    }
+
+    fn record_passes(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        renderer: &Renderer,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+        passes: Passes,
+    ) {
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("pointillist derive"),
             timestamp_writes,
         });
-        renderer.derive.record(&mut pass, &self.chunks);
+        renderer.derive.record(&mut pass, &self.chunks, passes);
     }
 
     /// The range the last derive used: min/max of the finite values for an auto

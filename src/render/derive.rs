@@ -54,10 +54,14 @@ impl DerivePipeline {
         }
     }
 
-    /// Record both passes over all `chunks`: every value (and the shared range)
-    /// is complete before any colour is written.
-    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, chunks: &[Chunk]) {
-        for pipeline in [&self.values, &self.colours] {
+    /// Record the chosen passes over all `chunks`: every value (and the shared
+    /// range) is complete before any colour is written.
+    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, chunks: &[Chunk], passes: Passes) {
+        let pipelines = [
+            (passes.values, &self.values),
+            (passes.colours, &self.colours),
+        ];
+        for (_, pipeline) in pipelines.into_iter().filter(|(on, _)| *on) {
             pass.set_pipeline(pipeline);
             for chunk in chunks.iter().filter(|c| c.count > 0) {
                 let (x, y) = dispatch_size(chunk.count);
@@ -66,6 +70,29 @@ impl DerivePipeline {
             }
         }
     }
+}
+
+/// Which passes of derive.wgsl to run: colours are only needed for instanced
+/// points, so splat and density frames run the value pass alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Passes {
+    pub values: bool,
+    pub colours: bool,
+}
+
+impl Passes {
+    pub const BOTH: Passes = Passes {
+        values: true,
+        colours: true,
+    };
+    pub const VALUES: Passes = Passes {
+        values: true,
+        colours: false,
+    };
+    pub const COLOURS: Passes = Passes {
+        values: false,
+        colours: true,
+    };
 }
 
 #[cfg(test)]
