@@ -139,8 +139,7 @@ impl PointSet {
                     .clamp(DVec2::ZERO, DVec2::splat(65535.0));
                 *k = morton(q.x as u32 >> 4, q.y as u32 >> 4);
             });
-        let order = crate::sort::order_by_key(&keys, 24);
-        drop(keys);
+        let order = crate::sort::order_by_key(keys, 24);
         self.offsets = gather(&self.offsets, &order);
         if let Some(d) = &self.data {
             self.data = Some(gather(d, &order));

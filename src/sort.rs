@@ -29,7 +29,7 @@ impl Out {
 /// The order of `keys`, stably: the indices of the keys from the smallest key to
 /// the largest, equal keys in their input order. Only the low `key_bits` bits of
 /// each key are looked at (fewer bits, fewer passes).
-pub fn order_by_key(keys: &[u32], key_bits: u32) -> Vec<u32> {
+pub fn order_by_key(keys: Vec<u32>, key_bits: u32) -> Vec<u32> {
     assert!(
         keys.len() <= u32::MAX as usize,
         "at most 2^32 keys can be ordered"
@@ -41,11 +41,10 @@ pub fn order_by_key(keys: &[u32], key_bits: u32) -> Vec<u32> {
         .zip(keys.par_iter())
         .enumerate()
         .for_each(|(i, (slot, &k))| *slot = (k as u64) << 32 | i as u64);
-    let mut spare: Vec<u64> = crate::mem::zeroed_vec(keys.len());
-    let chunk = keys
-        .len()
-        .div_ceil(rayon::current_num_threads() * 4)
-        .max(1 << 14);
+    let n = keys.len();
+    drop(keys); // memory: the keys live on in `v`
+    let mut spare: Vec<u64> = crate::mem::zeroed_vec(n);
+    let chunk = n.div_ceil(rayon::current_num_threads() * 4).max(1 << 14);
     for pass in 0..key_bits.div_ceil(BITS) {
         let shift = 32 + pass * BITS;
         let digit = |x: u64| ((x >> shift) as usize) & (BUCKETS - 1);
@@ -59,8 +58,7 @@ pub fn order_by_key(keys: &[u32], key_bits: u32) -> Vec<u32> {
                 h
             })
             .collect();
-        let same_digit =
-            (0..BUCKETS).any(|d| counts.iter().map(|c| c[d]).sum::<usize>() == keys.len());
+        let same_digit = (0..BUCKETS).any(|d| counts.iter().map(|c| c[d]).sum::<usize>() == n);
         if same_digit {
             continue; // every key has the same digit: this pass would change nothing
         }
@@ -87,7 +85,8 @@ pub fn order_by_key(keys: &[u32], key_bits: u32) -> Vec<u32> {
             });
         std::mem::swap(&mut v, &mut spare);
     }
-    let mut order: Vec<u32> = crate::mem::zeroed_vec(v.len());
+    drop(spare);
+    let mut order: Vec<u32> = crate::mem::zeroed_vec(n);
     order
         .par_iter_mut()
         .zip(v.par_iter())
@@ -125,12 +124,12 @@ mod tests {
         ] {
             let keys: Vec<u32> = (0..n).map(|_| rng.random::<u32>() & mask).collect();
             assert_eq!(
-                order_by_key(&keys, bits),
+                order_by_key(keys.clone(), bits),
                 reference(&keys),
                 "n {n}, mask {mask:x}"
             );
         }
         let extremes = [u32::MAX, 0, u32::MAX, 1, 0];
-        assert_eq!(order_by_key(&extremes, 32), vec![1, 4, 3, 0, 2]);
+        assert_eq!(order_by_key(extremes.to_vec(), 32), vec![1, 4, 3, 0, 2]);
     }
 }
