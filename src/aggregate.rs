@@ -420,11 +420,6 @@ pub fn extremes(grid: &[u32]) -> Option<(u32, u32)> {
     (hi > 0).then_some((lo, hi))
 }
 
-/// Value of an `ordered` key.
-pub fn key_value(key: u32) -> f32 {
-    unordered(key)
-}
-
 fn eq_hist_thresholds(grid: &[u32], max: u32) -> [u32; LUT_SIZE] {
     let mut thr = [u32::MAX; LUT_SIZE];
     if max == 0 {
@@ -487,8 +482,8 @@ pub fn thresholds_between(agg: Agg, how: How, lo: u32, hi: u32) -> [u32; LUT_SIZ
         }
     };
     let (lo, value): (u32, Box<dyn Fn(u32) -> f64>) = if agg.of_values() {
-        let v0 = key_value(lo) as f64;
-        (lo, Box::new(move |k| f(key_value(k) as f64 - v0)))
+        let v0 = unordered(lo) as f64;
+        (lo, Box::new(move |k| f(unordered(k) as f64 - v0)))
     } else {
         (1, Box::new(move |c| f(c as f64)))
     };
@@ -579,11 +574,6 @@ pub fn window_max(grid: &[u32], size: [u32; 2], reach: (u32, u32)) -> Vec<u32> {
         }
     });
     out
-}
-
-/// Largest value over the (2r+1)^2 neighbourhood: Datashader's `spread` for isolated pixels.
-pub fn spread(grid: &[u32], size: [u32; 2], r: u32) -> Vec<u32> {
-    window_max(grid, size, (r, r))
 }
 
 /// Shade a splat grid: each pixel's winning value through the range and colourmap;
@@ -760,15 +750,15 @@ mod tests {
         let s = sums(&offs, &vals, &m, &q);
         assert_eq!(s[0].n, 1000);
         assert_eq!(s[0].steps, 1000 * q.quantise(2.5) as u64);
-        let mean = key_value(finalise_sums(&s, &q, Agg::Mean)[0]);
+        let mean = unordered(finalise_sums(&s, &q, Agg::Mean)[0]);
         assert!((mean - 2.5).abs() < 1e-6, "{mean}");
-        let sum = key_value(finalise_sums(&s, &q, Agg::Sum)[0]);
+        let sum = unordered(finalise_sums(&s, &q, Agg::Sum)[0]);
         assert!((sum - 2500.0).abs() < 1e-3, "{sum}");
         // Every value equal: the range is flat and every aggregate is that value.
         let flat = Quantiser::new(Some((7.0, 7.0)));
         let s = sums(&offs, &vec![7.0; 1000], &m, &flat);
-        assert_eq!(key_value(finalise_sums(&s, &flat, Agg::Mean)[0]), 7.0);
-        assert_eq!(key_value(finalise_sums(&s, &flat, Agg::Sum)[0]), 7000.0);
+        assert_eq!(unordered(finalise_sums(&s, &flat, Agg::Mean)[0]), 7.0);
+        assert_eq!(unordered(finalise_sums(&s, &flat, Agg::Sum)[0]), 7000.0);
     }
 
     #[test]
@@ -797,9 +787,9 @@ mod tests {
     fn spread_grows_isolated_pixels() {
         let mut g = vec![0u32; 25];
         g[12] = 7;
-        let s = spread(&g, [5, 5], 1);
+        let s = window_max(&g, [5, 5], reach(1, 1));
         assert_eq!(s.iter().filter(|&&c| c == 7).count(), 9);
-        assert_eq!(spread(&g, [5, 5], 0), g);
+        assert_eq!(window_max(&g, [5, 5], reach(1, 0)), g);
     }
 
     #[test]

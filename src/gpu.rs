@@ -19,18 +19,18 @@ impl Gpu {
     /// tried first and GL only when they offer no adapter: starting EGL as
     /// well costs every run ~15 ms on lavapipe for an adapter it never uses.
     pub fn headless() -> Result<Self> {
-        let descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+        let on = |backends: Option<wgpu::Backends>| {
+            let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
+            descriptor.backends = backends.unwrap_or(descriptor.backends);
+            pollster::block_on(Self::with_instance(wgpu::Instance::new(descriptor), None))
+        };
         if wgpu::Backends::from_env().is_none() {
-            let primary = wgpu::InstanceDescriptor {
-                backends: wgpu::Backends::PRIMARY,
-                ..wgpu::InstanceDescriptor::new_without_display_handle_from_env()
-            };
-            match pollster::block_on(Self::with_instance(wgpu::Instance::new(primary), None)) {
+            match on(Some(wgpu::Backends::PRIMARY)) {
                 Err(Error::NoAdapter) => {}
                 found => return found,
             }
         }
-        pollster::block_on(Self::with_instance(wgpu::Instance::new(descriptor), None))
+        on(None)
     }
 
     /// A device on `instance` that can present to `surface` when one is given.

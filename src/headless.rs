@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::aggregate::{key_value, Agg};
+use crate::aggregate::{unordered, Agg};
 use crate::aggregate::{Backend, Mode};
 use crate::cli::{Look, RenderArgs};
 use crate::error::Result;
@@ -212,7 +212,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
             // Values: the splat's winner or the aggregate, NaN where no point fell.
             let values: Vec<f32> = cells
                 .iter()
-                .map(|&c| if c == 0 { f32::NAN } else { key_value(c) })
+                .map(|&c| if c == 0 { f32::NAN } else { unordered(c) })
                 .collect();
             write_npy_f32(path, h, w, &values)?;
             let agg = if r.mode == Mode::Splat {

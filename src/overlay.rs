@@ -430,7 +430,7 @@ fn density_marks(
     pixels: f32,
     opts: &AxesOptions,
 ) -> Option<ColorbarMarks> {
-    use crate::aggregate::{density_index, key_value, ordered, How};
+    use crate::aggregate::{density_index, ordered, unordered, How};
     let lut = crate::colormap::LUT_SIZE as f32;
     let top = thresholds.iter().rev().find(|&&t| t != u32::MAX).copied()?;
     // eq_hist: what evenly spaced entries start at (its scale follows the data);
@@ -443,10 +443,10 @@ fn density_marks(
     let candidates: Vec<(u32, String)> = if agg.of_values() {
         if how == How::EqHist {
             even()
-                .map(|k| (k, short_number(key_value(k) as f64)))
+                .map(|k| (k, short_number(unordered(k) as f64)))
                 .collect()
         } else {
-            let (lo, hi) = (key_value(thresholds[0]) as f64, key_value(top) as f64);
+            let (lo, hi) = (unordered(thresholds[0]) as f64, unordered(top) as f64);
             let t = ticks(lo, hi, pixels as f64);
             // Tick labels are relative to an offset text when there is one.
             let plain = t.offset_text.is_empty();

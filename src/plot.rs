@@ -246,8 +246,8 @@ impl Plot {
             return Ok(ColorScale::Values(self.range));
         }
         let agg = self.frame_agg(mode);
-        let on_cpu = self.aggregate(gpu, view, agg)?;
-        let cells = on_cpu.then_some(self.cpu_cells.as_slice());
+        self.aggregate(gpu, view, agg)?;
+        let cells = (self.backend == Backend::Cpu).then_some(self.cpu_cells.as_slice());
         let grid = self.grid.as_ref().expect("aggregate made the grid");
         let (shading, scale) = if mode == Mode::Splat {
             let range = self.range.unwrap_or((0.0, 0.0));
@@ -299,7 +299,7 @@ impl Plot {
     }
 
     /// What a splat or density frame aggregates: splat keeps the highest value.
-    pub fn frame_agg(&self, mode: Mode) -> Agg {
+    fn frame_agg(&self, mode: Mode) -> Agg {
         if mode == Mode::Splat {
             Agg::Max
         } else {
@@ -307,9 +307,9 @@ impl Plot {
         }
     }
 
-    /// Fill the grid for `view`: on the GPU, or (returning true) into `cpu_cells`
-    /// for `prepare` to upload.
-    fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, agg: Agg) -> Result<bool> {
+    /// Fill the grid for `view`: on the GPU, or (the CPU backend) into
+    /// `cpu_cells` for `prepare` to upload.
+    fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, agg: Agg) -> Result<()> {
         let size = (view.viewport.size.x as u32, view.viewport.size.y as u32);
         // The CPU backend uploads finished cells: its GPU grid needs no sum planes.
         let sums = agg.sums() && self.backend != Backend::Cpu;
@@ -332,14 +332,11 @@ impl Plot {
         match self.backend {
             Backend::Cpu => {
                 self.cpu_cells =
-                    aggregate::density(agg, &self.points.offsets, &self.cpu_values, &map, &q);
-                Ok(true)
+                    aggregate::density(agg, &self.points.offsets, &self.cpu_values, &map, &q)
             }
-            _ => {
-                grid.aggregate(gpu, &self.splat, &map, agg, &q);
-                Ok(false)
-            }
+            _ => grid.aggregate(gpu, &self.splat, &map, agg, &q),
         }
+        Ok(())
     }
 
     /// The aggregate grid of the last splat or density frame (row 0 at the top).

@@ -248,9 +248,8 @@ impl Rows<'_> {
         lines_before: u64,
         read: &AtomicU64,
     ) -> Result<Sink, LoadError> {
-        let base = read.load(Ordering::Relaxed);
         self.parse(data, lines_before, |done| {
-            read.store(base + done, Ordering::Relaxed)
+            read.store(done, Ordering::Relaxed)
         })
     }
 

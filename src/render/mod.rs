@@ -105,14 +105,7 @@ impl Renderer {
         device: &wgpu::Device,
         buffers: [&wgpu::Buffer; 6],
     ) -> wgpu::BindGroup {
-        let mut entries: Vec<wgpu::BindGroupEntry> = buffers
-            .iter()
-            .enumerate()
-            .map(|(i, b)| wgpu::BindGroupEntry {
-                binding: i as u32,
-                resource: b.as_entire_binding(),
-            })
-            .collect();
+        let mut entries = pipeline::buffer_entries(&buffers);
         entries.push(wgpu::BindGroupEntry {
             binding: 6,
             resource: wgpu::BindingResource::TextureView(&self.colormap_view),

@@ -2,6 +2,18 @@
 //! group layout (group 0), a `vs_main`/`fs_main` quad pipeline drawn as a
 //! 4-vertex triangle strip, or a set of compute entry points.
 
+/// Bind-group entries 0, 1, 2, ... for whole `buffers`, in order.
+pub fn buffer_entries<'a>(buffers: &[&'a wgpu::Buffer]) -> Vec<wgpu::BindGroupEntry<'a>> {
+    buffers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| wgpu::BindGroupEntry {
+            binding: i as u32,
+            resource: b.as_entire_binding(),
+        })
+        .collect()
+}
+
 /// A layout entry for binding `binding`.
 pub fn entry(
     binding: u32,

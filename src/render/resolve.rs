@@ -128,27 +128,16 @@ impl ResolvePipeline {
             .as_ref()
             .is_none_or(|(cells, _)| *cells != grid.cells);
         if stale {
+            let mut entries =
+                pipeline::buffer_entries(&[&self.params, &grid.cells, &self.thresholds]);
+            entries.push(wgpu::BindGroupEntry {
+                binding: 3,
+                resource: wgpu::BindingResource::TextureView(&self.colormap),
+            });
             let group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("pointillist resolve"),
                 layout: &self.layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: self.params.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: grid.cells.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: self.thresholds.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 3,
-                        resource: wgpu::BindingResource::TextureView(&self.colormap),
-                    },
-                ],
+                entries: &entries,
             });
             self.bind_group = Some((grid.cells.clone(), group));
         }

@@ -150,21 +150,14 @@ impl Grid {
                 usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             });
-            let entries: Vec<wgpu::BindGroupEntry> = [
+            let entries = pipeline::buffer_entries(&[
                 &params,
                 &chunk.positions,
                 &chunk.values,
                 &cells,
                 &extremes,
                 &planes,
-            ]
-            .iter()
-            .enumerate()
-            .map(|(i, b)| wgpu::BindGroupEntry {
-                binding: i as u32,
-                resource: b.as_entire_binding(),
-            })
-            .collect();
+            ]);
             let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("pointillist splat"),
                 layout: &pipeline.layout,
