@@ -17,89 +17,10 @@ use glam::DVec2;
 use rayon::prelude::*;
 
 use crate::camera::Camera;
-use crate::colormap::{colour_index, normalise, LUT_SIZE};
-
-/// What is drawn per frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Mode {
-    /// Instanced anti-aliased discs.
-    Points,
-    /// One pixel per point, highest value wins (compute-rasterised).
-    Splat,
-    /// Points per pixel, shaded by `--how`.
-    Density,
-    /// Points while few are visible, splat otherwise.
-    Auto,
-}
-
-/// Where splat and density aggregate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Backend {
-    Gpu,
-    Cpu,
-    /// The CPU when the only adapter is a software rasteriser, else the GPU.
-    Auto,
-}
-
-/// How counts map to colours (Datashader's `how`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum How {
-    Linear,
-    Log,
-    Cbrt,
-    EqHist,
-}
-
-impl How {
-    pub fn name(self) -> &'static str {
-        match self {
-            How::Linear => "linear",
-            How::Log => "log",
-            How::Cbrt => "cbrt",
-            How::EqHist => "eq_hist",
-        }
-    }
-}
-
-/// What density mode aggregates per pixel (Datashader's reductions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum Agg {
-    /// Points per pixel.
-    #[default]
-    Count,
-    /// Sum of the values.
-    Sum,
-    /// Mean of the values.
-    Mean,
-    /// Smallest value.
-    Min,
-    /// Largest value.
-    Max,
-}
-
-impl Agg {
-    pub const ALL: [Agg; 5] = [Agg::Count, Agg::Sum, Agg::Mean, Agg::Min, Agg::Max];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Agg::Count => "count",
-            Agg::Sum => "sum",
-            Agg::Mean => "mean",
-            Agg::Min => "min",
-            Agg::Max => "max",
-        }
-    }
-
-    /// Whether the grid holds values (as `ordered` bits) rather than counts.
-    pub fn of_values(self) -> bool {
-        self != Agg::Count
-    }
-
-    /// Whether the grid is made from fixed-point sums (see [`Quantiser`]).
-    pub fn sums(self) -> bool {
-        matches!(self, Agg::Sum | Agg::Mean)
-    }
-}
+#[cfg(test)]
+use crate::colormap::normalise;
+use crate::colormap::{colour_index, LUT_SIZE};
+pub use crate::options::{Agg, Backend, How, Mode};
 
 /// Order-preserving map f32 -> u32 (twin of `ordered` in the shaders).
 pub fn ordered(f: f32) -> u32 {
@@ -111,7 +32,14 @@ pub fn ordered(f: f32) -> u32 {
     }
 }
 
-pub use crate::render::chunks::unordered;
+/// Inverse of [`ordered`] (twin of `unordered` in the shaders).
+pub fn unordered(u: u32) -> f32 {
+    if u & 0x8000_0000 != 0 {
+        f32::from_bits(u & 0x7fff_ffff)
+    } else {
+        f32::from_bits(!u)
+    }
+}
 
 /// Offset -> pixel of a `size` grid showing the camera's rectangle.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -139,6 +67,7 @@ impl GridMap {
 
     /// Grid index of the pixel `off` falls in, or None outside the view (or NaN).
     #[inline]
+    #[cfg(test)]
     pub fn pixel(&self, off: [f32; 2]) -> Option<usize> {
         self.cell(off)
             .map(|(x, row)| (row * self.size[0] + x) as usize)
@@ -160,10 +89,6 @@ impl GridMap {
 
     pub fn len(&self) -> usize {
         self.size[0] as usize * self.size[1] as usize
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -578,6 +503,7 @@ pub fn window_max(grid: &[u32], size: [u32; 2], reach: (u32, u32)) -> Vec<u32> {
 
 /// Shade a splat grid: each pixel's winning value through the range and colourmap;
 /// empty pixels None. Twin of the splat branch of resolve.wgsl.
+#[cfg(test)]
 pub fn shade_splat(
     grid: &[u32],
     range: (f32, f32),
@@ -589,6 +515,7 @@ pub fn shade_splat(
 }
 
 /// Shade a count grid through the threshold table. Twin of the density branch of resolve.wgsl.
+#[cfg(test)]
 pub fn shade_density(
     grid: &[u32],
     thr: &[u32; LUT_SIZE],

@@ -27,15 +27,15 @@ use winit::window::{Window, WindowId};
 
 use crate::aggregate::{Agg, Mode};
 use crate::camera::{Camera, Viewport};
-use crate::cli::{Look, ViewArgs};
+use crate::context::{fmt_count, fmt_duration};
+use crate::data::Points;
 use crate::error::{input, Error, Result};
+use crate::figure::{Figure, Look};
 use crate::gpu::Gpu;
-use crate::headless::{describe_source, fmt_count, fmt_duration};
 use crate::overlay::{frame_view, layout, overlay_for};
 use crate::plot::Plot;
 use crate::render::target::{encode_png, OffscreenTarget};
 use crate::render::{Painter, Style, OFFSCREEN_FORMAT};
-use crate::source::points_and_look;
 
 /// Zoom per wheel line (and per `+`/`-` press).
 pub const ZOOM_STEP: f64 = 1.1;
@@ -191,6 +191,7 @@ impl Pointer {
         }
     }
 
+    #[cfg(test)]
     pub fn is_box_dragging(&self) -> bool {
         matches!(
             self.drag,
@@ -297,15 +298,54 @@ fn no_display(detail: Option<String>) -> Error {
     }
 }
 
+/// What the window needs besides the figure.
+#[derive(Debug, Clone)]
+struct ViewArgs {
+    width: u32,
+    height: u32,
+    screenshot_dir: PathBuf,
+    source: String,
+}
+
 /// Messages from outside the event loop.
 #[derive(Debug)]
 pub enum UserEvent {
     DeviceLost(String),
 }
 
-/// Open the window and run until the user quits. Errors met inside the event
-/// loop end it and are returned here.
-pub fn run(args: &ViewArgs) -> Result<()> {
+/// How the viewer window starts (the figure says what it shows).
+#[derive(Debug, Clone)]
+pub struct ViewOptions {
+    /// Folder for the screenshots the S key saves (`pointillist-0001.png`, …; never overwritten).
+    pub screenshot_dir: PathBuf,
+    /// Where the points came from, for the start-up line ("clusters, seed 1").
+    pub source: String,
+}
+
+impl Default for ViewOptions {
+    fn default() -> Self {
+        Self {
+            screenshot_dir: PathBuf::from("."),
+            source: "points".into(),
+        }
+    }
+}
+
+/// Opens a window on `points` drawn as `figure` says (its width and height
+/// are the window's logical size) and runs until the user closes it: zoom at
+/// the cursor with the wheel, pan by dragging, box zoom with the right
+/// button, `S` for a screenshot. Needs a display; errors met inside the event
+/// loop end it and are returned here. winit allows one event loop per
+/// process, so call this once (from the main thread).
+pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()> {
+    let (points, look) = figure.resolve(&points)?;
+    let args = ViewArgs {
+        width: figure.width,
+        height: figure.height,
+        screenshot_dir: options.screenshot_dir.clone(),
+        source: options.source.clone(),
+    };
+    let args = &args;
     let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()));
@@ -321,7 +361,6 @@ pub fn run(args: &ViewArgs) -> Result<()> {
     let event_loop = EventLoop::<UserEvent>::with_user_event()
         .build()
         .map_err(|e| no_display(Some(e.to_string())))?;
-    let (points, look) = points_and_look(&args.data, &args.look)?;
     let instance = wgpu::Instance::new(
         wgpu::InstanceDescriptor::new_with_display_handle(Box::new(
             event_loop.owned_display_handle(),
@@ -460,7 +499,7 @@ impl Viewer {
         eprintln!(
             "pointillist: {} points ({}) on {}",
             fmt_count(points.len()),
-            describe_source(&args.data),
+            args.source,
             gpu.describe()
         );
         let lost = proxy.clone();

@@ -9,19 +9,18 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use clap::Args;
 use serde::Serialize;
 
 use crate::aggregate::{Agg, Backend, How, Mode};
 use crate::camera::{Camera, Viewport};
-use crate::cli::Look;
 use crate::colormap::Colormap;
+use crate::context::fmt_count;
 use crate::derive::{
     derive_parallel, derive_serial, DeriveParams, Derived, ValueKind, ValueSettings,
 };
 use crate::error::{input, Error, Result};
+use crate::figure::Look;
 use crate::gpu::Gpu;
-use crate::headless::fmt_count;
 use crate::overlay::AxesOptions;
 use crate::parity::{self, Parity};
 use crate::plot::{Plot, PlotOptions};
@@ -30,30 +29,24 @@ use crate::render::chunks::{GpuPoints, BYTES_PER_POINT};
 use crate::render::target::OffscreenTarget;
 use crate::render::{FrameView, Painter, Renderer, Style, OFFSCREEN_FORMAT};
 
-#[derive(Debug, Clone, Args)]
+/// What `pointillist bench` measures (the command line's `bench` flags).
+#[derive(Debug, Clone)]
 pub struct BenchArgs {
-    /// Sizes to measure (accepts 100k, 1M, 1e7).
-    #[arg(short = 'n', long, num_args = 1.., default_values = ["100k", "1M", "10M"], value_parser = crate::cli::parse_count)]
+    /// Sizes to measure.
     pub points: Vec<u64>,
     /// Value functions to measure.
-    #[arg(long, num_args = 1.., default_values = ["x+y"])]
     pub value: Vec<String>,
     /// Timed runs per measurement (after one warm-up run).
-    #[arg(long, default_value_t = 10)]
     pub repeat: usize,
     /// Dataset the points are generated from.
-    #[arg(long, value_enum, default_value_t = Dataset::Uniform)]
     pub dataset: Dataset,
-    #[arg(long, default_value_t = 1)]
+    /// Generator seed.
     pub seed: u64,
     /// Skip the draw (frame time) measurements.
-    #[arg(long)]
     pub no_draw: bool,
     /// Print one JSON document on stdout instead of the table.
-    #[arg(long)]
     pub json: bool,
     /// Test-only: corrupt the CPU twin so that the parity check must fail.
-    #[arg(long, hide = true)]
     pub break_twin: bool,
 }
 

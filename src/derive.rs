@@ -197,7 +197,7 @@ pub fn derive_serial(
     lut: &[[u8; 4]; LUT_SIZE],
     out: &mut Derived,
 ) {
-    let data = points.data.as_deref().unwrap_or(&[]);
+    let data = points.data.as_ref().map_or(&[][..], |d| d.as_slice());
     for (i, (off, v)) in points.offsets.iter().zip(&mut out.values).enumerate() {
         *v = point_value(params, *off, i as u32, data);
     }
@@ -224,7 +224,7 @@ const BLOCK: usize = 1 << 14;
 /// The value pass of [`derive_parallel`]; returns the min and max of the
 /// finite values (infinity, -infinity when there are none).
 pub fn values_parallel(points: &PointSet, params: &DeriveParams, values: &mut [f32]) -> (f32, f32) {
-    let data = points.data.as_deref().unwrap_or(&[]);
+    let data = points.data.as_ref().map_or(&[][..], |d| d.as_slice());
     points
         .offsets
         .par_chunks(BLOCK)
@@ -276,7 +276,9 @@ mod tests {
     #[test]
     fn serial_and_parallel_agree_bit_for_bit() {
         let mut points = generate(Dataset::Clusters, 70_001, 3).unwrap();
-        points.data = Some((0..points.len()).map(|i| (i % 97) as f32).collect());
+        points.data = Some(std::sync::Arc::new(
+            (0..points.len()).map(|i| (i % 97) as f32).collect(),
+        ));
         for kind in ValueKind::ALL {
             let (a, b) = run(&points, ValueSettings { kind, range: None });
             assert_eq!(a, b, "{kind:?}");
@@ -344,7 +346,7 @@ mod tests {
     #[test]
     fn nan_values_are_transparent_and_left_out_of_the_range() {
         let mut points = PointSet::from_f64(&[0.0, 1.0, 2.0], &[0.0; 3], None);
-        points.data = Some(vec![1.0, f32::NAN, 3.0]);
+        points.data = Some(std::sync::Arc::new(vec![1.0, f32::NAN, 3.0]));
         let d = run(
             &points,
             ValueSettings {

@@ -3,7 +3,20 @@
 //! `WGPU_POWER_PREF`, and requests the adapter's own limits so that buffers
 //! as large as the device allows can be created.
 
+use std::cell::Cell;
+
 use crate::error::{Error, Result};
+
+thread_local! {
+    /// Devices this thread has created (tests count them: a reused context makes one).
+    static DEVICES_CREATED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many wgpu devices this thread has created so far.
+#[cfg(test)]
+pub fn devices_created() -> usize {
+    DEVICES_CREATED.get()
+}
 
 pub struct Gpu {
     pub instance: wgpu::Instance,
@@ -56,6 +69,7 @@ impl Gpu {
                 adapter: info.name.clone(),
                 reason: e.to_string(),
             })?;
+        DEVICES_CREATED.set(DEVICES_CREATED.get() + 1);
         Ok(Self {
             instance,
             adapter,

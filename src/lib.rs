@@ -1,31 +1,89 @@
-//! pointillist: a GPU-accelerated 2D point renderer.
+//! pointillist: a GPU-accelerated 2D point renderer. Give it millions of
+//! (x, y) points and a per-point value; it colours each point from a
+//! matplotlib colourmap on the GPU and draws them as discs — or, for tens of
+//! millions, as a compute-rasterised splat or a Datashader-style density
+//! image — with axes, ticks, labels and a colourbar, into a PNG or a window.
 //!
-//! Data flows one way: a source (generator or file) makes a [`points::PointSet`];
-//! [`render::chunks::GpuPoints`] uploads it; a compute pass (shaders/derive.wgsl,
-//! CPU twin in [`derive`]) gives each point a value and a colour; an instanced
-//! draw (shaders/points.wgsl) paints it into any texture view, seen through a
-//! [`camera::Camera`]. See ARCHITECTURE.md for the map.
+//! # I have two `Vec<f64>`
+//!
+//! ```
+//! use pointillist::{Context, Figure, Points};
+//!
+//! let x: Vec<f64> = (0..100_000).map(|i| (i as f64 * 0.001).sin() * i as f64).collect();
+//! let y: Vec<f64> = (0..100_000).map(|i| (i as f64 * 0.001).cos() * i as f64).collect();
+//! let positions: Vec<f64> = x.iter().zip(&y).map(|(a, b)| a + b).collect();
+//!
+//! let points = Points::new(&x, &y)?.with_column("x+y", &positions)?;
+//! let figure = Figure {
+//!     width: 640,
+//!     height: 400,
+//!     title: Some("100,000 points".into()),
+//!     ..Figure::default()
+//! };
+//! let mut ctx = Context::new()?; // the GPU device: make one, reuse it
+//! let image = ctx.render(&points, &figure)?;
+//! # let dir = std::env::temp_dir().join(format!("pointillist-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! # let path = dir.join("scatter.png");
+//! image.save_png(&path)?;
+//! # Ok::<(), pointillist::Error>(())
+//! ```
+//!
+//! - [`Points`]: x and y from your slices (`f64`, `f32`, `i32`, `u32`), value
+//!   columns by name, the built-in generators ([`Points::generate`]) and the
+//!   file loaders ([`Points::load`]: `.npy`, CSV, Parquet, raw records).
+//! - [`Figure`]: what to draw — [`Value`], [`Colormap`], range, [`Mode`],
+//!   [`Agg`], [`How`], spread, point size, opacity, [`Color`], view ranges,
+//!   titles, grid, axes — a plain struct with `Default`.
+//! - [`Context`]: the GPU device and pipelines; [`Context::render`] gives an
+//!   [`Image`], [`Context::render_frame`] also the aggregate [`Grid`].
+//! - [`view`]: the interactive window on a figure.
+//! - [`Error`]: the one error type; no input through the API panics.
+//!
+//! Layers, top to bottom (a layer uses only those below it): front ends (the
+//! `pointillist` command, the viewer, the benchmark) → this API (context,
+//! figure, data, image) → plot → render (wgpu passes beside their WGSL) and
+//! the CPU twins (derive, aggregate, reference) → points, io, camera,
+//! colormap, ticks, overlay layout → gpu. See ARCHITECTURE.md.
 
-pub mod aggregate;
-pub mod app;
+#![warn(missing_docs)]
+
+mod aggregate;
+mod app;
+mod camera;
+mod colormap;
+mod context;
+mod data;
+mod derive;
+mod error;
+mod figure;
+mod frame;
+mod gpu;
+mod image;
+mod io;
+mod mem;
+mod options;
+mod overlay;
+mod parity;
+mod plot;
+mod points;
+#[cfg(test)]
+mod reference;
+mod render;
+mod sort;
+mod ticks;
+
+#[doc(hidden)]
 pub mod bench;
-pub mod camera;
-pub mod cli;
-pub mod colormap;
-pub mod derive;
-pub mod error;
-pub mod gpu;
-pub mod headless;
-pub mod io;
-pub mod mem;
-pub mod overlay;
-pub mod parity;
-pub mod plot;
-pub mod points;
-pub mod reference;
-pub mod render;
-pub mod sort;
-pub mod source;
-pub mod ticks;
 
-pub use error::{Error, Result};
+#[cfg(test)]
+mod tests;
+
+pub use app::{view, ViewOptions};
+pub use colormap::{Colormap, NAMES as COLORMAPS};
+pub use context::{Context, Frame, Timings};
+pub use data::{Coordinate, Format, LoadOptions, Points, RawLayout, MAX_POINTS};
+pub use error::{Error, LoadError, Result};
+pub use figure::{Color, Figure, Value, MAX_SIDE};
+pub use image::{Grid, GridData, Image};
+pub use options::{Agg, Backend, Dataset, How, Mode};

@@ -1,16 +1,33 @@
-//! The `pointillist` command: parse arguments, run, print any error on one line.
+//! The `pointillist` command: parse arguments, map them onto the library's
+//! API, run, and print any error on one line with a non-zero exit.
+
+mod cli;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use pointillist::cli::{Cli, Command};
+use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            // One line, as every other error: clap's first paragraph, without its hints.
+            let text = e.render().to_string();
+            let first: Vec<&str> = text
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            eprintln!("{}", first.join(" "));
+            return ExitCode::from(2);
+        }
+    };
     let result = match &cli.command {
-        Command::Render(args) => pointillist::headless::run(args),
-        Command::Bench(args) => pointillist::bench::main(args),
-        Command::View(args) => pointillist::app::run(args),
+        Command::Render(args) => cli::render::run(args),
+        Command::Bench(args) => pointillist::bench::main(&args.options()),
+        Command::View(args) => cli::view(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

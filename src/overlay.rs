@@ -9,7 +9,7 @@
 use glam::{DVec2, Vec2};
 
 use crate::camera::{Camera, Viewport};
-use crate::render::FrameView;
+use crate::frame::FrameView;
 use crate::ticks::{ticks, Ticks};
 
 /// What the user asked of the overlay.

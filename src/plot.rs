@@ -12,12 +12,12 @@
 use glam::DVec2;
 
 use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
-use crate::cli::Look;
 use crate::colormap::Colormap;
 use crate::derive::{
     colours_parallel, finite_range, resolve_range, values_parallel, DeriveParams, ValueSettings,
 };
 use crate::error::Result;
+use crate::figure::Look;
 use crate::gpu::Gpu;
 use crate::overlay::{ColorScale, Overlay};
 use crate::points::PointSet;
@@ -54,6 +54,13 @@ impl Default for PlotOptions {
 /// the visible ones cost at most this many pixels, and splats beyond.
 const POINT_BUDGET_HARDWARE: f64 = 64e6;
 const POINT_BUDGET_SOFTWARE: f64 = 1e6;
+
+/// What one plot leaves for the next on the same device: its compiled
+/// pipelines and the colourmap texture (so painters made for it stay valid).
+pub struct PlotParts {
+    renderer: Renderer,
+    splat: SplatPipeline,
+}
 
 pub struct Plot {
     pub points: PointSet,
@@ -104,7 +111,30 @@ impl Plot {
         look: &Look,
         chunk_points: Option<usize>,
     ) -> Result<Self> {
-        let renderer = Renderer::new(gpu, look.colormap);
+        Self::upload_reusing(gpu, points, look, chunk_points, None)
+    }
+
+    /// [`Plot::upload`], reusing the pipelines of an earlier plot on the same device.
+    pub fn upload_reusing(
+        gpu: &Gpu,
+        points: PointSet,
+        look: &Look,
+        chunk_points: Option<usize>,
+        parts: Option<PlotParts>,
+    ) -> Result<Self> {
+        let (renderer, splat) = match parts {
+            Some(PlotParts {
+                mut renderer,
+                splat,
+            }) => {
+                renderer.set_colormap(&gpu.queue, look.colormap);
+                (renderer, splat)
+            }
+            None => (
+                Renderer::new(gpu, look.colormap),
+                SplatPipeline::new(&gpu.device),
+            ),
+        };
         let software = gpu.is_software();
         let backend = match look.plot.backend {
             Backend::Auto if software => Backend::Cpu,
@@ -130,9 +160,17 @@ impl Plot {
             cpu_values: Vec::new(),
             cpu_cells: Vec::new(),
             colours_stale: false,
-            splat: SplatPipeline::new(&gpu.device),
+            splat,
             grid: None,
         })
+    }
+
+    /// The device-bound pipelines, for the next plot on the same device.
+    pub fn into_parts(self) -> PlotParts {
+        PlotParts {
+            renderer: self.renderer,
+            splat: self.splat,
+        }
     }
 
     /// Values and colours for the current settings and colourmap.

@@ -6,6 +6,8 @@
 //! for a seed whatever the thread count: each block of points draws from its
 //! own RNG seeded from (seed, block).
 
+use std::sync::Arc;
+
 use glam::DVec2;
 use rand::rngs::SmallRng;
 use rand::{RngExt, SeedableRng};
@@ -36,6 +38,13 @@ impl Bounds {
         self.max = self.max.max(p);
     }
 
+    /// Grows to include `p` if both its coordinates are finite.
+    pub fn include_finite(&mut self, p: DVec2) {
+        if p.is_finite() {
+            self.include(p);
+        }
+    }
+
     pub fn union(self, other: Bounds) -> Bounds {
         Bounds {
             min: self.min.min(other.min),
@@ -52,13 +61,53 @@ impl Bounds {
     }
 }
 
+/// A number type the caller's coordinate and value slices may hold.
+pub trait Coordinate: Copy + Send + Sync + private::Sealed {
+    /// The value as an f64 (exact for every implementor).
+    fn to_f64(self) -> f64;
+}
+
+impl Coordinate for f64 {
+    fn to_f64(self) -> f64 {
+        self
+    }
+}
+
+impl Coordinate for f32 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Coordinate for i32 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+impl Coordinate for u32 {
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for f64 {}
+    impl Sealed for f32 {}
+    impl Sealed for i32 {}
+    impl Sealed for u32 {}
+}
+
 /// Host copy of the points: `origin + offsets[i]` is point i in data coordinates.
 #[derive(Debug, Clone)]
 pub struct PointSet {
     pub origin: DVec2,
-    pub offsets: Vec<[f32; 2]>,
-    /// A value column that came with the data (loaders), used by `--value data`.
-    pub data: Option<Vec<f32>>,
+    /// Shared, so that a figure can render the same points many times without
+    /// copying them (a render takes a cheap clone of the whole set).
+    pub offsets: Arc<Vec<[f32; 2]>>,
+    /// The value column of a render (`--value data` or a named column).
+    pub data: Option<Arc<Vec<f32>>>,
     /// Bounds of the stored points (origin + offset, in f64). Empty for no points.
     pub bounds: Bounds,
     /// Names for the axes and the value column.
@@ -69,22 +118,41 @@ pub struct PointSet {
 
 impl PointSet {
     /// Points from f64 coordinates; the origin is the centre of their bounds.
+    #[cfg(test)]
     pub fn from_f64(x: &[f64], y: &[f64], data: Option<Vec<f32>>) -> Self {
+        Self::from_xy(x, y, data)
+    }
+
+    /// Points from coordinates of any [`Coordinate`] type; the origin is the
+    /// centre of the finite points' bounds.
+    pub fn from_xy<T: Coordinate>(x: &[T], y: &[T], data: Option<Vec<f32>>) -> Self {
         assert_eq!(x.len(), y.len(), "x and y columns have the same length");
-        let mut raw = Bounds::EMPTY;
-        for (&x, &y) in x.iter().zip(y) {
-            raw.include(DVec2::new(x, y));
-        }
+        let raw = x
+            .par_chunks(1 << 16)
+            .zip(y.par_chunks(1 << 16))
+            .map(|(x, y)| {
+                let mut b = Bounds::EMPTY;
+                for (&x, &y) in x.iter().zip(y) {
+                    b.include_finite(DVec2::new(x.to_f64(), y.to_f64()));
+                }
+                b
+            })
+            .reduce(|| Bounds::EMPTY, Bounds::union);
         let origin = if raw.is_empty() {
             DVec2::ZERO
         } else {
             raw.center()
         };
-        let offsets = x
-            .par_iter()
-            .zip(y)
-            .map(|(&x, &y)| [(x - origin.x) as f32, (y - origin.y) as f32])
-            .collect();
+        let mut offsets: Vec<[f32; 2]> = crate::mem::zeroed_vec(x.len());
+        offsets
+            .par_iter_mut()
+            .zip(x.par_iter().zip(y))
+            .for_each(|(o, (&x, &y))| {
+                *o = [
+                    (x.to_f64() - origin.x) as f32,
+                    (y.to_f64() - origin.y) as f32,
+                ]
+            });
         Self::from_offsets(origin, offsets, data)
     }
 
@@ -95,15 +163,15 @@ impl PointSet {
             .map(|chunk| {
                 let mut b = Bounds::EMPTY;
                 for o in chunk {
-                    b.include(origin + DVec2::new(o[0] as f64, o[1] as f64));
+                    b.include_finite(origin + DVec2::new(o[0] as f64, o[1] as f64));
                 }
                 b
             })
             .reduce(|| Bounds::EMPTY, Bounds::union);
         Self {
             origin,
-            offsets,
-            data,
+            offsets: Arc::new(offsets),
+            data: data.map(Arc::new),
             bounds,
             x_name: "x".into(),
             y_name: "y".into(),
@@ -140,14 +208,15 @@ impl PointSet {
                 *k = morton(q.x as u32 >> 4, q.y as u32 >> 4);
             });
         let order = crate::sort::order_by_key(keys, 24);
-        self.offsets = gather(&self.offsets, &order);
+        self.offsets = Arc::new(gather(&self.offsets, &order));
         if let Some(d) = &self.data {
-            self.data = Some(gather(d, &order));
+            self.data = Some(Arc::new(gather(d, &order)));
         }
         order
     }
 
     /// Point i in data coordinates.
+    #[cfg(test)]
     pub fn point(&self, i: usize) -> DVec2 {
         let o = self.offsets[i];
         self.origin + DVec2::new(o[0] as f64, o[1] as f64)
@@ -155,7 +224,10 @@ impl PointSet {
 }
 
 /// `items` in `order`: out[i] = items[order[i]].
-fn gather<T: bytemuck::Zeroable + Copy + Send + Sync>(items: &[T], order: &[u32]) -> Vec<T> {
+pub(crate) fn gather<T: bytemuck::Zeroable + Copy + Send + Sync>(
+    items: &[T],
+    order: &[u32],
+) -> Vec<T> {
     let mut out: Vec<T> = crate::mem::zeroed_vec(order.len());
     out.par_iter_mut()
         .zip(order.par_iter())
@@ -175,16 +247,7 @@ pub fn morton(x: u32, y: u32) -> u32 {
     spread(x) | (spread(y) << 1)
 }
 
-/// The built-in datasets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Dataset {
-    /// Gaussian blobs of different sizes and densities (the demo).
-    Clusters,
-    /// x and y uniform in [0, 1).
-    Uniform,
-    /// A three-armed spiral galaxy.
-    Spiral,
-}
+pub use crate::options::Dataset;
 
 /// Points per RNG block: generation is parallel and seed-deterministic.
 const BLOCK: usize = 1 << 16;
@@ -361,7 +424,7 @@ mod tests {
         assert_eq!(morton(0b00, 0b11), 0b1010);
         assert_eq!(morton(0xffff, 0xffff), u32::MAX);
         let mut p = generate(Dataset::Uniform, 50_000, 3).unwrap();
-        p.data = Some((0..p.len()).map(|i| i as f32).collect());
+        p.data = Some(Arc::new((0..p.len()).map(|i| i as f32).collect()));
         let before = p.clone();
         let order = p.sort_morton();
         // A permutation that carries each point's data with it.

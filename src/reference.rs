@@ -6,7 +6,7 @@
 
 use glam::Vec2;
 
-use crate::render::{FrameView, Style};
+use crate::frame::{FrameView, Style};
 
 /// Draw `offsets` with packed `colours` over the background, like `draw_frame`.
 pub fn rasterise(

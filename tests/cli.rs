@@ -7,7 +7,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use pointillist::render::target::read_png;
+use pointillist::Image;
+
+fn read_png(path: &Path) -> pointillist::Result<(u32, u32, Vec<u8>)> {
+    let i = Image::open_png(path)?;
+    Ok((i.width, i.height, i.rgba))
+}
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pointillist"))
@@ -83,6 +88,9 @@ fn assert_clean_failure(args: &[&str], expect: &str, out: &Path) {
     let err = stderr(&o);
     assert!(!o.status.success(), "{args:?} succeeded");
     assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    // The README's promise: one line on stderr.
+    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(err.starts_with("error: "), "{args:?}: {err}");
     assert!(
         err.to_lowercase().contains(&expect.to_lowercase()),
         "{args:?}: expected '{expect}' in: {err}"
@@ -97,7 +105,7 @@ fn bad_input_is_a_clear_error() {
     let o = out.to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
         (&["--colormap", "jet"], "valid: viridis"),
-        (&["--value", "x*y"], "valid: x+y"),
+        (&["--value", "x*y"], "built-in values are x+y"),
         (&["--points", "0"], "at least 1 point"),
         (&["--points", "many"], "not a point count"),
         (&["--point-size", "0"], "point-size"),
@@ -261,8 +269,14 @@ fn density_exports_its_counts_as_npy() {
     // The fitted view holds every point, each counted once.
     assert_eq!(counts.iter().map(|&c| c as u64).sum::<u64>(), 30_000);
     // It also loads back through pointillist's own .npy reader.
-    let back = pointillist::io::load(&npy, None, &Default::default(), None);
-    assert!(back.is_ok(), "{back:?}");
+    let options = pointillist::LoadOptions {
+        value: Some("5".into()),
+        ..Default::default()
+    };
+    let back = pointillist::Points::load(&npy, &options).unwrap();
+    assert_eq!(back.len(), 48);
+    let column: Vec<f32> = (0..48).map(|r| counts[r * 64 + 5] as f32).collect();
+    assert_eq!(back.column("column 5"), Some(column.as_slice()));
 
     let out = dir.join("p.png");
     assert_clean_failure(

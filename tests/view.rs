@@ -15,19 +15,25 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
 
-use pointillist::points::{generate, Dataset};
-use pointillist::reference::compare;
-use pointillist::render::target::read_png;
+use pointillist::Image;
 
-const DATA: [&str; 6] = ["--points", "20000", "--dataset", "uniform", "--seed", "3"];
+/// The points, shown without axes so that the plot area is the whole window
+/// and a pixel maps to data by the printed ranges alone.
+const DATA: [&str; 7] = [
+    "--points",
+    "20000",
+    "--dataset",
+    "uniform",
+    "--seed",
+    "3",
+    "--no-axes",
+];
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_pointillist"))
 }
 
-fn ci() -> bool {
-    std::env::var("CI").as_deref() == Ok("true")
-}
+use common::ci;
 
 /// Stops and reaps a child process when dropped, also when a test panics:
 /// SIGTERM first (Xvfb then removes its socket and lock file), SIGKILL after 5 s.
@@ -237,15 +243,6 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
     ]);
     let wid = wid.lines().next().expect("a window id").to_string();
     x.xdotool(&["windowfocus", "--sync", &wid]);
-    // Inside the plot area (the axes take the margins), zoom in twice at the
-    // cursor, then drag the content 100 px left and 60 px down.
-    x.xdotool(&["mousemove", "--window", &wid, "380", "180"]);
-    x.xdotool(&["click", "4"]);
-    x.xdotool(&["click", "4"]);
-    x.xdotool(&["mousedown", "1"]);
-    x.xdotool(&["mousemove", "--window", &wid, "330", "210"]);
-    x.xdotool(&["mousemove", "--window", &wid, "280", "240"]);
-    x.xdotool(&["mouseup", "1"]);
 
     // S saves a screenshot and prints its name; a key may be missed while the
     // window is busy, so press again if nothing comes.
@@ -258,14 +255,48 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
         }
         None
     };
-    let saved = save();
-    let saved = saved.unwrap_or_else(|| panic!("no screenshot saved; viewer said:\n{}", log()));
+    let saved_home =
+        save().unwrap_or_else(|| panic!("no screenshot saved; viewer said:\n{}", log()));
+    let (_, home) = parse_saved(&saved_home);
+
+    // Zoom in twice at the cursor, then drag the content 100 px left and 60 px down.
+    x.xdotool(&["mousemove", "--window", &wid, "380", "180"]);
+    x.xdotool(&["click", "4"]);
+    x.xdotool(&["click", "4"]);
+    x.xdotool(&["mousedown", "1"]);
+    x.xdotool(&["mousemove", "--window", &wid, "330", "210"]);
+    x.xdotool(&["mousemove", "--window", &wid, "280", "240"]);
+    x.xdotool(&["mouseup", "1"]);
+    let saved = save().unwrap_or_else(|| panic!("no screenshot saved; viewer said:\n{}", log()));
     let (shot, flags) = parse_saved(&saved);
     assert_eq!(shot.parent().unwrap(), dir, "{saved}");
     assert!(
-        shot.file_name().unwrap() == "pointillist-0001.png",
+        shot.file_name().unwrap() == "pointillist-0002.png",
         "{saved}"
     );
+
+    // The data point that was under the cursor stayed under it while zooming,
+    // then followed the drag to (280, 240); the view is narrower.
+    let (w, h) = (flag(&flags, "--width", 0), flag(&flags, "--height", 0));
+    let to_data = |f: &[String], px: f64, py: f64| {
+        let (x0, x1) = (flag(f, "--x-range", 0), flag(f, "--x-range", 1));
+        let (y0, y1) = (flag(f, "--y-range", 0), flag(f, "--y-range", 1));
+        (x0 + px / w * (x1 - x0), y1 - py / h * (y1 - y0))
+    };
+    let to_pixel = |f: &[String], (x, y): (f64, f64)| {
+        let (x0, x1) = (flag(f, "--x-range", 0), flag(f, "--x-range", 1));
+        let (y0, y1) = (flag(f, "--y-range", 0), flag(f, "--y-range", 1));
+        ((x - x0) / (x1 - x0) * w, (y1 - y) / (y1 - y0) * h)
+    };
+    // Pixel centres: the pointer at pixel (380, 180) is at 380.5, 180.5 or on the edge.
+    let grabbed = to_data(&home, 380.0, 180.0);
+    let (px, py) = to_pixel(&flags, grabbed);
+    assert!(
+        (px - 280.0).abs() <= 1.0 && (py - 240.0).abs() <= 1.0,
+        "the point under the cursor went to ({px:.2}, {py:.2}), not (280, 240): {saved_home} / {saved}"
+    );
+    let width = |f: &[String]| flag(f, "--x-range", 1) - flag(f, "--x-range", 0);
+    assert!(width(&flags) < 0.9 * width(&home), "not zoomed in: {saved}");
 
     // The window shows the screenshot's colours: no sRGB encoding on the way.
     if on_path("import") {
@@ -279,15 +310,14 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
             Duration::from_secs(30),
         );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let (w, h, window) = read_png(&grab).unwrap();
-        let (sw, sh, screenshot) = read_png(&shot).unwrap();
-        assert_eq!((w, h), (sw, sh));
-        let d = compare(&window, &screenshot);
-        eprintln!(
-            "window vs screenshot: mean {:.4}, bad fraction {:.5}, max {}",
-            d.mean, d.bad_fraction, d.max
-        );
-        common::assert_images_close("view-window", (w, h), &window, &screenshot, 0.5, 0.002);
+        // The same draw path into a Bgra8Unorm surface and an Rgba8Unorm
+        // texture: lavapipe rounds a few blended disc edges differently
+        // between the two formats (seen: 3 pixels off by 1 of 256,000), so
+        // allow that and nothing more. An sRGB encode would move most pixels.
+        let window = Image::open_png(&grab).unwrap();
+        let screenshot = Image::open_png(&shot).unwrap();
+        let allowed = (window.width * window.height) as usize / 10_000;
+        common::assert_images_within("view-window", &window, &screenshot, 1, allowed);
     } else {
         assert!(!ci(), "CI=true and imagemagick's import is not installed");
     }
@@ -321,20 +351,6 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
     assert!(status.success(), "viewer exited with {status}:\n{}", log());
     assert!(!log().contains("panicked"), "{}", log());
 
-    // The events arrived: the view is zoomed in and moved from the fitted one.
-    let points = generate(Dataset::Uniform, 20_000, 3).unwrap();
-    let fit = pointillist::camera::Camera::fit(&points.bounds);
-    let (fx0, fx1) = fit.x_range();
-    let (x0, x1) = (flag(&flags, "--x-range", 0), flag(&flags, "--x-range", 1));
-    let (y0, y1) = (flag(&flags, "--y-range", 0), flag(&flags, "--y-range", 1));
-    assert!(x1 - x0 < 0.9 * (fx1 - fx0), "not zoomed in: {saved}");
-    let fitted_centre = fit.center;
-    assert!(
-        ((x0 + x1) / 2.0 - fitted_centre.x).abs() > 0.01
-            && ((y0 + y1) / 2.0 - fitted_centre.y).abs() > 0.01,
-        "not moved: {saved}"
-    );
-
     // `render` with the printed flags draws the same pixels.
     assert_render_matches(&dir, &flags, &shot, "view-screenshot");
     assert_render_matches(&dir, &flags_density, &shot_density, "view-density");
@@ -352,17 +368,12 @@ fn assert_render_matches(dir: &Path, flags: &[String], shot: &Path, name: &str) 
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let (w, h, expected) = read_png(&rendered).unwrap();
-    let (sw, sh, actual) = read_png(shot).unwrap();
-    assert_eq!((sw, sh), (w, h));
+    let expected = Image::open_png(&rendered).unwrap();
+    let actual = Image::open_png(shot).unwrap();
     assert_eq!(
-        (w as f64, h as f64),
+        (actual.width as f64, actual.height as f64),
         (flag(flags, "--width", 0), flag(flags, "--height", 0))
     );
-    let d = compare(&actual, &expected);
-    eprintln!(
-        "{name}: screenshot vs render: mean {:.4}, bad fraction {:.5}, max {}",
-        d.mean, d.bad_fraction, d.max
-    );
-    common::assert_images_close(name, (w, h), &actual, &expected, 0.5, 0.002);
+    // The same draw path and the same camera: the same bytes.
+    common::assert_images_equal(name, &actual, &expected);
 }

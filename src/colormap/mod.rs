@@ -18,13 +18,36 @@ pub const NAMES: [&str; 7] = [
 /// Number of entries in every table (matplotlib's default `N`).
 pub const LUT_SIZE: usize = 256;
 
+/// One of matplotlib's colourmaps ([`NAMES`]), possibly reversed (`_r`).
+///
+/// ```
+/// use pointillist::Colormap;
+/// let map: Colormap = "magma_r".parse()?;
+/// assert_eq!(map.name(), "magma_r");
+/// # Ok::<(), pointillist::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Colormap {
     index: usize,
     reversed: bool,
 }
 
+impl Default for Colormap {
+    fn default() -> Self {
+        Colormap::VIRIDIS
+    }
+}
+
+impl std::str::FromStr for Colormap {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Colormap::by_name(s)
+    }
+}
+
 impl Colormap {
+    /// matplotlib's default colourmap.
     pub const VIRIDIS: Colormap = Colormap {
         index: 0,
         reversed: false,
@@ -46,6 +69,7 @@ impl Colormap {
         }
     }
 
+    /// The name, with `_r` when reversed.
     pub fn name(&self) -> String {
         let base = NAMES[self.index];
         if self.reversed {

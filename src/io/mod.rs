@@ -191,6 +191,7 @@ pub struct Loaded {
     pub skipped: usize,
 }
 
+#[cfg(test)]
 impl Loaded {
     /// Number of points kept.
     pub fn len(&self) -> usize {
@@ -202,8 +203,11 @@ impl Loaded {
     }
 }
 
-/// Why a file could not be loaded. Every message names the file.
+/// Why a file could not be loaded. Every message names the file and says
+/// what to do; the `#[error]` text of each variant is its documentation.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+#[allow(missing_docs)]
 pub enum LoadError {
     #[error("cannot open {}: {source}; check the path and that the file is readable", path.display())]
     Open {
@@ -332,6 +336,7 @@ impl LoadError {
 
 /// Load points from `path`. `format` `None` detects it from the extension;
 /// `delimiter` `None` detects it from the first line (CSV only).
+#[cfg(test)]
 pub fn load(
     path: &Path,
     format: Option<Format>,
@@ -923,24 +928,18 @@ mod tests {
 }
 
 /// Write a rows x cols little-endian u32 array as a NumPy .npy file (C order).
-pub fn write_npy_u32(path: &Path, rows: u32, cols: u32, data: &[u32]) -> crate::error::Result<()> {
+pub fn write_npy_u32(path: &Path, rows: u32, cols: u32, data: &[u32]) -> std::io::Result<()> {
     write_npy(path, rows, cols, "<u4", bytemuck::cast_slice(data))
 }
 
 /// Write a rows x cols little-endian f32 array as a NumPy .npy file (C order).
-pub fn write_npy_f32(path: &Path, rows: u32, cols: u32, data: &[f32]) -> crate::error::Result<()> {
+pub fn write_npy_f32(path: &Path, rows: u32, cols: u32, data: &[f32]) -> std::io::Result<()> {
     write_npy(path, rows, cols, "<f4", bytemuck::cast_slice(data))
 }
 
 /// `data`: rows x cols elements of `descr`, already little-endian (as on every
 /// platform pointillist runs on).
-fn write_npy(
-    path: &Path,
-    rows: u32,
-    cols: u32,
-    descr: &str,
-    data: &[u8],
-) -> crate::error::Result<()> {
+fn write_npy(path: &Path, rows: u32, cols: u32, descr: &str, data: &[u8]) -> std::io::Result<()> {
     let mut header =
         format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
     // Magic (6) + version (2) + length (2) + header + newline, padded to 64 bytes.
@@ -952,8 +951,5 @@ fn write_npy(
     bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
     bytes.extend_from_slice(header.as_bytes());
     bytes.extend_from_slice(data);
-    std::fs::write(path, bytes).map_err(|source| crate::error::Error::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::write(path, bytes)
 }

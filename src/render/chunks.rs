@@ -8,10 +8,11 @@ use bytemuck::{cast_slice, Pod};
 use glam::DVec2;
 use wgpu::util::DeviceExt;
 
+use crate::aggregate::unordered;
 use crate::derive::{DeriveParams, ValueKind, ValueSettings};
 use crate::error::{input, Error, Result};
 use crate::gpu::Gpu;
-use crate::points::{Bounds, PointSet};
+use crate::points::PointSet;
 use crate::render::derive::Passes;
 use crate::render::Renderer;
 
@@ -32,7 +33,6 @@ pub struct GpuPoints {
     pub chunks: Vec<Chunk>,
     pub len: usize,
     pub origin: DVec2,
-    pub bounds: Bounds,
     has_data: bool,
     /// [min, max] of the values as order-preserving u32 (see derive.wgsl).
     range: wgpu::Buffer,
@@ -136,7 +136,6 @@ impl GpuPoints {
             chunks,
             len: points.len(),
             origin: points.origin,
-            bounds: points.bounds,
             has_data: points.data.is_some(),
             range,
             base_params: DeriveParams::new(
@@ -231,7 +230,8 @@ impl GpuPoints {
             label: Some("pointillist derive"),
             timestamp_writes,
         });
-        renderer.derive.record(&mut pass, &self.chunks, passes);
+        let chunks = self.chunks.iter().map(|c| (&c.derive_bind_group, c.count));
+        renderer.derive.record(&mut pass, chunks, passes);
     }
 
     /// The range the last derive used: min/max of the finite values for an auto
@@ -281,15 +281,6 @@ impl GpuPoints {
             out.extend_from_slice(&bytemuck::pod_collect_to_vec::<u8, T>(&bytes));
         }
         Ok(out)
-    }
-}
-
-/// Inverse of `ordered` in derive.wgsl.
-pub fn unordered(u: u32) -> f32 {
-    if u & 0x8000_0000 != 0 {
-        f32::from_bits(u & 0x7fff_ffff)
-    } else {
-        f32::from_bits(!u)
     }
 }
 

@@ -1,7 +1,6 @@
 //! Drives shaders/derive.wgsl: one value pass and one colour pass over every
 //! chunk of points, in one compute pass. The CPU twin is src/derive.rs.
 
-use crate::render::chunks::Chunk;
 use crate::render::pipeline::{self, entry, storage, texture, uniform};
 
 /// Invocations per workgroup; `WORKGROUP` in derive.wgsl.
@@ -54,18 +53,24 @@ impl DerivePipeline {
         }
     }
 
-    /// Record the chosen passes over all `chunks`: every value (and the shared
-    /// range) is complete before any colour is written.
-    pub fn record(&self, pass: &mut wgpu::ComputePass<'_>, chunks: &[Chunk], passes: Passes) {
+    /// Record the chosen passes over every chunk, given as (bind group, point
+    /// count): every value (and the shared range) is complete before any
+    /// colour is written.
+    pub fn record<'a>(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        chunks: impl Iterator<Item = (&'a wgpu::BindGroup, u32)> + Clone,
+        passes: Passes,
+    ) {
         let pipelines = [
             (passes.values, &self.values),
             (passes.colours, &self.colours),
         ];
         for (_, pipeline) in pipelines.into_iter().filter(|(on, _)| *on) {
             pass.set_pipeline(pipeline);
-            for chunk in chunks.iter().filter(|c| c.count > 0) {
-                let (x, y) = dispatch_size(chunk.count);
-                pass.set_bind_group(0, &chunk.derive_bind_group, &[]);
+            for (bind_group, count) in chunks.clone().filter(|c| c.1 > 0) {
+                let (x, y) = dispatch_size(count);
+                pass.set_bind_group(0, bind_group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             }
         }

@@ -17,17 +17,15 @@ pub mod shaders;
 pub mod splat;
 pub mod target;
 
-use glam::DVec2;
-
-use crate::camera::{Camera, Viewport};
 use crate::colormap::{Colormap, LUT_SIZE};
 use crate::error::Result;
+pub use crate::frame::{FrameView, Style};
 use crate::gpu::Gpu;
 use crate::overlay::Overlay as OverlayData;
 use chunks::GpuPoints;
 use derive::DerivePipeline;
 use overlay::OverlayPainter;
-use points::{PointsPipeline, PointsUniform};
+use points::PointsPipeline;
 use resolve::ResolvePipeline;
 
 /// The format of every offscreen target: bytes pass through unchanged.
@@ -115,68 +113,6 @@ impl Renderer {
             layout: &self.derive.layout,
             entries: &entries,
         })
-    }
-}
-
-/// How points look.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Style {
-    /// Disc diameter in physical pixels.
-    pub point_size: f32,
-    pub opacity: f32,
-    pub background: wgpu::Color,
-}
-
-impl Style {
-    /// The background's colour channels (0–1), for choosing the text colour.
-    pub fn rgb(&self) -> [f64; 3] {
-        [self.background.r, self.background.g, self.background.b]
-    }
-}
-
-impl Default for Style {
-    fn default() -> Self {
-        Self {
-            point_size: 2.0,
-            opacity: 1.0,
-            background: wgpu::Color::WHITE,
-        }
-    }
-}
-
-/// What part of the data lands where in a target of `size` pixels.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FrameView {
-    pub camera: Camera,
-    pub viewport: Viewport,
-    pub size: (u32, u32),
-}
-
-impl FrameView {
-    pub fn points_uniform(&self, origin: DVec2, style: &Style) -> PointsUniform {
-        let target = DVec2::new(self.size.0 as f64, self.size.1 as f64);
-        let t = self.camera.clip_transform(origin, &self.viewport, target);
-        PointsUniform {
-            scale: t.scale,
-            translate: t.translate,
-            px_to_clip: [2.0 / target.x as f32, -2.0 / target.y as f32],
-            radius_px: style.point_size * 0.5,
-            opacity: style.opacity,
-        }
-    }
-
-    /// The viewport as a scissor rectangle clamped to the target.
-    fn scissor(&self) -> Option<(u32, u32, u32, u32)> {
-        let (w, h) = (self.size.0 as f64, self.size.1 as f64);
-        let x0 = self.viewport.min.x.clamp(0.0, w).floor();
-        let y0 = self.viewport.min.y.clamp(0.0, h).floor();
-        let x1 = (self.viewport.min.x + self.viewport.size.x)
-            .clamp(0.0, w)
-            .ceil();
-        let y1 = (self.viewport.min.y + self.viewport.size.y)
-            .clamp(0.0, h)
-            .ceil();
-        (x1 > x0 && y1 > y0).then_some((x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32))
     }
 }
 

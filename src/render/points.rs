@@ -2,23 +2,9 @@
 //! from each chunk's position and colour buffers as instance vertex buffers.
 //! `prepare` writes the uniform (only when it changed); `draw` records.
 
-use bytemuck::{Pod, Zeroable};
-
+pub use crate::frame::PointsUniform;
 use crate::render::chunks::GpuPoints;
 use crate::render::pipeline::{self, entry};
-
-/// Keep in sync with `PointsUniform` in shaders/points.wgsl.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
-pub struct PointsUniform {
-    pub scale: [f32; 2],
-    pub translate: [f32; 2],
-    pub px_to_clip: [f32; 2],
-    pub radius_px: f32,
-    pub opacity: f32,
-}
-
-const _: () = assert!(std::mem::size_of::<PointsUniform>() == 32);
 
 pub struct PointsPipeline {
     pipeline: wgpu::RenderPipeline,

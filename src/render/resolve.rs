@@ -5,10 +5,10 @@
 use bytemuck::{Pod, Zeroable};
 
 use crate::colormap::LUT_SIZE;
+use crate::frame::FrameView;
 use crate::gpu::Gpu;
 use crate::render::pipeline::{self, entry, storage, texture, uniform};
 use crate::render::splat::Grid;
-use crate::render::FrameView;
 
 /// Keep in sync with `ResolveParams` in shaders/resolve.wgsl.
 #[repr(C)]

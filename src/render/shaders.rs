@@ -19,6 +19,7 @@ pub const LINES: &str = include_str!("../../shaders/lines.wgsl");
 pub const COLORBAR: &str = include_str!("../../shaders/colorbar.wgsl");
 
 /// Every shader as compiled, by file name (common.wgsl is inside the others).
+#[cfg(test)]
 pub const ALL: [(&str, &str); 6] = [
     ("derive.wgsl", DERIVE),
     ("splat.wgsl", SPLAT),

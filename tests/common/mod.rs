@@ -1,25 +1,33 @@
-//! Shared test helpers: a GPU adapter (skipped locally when none exists, a
-//! failure under CI=true) and image comparison that leaves evidence on failure.
+//! Shared helpers of the tests of the public API and the binary: whether a
+//! GPU adapter exists (skipped locally when none does, a failure under
+//! CI=true), and image comparison that leaves evidence on failure.
 
 #![allow(dead_code)]
 
 use std::path::PathBuf;
 
-use pointillist::gpu::Gpu;
-use pointillist::reference::compare;
-use pointillist::render::target::write_png;
+use pointillist::{Context, Image};
 
-pub fn gpu() -> Option<Gpu> {
-    match Gpu::headless() {
-        Ok(gpu) => Some(gpu),
-        Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("CI=true and no GPU adapter: {e}")
-        }
+pub fn ci() -> bool {
+    std::env::var("CI").as_deref() == Ok("true")
+}
+
+/// A context on the default adapter, or `None` (with a note) where there is
+/// none and this is not CI.
+pub fn context() -> Option<Context> {
+    match Context::new() {
+        Ok(ctx) => Some(ctx),
+        Err(e) if ci() => panic!("CI=true and no GPU adapter: {e}"),
         Err(e) => {
             eprintln!("skipping: no GPU adapter ({e})");
             None
         }
     }
+}
+
+/// Whether tests that need an adapter should run.
+pub fn gpu() -> Option<()> {
+    context().map(|_| ())
 }
 
 pub fn output_dir() -> PathBuf {
@@ -28,82 +36,54 @@ pub fn output_dir() -> PathBuf {
     dir
 }
 
-/// Compare `actual` with `expected` (RGBA8, `size`); on failure write
-/// NAME-actual.png, NAME-expected.png and NAME-diff.png and panic with the figures.
-pub fn assert_images_close(
+/// Largest channel difference, and how many pixels differ at all.
+pub fn differences(a: &Image, b: &Image) -> (u8, usize) {
+    assert_eq!(
+        (a.width, a.height),
+        (b.width, b.height),
+        "image sizes differ"
+    );
+    let mut max = 0;
+    let mut pixels = 0;
+    for (p, q) in a.rgba.chunks_exact(4).zip(b.rgba.chunks_exact(4)) {
+        let d = p
+            .iter()
+            .zip(q)
+            .map(|(x, y)| x.abs_diff(*y))
+            .max()
+            .unwrap_or(0);
+        max = max.max(d);
+        pixels += (d > 0) as usize;
+    }
+    (max, pixels)
+}
+
+/// The two images are identical; on failure NAME-actual.png and
+/// NAME-expected.png are written for a person to look at.
+pub fn assert_images_equal(name: &str, actual: &Image, expected: &Image) {
+    assert_images_within(name, actual, expected, 0, 0);
+}
+
+/// At most `max_pixels` pixels differ, none by more than `max_diff`.
+pub fn assert_images_within(
     name: &str,
-    size: (u32, u32),
-    actual: &[u8],
-    expected: &[u8],
-    max_mean: f64,
-    max_bad: f64,
+    actual: &Image,
+    expected: &Image,
+    max_diff: u8,
+    max_pixels: usize,
 ) {
-    let d = compare(actual, expected);
-    let dir = output_dir();
-    write_png(
-        &dir.join(format!("{name}-actual.png")),
-        size.0,
-        size.1,
-        actual,
-    )
-    .unwrap();
-    if d.mean > max_mean || d.bad_fraction > max_bad {
-        write_png(
-            &dir.join(format!("{name}-expected.png")),
-            size.0,
-            size.1,
-            expected,
-        )
-        .unwrap();
-        write_png(
-            &dir.join(format!("{name}-diff.png")),
-            size.0,
-            size.1,
-            &d.diff_image,
-        )
-        .unwrap();
+    let (max, pixels) = differences(actual, expected);
+    if max > max_diff || pixels > max_pixels {
+        let dir = output_dir();
+        actual
+            .save_png(dir.join(format!("{name}-actual.png")))
+            .unwrap();
+        expected
+            .save_png(dir.join(format!("{name}-expected.png")))
+            .unwrap();
         panic!(
-            "{name}: images differ (mean {:.3} > {max_mean} or bad fraction {:.5} > {max_bad}; max {}); see {}",
-            d.mean,
-            d.bad_fraction,
-            d.max,
+            "{name}: {pixels} pixels differ (by up to {max}); see {}",
             dir.display()
         );
     }
-}
-
-/// Write `rgba` for a person to look at, under the test output folder.
-pub fn save_image(name: &str, size: (u32, u32), rgba: &[u8]) {
-    write_png(
-        &output_dir().join(format!("{name}-actual.png")),
-        size.0,
-        size.1,
-        rgba,
-    )
-    .unwrap();
-}
-
-/// Compare with the checked-in reference tests/golden/NAME.png (within
-/// tolerance; NAME-actual/-diff images on failure). `UPDATE_GOLDEN=1` rewrites
-/// the reference; a missing one is written locally but fails under CI.
-pub fn assert_golden(name: &str, size: (u32, u32), rgba: &[u8]) {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(format!("{name}.png"));
-    let ci = std::env::var("CI").as_deref() == Ok("true");
-    if std::env::var("UPDATE_GOLDEN").as_deref() == Ok("1") || (!path.exists() && !ci) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        write_png(&path, size.0, size.1, rgba).unwrap();
-        eprintln!("wrote reference {}", path.display());
-        return;
-    }
-    let (w, h, expected) = pointillist::render::target::read_png(&path)
-        .unwrap_or_else(|e| panic!("reference image {}: {e}", path.display()));
-    assert_eq!(
-        (w, h),
-        size,
-        "reference {} has another size",
-        path.display()
-    );
-    assert_images_close(name, size, rgba, &expected, 0.5, 0.002);
 }

@@ -3,12 +3,12 @@
 
 use std::mem::{offset_of, size_of};
 
-use pointillist::derive::DeriveParams;
-use pointillist::render::overlay::{BarUniform, ScreenUniform};
-use pointillist::render::points::PointsUniform;
-use pointillist::render::resolve::ResolveParams;
-use pointillist::render::shaders;
-use pointillist::render::splat::SplatParams;
+use crate::derive::DeriveParams;
+use crate::render::overlay::{BarUniform, ScreenUniform};
+use crate::render::points::PointsUniform;
+use crate::render::resolve::ResolveParams;
+use crate::render::shaders;
+use crate::render::splat::SplatParams;
 
 fn module(file: &str) -> naga::Module {
     let (_, src) = shaders::ALL

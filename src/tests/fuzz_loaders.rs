@@ -8,7 +8,7 @@
 //! fields to extremes (the .npy header dict and its length, the Parquet
 //! footer length and the integers in its Thrift metadata, CSV quotes and
 //! delimiters). Each mutant is written to a file and loaded with
-//! `pointillist::io::load`, which must return `Ok` or `Err` and never panic.
+//! `crate::io::load`, which must return `Ok` or `Err` and never panic.
 //!
 //! The Parquet loader runs the `parquet` crate under `catch_unwind`, because
 //! that crate panics on some corrupt input; those panics become errors and
@@ -27,6 +27,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Once};
 
+use crate::io::{load, Column, ColumnSpec, Format, RawLayout};
 use parquet::basic::{Compression, Encoding, GzipLevel};
 use parquet::column::writer::ColumnWriter;
 use parquet::data_type::ByteArray;
@@ -34,7 +35,6 @@ use parquet::file::properties::{WriterProperties, WriterVersion};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use parquet::schema::types::{ColumnPath, SchemaDescriptor};
-use pointillist::io::{load, Column, ColumnSpec, Format, RawLayout};
 
 // ---------------------------------------------------------------------------
 // Random numbers: xorshift64*, deterministic from the case seed.
@@ -715,7 +715,7 @@ fn fuzz(
     structured: fn(&mut Rng, &mut Vec<u8>),
 ) {
     install_hook();
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("fuzz-loaders");
+    let dir = super::common::tmp_dir().join("fuzz-loaders");
     std::fs::create_dir_all(&dir).unwrap();
     let current = dir.join(format!("{name}-current.{ext}"));
 

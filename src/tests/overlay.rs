@@ -2,17 +2,16 @@
 //! nothing else, text lands in the margins, the colourbar shows the
 //! colourmap's own entries, and `--no-axes` gives the points the whole image.
 
-mod common;
-
+use super::common::render_image;
+use crate::colormap::Colormap;
+use crate::context::Timings as StageTimes;
+use crate::derive::{ValueKind, ValueSettings};
+use crate::figure::Look;
+use crate::overlay::{layout, AxesOptions};
+use crate::plot::PlotOptions;
+use crate::points::{generate, Dataset};
+use crate::render::Style;
 use glam::Vec2;
-use pointillist::cli::Look;
-use pointillist::colormap::Colormap;
-use pointillist::derive::{ValueKind, ValueSettings};
-use pointillist::headless::{render_image, StageTimes};
-use pointillist::overlay::{layout, AxesOptions};
-use pointillist::plot::PlotOptions;
-use pointillist::points::{generate, Dataset};
-use pointillist::render::Style;
 
 const SIZE: (u32, u32) = (800, 500);
 const WHITE: [u8; 4] = [255, 255, 255, 255];
@@ -47,7 +46,9 @@ fn inked(img: &[u8], x0: u32, y0: u32, x1: u32, y1: u32) -> usize {
 
 #[test]
 fn axes_text_and_colourbar_land_where_the_layout_says() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let points = generate(Dataset::Uniform, 20_000, 4).unwrap();
     let opts = AxesOptions {
         title: Some("Uniform points".into()),
@@ -63,7 +64,7 @@ fn axes_text_and_colourbar_land_where_the_layout_says() {
         &mut StageTimes::default(),
     )
     .unwrap();
-    common::assert_golden("axes", SIZE, &img);
+    super::common::assert_golden("axes", SIZE, &img);
     let lay = layout(SIZE, 1.0, &opts);
     let (px0, py0) = (lay.plot.min.x as u32, lay.plot.min.y as u32);
     let (px1, py1) = (px0 + lay.plot.size.x as u32, py0 + lay.plot.size.y as u32);
@@ -100,7 +101,9 @@ fn axes_text_and_colourbar_land_where_the_layout_says() {
 
 #[test]
 fn no_axes_gives_the_points_the_whole_image() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let points = generate(Dataset::Uniform, 50_000, 4).unwrap();
     let bare = AxesOptions {
         enabled: false,
@@ -128,7 +131,9 @@ fn no_axes_gives_the_points_the_whole_image() {
 
 #[test]
 fn long_labels_are_clipped_out_of_the_plot() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let points = generate(Dataset::Uniform, 10, 4).unwrap();
     let long = "a very long axis title that goes on and on and on and on and on and on and on and on and on and on and on";
     let opts = AxesOptions {
@@ -156,5 +161,5 @@ fn long_labels_are_clipped_out_of_the_plot() {
         0,
         "something drew into the plot"
     );
-    common::save_image("axes-offset", SIZE, &img);
+    super::common::save_image("axes-offset", SIZE, &img);
 }

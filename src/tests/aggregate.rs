@@ -2,18 +2,17 @@
 //! and counts), across chunk boundaries and at the edges; both backends give
 //! identical images; the GPU's shading equals the CPU twin's.
 
-mod common;
-
-use pointillist::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
-use pointillist::cli::Look;
-use pointillist::colormap::Colormap;
-use pointillist::derive::{derive_serial, DeriveParams, Derived, ValueKind, ValueSettings};
-use pointillist::gpu::Gpu;
-use pointillist::headless::{render_plot, Rendered, StageTimes};
-use pointillist::overlay::AxesOptions;
-use pointillist::plot::PlotOptions;
-use pointillist::points::{generate, Dataset, PointSet};
-use pointillist::render::Style;
+use super::common::render_plot;
+use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
+use crate::colormap::Colormap;
+use crate::context::{Rendered, Timings as StageTimes};
+use crate::derive::{derive_serial, DeriveParams, Derived, ValueKind, ValueSettings};
+use crate::figure::Look;
+use crate::gpu::Gpu;
+use crate::overlay::AxesOptions;
+use crate::plot::PlotOptions;
+use crate::points::{generate, Dataset, PointSet};
+use crate::render::Style;
 
 const SIZE: (u32, u32) = (160, 100);
 
@@ -90,7 +89,9 @@ fn render(gpu: &Gpu, look: &Look) -> Rendered {
 
 #[test]
 fn gpu_grids_equal_the_cpu_twin_exactly() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let p = points();
     let l = look(Mode::Splat, Backend::Gpu, How::Linear, 0);
     let map = GridMap::new(&l.camera(&p.bounds), p.origin, SIZE);
@@ -137,7 +138,9 @@ fn outside_clusters(p: &PointSet) -> usize {
 
 #[test]
 fn both_backends_give_identical_images() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     for (mode, how, spread) in [
         (Mode::Splat, How::Linear, 0),
         (Mode::Splat, How::Linear, 2),
@@ -154,7 +157,7 @@ fn both_backends_give_identical_images() {
             a.rgba == b.rgba,
             "{mode:?} {how:?} spread {spread}: images differ"
         );
-        common::assert_images_close(
+        super::common::assert_images_close(
             &format!("{mode:?}-{how:?}-{spread}"),
             SIZE,
             &a.rgba,
@@ -167,7 +170,9 @@ fn both_backends_give_identical_images() {
 
 #[test]
 fn gpu_shading_equals_the_cpu_twin() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let lut = Colormap::by_name("inferno").unwrap().rgba8();
     for (mode, how, spread, point_size) in [
         (Mode::Density, How::EqHist, 1, 2.0),
@@ -212,7 +217,9 @@ fn gpu_shading_equals_the_cpu_twin() {
 
 #[test]
 fn an_empty_view_draws_only_background() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let mut l = look(Mode::Density, Backend::Gpu, How::EqHist, 0);
     l.x_range = Some((100.0, 200.0));
     let r = render(&gpu, &l);
@@ -222,7 +229,9 @@ fn an_empty_view_draws_only_background() {
 
 #[test]
 fn auto_mode_switches_from_points_to_splat() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let few = generate(Dataset::Uniform, 1000, 1).unwrap();
     let many = generate(Dataset::Uniform, 400_000, 1).unwrap();
     let mut l = look(Mode::Auto, Backend::Auto, How::EqHist, 0);
@@ -256,13 +265,15 @@ fn cpu_values(p: &PointSet, l: &Look) -> (Vec<f32>, (f32, f32)) {
 
 #[test]
 fn value_aggregates_on_the_gpu_equal_the_cpu_twin() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let p = points();
     let base = look(Mode::Density, Backend::Gpu, How::Linear, 0);
     let map = GridMap::new(&base.camera(&p.bounds), p.origin, SIZE);
     let (values, range) = cpu_values(&p, &base);
     let q = Quantiser::new(Some(range));
-    for agg in Agg::ALL {
+    for &agg in Agg::ALL {
         for how in [How::Linear, How::EqHist] {
             let mut l = look(Mode::Density, Backend::Gpu, how, 0);
             l.plot.agg = agg;
@@ -292,7 +303,7 @@ fn value_aggregates_on_the_gpu_equal_the_cpu_twin() {
             } else {
                 assert_eq!(got, expected, "{agg:?}: GPU grid differs from the CPU twin");
             }
-            common::assert_images_close(
+            super::common::assert_images_close(
                 &format!("agg-{agg:?}-{how:?}"),
                 SIZE,
                 &on_gpu.rgba,
@@ -358,7 +369,9 @@ fn value_aggregates_match_plain_loops() {
 
 #[test]
 fn a_fixed_colour_range_leaves_sums_alone() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     for backend in [Backend::Gpu, Backend::Cpu] {
         let mut l = look(Mode::Density, backend, How::Linear, 0);
         l.plot.agg = Agg::Sum;

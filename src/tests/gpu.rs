@@ -2,23 +2,22 @@
 //! value function and colourmap across chunk boundaries, the auto range, and
 //! the drawn picture against the CPU reference rasteriser.
 
-mod common;
-
+use super::common::render_image;
+use crate::aggregate::Backend;
+use crate::camera::{Camera, Viewport};
+use crate::colormap::{Colormap, NAMES};
+use crate::context::Timings as StageTimes;
+use crate::derive::{derive_serial, DeriveParams, Derived, ValueKind, ValueSettings};
+use crate::figure::Look;
+use crate::gpu::Gpu;
+use crate::overlay::AxesOptions;
+use crate::parity;
+use crate::plot::PlotOptions;
+use crate::points::{generate, Dataset, PointSet};
+use crate::reference::rasterise;
+use crate::render::chunks::GpuPoints;
+use crate::render::{FrameView, Renderer, Style};
 use glam::DVec2;
-use pointillist::aggregate::Backend;
-use pointillist::camera::{Camera, Viewport};
-use pointillist::cli::Look;
-use pointillist::colormap::{Colormap, NAMES};
-use pointillist::derive::{derive_serial, DeriveParams, Derived, ValueKind, ValueSettings};
-use pointillist::gpu::Gpu;
-use pointillist::headless::{render_image, StageTimes};
-use pointillist::overlay::AxesOptions;
-use pointillist::parity;
-use pointillist::plot::PlotOptions;
-use pointillist::points::{generate, Dataset, PointSet};
-use pointillist::reference::rasterise;
-use pointillist::render::chunks::GpuPoints;
-use pointillist::render::{FrameView, Renderer, Style};
 
 /// Chunks of 512 points: the test sizes below cross several chunk boundaries.
 const SMALL_CHUNK: usize = 512;
@@ -49,17 +48,19 @@ fn parity_for(
 
 fn test_points() -> PointSet {
     let mut points = generate(Dataset::Clusters, 2_000, 11).unwrap();
-    points.data = Some(
+    points.data = Some(std::sync::Arc::new(
         (0..points.len())
             .map(|i| ((i * 37) % 101) as f32 - 50.0)
             .collect(),
-    );
+    ));
     points
 }
 
 #[test]
 fn every_value_function_matches_the_cpu_twin() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let points = test_points();
     for kind in ValueKind::ALL {
         for range in [None, Some((-10.0, 60.0))] {
@@ -76,7 +77,9 @@ fn every_value_function_matches_the_cpu_twin() {
 
 #[test]
 fn exact_value_functions_are_exact() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let points = test_points();
     for kind in [
         ValueKind::X,
@@ -98,7 +101,9 @@ fn exact_value_functions_are_exact() {
 
 #[test]
 fn every_colormap_matches_the_cpu_twin() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let points = test_points();
     for name in NAMES {
         for name in [name.to_string(), format!("{name}_r")] {
@@ -119,7 +124,9 @@ fn every_colormap_matches_the_cpu_twin() {
 
 #[test]
 fn auto_range_is_the_min_and_max() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let points = PointSet::from_f64(&[-3.0, 1.0, 7.5, 2.0], &[0.0, 10.0, -1.0, 4.0], None);
     let renderer = Renderer::new(&gpu, Colormap::VIRIDIS);
     let gp = GpuPoints::upload(&gpu, &renderer, &points, None).unwrap();
@@ -184,7 +191,9 @@ fn reference_image(points: &PointSet, look: &Look, size: (u32, u32)) -> Vec<u8> 
 
 #[test]
 fn drawn_discs_match_the_reference_rasteriser() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let size = (240, 160);
     for (name, n, point_size, opacity) in [
         ("discs-opaque", 400, 7.0, 1.0),
@@ -208,14 +217,16 @@ fn drawn_discs_match_the_reference_rasteriser() {
             .unwrap();
             let expected = reference_image(&points, &look, size);
             let name = format!("{name}-{backend:?}");
-            common::assert_images_close(&name, size, &actual, &expected, 0.5, 0.002);
+            super::common::assert_images_close(&name, size, &actual, &expected, 0.5, 0.002);
         }
     }
 }
 
 #[test]
 fn chunking_does_not_change_the_picture() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let points = generate(Dataset::Clusters, 5_000, 2).unwrap();
     let look = scene_look(3.0, 0.8);
     let a = render_image(
@@ -241,7 +252,9 @@ fn chunking_does_not_change_the_picture() {
 
 #[test]
 fn zero_and_one_points_give_valid_images() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     let look = scene_look(9.0, 1.0);
     let empty = PointSet::from_f64(&[], &[], None);
     let img = render_image(
@@ -273,7 +286,9 @@ fn zero_and_one_points_give_valid_images() {
 
 #[test]
 fn a_camera_range_shows_only_that_part() {
-    let Some(gpu) = common::gpu() else { return };
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
     // Two points; a view of the left one's surroundings leaves the other out.
     let points = PointSet::from_f64(&[0.0, 10.0], &[0.0, 0.0], None);
     let mut look = scene_look(8.0, 1.0);
@@ -289,7 +304,7 @@ fn a_camera_range_shows_only_that_part() {
     )
     .unwrap();
     let expected = reference_image(&points, &look, (50, 50));
-    common::assert_images_close("camera-range", (50, 50), &img, &expected, 0.5, 0.002);
+    super::common::assert_images_close("camera-range", (50, 50), &img, &expected, 0.5, 0.002);
     let cam = look.camera(&points.bounds);
     let centre = cam.data_to_pixel(DVec2::ZERO, &Viewport::full(50, 50));
     assert_eq!(centre, DVec2::new(25.0, 25.0));

@@ -1,20 +1,22 @@
-//! Command-line arguments (clap) and their checking. Everything a user types
-//! is validated here, before any GPU or data work starts, and turned into
-//! typed settings; each mistake is one clear line.
+//! Command-line arguments (clap), checked and mapped onto the library's
+//! [`Figure`] and [`Points`] before any GPU or data work starts; each mistake
+//! is one clear line. Nothing below this layer knows about flags.
+
+pub mod load;
+pub mod render;
 
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand};
+use pointillist::{
+    Agg, Backend, Color, Colormap, Dataset, Error, Figure, How, Mode, Result, Value, ViewOptions,
+};
 
-use crate::aggregate::{Agg, Backend, How, Mode};
-use crate::camera::Camera;
-use crate::colormap::Colormap;
-use crate::derive::{ValueKind, ValueSettings};
-use crate::error::{input, Result};
-use crate::overlay::AxesOptions;
-use crate::plot::PlotOptions;
-use crate::points::Dataset;
-use crate::render::Style;
+/// A clap value parser from a library type's `FromStr`.
+fn choice<T: FromStr<Err = Error>>(s: &str) -> std::result::Result<T, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -34,7 +36,7 @@ pub enum Command {
     /// Render the points headless to a PNG file.
     Render(RenderArgs),
     /// Compare the GPU with CPU paths on the same points (after checking they agree).
-    Bench(crate::bench::BenchArgs),
+    Bench(BenchArgs),
 }
 
 /// Where the points come from.
@@ -43,8 +45,8 @@ pub struct DataArgs {
     /// Number of points to generate (accepts 1e6, 10M, 250k, 1_000_000).
     #[arg(short = 'n', long, default_value = "1M", value_parser = parse_count)]
     pub points: u64,
-    /// Built-in dataset to generate.
-    #[arg(long, value_enum, default_value_t = Dataset::Clusters)]
+    /// Built-in dataset: clusters, uniform or spiral.
+    #[arg(long, default_value = "clusters", value_parser = choice::<Dataset>)]
     pub dataset: Dataset,
     /// Random seed of the generator.
     #[arg(long, default_value_t = 1)]
@@ -73,7 +75,9 @@ pub struct DataArgs {
 /// The order points are kept in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Order {
+    /// As given.
     Input,
+    /// Along a Morton curve.
     Morton,
 }
 
@@ -124,18 +128,18 @@ pub struct LookArgs {
     /// What to draw: points (instanced discs), splat (one pixel per point,
     /// highest value wins), density (points per pixel), or auto (points while
     /// few are visible, splat beyond).
-    #[arg(long, value_enum, default_value_t = Mode::Auto)]
+    #[arg(long, default_value = "auto", value_parser = choice::<Mode>)]
     pub mode: Mode,
     /// Where splat and density aggregate: gpu, cpu, or auto (the CPU when the
     /// only adapter is a software rasteriser such as lavapipe).
-    #[arg(long, value_enum, default_value_t = Backend::Auto)]
+    #[arg(long, default_value = "auto", value_parser = choice::<Backend>)]
     pub backend: Backend,
     /// Density shading: linear, log, cbrt or eq-hist (histogram equalisation).
-    #[arg(long, value_enum, default_value_t = How::EqHist)]
+    #[arg(long, default_value = "eq-hist", value_parser = choice::<How>)]
     pub how: How,
     /// Density aggregate per pixel: count (points), or sum, mean, min or max of
     /// the --value of the points in it (needs --mode density).
-    #[arg(long, value_enum, default_value_t = Agg::Count)]
+    #[arg(long, default_value = "count", value_parser = choice::<Agg>)]
     pub agg: Agg,
     /// Spread isolated pixels over this radius in splat and density modes (0-5).
     #[arg(long, default_value_t = 0)]
@@ -207,159 +211,183 @@ pub fn parse_count(s: &str) -> std::result::Result<u64, String> {
     Ok(v as u64)
 }
 
-/// Parses a colour name or hex code into linear-free 0–1 components (bytes / 255).
-pub fn parse_color(s: &str) -> Result<wgpu::Color> {
-    let bad = || {
-        input(format!(
-            "unknown colour '{s}'; use white, black, grey, transparent, #rgb, #rrggbb or #rrggbbaa"
-        ))
-    };
-    let rgba: [u8; 4] = match s.trim().to_ascii_lowercase().as_str() {
-        "white" => [255, 255, 255, 255],
-        "black" => [0, 0, 0, 255],
-        "grey" | "gray" => [128, 128, 128, 255],
-        "transparent" | "none" => [0, 0, 0, 0],
-        hex => {
-            let h = hex.strip_prefix('#').ok_or_else(bad)?;
-            let digits: Vec<u8> = h
-                .chars()
-                .map(|c| c.to_digit(16).map(|d| d as u8))
-                .collect::<Option<_>>()
-                .ok_or_else(bad)?;
-            match digits.len() {
-                3 => [digits[0] * 17, digits[1] * 17, digits[2] * 17, 255],
-                6 | 8 => {
-                    let mut v = [255u8; 4];
-                    for (i, pair) in digits.chunks(2).enumerate() {
-                        v[i] = pair[0] * 16 + pair[1];
-                    }
-                    v
-                }
-                _ => return Err(bad()),
-            }
-        }
-    };
-    let [r, g, b, a] = rgba.map(|c| c as f64 / 255.0);
-    Ok(wgpu::Color { r, g, b, a })
-}
-
 fn pair(name: &str, v: &Option<Vec<f64>>) -> Result<Option<(f64, f64)>> {
     match v.as_deref() {
         None => Ok(None),
-        Some([lo, hi]) if lo.is_finite() && hi.is_finite() && lo < hi => Ok(Some((*lo, *hi))),
-        Some([lo, hi]) => Err(input(format!(
-            "--{name} {lo} {hi}: LO must be less than HI, and both finite"
+        Some([lo, hi]) => Ok(Some((*lo, *hi))),
+        Some(_) => Err(Error::Input(format!(
+            "--{name} takes two numbers, LO and HI"
         ))),
-        Some(_) => Err(input(format!("--{name} takes two numbers, LO and HI"))),
     }
 }
 
-/// The checked form of [`LookArgs`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct Look {
-    pub values: ValueSettings,
-    pub colormap: Colormap,
-    pub style: Style,
-    pub x_range: Option<(f64, f64)>,
-    pub y_range: Option<(f64, f64)>,
-    pub axes: AxesOptions,
-    pub plot: PlotOptions,
+/// Puts the flag's name in front of the library's message ("point size 0: ..."
+/// becomes "--point-size 0: ...").
+pub(crate) fn flagged(e: Error) -> Error {
+    const NAMES: [(&str, &str); 9] = [
+        ("point size ", "--point-size "),
+        ("opacity ", "--opacity "),
+        ("spread ", "--spread "),
+        ("aggregate ", "--agg "),
+        ("x range ", "--x-range "),
+        ("y range ", "--y-range "),
+        ("range ", "--range "),
+        ("size ", "--width x --height: "),
+        ("mode density", "--mode density"),
+    ];
+    match e {
+        Error::Input(msg) => {
+            let mut msg = msg;
+            for (from, to) in NAMES {
+                if msg.starts_with(from) {
+                    msg = format!("{to}{}", &msg[from.len()..]);
+                    break;
+                }
+            }
+            Error::Input(msg.replace("need mode density", "need --mode density"))
+        }
+        other => other,
+    }
 }
 
 impl LookArgs {
-    /// Checks everything; `has_data` says whether the points carry a value column
-    /// (the default value is then `data`).
-    pub fn check(&self, has_data: bool) -> Result<Look> {
-        let kind = match &self.value {
-            Some(v) => ValueKind::by_name(v)?,
-            None if has_data => ValueKind::Data,
-            None => ValueKind::XPlusY,
-        };
-        let colormap = Colormap::by_name(&self.colormap)?;
-        let range = pair("range", &self.range)?.map(|(lo, hi)| (lo as f32, hi as f32));
-        if let Some((lo, hi)) = range {
-            if lo >= hi {
-                return Err(input(
-                    "--range LO HI: LO and HI are equal in single precision; widen the range",
-                ));
-            }
-        }
-        if !(self.point_size > 0.0 && self.point_size <= 256.0) {
-            return Err(input(format!(
-                "--point-size {}: must be more than 0 and at most 256 pixels",
-                self.point_size
-            )));
-        }
-        if self.agg != Agg::Count && self.mode != Mode::Density {
-            return Err(input(format!(
-                "--agg {}: per-pixel aggregates of values need --mode density",
-                self.agg.name()
-            )));
-        }
-        if self.spread > 5 {
-            return Err(input(format!("--spread {}: at most 5 pixels", self.spread)));
-        }
-        if !(self.opacity > 0.0 && self.opacity <= 1.0) {
-            return Err(input(format!(
-                "--opacity {}: must be more than 0 and at most 1",
-                self.opacity
-            )));
-        }
-        Ok(Look {
-            values: ValueSettings { kind, range },
-            colormap,
-            style: Style {
-                point_size: self.point_size as f32,
-                opacity: self.opacity as f32,
-                background: parse_color(&self.background)?,
-            },
+    /// The figure these flags describe, `size` pixels large, checked.
+    pub fn figure(&self, size: (u32, u32)) -> Result<Figure> {
+        let figure = Figure {
+            width: size.0,
+            height: size.1,
+            value: self
+                .value
+                .as_deref()
+                .map_or(Value::Auto, |v| v.parse().expect("infallible")),
+            colormap: Colormap::by_name(&self.colormap)?,
+            range: pair("range", &self.range)?,
+            mode: self.mode,
+            backend: self.backend,
+            agg: self.agg,
+            how: self.how,
+            spread: self.spread,
+            point_size: self.point_size,
+            opacity: self.opacity,
+            background: Color::parse(&self.background)?,
             x_range: pair("x-range", &self.x_range)?,
             y_range: pair("y-range", &self.y_range)?,
-            plot: PlotOptions {
-                mode: self.mode,
-                backend: self.backend,
-                how: self.how,
-                agg: self.agg,
-                spread: self.spread,
-            },
-            axes: AxesOptions {
-                enabled: !self.no_axes,
-                grid: self.grid,
-                title: self.title.clone(),
-                x_label: self.x_label.clone().unwrap_or_else(|| "x".into()),
-                y_label: self.y_label.clone().unwrap_or_else(|| "y".into()),
-                value_label: kind.name().into(),
-            },
-        })
-    }
-}
-
-impl Look {
-    /// The initial camera: the given ranges, the rest fitted to `bounds`.
-    pub fn camera(&self, bounds: &crate::points::Bounds) -> Camera {
-        let fit = Camera::fit(bounds);
-        Camera::from_ranges(
-            self.x_range.unwrap_or(fit.x_range()),
-            self.y_range.unwrap_or(fit.y_range()),
-        )
+            title: self.title.clone(),
+            x_label: self.x_label.clone(),
+            y_label: self.y_label.clone(),
+            grid: self.grid,
+            axes: !self.no_axes,
+        };
+        figure.check().map_err(flagged)?;
+        Ok(figure)
     }
 }
 
 impl DataArgs {
-    pub fn check(&self) -> Result<usize> {
+    /// The number of points to generate, checked.
+    pub fn count(&self) -> Result<usize> {
         if self.points == 0 {
-            return Err(input("--points 0: nothing to draw; give at least 1 point"));
+            return Err(Error::Input(
+                "--points 0: nothing to draw; give at least 1 point".into(),
+            ));
         }
         usize::try_from(self.points)
             .ok()
-            .filter(|&n| n <= 2_000_000_000)
+            .filter(|&n| n <= pointillist::MAX_POINTS)
             .ok_or_else(|| {
-                input(format!(
+                Error::Input(format!(
                     "--points {}: at most 2,000,000,000 points",
                     self.points
                 ))
             })
     }
+
+    /// "clusters, seed 1" or the input file's name, for messages.
+    pub fn describe(&self) -> String {
+        match &self.input {
+            Some(path) => path.display().to_string(),
+            None => format!("{}, seed {}", self.dataset, self.seed),
+        }
+    }
+}
+
+/// `pointillist bench` flags.
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Sizes to measure (accepts 100k, 1M, 1e7).
+    #[arg(short = 'n', long, num_args = 1.., default_values = ["100k", "1M", "10M"], value_parser = parse_count)]
+    pub points: Vec<u64>,
+    /// Value functions to measure.
+    #[arg(long, num_args = 1.., default_values = ["x+y"])]
+    pub value: Vec<String>,
+    /// Timed runs per measurement (after one warm-up run).
+    #[arg(long, default_value_t = 10)]
+    pub repeat: usize,
+    /// Dataset the points are generated from: clusters, uniform or spiral.
+    #[arg(long, default_value = "uniform", value_parser = choice::<Dataset>)]
+    pub dataset: Dataset,
+    /// Generator seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Skip the draw (frame time) measurements.
+    #[arg(long)]
+    pub no_draw: bool,
+    /// Print one JSON document on stdout instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// Test-only: corrupt the CPU twin so that the parity check must fail.
+    #[arg(long, hide = true)]
+    pub break_twin: bool,
+}
+
+impl BenchArgs {
+    /// The library's form of these flags.
+    pub fn options(&self) -> pointillist::bench::BenchArgs {
+        pointillist::bench::BenchArgs {
+            points: self.points.clone(),
+            value: self.value.clone(),
+            repeat: self.repeat,
+            dataset: self.dataset,
+            seed: self.seed,
+            no_draw: self.no_draw,
+            json: self.json,
+            break_twin: self.break_twin,
+        }
+    }
+}
+
+/// `pointillist view`: the window on the points.
+pub fn view(args: &ViewArgs) -> Result<()> {
+    let figure = args.look.figure((args.width, args.height))?;
+    if !args.screenshot_dir.is_dir() {
+        return Err(Error::Input(format!(
+            "--screenshot-dir {}: no such folder",
+            args.screenshot_dir.display()
+        )));
+    }
+    let (points, value) = load::points(&args.data, args.look.value.as_deref())?;
+    let figure = Figure {
+        value: value.unwrap_or(figure.value),
+        ..figure
+    };
+    let options = ViewOptions {
+        screenshot_dir: args.screenshot_dir.clone(),
+        source: args.data.describe(),
+    };
+    pointillist::view(points, &figure, &options)
+}
+
+/// Thousands separators: 1234567 -> "1,234,567".
+pub fn fmt_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -377,16 +405,5 @@ mod tests {
         assert!(parse_count("-5").is_err());
         assert!(parse_count("1.5").is_err());
         assert!(parse_count("lots").is_err());
-    }
-
-    #[test]
-    fn colours_parse() {
-        let c = parse_color("#ff8000").unwrap();
-        assert_eq!((c.r, c.g, c.b, c.a), (1.0, 128.0 / 255.0, 0.0, 1.0));
-        assert_eq!(parse_color("#fff").unwrap(), wgpu::Color::WHITE);
-        assert_eq!(parse_color("transparent").unwrap().a, 0.0);
-        for bad in ["#12", "red-ish", "#gggggg", ""] {
-            assert!(parse_color(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -1,0 +1,294 @@
+//! [`Context`]: the long-lived owner of the GPU device and of the compiled
+//! pipelines, reused across renders. A render uploads the points, derives
+//! their values (GPU compute or the CPU twin), prepares the frame in its mode
+//! (instanced points, or a splat/density grid on either backend), draws axes
+//! and colourbar, and reads the image back.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::data::Points;
+use crate::error::Result;
+use crate::figure::{Figure, Look};
+use crate::gpu::Gpu;
+use crate::image::{Grid, Image};
+use crate::options::{Agg, Backend, Mode};
+use crate::overlay::{frame_view, overlay_for};
+use crate::plot::{Plot, PlotParts};
+use crate::points::PointSet;
+use crate::render::target::{check_size, OffscreenTarget};
+use crate::render::{Painter, OFFSCREEN_FORMAT};
+
+/// Wall time of each stage of a render, in order.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    /// (stage name, wall time): upload, compute, pipelines, aggregate, draw, readback, …
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    /// Runs `f` and records its wall time as `name`.
+    pub fn time<T>(&mut self, name: &'static str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let start = Instant::now();
+        let out = f()?;
+        self.stages.push((name, start.elapsed()));
+        Ok(out)
+    }
+
+    /// The sum of the stages.
+    pub fn total(&self) -> Duration {
+        self.stages.iter().map(|(_, d)| *d).sum()
+    }
+}
+
+impl fmt::Display for Timings {
+    /// `upload 1.2 ms | compute 3.4 ms | … | total 9.9 ms`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (n, d) in &self.stages {
+            write!(f, "{n} {} | ", fmt_duration(*d))?;
+        }
+        write!(f, "total {}", fmt_duration(self.total()))
+    }
+}
+
+pub(crate) fn fmt_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else {
+        format!("{:.1} ms", s * 1e3)
+    }
+}
+
+/// Thousands separators: 1234567 -> "1,234,567".
+pub(crate) fn fmt_count(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Everything a render produced.
+#[derive(Debug, Clone)]
+pub struct Frame {
+    /// The picture.
+    pub image: Image,
+    /// The aggregate grid of a splat or density frame (`None` for points).
+    pub grid: Option<Grid>,
+    /// The mode the frame was drawn in (`Auto` resolved to points or splat).
+    pub mode: Mode,
+    /// Where a splat or density frame aggregated (never `Auto`).
+    pub backend: Backend,
+    /// Wall time of each stage.
+    pub timings: Timings,
+}
+
+/// The GPU device and pipelines, made once and reused by every render.
+///
+/// Creating a context starts a device (tens of milliseconds); each render
+/// after the first reuses its pipelines, colourmap texture and (for the same
+/// size) its target. `render` takes `&mut self`: the type is `Send`, so a
+/// context can move to another thread, and two threads share one through a
+/// `Mutex`.
+///
+/// ```
+/// use pointillist::{Context, Figure, Points};
+/// let x: Vec<f64> = (0..1000).map(|i| (i as f64).sin()).collect();
+/// let y: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.7).cos()).collect();
+/// let points = Points::new(&x, &y)?;
+/// let mut ctx = Context::new()?;
+/// let image = ctx.render(&points, &Figure { width: 320, height: 200, ..Figure::default() })?;
+/// assert_eq!((image.width, image.height, image.rgba.len()), (320, 200, 320 * 200 * 4));
+/// # Ok::<(), pointillist::Error>(())
+/// ```
+pub struct Context {
+    pub(crate) gpu: Gpu,
+    reuse: Reuse,
+}
+
+impl fmt::Debug for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Context")
+            .field("adapter", &self.gpu.describe())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Context {
+    /// A headless context on the best adapter (honours `WGPU_BACKEND`,
+    /// `WGPU_ADAPTER_NAME`, `WGPU_POWER_PREF`). Fails with
+    /// [`Error::NoAdapter`](crate::Error::NoAdapter) when there is none.
+    pub fn new() -> Result<Context> {
+        Ok(Context::from_gpu(Gpu::headless()?))
+    }
+
+    pub(crate) fn from_gpu(gpu: Gpu) -> Context {
+        Context {
+            gpu,
+            reuse: Reuse::default(),
+        }
+    }
+
+    /// The adapter: "name (backend, device type)".
+    pub fn adapter(&self) -> String {
+        self.gpu.describe()
+    }
+
+    /// The adapter's full details, for `--verbose` output.
+    pub fn adapter_details(&self) -> String {
+        format!("{:?}", self.gpu.info)
+    }
+
+    /// Whether the adapter is a software rasteriser (such as lavapipe).
+    pub fn is_software(&self) -> bool {
+        self.gpu.is_software()
+    }
+
+    /// Renders `points` as `figure` describes into an image.
+    pub fn render(&mut self, points: &Points, figure: &Figure) -> Result<Image> {
+        Ok(self.render_with(points, figure, false)?.image)
+    }
+
+    /// Renders, and returns the image with the aggregate grid (splat and
+    /// density frames), the mode and backend used, and the stage timings.
+    pub fn render_frame(&mut self, points: &Points, figure: &Figure) -> Result<Frame> {
+        self.render_with(points, figure, true)
+    }
+
+    fn render_with(&mut self, points: &Points, figure: &Figure, want_grid: bool) -> Result<Frame> {
+        let (set, look) = figure.resolve(points)?;
+        let mut timings = Timings::default();
+        let size = (figure.width, figure.height);
+        let r = render_reusing(
+            &self.gpu,
+            set,
+            &look,
+            size,
+            None,
+            &mut timings,
+            want_grid,
+            &mut self.reuse,
+        )?;
+        let image = Image {
+            width: size.0,
+            height: size.1,
+            rgba: r.rgba,
+        };
+        let agg = if r.mode == Mode::Splat {
+            Agg::Max
+        } else {
+            look.plot.agg
+        };
+        let grid = r
+            .grid
+            .map(|(w, h, cells)| Grid::from_cells(w, h, agg, cells));
+        Ok(Frame {
+            image,
+            grid,
+            mode: r.mode,
+            backend: r.backend,
+            timings,
+        })
+    }
+}
+
+/// What one render leaves to the next through the same context.
+#[derive(Default)]
+pub(crate) struct Reuse {
+    parts: Option<PlotParts>,
+    painter: Option<Painter>,
+    target: Option<OffscreenTarget>,
+}
+
+/// A rendered frame, and the aggregate grid behind it in splat and density modes.
+pub(crate) struct Rendered {
+    pub rgba: Vec<u8>,
+    pub mode: Mode,
+    /// (width, height, cells), row 0 at the top.
+    pub grid: Option<(u32, u32, Vec<u32>)>,
+    pub backend: Backend,
+}
+
+/// Render `points` with `look` into a `size` RGBA8 image, in chunks of at
+/// most `chunk_points` (tests use small chunks), reusing what `reuse` holds.
+/// The one path of the API, the CLI, the tests and the viewer's screenshot.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn render_reusing(
+    gpu: &Gpu,
+    points: PointSet,
+    look: &Look,
+    size: (u32, u32),
+    chunk_points: Option<usize>,
+    times: &mut Timings,
+    want_grid: bool,
+    reuse: &mut Reuse,
+) -> Result<Rendered> {
+    check_size(gpu, size.0, size.1)?;
+    let camera = look.camera(&points.bounds);
+    // Taken now: after an error part-way they are made afresh next time.
+    let parts = reuse.parts.take();
+    let painter = if parts.is_some() {
+        reuse.painter.take()
+    } else {
+        None
+    };
+    let mut plot = times.time("upload", || {
+        let p = Plot::upload_reusing(gpu, points, look, chunk_points, parts)?;
+        gpu.wait()?;
+        Ok(p)
+    })?;
+    times.time("compute", || {
+        plot.derive(gpu)?;
+        gpu.wait()
+    })?;
+    let (mut painter, target) = times.time("pipelines", || {
+        let painter =
+            painter.unwrap_or_else(|| Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer));
+        let target = match reuse.target.take() {
+            Some(t) if (t.width, t.height) == size => t,
+            _ => OffscreenTarget::new(gpu, size.0, size.1)?,
+        };
+        Ok((painter, target))
+    })?;
+    let (view, layout) = frame_view(camera, size, 1.0, &look.axes);
+    let mode = plot.frame_mode(&view, look.style.point_size);
+    let scale = times.time("aggregate", || {
+        let scale = plot.prepare(gpu, &mut painter, &view, mode, look.style.point_size)?;
+        gpu.wait()?;
+        Ok(scale)
+    })?;
+    let overlay = overlay_for(&view, &layout, &scale, &look.axes, look.style.rgb());
+    times.time("draw", || {
+        plot.draw(
+            gpu,
+            &mut painter,
+            mode,
+            &view,
+            &look.style,
+            overlay.as_ref(),
+            &target.view,
+        )?;
+        gpu.wait()
+    })?;
+    let rgba = times.time("readback", || target.read_rgba(gpu))?;
+    let grid = if want_grid {
+        plot.read_grid(gpu)?
+    } else {
+        None
+    };
+    let backend = plot.backend;
+    reuse.parts = Some(plot.into_parts());
+    reuse.painter = Some(painter);
+    reuse.target = Some(target);
+    Ok(Rendered {
+        rgba,
+        mode,
+        grid,
+        backend,
+    })
+}

@@ -1,0 +1,515 @@
+//! [`Figure`]: what to draw and how, as a plain struct with `Default` — the
+//! value, colourmap, range, mode, aggregate, shading, sizes, colours, view
+//! and titles. Every front end (the CLI, the viewer, Python) fills one in;
+//! [`Figure::check`] validates it, and the crate turns it into its internal
+//! settings ([`Look`]) against the [`Points`] it is drawn for.
+
+use std::str::FromStr;
+
+use crate::camera::Camera;
+use crate::colormap::Colormap;
+use crate::data::Points;
+use crate::derive::{ValueKind, ValueSettings};
+use crate::error::{input, Error, Result};
+use crate::frame::Style;
+use crate::options::{Agg, Backend, How, Mode};
+use crate::overlay::AxesOptions;
+use crate::plot::PlotOptions;
+use crate::points::PointSet;
+
+/// Largest image side [`Figure::check`] accepts (GPUs allow at most 16384).
+pub const MAX_SIDE: u32 = 16_384;
+
+/// A colour as RGBA bytes, written to the image unchanged (no sRGB conversion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Color(pub [u8; 4]);
+
+impl Color {
+    /// Opaque white, the default background.
+    pub const WHITE: Color = Color([255, 255, 255, 255]);
+    /// Opaque black.
+    pub const BLACK: Color = Color([0, 0, 0, 255]);
+    /// Fully transparent: the PNG keeps an alpha channel of 0 where nothing is drawn.
+    pub const TRANSPARENT: Color = Color([0, 0, 0, 0]);
+
+    /// Parses `white`, `black`, `grey`, `transparent`, `#rgb`, `#rrggbb` or `#rrggbbaa`.
+    ///
+    /// ```
+    /// use pointillist::Color;
+    /// assert_eq!(Color::parse("#ff8000")?, Color([255, 128, 0, 255]));
+    /// assert!(Color::parse("red-ish").is_err());
+    /// # Ok::<(), pointillist::Error>(())
+    /// ```
+    pub fn parse(s: &str) -> Result<Color> {
+        let bad = || {
+            input(format!(
+                "unknown colour '{s}'; use white, black, grey, transparent, #rgb, #rrggbb or #rrggbbaa"
+            ))
+        };
+        let rgba: [u8; 4] = match s.trim().to_ascii_lowercase().as_str() {
+            "white" => [255, 255, 255, 255],
+            "black" => [0, 0, 0, 255],
+            "grey" | "gray" => [128, 128, 128, 255],
+            "transparent" | "none" => [0, 0, 0, 0],
+            hex => {
+                let h = hex.strip_prefix('#').ok_or_else(bad)?;
+                let digits: Vec<u8> = h
+                    .chars()
+                    .map(|c| c.to_digit(16).map(|d| d as u8))
+                    .collect::<Option<_>>()
+                    .ok_or_else(bad)?;
+                match digits.len() {
+                    3 => [digits[0] * 17, digits[1] * 17, digits[2] * 17, 255],
+                    6 | 8 => {
+                        let mut v = [255u8; 4];
+                        for (i, pair) in digits.chunks(2).enumerate() {
+                            v[i] = pair[0] * 16 + pair[1];
+                        }
+                        v
+                    }
+                    _ => return Err(bad()),
+                }
+            }
+        };
+        Ok(Color(rgba))
+    }
+
+    fn to_wgpu(self) -> wgpu::Color {
+        let [r, g, b, a] = self.0.map(|c| c as f64 / 255.0);
+        wgpu::Color { r, g, b, a }
+    }
+}
+
+impl FromStr for Color {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        Color::parse(s)
+    }
+}
+
+/// Where each point's value (its colour) comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Value {
+    /// The points' first value column when they have one, else `x + y`.
+    #[default]
+    Auto,
+    /// x + y, computed in f32 from the f32 offsets (the classic example).
+    XPlusY,
+    /// The x coordinate.
+    X,
+    /// The y coordinate.
+    Y,
+    /// Distance from the centre of the data.
+    Radius,
+    /// Angle around the centre of the data, in radians.
+    Angle,
+    /// A sine pattern over the data's extent.
+    Wave,
+    /// The point's row in the input (kept under [`Points::sort_morton`]).
+    Index,
+    /// The points' first value column (an error when they have none).
+    Data,
+    /// A value column of the points, by name.
+    Column(String),
+}
+
+impl Value {
+    fn builtin(self: &Value) -> Option<ValueKind> {
+        Some(match self {
+            Value::XPlusY => ValueKind::XPlusY,
+            Value::X => ValueKind::X,
+            Value::Y => ValueKind::Y,
+            Value::Radius => ValueKind::Radius,
+            Value::Angle => ValueKind::Angle,
+            Value::Wave => ValueKind::Wave,
+            Value::Index => ValueKind::Index,
+            _ => return None,
+        })
+    }
+}
+
+impl FromStr for Value {
+    type Err = std::convert::Infallible;
+
+    /// A built-in name (`x+y`, `x`, `y`, `radius`, `angle`, `wave`, `index`,
+    /// `data`, `auto`), else the name of a column.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Ok(match s.trim() {
+            "auto" => Value::Auto,
+            "x+y" => Value::XPlusY,
+            "x" => Value::X,
+            "y" => Value::Y,
+            "radius" => Value::Radius,
+            "angle" => Value::Angle,
+            "wave" => Value::Wave,
+            "index" => Value::Index,
+            "data" => Value::Data,
+            other => Value::Column(other.to_string()),
+        })
+    }
+}
+
+/// What to draw and how: one picture of some [`Points`].
+///
+/// A plain struct: set what you need and take the rest from `Default`.
+///
+/// ```
+/// use pointillist::{Figure, Mode, Value};
+/// let fig = Figure {
+///     width: 800,
+///     height: 600,
+///     value: Value::Column("speed".into()),
+///     mode: Mode::Density,
+///     title: Some("Speeds".into()),
+///     ..Figure::default()
+/// };
+/// assert!(fig.check().is_ok());
+/// assert!(Figure { point_size: 0.0, ..fig }.check().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// Image width in pixels (the window's logical width in the viewer).
+    pub width: u32,
+    /// Image height in pixels.
+    pub height: u32,
+    /// Each point's value.
+    pub value: Value,
+    /// The colourmap the values are mapped onto.
+    pub colormap: Colormap,
+    /// Fixed value range mapped onto the colourmap; `None`: min and max of the values.
+    pub range: Option<(f64, f64)>,
+    /// What a frame draws.
+    pub mode: Mode,
+    /// Where splat and density frames aggregate.
+    pub backend: Backend,
+    /// Density mode's per-pixel aggregate (anything but `Count` needs [`Mode::Density`]).
+    pub agg: Agg,
+    /// Density shading.
+    pub how: How,
+    /// Grow isolated pixels over this radius (0–5) in splat and density modes.
+    pub spread: u32,
+    /// Disc diameter in pixels (more than 0, at most 256); the splat footprint (1–3 px).
+    pub point_size: f64,
+    /// Point opacity, more than 0 and at most 1.
+    pub opacity: f64,
+    /// The background.
+    pub background: Color,
+    /// The x range shown; `None` fits the data (4% margin).
+    pub x_range: Option<(f64, f64)>,
+    /// The y range shown; `None` fits the data.
+    pub y_range: Option<(f64, f64)>,
+    /// Title above the plot.
+    pub title: Option<String>,
+    /// x axis title; `None`: the x column's name.
+    pub x_label: Option<String>,
+    /// y axis title; `None`: the y column's name.
+    pub y_label: Option<String>,
+    /// Grid lines at the major ticks.
+    pub grid: bool,
+    /// Axes, labels and colourbar; `false` gives the points the whole image.
+    pub axes: bool,
+}
+
+impl Default for Figure {
+    fn default() -> Self {
+        Self {
+            width: 1920,
+            height: 1080,
+            value: Value::Auto,
+            colormap: Colormap::VIRIDIS,
+            range: None,
+            mode: Mode::Auto,
+            backend: Backend::Auto,
+            agg: Agg::Count,
+            how: How::EqHist,
+            spread: 0,
+            point_size: 2.0,
+            opacity: 1.0,
+            background: Color::WHITE,
+            x_range: None,
+            y_range: None,
+            title: None,
+            x_label: None,
+            y_label: None,
+            grid: false,
+            axes: true,
+        }
+    }
+}
+
+fn check_pair(name: &str, v: Option<(f64, f64)>) -> Result<Option<(f64, f64)>> {
+    match v {
+        Some((lo, hi)) if !(lo.is_finite() && hi.is_finite() && lo < hi) => Err(input(format!(
+            "{name} {lo} {hi}: LO must be less than HI, and both finite"
+        ))),
+        Some((lo, hi)) if !(hi - lo).is_finite() => Err(input(format!(
+            "{name} {lo} {hi}: the range is wider than a double can hold"
+        ))),
+        other => Ok(other),
+    }
+}
+
+impl Figure {
+    /// Checks every setting; the message of the first bad one says what to change.
+    pub fn check(&self) -> Result<()> {
+        if self.width == 0 || self.height == 0 || self.width > MAX_SIDE || self.height > MAX_SIDE {
+            return Err(input(format!(
+                "size {}x{}: width and height must be 1 to {MAX_SIDE} pixels",
+                self.width, self.height
+            )));
+        }
+        let range = check_pair("range", self.range)?;
+        if let Some((lo, hi)) = range {
+            if lo as f32 >= hi as f32 || !(hi as f32 - lo as f32).is_finite() {
+                return Err(input(format!(
+                    "range {lo} {hi}: LO and HI are equal (or too far apart) in single precision; change the range"
+                )));
+            }
+        }
+        if !(self.point_size > 0.0 && self.point_size <= 256.0) {
+            return Err(input(format!(
+                "point size {}: must be more than 0 and at most 256 pixels",
+                self.point_size
+            )));
+        }
+        if self.agg != Agg::Count && self.mode != Mode::Density {
+            return Err(input(format!(
+                "aggregate {}: per-pixel aggregates of values need mode density",
+                self.agg.name()
+            )));
+        }
+        if self.spread > 5 {
+            return Err(input(format!("spread {}: at most 5 pixels", self.spread)));
+        }
+        if !(self.opacity > 0.0 && self.opacity <= 1.0) {
+            return Err(input(format!(
+                "opacity {}: must be more than 0 and at most 1",
+                self.opacity
+            )));
+        }
+        check_pair("x range", self.x_range)?;
+        check_pair("y range", self.y_range)?;
+        Ok(())
+    }
+
+    /// Checks every setting and that the value can be found in `points`.
+    pub fn check_for(&self, points: &Points) -> Result<()> {
+        self.resolve(points).map(|_| ())
+    }
+
+    /// The checked internal settings for drawing `points`, and the point set
+    /// to draw (a cheap clone sharing the points, carrying the value column).
+    pub(crate) fn resolve(&self, points: &Points) -> Result<(PointSet, Look)> {
+        self.check()?;
+        let mut set = points.set.clone();
+        let mut column = |name: Option<&str>| -> Result<(ValueKind, String)> {
+            let (col_name, values) = match name {
+                Some(n) => points.column_entry(n).ok_or_else(|| {
+                    let names: Vec<&str> = points.column_names().collect();
+                    input(format!(
+                        "unknown value '{n}': the built-in values are x+y, x, y, radius, angle, wave, index and data, and {}",
+                        if names.is_empty() {
+                            "these points have no value columns".to_string()
+                        } else {
+                            format!("the points' columns are {}", names.join(", "))
+                        }
+                    ))
+                })?,
+                None => points.first_column().ok_or_else(|| {
+                    input("value 'data' needs points with a value column (a file's third column, or Points::with_column); generated points have none")
+                })?,
+            };
+            set.data = Some(values.clone());
+            Ok((ValueKind::Data, col_name.to_string()))
+        };
+        let (kind, value_label) = match &self.value {
+            Value::Auto if points.first_column().is_some() => column(None)?,
+            Value::Auto => (ValueKind::XPlusY, "x+y".into()),
+            Value::Data => column(None)?,
+            Value::Column(name) => column(Some(name))?,
+            Value::Index if points.original_index.is_some() => {
+                // `index` stays the input order: it travels as the data column.
+                let order = points.original_index.as_ref().expect("checked");
+                set.data = Some(order.iter().map(|&i| i as f32).collect::<Vec<_>>().into());
+                (ValueKind::Data, "index".into())
+            }
+            other => {
+                let kind = other.builtin().expect("every other value is built in");
+                (kind, kind.name().into())
+            }
+        };
+        let look = Look {
+            values: ValueSettings {
+                kind,
+                range: self.range.map(|(lo, hi)| (lo as f32, hi as f32)),
+            },
+            colormap: self.colormap,
+            style: Style {
+                point_size: self.point_size as f32,
+                opacity: self.opacity as f32,
+                background: self.background.to_wgpu(),
+            },
+            x_range: self.x_range,
+            y_range: self.y_range,
+            axes: AxesOptions {
+                enabled: self.axes,
+                grid: self.grid,
+                title: self.title.clone(),
+                x_label: self.x_label.clone().unwrap_or_else(|| set.x_name.clone()),
+                y_label: self.y_label.clone().unwrap_or_else(|| set.y_name.clone()),
+                value_label,
+            },
+            plot: PlotOptions {
+                mode: self.mode,
+                backend: self.backend,
+                how: self.how,
+                agg: self.agg,
+                spread: self.spread,
+            },
+        };
+        Ok((set, look))
+    }
+}
+
+/// The checked, internal form of a [`Figure`] for one set of points.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Look {
+    pub values: ValueSettings,
+    pub colormap: Colormap,
+    pub style: Style,
+    pub x_range: Option<(f64, f64)>,
+    pub y_range: Option<(f64, f64)>,
+    pub axes: AxesOptions,
+    pub plot: PlotOptions,
+}
+
+impl Look {
+    /// The initial camera: the given ranges, the rest fitted to `bounds`.
+    pub fn camera(&self, bounds: &crate::points::Bounds) -> Camera {
+        let fit = Camera::fit(bounds);
+        Camera::from_ranges(
+            self.x_range.unwrap_or(fit.x_range()),
+            self.y_range.unwrap_or(fit.y_range()),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colours_parse() {
+        assert_eq!(Color::parse("#ff8000").unwrap(), Color([255, 128, 0, 255]));
+        assert_eq!(Color::parse("#fff").unwrap(), Color::WHITE);
+        assert_eq!(
+            Color::parse("#10203040").unwrap(),
+            Color([0x10, 0x20, 0x30, 0x40])
+        );
+        assert_eq!(Color::parse("transparent").unwrap(), Color::TRANSPARENT);
+        assert_eq!(Color::parse("Black").unwrap(), Color::BLACK);
+        for bad in ["#12", "red-ish", "#gggggg", "", "#1234567"] {
+            assert!(Color::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_bad_setting_is_an_error_naming_it() {
+        let ok = Figure::default();
+        ok.check().unwrap();
+        let cases: Vec<(Figure, &str)> = vec![
+            (
+                Figure {
+                    width: 0,
+                    ..ok.clone()
+                },
+                "size 0x1080",
+            ),
+            (
+                Figure {
+                    height: MAX_SIDE + 1,
+                    ..ok.clone()
+                },
+                "size",
+            ),
+            (
+                Figure {
+                    point_size: 0.0,
+                    ..ok.clone()
+                },
+                "point size 0",
+            ),
+            (
+                Figure {
+                    point_size: f64::NAN,
+                    ..ok.clone()
+                },
+                "point size NaN",
+            ),
+            (
+                Figure {
+                    opacity: 1.5,
+                    ..ok.clone()
+                },
+                "opacity 1.5",
+            ),
+            (
+                Figure {
+                    spread: 6,
+                    ..ok.clone()
+                },
+                "spread 6",
+            ),
+            (
+                Figure {
+                    agg: Agg::Mean,
+                    ..ok.clone()
+                },
+                "aggregate mean",
+            ),
+            (
+                Figure {
+                    range: Some((2.0, 1.0)),
+                    ..ok.clone()
+                },
+                "range 2 1",
+            ),
+            (
+                Figure {
+                    range: Some((1.0, 1.0 + 1e-12)),
+                    ..ok.clone()
+                },
+                "single precision",
+            ),
+            (
+                Figure {
+                    x_range: Some((0.0, f64::INFINITY)),
+                    ..ok.clone()
+                },
+                "x range",
+            ),
+            (
+                Figure {
+                    y_range: Some((-f64::MAX, f64::MAX)),
+                    ..ok.clone()
+                },
+                "wider",
+            ),
+        ];
+        for (fig, expect) in cases {
+            let e = fig.check().expect_err(expect).to_string();
+            assert!(e.contains(expect), "{e:?} should name {expect:?}");
+        }
+    }
+
+    #[test]
+    fn values_parse_as_builtins_or_columns() {
+        assert_eq!("x+y".parse::<Value>().unwrap(), Value::XPlusY);
+        assert_eq!("data".parse::<Value>().unwrap(), Value::Data);
+        assert_eq!(
+            "speed".parse::<Value>().unwrap(),
+            Value::Column("speed".into())
+        );
+    }
+}

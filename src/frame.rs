@@ -1,0 +1,85 @@
+//! What one frame shows, as plain data: the camera and plot area
+//! ([`FrameView`]), how points look ([`Style`]), and the uniform block the
+//! instanced discs are drawn with ([`PointsUniform`]), which the GPU
+//! (render/points.rs) and its CPU twin (reference.rs) both compute from here.
+
+use bytemuck::{Pod, Zeroable};
+use glam::DVec2;
+
+use crate::camera::{Camera, Viewport};
+
+/// How points look.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Style {
+    /// Disc diameter in physical pixels.
+    pub point_size: f32,
+    pub opacity: f32,
+    pub background: wgpu::Color,
+}
+
+impl Style {
+    /// The background's colour channels (0–1), for choosing the text colour.
+    pub fn rgb(&self) -> [f64; 3] {
+        [self.background.r, self.background.g, self.background.b]
+    }
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Self {
+            point_size: 2.0,
+            opacity: 1.0,
+            background: wgpu::Color::WHITE,
+        }
+    }
+}
+
+/// Keep in sync with `PointsUniform` in shaders/points.wgsl.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
+pub struct PointsUniform {
+    pub scale: [f32; 2],
+    pub translate: [f32; 2],
+    pub px_to_clip: [f32; 2],
+    pub radius_px: f32,
+    pub opacity: f32,
+}
+
+const _: () = assert!(std::mem::size_of::<PointsUniform>() == 32);
+
+/// What part of the data lands where in a target of `size` pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FrameView {
+    pub camera: Camera,
+    pub viewport: Viewport,
+    pub size: (u32, u32),
+}
+
+impl FrameView {
+    /// The uniform block of points.wgsl for points stored as offsets from `origin`.
+    pub fn points_uniform(&self, origin: DVec2, style: &Style) -> PointsUniform {
+        let target = DVec2::new(self.size.0 as f64, self.size.1 as f64);
+        let t = self.camera.clip_transform(origin, &self.viewport, target);
+        PointsUniform {
+            scale: t.scale,
+            translate: t.translate,
+            px_to_clip: [2.0 / target.x as f32, -2.0 / target.y as f32],
+            radius_px: style.point_size * 0.5,
+            opacity: style.opacity,
+        }
+    }
+
+    /// The viewport as a scissor rectangle (x, y, w, h) clamped to the target.
+    pub fn scissor(&self) -> Option<(u32, u32, u32, u32)> {
+        let (w, h) = (self.size.0 as f64, self.size.1 as f64);
+        let x0 = self.viewport.min.x.clamp(0.0, w).floor();
+        let y0 = self.viewport.min.y.clamp(0.0, h).floor();
+        let x1 = (self.viewport.min.x + self.viewport.size.x)
+            .clamp(0.0, w)
+            .ceil();
+        let y1 = (self.viewport.min.y + self.viewport.size.y)
+            .clamp(0.0, h)
+            .ceil();
+        (x1 > x0 && y1 > y0).then_some((x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32))
+    }
+}
