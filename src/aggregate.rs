@@ -130,8 +130,14 @@ pub fn count(offsets: &[[f32; 2]], map: &GridMap) -> Vec<u32> {
         offsets,
         map,
         |_| Some(()),
-        |cell: &mut u32, ()| *cell = cell.saturating_add(1),
+        |cell: &mut u32, ()| count_one(cell),
     )
+}
+
+/// One more point in a count cell; stays at `u32::MAX` instead of wrapping.
+#[inline]
+fn count_one(cell: &mut u32) {
+    *cell = cell.saturating_add(1);
 }
 
 /// Fixed-point values, so that sums are exact and the same in any order, on the
@@ -724,6 +730,11 @@ mod tests {
         let m = map(1, 1);
         let offs = vec![[0.5f32, 0.5]; 100_000];
         assert_eq!(count(&offs, &m), vec![100_000]);
-        assert_eq!(u32::MAX.saturating_add(1), u32::MAX);
+        // The cell update itself saturates (4 billion points would take a minute).
+        let mut cell = u32::MAX - 1;
+        count_one(&mut cell);
+        assert_eq!(cell, u32::MAX);
+        count_one(&mut cell);
+        assert_eq!(cell, u32::MAX, "a full cell must not wrap to 0");
     }
 }

@@ -247,22 +247,15 @@ impl Plot {
         if self.opts.mode != Mode::Auto {
             return self.opts.mode;
         }
-        let budget = if self.software {
-            POINT_BUDGET_SOFTWARE
-        } else {
-            POINT_BUDGET_HARDWARE
-        };
         let visible = self.points.len() as f64 * visible_fraction(&self.points, &view.camera);
         let cells = view.viewport.size.x as u64 * view.viewport.size.y as u64;
-        if cells > self.max_grid_cells {
-            return Mode::Points; // a plot area this large has no room for a grid
-        }
-        let cost = visible * (point_size as f64 + 1.0).powi(2);
-        if cost <= budget {
-            Mode::Points
-        } else {
-            Mode::Splat
-        }
+        auto_mode(
+            visible,
+            point_size,
+            self.software,
+            cells,
+            self.max_grid_cells,
+        )
     }
 
     /// Get the frame ready to draw in `mode` (`point_size` sets the splat's
@@ -405,6 +398,57 @@ impl Plot {
             (_, None) => unreachable!("prepare uploads the points for a points frame"),
         };
         draw_frame(gpu, painter, content, view, style, overlay, target)
+    }
+}
+
+/// The rule of `auto`: points while `visible` discs cost at most the
+/// adapter's budget of pixels, splat beyond — unless the plot area has more
+/// `cells` than one grid buffer holds.
+pub fn auto_mode(
+    visible: f64,
+    point_size: f32,
+    software: bool,
+    cells: u64,
+    max_cells: u64,
+) -> Mode {
+    if cells > max_cells {
+        return Mode::Points; // a plot area this large has no room for a grid
+    }
+    let budget = if software {
+        POINT_BUDGET_SOFTWARE
+    } else {
+        POINT_BUDGET_HARDWARE
+    };
+    if visible * (point_size as f64 + 1.0).powi(2) <= budget {
+        Mode::Points
+    } else {
+        Mode::Splat
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_draws_points_up_to_each_budget_and_splats_beyond() {
+        let cells = 1920 * 1080;
+        let max = 1 << 25;
+        // 2-px discs cost 9 pixels: the software budget holds 111,111 of them.
+        assert_eq!(auto_mode(111_111.0, 2.0, true, cells, max), Mode::Points);
+        assert_eq!(auto_mode(111_112.0, 2.0, true, cells, max), Mode::Splat);
+        // The hardware budget is 64 times larger.
+        assert_eq!(auto_mode(111_112.0, 2.0, false, cells, max), Mode::Points);
+        assert_eq!(auto_mode(64e6 / 9.0, 2.0, false, cells, max), Mode::Points);
+        assert_eq!(
+            auto_mode(64e6 / 9.0 + 1.0, 2.0, false, cells, max),
+            Mode::Splat
+        );
+        // Bigger discs cost more: 1M 1-px discs (4 px each) splat on software.
+        assert_eq!(auto_mode(250_000.0, 1.0, true, cells, max), Mode::Points);
+        assert_eq!(auto_mode(250_001.0, 1.0, true, cells, max), Mode::Splat);
+        // No grid fits: points whatever the count.
+        assert_eq!(auto_mode(1e9, 2.0, true, max + 1, max), Mode::Points);
     }
 }
 

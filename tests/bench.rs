@@ -71,9 +71,21 @@ fn json_report_carries_every_field() {
                 "points_per_second",
                 "gb_per_second",
             ] {
-                assert!(m[key].as_f64().is_some_and(|x| x >= 0.0), "{key} in {m}");
+                assert!(m[key].as_f64().is_some_and(|x| x > 0.0), "{key} in {m}");
             }
-            assert!(m["min_ms"].as_f64() <= m["median_ms"].as_f64());
+            let f = |key: &str| m[key].as_f64().unwrap();
+            assert!(f("runs") >= 1.0 && f("runs").fract() == 0.0, "{m}");
+            assert!(
+                f("min_ms") <= f("median_ms") && f("median_ms") <= f("max_ms"),
+                "{m}"
+            );
+            // Throughput is the size over the median.
+            let points = r["points"].as_f64().unwrap();
+            let expected = points / (f("median_ms") / 1e3);
+            assert!(
+                (f("points_per_second") / expected - 1.0).abs() < 1e-9,
+                "{m}"
+            );
         }
     }
 }

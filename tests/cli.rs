@@ -155,8 +155,14 @@ fn unwritable_output_fails_before_work_and_touches_nothing_else() {
             "10",
         ],
         "is a directory",
-        &dir.join("none"),
+        &missing,
     );
+    // The folder given as the output holds what it held, unchanged.
+    let entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries, [std::ffi::OsString::from("keep.png")]);
     assert_eq!(std::fs::read(&keep).unwrap(), b"user data");
 }
 

@@ -253,6 +253,9 @@ impl Text {
         colour: [u8; 4],
         size: (u32, u32),
     ) -> Result<()> {
+        // Glyphs the last frame did not use leave the atlas (glyphon keeps
+        // them until trimmed: a context that renders many frames grew without it).
+        self.atlas.trim();
         self.viewport.update(
             &gpu.queue,
             Resolution {

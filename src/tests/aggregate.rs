@@ -3,6 +3,8 @@
 //! identical images; the GPU's shading equals the CPU twin's.
 
 use super::common::render_plot;
+use glam::DVec2;
+
 use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
 use crate::colormap::Colormap;
 use crate::context::{Rendered, Timings as StageTimes};
@@ -162,8 +164,8 @@ fn both_backends_give_identical_images() {
             SIZE,
             &a.rgba,
             &b.rgba,
-            0.0,
-            0.0,
+            0,
+            0,
         );
     }
 }
@@ -228,31 +230,38 @@ fn an_empty_view_draws_only_background() {
 }
 
 #[test]
-fn auto_mode_switches_from_points_to_splat() {
+fn auto_mode_is_decided_again_for_every_frame() {
     let Some(gpu) = super::common::gpu() else {
         return;
     };
-    let few = generate(Dataset::Uniform, 1000, 1).unwrap();
     let many = generate(Dataset::Uniform, 400_000, 1).unwrap();
     let mut l = look(Mode::Auto, Backend::Auto, How::EqHist, 0);
     l.x_range = None;
     l.y_range = None;
-    let r = render_plot(&gpu, few, &l, SIZE, None, &mut StageTimes::default(), false).unwrap();
-    assert_eq!(r.mode, Mode::Points);
-    let r = render_plot(
-        &gpu,
-        many,
-        &l,
-        SIZE,
-        None,
-        &mut StageTimes::default(),
-        false,
-    )
-    .unwrap();
-    assert_eq!(r.mode, Mode::Splat);
+    let mut plot = crate::plot::Plot::new(&gpu, many, &l, None).unwrap();
+    let fitted = l.camera(&plot.points.bounds);
+    let (view, _) = crate::overlay::frame_view(fitted, SIZE, 1.0, &l.axes);
+    // The whole dataset in view: 400k 2-px discs are over the software
+    // budget (1M px) and under the hardware one (64M px).
+    let expected = if gpu.is_software() {
+        Mode::Splat
+    } else {
+        Mode::Points
+    };
+    assert_eq!(plot.frame_mode(&view, 2.0), expected);
+    // Zoomed in 100x at the centre: a few dozen visible points are discs.
+    let mut zoomed = view;
+    let centre = DVec2::new(SIZE.0 as f64 / 2.0, SIZE.1 as f64 / 2.0);
+    zoomed.camera.zoom_at(centre, 100.0, &zoomed.viewport);
+    assert_eq!(plot.frame_mode(&zoomed, 2.0), Mode::Points);
+    // And back out: the same plot, the first decision again.
+    assert_eq!(plot.frame_mode(&view, 2.0), expected);
+    // A plot of a few points draws discs in any view.
+    let few = generate(Dataset::Uniform, 1000, 1).unwrap();
+    plot = crate::plot::Plot::new(&gpu, few, &l, None).unwrap();
+    assert_eq!(plot.frame_mode(&view, 2.0), Mode::Points);
 }
 
-/// The CPU twin's values of `points()` (x+y: exact on both sides) and their range.
 fn cpu_values(p: &PointSet, l: &Look) -> (Vec<f32>, (f32, f32)) {
     let mut cpu = Derived::with_len(p.len());
     let lut = l.colormap.rgba8();
@@ -308,8 +317,8 @@ fn value_aggregates_on_the_gpu_equal_the_cpu_twin() {
                 SIZE,
                 &on_gpu.rgba,
                 &on_cpu.rgba,
-                0.05,
-                0.002,
+                0,
+                0,
             );
         }
     }

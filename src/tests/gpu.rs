@@ -217,7 +217,10 @@ fn drawn_discs_match_the_reference_rasteriser() {
             .unwrap();
             let expected = reference_image(&points, &look, size);
             let name = format!("{name}-{backend:?}");
-            super::common::assert_images_close(&name, size, &actual, &expected, 0.5, 0.002);
+            // The GPU rounds to 8 bits after each blended disc, the
+            // reference once at the end: overlapping blends may drift by 3.
+            let max_diff = if opacity < 1.0 { 3 } else { 2 };
+            super::common::assert_images_close(&name, size, &actual, &expected, max_diff, 0);
         }
     }
 }
@@ -304,7 +307,7 @@ fn a_camera_range_shows_only_that_part() {
     )
     .unwrap();
     let expected = reference_image(&points, &look, (50, 50));
-    super::common::assert_images_close("camera-range", (50, 50), &img, &expected, 0.5, 0.002);
+    super::common::assert_images_close("camera-range", (50, 50), &img, &expected, 2, 0);
     let cam = look.camera(&points.bounds);
     let centre = cam.data_to_pixel(DVec2::ZERO, &Viewport::full(50, 50));
     assert_eq!(centre, DVec2::new(25.0, 25.0));
