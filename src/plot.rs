@@ -426,6 +426,29 @@ pub fn auto_mode(
     }
 }
 
+/// Share of the data's bounds inside the camera's view (1 for degenerate bounds).
+fn visible_fraction(points: &PointSet, camera: &crate::camera::Camera) -> f64 {
+    let b = points.bounds;
+    if b.is_empty() {
+        return 0.0;
+    }
+    let size = b.size();
+    let (x0, x1) = camera.x_range();
+    let (y0, y1) = camera.y_range();
+    let lo = DVec2::new(x0, y0).max(b.min);
+    let hi = DVec2::new(x1, y1).min(b.max);
+    let axis = |lo: f64, hi: f64, extent: f64| {
+        if extent > 0.0 {
+            ((hi - lo) / extent).clamp(0.0, 1.0)
+        } else if hi >= lo {
+            1.0
+        } else {
+            0.0
+        }
+    };
+    axis(lo.x, hi.x, size.x) * axis(lo.y, hi.y, size.y)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,27 +473,4 @@ mod tests {
         // No grid fits: points whatever the count.
         assert_eq!(auto_mode(1e9, 2.0, true, max + 1, max), Mode::Points);
     }
-}
-
-/// Share of the data's bounds inside the camera's view (1 for degenerate bounds).
-fn visible_fraction(points: &PointSet, camera: &crate::camera::Camera) -> f64 {
-    let b = points.bounds;
-    if b.is_empty() {
-        return 0.0;
-    }
-    let size = b.size();
-    let (x0, x1) = camera.x_range();
-    let (y0, y1) = camera.y_range();
-    let lo = DVec2::new(x0, y0).max(b.min);
-    let hi = DVec2::new(x1, y1).min(b.max);
-    let axis = |lo: f64, hi: f64, extent: f64| {
-        if extent > 0.0 {
-            ((hi - lo) / extent).clamp(0.0, 1.0)
-        } else if hi >= lo {
-            1.0
-        } else {
-            0.0
-        }
-    };
-    axis(lo.x, hi.x, size.x) * axis(lo.y, hi.y, size.y)
 }
