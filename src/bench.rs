@@ -19,10 +19,10 @@ use crate::derive::{
     derive_parallel, derive_serial, DeriveParams, Derived, ValueKind, ValueSettings,
 };
 use crate::error::{input, Error, Result};
-use crate::figure::Look;
 use crate::gpu::Gpu;
 use crate::overlay::AxesOptions;
 use crate::parity::{self, Parity};
+use crate::plot::Look;
 use crate::plot::{Plot, PlotOptions};
 use crate::points::{generate, Dataset, PointSet};
 use crate::render::chunks::{GpuPoints, BYTES_PER_POINT};

@@ -9,11 +9,12 @@ use std::time::{Duration, Instant};
 
 use crate::data::Points;
 use crate::error::Result;
-use crate::figure::{Figure, Look};
+use crate::figure::Figure;
 use crate::gpu::Gpu;
 use crate::image::{Grid, Image};
 use crate::options::{Agg, Backend, Mode};
 use crate::overlay::{frame_view, overlay_for};
+use crate::plot::Look;
 use crate::plot::{Plot, PlotParts};
 use crate::points::PointSet;
 use crate::render::target::{check_size, OffscreenTarget};

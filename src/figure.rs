@@ -6,7 +6,6 @@
 
 use std::str::FromStr;
 
-use crate::camera::Camera;
 use crate::colormap::Colormap;
 use crate::data::Points;
 use crate::derive::{ValueKind, ValueSettings};
@@ -14,7 +13,7 @@ use crate::error::{input, Error, Result};
 use crate::frame::Style;
 use crate::options::{Agg, Backend, How, Mode};
 use crate::overlay::AxesOptions;
-use crate::plot::PlotOptions;
+use crate::plot::{Look, PlotOptions};
 use crate::points::PointSet;
 
 /// Largest image side [`Figure::check`] accepts (GPUs allow at most 16384).
@@ -369,29 +368,6 @@ impl Figure {
             },
         };
         Ok((set, look))
-    }
-}
-
-/// The checked, internal form of a [`Figure`] for one set of points.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Look {
-    pub values: ValueSettings,
-    pub colormap: Colormap,
-    pub style: Style,
-    pub x_range: Option<(f64, f64)>,
-    pub y_range: Option<(f64, f64)>,
-    pub axes: AxesOptions,
-    pub plot: PlotOptions,
-}
-
-impl Look {
-    /// The initial camera: the given ranges, the rest fitted to `bounds`.
-    pub fn camera(&self, bounds: &crate::points::Bounds) -> Camera {
-        let fit = Camera::fit(bounds);
-        Camera::from_ranges(
-            self.x_range.unwrap_or(fit.x_range()),
-            self.y_range.unwrap_or(fit.y_range()),
-        )
     }
 }
 

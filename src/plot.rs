@@ -12,13 +12,16 @@
 use glam::DVec2;
 
 use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
+use crate::camera::Camera;
 use crate::colormap::Colormap;
+use crate::derive::ValueSettings as Values;
 use crate::derive::{
     colours_parallel, finite_range, resolve_range, values_parallel, DeriveParams, ValueSettings,
 };
 use crate::error::Result;
-use crate::figure::Look;
+use crate::frame::Style as FrameStyle;
 use crate::gpu::Gpu;
+use crate::overlay::AxesOptions;
 use crate::overlay::{ColorScale, Overlay};
 use crate::points::PointSet;
 use crate::render::chunks::GpuPoints;
@@ -47,6 +50,29 @@ impl Default for PlotOptions {
             agg: Agg::Count,
             spread: 0,
         }
+    }
+}
+
+/// The checked, internal form of a `Figure` for one set of points.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Look {
+    pub values: Values,
+    pub colormap: Colormap,
+    pub style: FrameStyle,
+    pub x_range: Option<(f64, f64)>,
+    pub y_range: Option<(f64, f64)>,
+    pub axes: AxesOptions,
+    pub plot: PlotOptions,
+}
+
+impl Look {
+    /// The initial camera: the given ranges, the rest fitted to `bounds`.
+    pub fn camera(&self, bounds: &crate::points::Bounds) -> Camera {
+        let fit = Camera::fit(bounds);
+        Camera::from_ranges(
+            self.x_range.unwrap_or(fit.x_range()),
+            self.y_range.unwrap_or(fit.y_range()),
+        )
     }
 }
 

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use crate::context::{render_reusing, Rendered, Reuse, Timings};
-use crate::figure::Look;
 use crate::gpu::Gpu;
+use crate::plot::Look;
 use crate::points::PointSet;
 use crate::Result;
 
