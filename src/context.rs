@@ -217,7 +217,8 @@ pub(crate) struct Rendered {
 
 /// Render `points` with `look` into a `size` RGBA8 image, in chunks of at
 /// most `chunk_points` (tests use small chunks), reusing what `reuse` holds.
-/// The one path of the API, the CLI, the tests and the viewer's screenshot.
+/// The one render path of the API (and so of the CLI) and of the tests; the
+/// viewer draws its frames and screenshots through the same `Plot` calls.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn render_reusing(
     gpu: &Gpu,
