@@ -5,6 +5,21 @@
 const WORKGROUP: u32 = 256u;
 const LUT_SIZE: u32 = 256u;
 
+// A point's value when the filter left it out (a NaN no arithmetic makes;
+// FILTERED_BITS in src/derive.rs).
+const FILTERED_BITS: u32 = 0xffc0f117u;
+
+// Whether a value is a number: NaN (no value, or left out) and infinity are not. Tested
+// on the bits, since WGSL may assume floats are finite.
+fn has_value(v: f32) -> bool {
+    return (bitcast<u32>(v) & 0x7f800000u) != 0x7f800000u;
+}
+
+// Whether the filter kept the point with this value.
+fn is_kept(v: f32) -> bool {
+    return bitcast<u32>(v) != FILTERED_BITS;
+}
+
 // Linear index of an invocation in a 2-D dispatch of WORKGROUP-sized groups.
 fn linear_index(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
     return (wg.y * nwg.x + wg.x) * WORKGROUP + lid;

@@ -59,7 +59,7 @@ fn splat_extreme(
     }
     let px = pixel(positions[i]);
     let v = values[i];
-    if px >= 0 && v == v {
+    if px >= 0 && has_value(v) {
         // The lowest value is the highest !ordered(v), never 0 for a number either.
         atomicMax(&grid[px], select(ordered(v), ~ordered(v), p.agg == AGG_MIN));
     }
@@ -76,7 +76,7 @@ fn count_points(
         return;
     }
     let px = pixel(positions[i]);
-    if px >= 0 {
+    if px >= 0 && is_kept(values[i]) {
         // Saturate rather than wrap: compare-and-swap only near the top.
         let old = atomicAdd(&grid[px], 1u);
         if old == 0xffffffffu {
@@ -97,7 +97,7 @@ fn sum_values(
     }
     let px = pixel(positions[i]);
     let v = values[i];
-    if px >= 0 && v == v {
+    if px >= 0 && has_value(v) {
         let cells = p.size.x * p.size.y;
         let c = u32(px);
         atomicAdd(&planes[c], 1u);

@@ -124,12 +124,17 @@ fn extreme(
     )
 }
 
-/// Points per pixel (saturating, so a billion points in one pixel cannot wrap).
-pub fn count(offsets: &[[f32; 2]], map: &GridMap) -> Vec<u32> {
+/// Points per pixel (saturating, so a billion points in one pixel cannot wrap),
+/// leaving out the points the filter left out (`values`, when given).
+pub fn count(offsets: &[[f32; 2]], values: Option<&[f32]>, map: &GridMap) -> Vec<u32> {
     aggregate(
         offsets,
         map,
-        |_| Some(()),
+        |i| {
+            values
+                .is_none_or(|v| crate::derive::is_kept(v[i]))
+                .then_some(())
+        },
         |cell: &mut u32, ()| count_one(cell),
     )
 }
@@ -238,7 +243,7 @@ pub fn density(
     q: &Quantiser,
 ) -> Vec<u32> {
     match agg {
-        Agg::Count => count(offsets, map),
+        Agg::Count => count(offsets, Some(values), map),
         Agg::Max => splat(offsets, values, map),
         Agg::Min => min_splat(offsets, values, map),
         Agg::Sum | Agg::Mean => finalise_sums(&sums(offsets, values, map, q), q, agg),
@@ -565,7 +570,7 @@ mod tests {
         assert_eq!(g[2], ordered(1.0));
         assert_eq!(g[1], ordered(2.0));
         assert_eq!((g[0], g[3]), (0, 0));
-        assert_eq!(count(&offs, &m), vec![1, 1, 2, 0]);
+        assert_eq!(count(&offs, None, &m), vec![1, 1, 2, 0]);
     }
 
     #[test]
@@ -587,7 +592,7 @@ mod tests {
             c[p] += 1;
             s[p] = s[p].max(ordered(*v));
         }
-        assert_eq!(count(&offs, &m), c);
+        assert_eq!(count(&offs, None, &m), c);
         assert_eq!(splat(&offs, &vals, &m), s);
     }
 
@@ -729,7 +734,7 @@ mod tests {
     fn all_points_in_one_pixel_do_not_overflow() {
         let m = map(1, 1);
         let offs = vec![[0.5f32, 0.5]; 100_000];
-        assert_eq!(count(&offs, &m), vec![100_000]);
+        assert_eq!(count(&offs, None, &m), vec![100_000]);
         // The cell update itself saturates (4 billion points would take a minute).
         let mut cell = u32::MAX - 1;
         count_one(&mut cell);

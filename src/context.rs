@@ -8,6 +8,7 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::data::Points;
+use crate::derive::DeriveStats;
 use crate::error::Result;
 use crate::figure::Figure;
 use crate::gpu::Gpu;
@@ -85,6 +86,11 @@ pub struct Frame {
     pub mode: Mode,
     /// Where a splat or density frame aggregated (never `Auto`).
     pub backend: Backend,
+    /// The points the filter kept (all of them without a filter).
+    pub kept: u64,
+    /// Kept points whose value had none (`log(-1)`, `1/0`): not drawn, not
+    /// in the range, but counted by `count`.
+    pub no_value: u64,
     /// Wall time of each stage.
     pub timings: Timings,
 }
@@ -193,6 +199,8 @@ impl Context {
             grid,
             mode: r.mode,
             backend: r.backend,
+            kept: r.len as u64 - r.stats.filtered,
+            no_value: r.stats.no_value,
             timings,
         })
     }
@@ -213,6 +221,8 @@ pub(crate) struct Rendered {
     /// (width, height, cells), row 0 at the top.
     pub grid: Option<(u32, u32, Vec<u32>)>,
     pub backend: Backend,
+    pub stats: DeriveStats,
+    pub len: usize,
 }
 
 /// Render `points` with `look` into a `size` RGBA8 image, in chunks of at
@@ -244,6 +254,12 @@ pub(crate) fn render_reusing(
         gpu.wait()?;
         Ok(p)
     })?;
+    if plot.backend != Backend::Cpu {
+        // The expression's pipelines, compiled the first time it is seen.
+        times.time("compile", || {
+            plot.renderer.derive.select(&gpu.device, &look.values)
+        })?;
+    }
     times.time("compute", || {
         plot.derive(gpu)?;
         gpu.wait()
@@ -284,6 +300,7 @@ pub(crate) fn render_reusing(
         None
     };
     let backend = plot.backend;
+    let (stats, len) = (plot.stats, plot.points.len());
     reuse.parts = Some(plot.into_parts());
     reuse.painter = Some(painter);
     reuse.target = Some(target);
@@ -292,5 +309,7 @@ pub(crate) fn render_reusing(
         mode,
         grid,
         backend,
+        stats,
+        len,
     })
 }

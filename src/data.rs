@@ -81,10 +81,12 @@ impl Points {
     }
 
     pub(crate) fn from_set(mut set: PointSet) -> Points {
-        let columns = match (set.data.take(), set.value_name.take()) {
-            (Some(d), name) => vec![(name.unwrap_or_else(|| "value".into()), d)],
-            (None, _) => Vec::new(),
+        let name = set.value_name.take();
+        let columns = match set.columns.pop() {
+            Some(d) => vec![(name.unwrap_or_else(|| "value".into()), d)],
+            None => Vec::new(),
         };
+        set.columns.clear();
         Points {
             set,
             columns,

@@ -1,74 +1,60 @@
-//! Per-point values and colours on the CPU: the twin of shaders/derive.wgsl,
-//! written to read line for line like it. One loop runs on one thread (what
-//! the seed's Numba loop did), the other on all threads (rayon); the tests
-//! and the benchmark hold the GPU to these.
+//! Per-point values and colours on the CPU: the twin of shaders/derive.wgsl
+//! and the function generated into it. The value (and the filter) is a
+//! compiled expression (src/expr), run as block instructions over blocks of
+//! points: on one thread, or on all of them (rayon). The tests and the
+//! benchmark hold the GPU to these, within the bounds of expr/tolerance.rs.
 
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
 
 use crate::colormap::{colour_index, normalise, LUT_SIZE};
-use crate::error::{input, Result};
+use crate::expr::eval::{run_block, BlockInput, Program, Scratch};
+use crate::expr::tolerance::{self, Ref};
+use crate::expr::{Expr, Node};
 use crate::points::PointSet;
 
-/// What each point's value is. The discriminant is what the shader switches on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u32)]
-pub enum ValueKind {
-    XPlusY = 0,
-    X = 1,
-    Y = 2,
-    Radius = 3,
-    Angle = 4,
-    Wave = 5,
-    Index = 6,
-    Data = 7,
-}
+/// The value bits of a point the filter left out (a NaN no arithmetic makes;
+/// `FILTERED_BITS` in common.wgsl).
+pub const FILTERED_BITS: u32 = 0xffc0_f117;
 
-impl ValueKind {
-    pub const ALL: [ValueKind; 8] = [
-        Self::XPlusY,
-        Self::X,
-        Self::Y,
-        Self::Radius,
-        Self::Angle,
-        Self::Wave,
-        Self::Index,
-        Self::Data,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::XPlusY => "x+y",
-            Self::X => "x",
-            Self::Y => "y",
-            Self::Radius => "radius",
-            Self::Angle => "angle",
-            Self::Wave => "wave",
-            Self::Index => "index",
-            Self::Data => "data",
-        }
-    }
-
-    pub fn by_name(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.name() == name.trim())
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|k| k.name()).collect();
-                input(format!(
-                    "unknown value '{name}'; valid: {} ('data' needs a file with a value column)",
-                    names.join(", ")
-                ))
-            })
-    }
+/// Whether the filter kept a point with this value.
+#[inline]
+pub fn is_kept(v: f32) -> bool {
+    v.to_bits() != FILTERED_BITS
 }
 
 /// How values are made and normalised.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ValueSettings {
-    pub kind: ValueKind,
+    /// The value of each point: a checked expression over the built-in names
+    /// and the point set's columns (by slot).
+    pub value: Node,
+    /// Points where this is not true are left out (None: every point is kept).
+    pub filter: Option<Node>,
     /// Fixed (lo, hi); `None` takes the min and max of the finite values.
     pub range: Option<(f32, f32)>,
+    /// The expression's `t`, in seconds.
+    pub t: f32,
+}
+
+impl ValueSettings {
+    /// A value expression over no columns (tests and the benchmark).
+    pub fn of(source: &str) -> ValueSettings {
+        let e = Expr::value(source, &[]).unwrap_or_else(|e| panic!("{source}: {e}"));
+        ValueSettings {
+            value: e.node,
+            filter: None,
+            range: None,
+            t: 0.0,
+        }
+    }
+
+    /// Whether the expressions read `t` (then every frame re-derives).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn uses_time(&self) -> bool {
+        use crate::expr::Var;
+        self.value.uses(Var::T) || self.filter.as_ref().is_some_and(|f| f.uses(Var::T))
+    }
 }
 
 /// Cycles of the `wave` pattern across the data's extent.
@@ -81,10 +67,10 @@ pub struct DeriveParams {
     pub origin: [f32; 2],
     pub wave_freq: [f32; 2],
     pub range: [f32; 2],
-    pub value_kind: u32,
     pub auto_range: u32,
     pub count: u32,
     pub base_index: u32,
+    pub t: f32,
     pub _pad: [u32; 2],
 }
 
@@ -107,35 +93,16 @@ impl DeriveParams {
             origin: points.origin.as_vec2().to_array(),
             wave_freq: freq.as_vec2().to_array(),
             range: [lo, hi],
-            value_kind: settings.kind as u32,
             auto_range: settings.range.is_none() as u32,
             count: points.len().min(u32::MAX as usize) as u32,
             base_index: 0,
+            t: settings.t,
             _pad: [0; 2],
         }
     }
 }
 
-/// Twin of `point_value` in derive.wgsl.
-#[inline]
-pub fn point_value(params: &DeriveParams, off: [f32; 2], index: u32, data: &[f32]) -> f32 {
-    let p = [params.origin[0] + off[0], params.origin[1] + off[1]];
-    match params.value_kind {
-        0 => p[0] + p[1],
-        1 => p[0],
-        2 => p[1],
-        3 => (off[0] * off[0] + off[1] * off[1]).sqrt(),
-        4 => off[1].atan2(off[0]),
-        5 => {
-            let u = [off[0] * params.wave_freq[0], off[1] * params.wave_freq[1]];
-            u[0].sin() * u[1].cos()
-        }
-        6 => index as f32,
-        _ => data[index as usize],
-    }
-}
-
-/// Twin of `colours_main`'s body: packed RGBA8 (r in the low byte), 0 for NaN.
+/// Twin of `colours_main`'s body: packed RGBA8 (r in the low byte), 0 for no value.
 #[inline]
 pub fn point_colour(v: f32, lo: f32, hi: f32, lut: &[[u8; 4]; LUT_SIZE]) -> u32 {
     if v.is_nan() {
@@ -145,39 +112,71 @@ pub fn point_colour(v: f32, lo: f32, hi: f32, lut: &[[u8; 4]; LUT_SIZE]) -> u32 
     u32::from_le_bytes(lut[colour_index(t)])
 }
 
-/// The value range actually used: the fixed one, or min/max of the finite values
-/// (None when there are none).
-pub fn resolve_range(params: &DeriveParams, min_max: (f32, f32)) -> Option<(f32, f32)> {
+/// What a value pass found: the min and max of the values (infinity,
+/// -infinity when none), the points with no value, the points left out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DeriveStats {
+    pub min_max: (f32, f32),
+    pub no_value: u64,
+    pub filtered: u64,
+}
+
+impl DeriveStats {
+    pub const EMPTY: DeriveStats = DeriveStats {
+        min_max: (f32::INFINITY, f32::NEG_INFINITY),
+        no_value: 0,
+        filtered: 0,
+    };
+
+    fn merge(self, o: DeriveStats) -> DeriveStats {
+        DeriveStats {
+            min_max: (
+                self.min_max.0.min(o.min_max.0),
+                self.min_max.1.max(o.min_max.1),
+            ),
+            no_value: self.no_value + o.no_value,
+            filtered: self.filtered + o.filtered,
+        }
+    }
+
+    /// The min and max as a range (None when no point had a value).
+    pub fn range(&self) -> Option<(f32, f32)> {
+        (self.min_max.0 <= self.min_max.1).then_some(self.min_max)
+    }
+
+    fn of(values: &[f32]) -> DeriveStats {
+        let mut s = DeriveStats::EMPTY;
+        for &v in values {
+            if v.is_nan() {
+                if is_kept(v) {
+                    s.no_value += 1;
+                } else {
+                    s.filtered += 1;
+                }
+            } else {
+                s.min_max = (s.min_max.0.min(v), s.min_max.1.max(v));
+            }
+        }
+        s
+    }
+}
+
+/// The range the colours use: the fixed one, or the data's (None when no
+/// point had a value).
+pub fn resolve_range(params: &DeriveParams, stats: &DeriveStats) -> Option<(f32, f32)> {
     if params.auto_range == 0 {
         return Some((params.range[0], params.range[1]));
     }
-    finite_range(min_max)
+    stats.range()
 }
 
-/// `min_max` of [`values_parallel`] as a range (None when no value was finite).
-pub fn finite_range(min_max: (f32, f32)) -> Option<(f32, f32)> {
-    (min_max.0 <= min_max.1).then_some(min_max)
-}
-
-fn min_max(values: &[f32]) -> (f32, f32) {
-    values
-        .iter()
-        .filter(|v| !v.is_nan())
-        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        })
-}
-
-fn merge((a, b): (f32, f32), (c, d): (f32, f32)) -> (f32, f32) {
-    (a.min(c), b.max(d))
-}
-
-/// Output of a derive: a value and a packed colour per point, and the range used.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Output of a derive: a value and a packed colour per point, the range used.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Derived {
     pub values: Vec<f32>,
     pub colours: Vec<u32>,
     pub range: Option<(f32, f32)>,
+    pub stats: DeriveStats,
 }
 
 impl Derived {
@@ -186,57 +185,135 @@ impl Derived {
             values: vec![0.0; n],
             colours: vec![0; n],
             range: None,
+            stats: DeriveStats::EMPTY,
         }
     }
 }
 
-/// The reference loop, one thread. Reuses `out`'s buffers (sized to the points).
+const BLOCK: usize = 1 << 12;
+
+/// The value and filter programs of some settings.
+pub struct Programs {
+    value: Program,
+    filter: Option<Program>,
+}
+
+impl Programs {
+    pub fn new(settings: &ValueSettings) -> Programs {
+        Programs {
+            value: Program::new(&settings.value),
+            filter: settings.filter.as_ref().map(Program::new),
+        }
+    }
+
+    fn scratch(&self) -> (Scratch, Option<(Scratch, Vec<f32>)>) {
+        (
+            Scratch::new(&self.value, BLOCK),
+            self.filter
+                .as_ref()
+                .map(|f| (Scratch::new(f, BLOCK), vec![0.0; BLOCK])),
+        )
+    }
+}
+
+type BlockScratch = (Scratch, Option<(Scratch, Vec<f32>)>);
+
+/// One block of points: values (FILTERED where the filter says no) and their stats.
+fn block(
+    programs: &Programs,
+    params: &DeriveParams,
+    points: &PointSet,
+    start: usize,
+    values: &mut [f32],
+    scratch: &mut BlockScratch,
+) -> DeriveStats {
+    let n = values.len();
+    let columns: Vec<&[f32]> = points
+        .columns
+        .iter()
+        .map(|c| &c[start..start + n])
+        .collect();
+    let input = BlockInput {
+        origin: params.origin,
+        wave_freq: params.wave_freq,
+        t: params.t,
+        offsets: &points.offsets[start..start + n],
+        base: start,
+        columns: &columns,
+    };
+    run_block(&programs.value, &input, &mut scratch.0, values);
+    if let (Some(filter), Some((s, kept))) = (&programs.filter, &mut scratch.1) {
+        run_block(filter, &input, s, &mut kept[..n]);
+        for (v, k) in values.iter_mut().zip(kept.iter()) {
+            if *k != 1.0 {
+                *v = f32::from_bits(FILTERED_BITS);
+            }
+        }
+    }
+    DeriveStats::of(values)
+}
+
+/// The value pass on one thread, block after block.
+pub fn values_serial(
+    points: &PointSet,
+    settings: &ValueSettings,
+    values: &mut [f32],
+) -> DeriveStats {
+    let params = DeriveParams::new(points, settings);
+    let programs = Programs::new(settings);
+    let mut scratch = programs.scratch();
+    values
+        .chunks_mut(BLOCK)
+        .enumerate()
+        .map(|(b, vals)| block(&programs, &params, points, b * BLOCK, vals, &mut scratch))
+        .fold(DeriveStats::EMPTY, DeriveStats::merge)
+}
+
+/// The value pass on every thread: blocks spread over rayon, scratch per task.
+pub fn values_parallel(
+    points: &PointSet,
+    settings: &ValueSettings,
+    values: &mut [f32],
+) -> DeriveStats {
+    let params = DeriveParams::new(points, settings);
+    let programs = Programs::new(settings);
+    values
+        .par_chunks_mut(BLOCK)
+        .enumerate()
+        .map_init(
+            || programs.scratch(),
+            |scratch, (b, vals)| block(&programs, &params, points, b * BLOCK, vals, scratch),
+        )
+        .reduce(|| DeriveStats::EMPTY, DeriveStats::merge)
+}
+
+/// Values and colours on one thread. Reuses `out`'s buffers (sized to the points).
 pub fn derive_serial(
     points: &PointSet,
-    params: &DeriveParams,
+    settings: &ValueSettings,
     lut: &[[u8; 4]; LUT_SIZE],
     out: &mut Derived,
 ) {
-    let data = points.data.as_ref().map_or(&[][..], |d| d.as_slice());
-    for (i, (off, v)) in points.offsets.iter().zip(&mut out.values).enumerate() {
-        *v = point_value(params, *off, i as u32, data);
-    }
-    out.range = resolve_range(params, min_max(&out.values));
+    let params = DeriveParams::new(points, settings);
+    out.stats = values_serial(points, settings, &mut out.values);
+    out.range = resolve_range(&params, &out.stats);
     let (lo, hi) = out.range.unwrap_or((f32::NAN, f32::NAN));
     for (v, c) in out.values.iter().zip(&mut out.colours) {
         *c = point_colour(*v, lo, hi, lut);
     }
 }
 
-/// The same on every thread (rayon), in blocks.
+/// The same on every thread.
 pub fn derive_parallel(
     points: &PointSet,
-    params: &DeriveParams,
+    settings: &ValueSettings,
     lut: &[[u8; 4]; LUT_SIZE],
     out: &mut Derived,
 ) {
-    out.range = resolve_range(params, values_parallel(points, params, &mut out.values));
+    let params = DeriveParams::new(points, settings);
+    out.stats = values_parallel(points, settings, &mut out.values);
+    out.range = resolve_range(&params, &out.stats);
     colours_parallel(&out.values, out.range, lut, &mut out.colours);
-}
-
-const BLOCK: usize = 1 << 14;
-
-/// The value pass of [`derive_parallel`]; returns the min and max of the
-/// finite values (infinity, -infinity when there are none).
-pub fn values_parallel(points: &PointSet, params: &DeriveParams, values: &mut [f32]) -> (f32, f32) {
-    let data = points.data.as_ref().map_or(&[][..], |d| d.as_slice());
-    points
-        .offsets
-        .par_chunks(BLOCK)
-        .zip(values.par_chunks_mut(BLOCK))
-        .enumerate()
-        .map(|(b, (offs, vals))| {
-            for (j, (off, v)) in offs.iter().zip(vals.iter_mut()).enumerate() {
-                *v = point_value(params, *off, (b * BLOCK + j) as u32, data);
-            }
-            min_max(vals)
-        })
-        .reduce(|| (f32::INFINITY, f32::NEG_INFINITY), merge)
 }
 
 /// The colour pass of [`derive_parallel`].
@@ -257,112 +334,212 @@ pub fn colours_parallel(
         });
 }
 
+/// What either backend may give for point `i`, from the f64 reference.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Expected {
+    /// A value within this distance of the truth (both backends).
+    Value(f64, f64),
+    NoValue,
+    Filtered,
+    /// Near an edge: either answer.
+    Unsure,
+}
+
+/// The f64 reference of point `i` under `settings` (see expr/tolerance.rs).
+pub fn expected(points: &PointSet, settings: &ValueSettings, i: usize) -> Expected {
+    let params = DeriveParams::new(points, settings);
+    let off = points.offsets[i];
+    let leaf = |v| {
+        tolerance::leaf(
+            v,
+            params.origin,
+            off,
+            params.wave_freq,
+            i as f64,
+            params.t,
+            |k| points.columns[k as usize][i],
+        )
+    };
+    if let Some(filter) = &settings.filter {
+        match tolerance::reference(filter, &leaf) {
+            Ref::Bool(true) => {}
+            Ref::Unsure => return Expected::Unsure,
+            _ => return Expected::Filtered,
+        }
+    }
+    match tolerance::reference(&settings.value, &leaf) {
+        Ref::Num(v, e) => Expected::Value(v, e),
+        Ref::Bool(b) => Expected::Value(b as u8 as f64, 0.0),
+        Ref::NoValue => Expected::NoValue,
+        Ref::Unsure => Expected::Unsure,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::colormap::Colormap;
     use crate::points::{generate, Dataset};
+    use std::sync::Arc;
 
-    fn run(points: &PointSet, settings: ValueSettings) -> (Derived, Derived) {
-        let params = DeriveParams::new(points, &settings);
+    fn run(points: &PointSet, settings: &ValueSettings) -> (Derived, Derived) {
         let lut = Colormap::VIRIDIS.rgba8();
         let mut a = Derived::with_len(points.len());
         let mut b = Derived::with_len(points.len());
-        derive_serial(points, &params, &lut, &mut a);
-        derive_parallel(points, &params, &lut, &mut b);
+        derive_serial(points, settings, &lut, &mut a);
+        derive_parallel(points, settings, &lut, &mut b);
         (a, b)
+    }
+
+    fn with_columns(
+        points: &mut PointSet,
+        names: &[&str],
+        columns: Vec<Vec<f32>>,
+        src: &str,
+    ) -> ValueSettings {
+        points.columns = columns.into_iter().map(Arc::new).collect();
+        let e = Expr::value(src, names).unwrap();
+        assert_eq!(e.columns, names[..e.columns.len()]);
+        ValueSettings {
+            value: e.node,
+            filter: None,
+            range: None,
+            t: 0.0,
+        }
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|v| v.to_bits()).collect()
     }
 
     #[test]
     fn serial_and_parallel_agree_bit_for_bit() {
         let mut points = generate(Dataset::Clusters, 70_001, 3).unwrap();
-        points.data = Some(std::sync::Arc::new(
-            (0..points.len()).map(|i| (i % 97) as f32).collect(),
-        ));
-        for kind in ValueKind::ALL {
-            let (a, b) = run(&points, ValueSettings { kind, range: None });
-            assert_eq!(a, b, "{kind:?}");
+        let n = points.len();
+        let data: Vec<f32> = (0..n).map(|i| (i % 97) as f32 - 40.0).collect();
+        for src in [
+            "x+y",
+            "x",
+            "y",
+            "radius",
+            "angle",
+            "wave",
+            "index",
+            "data",
+            "sqrt(data) * x",
+        ] {
+            let mut s = with_columns(&mut points, &["data"], vec![data.clone()], src);
+            s.filter = Some(
+                Expr::filter("(x > 0) | (index % 3 == 0)", &[])
+                    .unwrap()
+                    .node,
+            );
+            let (a, b) = run(&points, &s);
+            assert_eq!(bits(&a.values), bits(&b.values), "{src}");
+            assert_eq!(
+                (a.colours, a.range, a.stats),
+                (b.colours, b.range, b.stats),
+                "{src}"
+            );
         }
     }
 
     #[test]
     fn values_follow_their_definitions() {
         let points = PointSet::from_f64(&[1.0, 3.0], &[10.0, 20.0], None);
-        let get = |kind| run(&points, ValueSettings { kind, range: None }).0;
-        assert_eq!(get(ValueKind::XPlusY).values, vec![11.0, 23.0]);
-        assert_eq!(get(ValueKind::X).values, vec![1.0, 3.0]);
-        assert_eq!(get(ValueKind::Y).values, vec![10.0, 20.0]);
-        assert_eq!(get(ValueKind::Index).values, vec![0.0, 1.0]);
-        let r = get(ValueKind::Radius).values;
+        let get = |src: &str| run(&points, &ValueSettings::of(src)).0;
+        assert_eq!(get("x+y").values, vec![11.0, 23.0]);
+        assert_eq!(get("x").values, vec![1.0, 3.0]);
+        assert_eq!(get("y").values, vec![10.0, 20.0]);
+        assert_eq!(get("index").values, vec![0.0, 1.0]);
+        let r = get("radius").values;
         assert!((r[0] - (1.0f32 + 25.0).sqrt()).abs() < 1e-6);
-        let a = get(ValueKind::Angle).values;
+        let a = get("angle").values;
         assert!((a[0] - (-5.0f32).atan2(-1.0)).abs() < 1e-6);
-        let xy = get(ValueKind::XPlusY);
+        let xy = get("x+y");
         assert_eq!(xy.range, Some((11.0, 23.0)));
         // Lowest value takes the first colour, highest the last.
         let lut = Colormap::VIRIDIS.rgba8();
         assert_eq!(xy.colours[0], u32::from_le_bytes(lut[0]));
         assert_eq!(xy.colours[1], u32::from_le_bytes(lut[255]));
+        let mut timed = ValueSettings::of("t * 2 + x");
+        timed.t = 1.5;
+        assert!(timed.uses_time() && !ValueSettings::of("x").uses_time());
+        assert_eq!(run(&points, &timed).0.values, vec![4.0, 6.0]);
     }
 
     #[test]
     fn fixed_range_clamps_and_degenerate_ranges_take_the_first_colour() {
         let points = PointSet::from_f64(&[0.0, 5.0, 10.0], &[0.0; 3], None);
-        let settings = ValueSettings {
-            kind: ValueKind::X,
-            range: Some((2.0, 4.0)),
-        };
+        let mut settings = ValueSettings::of("x");
+        settings.range = Some((2.0, 4.0));
         let lut = Colormap::VIRIDIS.rgba8();
-        let d = run(&points, settings).0;
+        let d = run(&points, &settings).0;
         assert_eq!(d.range, Some((2.0, 4.0)));
         assert_eq!(d.colours[0], u32::from_le_bytes(lut[0]));
         assert_eq!(d.colours[1], u32::from_le_bytes(lut[255]));
         let one = PointSet::from_f64(&[3.0], &[4.0], None);
-        let d = run(
-            &one,
-            ValueSettings {
-                kind: ValueKind::X,
-                range: None,
-            },
-        )
-        .0;
+        let d = run(&one, &ValueSettings::of("x")).0;
         assert_eq!(d.range, Some((3.0, 3.0)));
         assert_eq!(d.colours[0], u32::from_le_bytes(lut[0]));
         let none = PointSet::from_f64(&[], &[], None);
-        assert_eq!(
-            run(
-                &none,
-                ValueSettings {
-                    kind: ValueKind::X,
-                    range: None
-                }
-            )
-            .0
-            .range,
-            None
+        assert_eq!(run(&none, &ValueSettings::of("x")).0.range, None);
+    }
+
+    #[test]
+    fn no_values_and_filtered_points_are_counted_apart_and_left_out_of_the_range() {
+        let mut points = PointSet::from_f64(&[0.0, 1.0, 2.0, 3.0, 4.0], &[0.0; 5], None);
+        let mut s = with_columns(
+            &mut points,
+            &["data"],
+            vec![vec![1.0, f32::NAN, 3.0, -4.0, 9.0]],
+            "sqrt(data)",
         );
-    }
-
-    #[test]
-    fn nan_values_are_transparent_and_left_out_of_the_range() {
-        let mut points = PointSet::from_f64(&[0.0, 1.0, 2.0], &[0.0; 3], None);
-        points.data = Some(std::sync::Arc::new(vec![1.0, f32::NAN, 3.0]));
-        let d = run(
-            &points,
-            ValueSettings {
-                kind: ValueKind::Data,
-                range: None,
-            },
-        )
-        .0;
+        let d = run(&points, &s).0;
         assert_eq!(d.range, Some((1.0, 3.0)));
+        assert_eq!((d.stats.no_value, d.stats.filtered), (2, 0));
         assert_eq!(d.colours[1], 0);
+        s.filter = Some(Expr::filter("x < 4", &[]).unwrap().node);
+        let d = run(&points, &s).0;
+        assert_eq!((d.stats.no_value, d.stats.filtered), (2, 1));
+        assert!(!is_kept(d.values[4]) && is_kept(d.values[3]) && d.values[3].is_nan());
+        assert_eq!(
+            d.range,
+            Some((1.0, 3f32.sqrt())),
+            "the point left out is not in the range"
+        );
+        assert_eq!(d.colours[4], 0);
     }
 
     #[test]
-    fn unknown_value_lists_valid_names() {
-        let msg = ValueKind::by_name("x*y").unwrap_err().to_string();
-        assert!(msg.contains("x*y") && msg.contains("radius") && msg.contains("wave"));
-        assert_eq!(ValueKind::by_name("x+y").unwrap(), ValueKind::XPlusY);
+    fn the_reference_agrees_with_the_twin() {
+        let points = generate(Dataset::Spiral, 5_000, 2).unwrap();
+        for src in [
+            "x+y",
+            "sin(x*10)*cos(y*10) + sqrt(x*x + y*y)",
+            "log(x) + y ** 2",
+            "radius",
+            "wave",
+        ] {
+            let mut s = ValueSettings::of(src);
+            s.filter = Some(Expr::filter("y > -0.5", &[]).unwrap().node);
+            let d = run(&points, &s).0;
+            let mut compared = 0;
+            for (i, v) in d.values.iter().enumerate() {
+                match expected(&points, &s, i) {
+                    Expected::Value(want, e) => {
+                        assert!(
+                            (*v as f64 - want).abs() <= e,
+                            "{src} at {i}: {v} vs {want} +- {e}"
+                        );
+                        compared += 1;
+                    }
+                    Expected::NoValue => assert!(v.is_nan() && is_kept(*v), "{src} at {i}"),
+                    Expected::Filtered => assert!(!is_kept(*v), "{src} at {i}"),
+                    Expected::Unsure => {}
+                }
+            }
+            assert!(compared > 1_000, "{src}: {compared}");
+        }
     }
 }

@@ -38,6 +38,15 @@ pub enum Error {
     /// PNG encoding or decoding failed.
     #[error("could not encode PNG: {0}")]
     Png(String),
+    /// A value or filter expression that does not compile: the message, then
+    /// the expression with a caret under the column.
+    #[error("{role}: {error}")]
+    Expression {
+        /// `value` or `filter`.
+        role: &'static str,
+        /// What is wrong, and where.
+        error: crate::expr::ExprError,
+    },
     /// A data file could not be read.
     #[error(transparent)]
     Load(#[from] LoadError),

@@ -6,9 +6,10 @@
 
 use std::str::FromStr;
 
+pub use crate::value::Value;
+
 use crate::colormap::Colormap;
 use crate::data::Points;
-use crate::derive::{ValueKind, ValueSettings};
 use crate::error::{input, Error, Result};
 use crate::frame::Style;
 use crate::options::{Agg, Backend, How, Mode};
@@ -87,68 +88,6 @@ impl FromStr for Color {
     }
 }
 
-/// Where each point's value (its colour) comes from.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Value {
-    /// The points' first value column when they have one, else `x + y`.
-    #[default]
-    Auto,
-    /// x + y, computed in f32 from the f32 offsets (the classic example).
-    XPlusY,
-    /// The x coordinate.
-    X,
-    /// The y coordinate.
-    Y,
-    /// Distance from the centre of the data.
-    Radius,
-    /// Angle around the centre of the data, in radians.
-    Angle,
-    /// A sine pattern over the data's extent.
-    Wave,
-    /// The point's row in the input (kept under [`Points::sort_morton`]).
-    Index,
-    /// The points' first value column (an error when they have none).
-    Data,
-    /// A value column of the points, by name.
-    Column(String),
-}
-
-impl Value {
-    fn builtin(self: &Value) -> Option<ValueKind> {
-        Some(match self {
-            Value::XPlusY => ValueKind::XPlusY,
-            Value::X => ValueKind::X,
-            Value::Y => ValueKind::Y,
-            Value::Radius => ValueKind::Radius,
-            Value::Angle => ValueKind::Angle,
-            Value::Wave => ValueKind::Wave,
-            Value::Index => ValueKind::Index,
-            _ => return None,
-        })
-    }
-}
-
-impl FromStr for Value {
-    type Err = std::convert::Infallible;
-
-    /// A built-in name (`x+y`, `x`, `y`, `radius`, `angle`, `wave`, `index`,
-    /// `data`, `auto`), else the name of a column.
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        Ok(match s.trim() {
-            "auto" => Value::Auto,
-            "x+y" => Value::XPlusY,
-            "x" => Value::X,
-            "y" => Value::Y,
-            "radius" => Value::Radius,
-            "angle" => Value::Angle,
-            "wave" => Value::Wave,
-            "index" => Value::Index,
-            "data" => Value::Data,
-            other => Value::Column(other.to_string()),
-        })
-    }
-}
-
 /// What to draw and how: one picture of some [`Points`].
 ///
 /// A plain struct: set what you need and take the rest from `Default`.
@@ -172,8 +111,13 @@ pub struct Figure {
     pub width: u32,
     /// Image height in pixels.
     pub height: u32,
-    /// Each point's value.
+    /// Each point's value: an expression such as `"log(speed)"`, or a column.
     pub value: Value,
+    /// Only the points where this condition holds are drawn, counted and
+    /// ranged (`"(speed > 0) & (x < 10)"`); `None` keeps every point.
+    pub filter: Option<String>,
+    /// The expressions' `t`, in seconds (the viewer runs it as a clock).
+    pub time: f64,
     /// The colourmap the values are mapped onto.
     pub colormap: Colormap,
     /// Fixed value range mapped onto the colourmap; `None`: min and max of the values.
@@ -216,6 +160,8 @@ impl Default for Figure {
             width: 1920,
             height: 1080,
             value: Value::Auto,
+            filter: None,
+            time: 0.0,
             colormap: Colormap::VIRIDIS,
             range: None,
             mode: Mode::Auto,
@@ -301,48 +247,27 @@ impl Figure {
     /// to draw (a cheap clone sharing the points, carrying the value column).
     pub(crate) fn resolve(&self, points: &Points) -> Result<(PointSet, Look)> {
         self.check()?;
+        if !self.time.is_finite() {
+            return Err(input(format!(
+                "time {}: must be a finite number of seconds",
+                self.time
+            )));
+        }
         let mut set = points.set.clone();
-        let mut column = |name: Option<&str>| -> Result<(ValueKind, String)> {
-            let (col_name, values) = match name {
-                Some(n) => points.column_entry(n).ok_or_else(|| {
-                    let names: Vec<&str> = points.column_names().collect();
-                    input(format!(
-                        "unknown value '{n}': the built-in values are x+y, x, y, radius, angle, wave, index and data, and {}",
-                        if names.is_empty() {
-                            "these points have no value columns".to_string()
-                        } else {
-                            format!("the points' columns are {}", names.join(", "))
-                        }
-                    ))
-                })?,
-                None => points.first_column().ok_or_else(|| {
-                    input("value 'data' needs points with a value column (a file's third column, or Points::with_column); generated points have none")
-                })?,
-            };
-            set.data = Some(values.clone());
-            Ok((ValueKind::Data, col_name.to_string()))
-        };
-        let (kind, value_label) = match &self.value {
-            Value::Auto if points.first_column().is_some() => column(None)?,
-            Value::Auto => (ValueKind::XPlusY, "x+y".into()),
-            Value::Data => column(None)?,
-            Value::Column(name) => column(Some(name))?,
-            Value::Index if points.original_index.is_some() => {
-                // `index` stays the input order: it travels as the data column.
-                let order = points.original_index.as_ref().expect("checked");
-                set.data = Some(order.iter().map(|&i| i as f32).collect::<Vec<_>>().into());
-                (ValueKind::Data, "index".into())
-            }
-            other => {
-                let kind = other.builtin().expect("every other value is built in");
-                (kind, kind.name().into())
-            }
-        };
+        let crate::value::Compiled {
+            settings: values,
+            columns,
+            label: value_label,
+        } = crate::value::compile(
+            points,
+            &self.value,
+            self.filter.as_deref(),
+            self.range.map(|(lo, hi)| (lo as f32, hi as f32)),
+            self.time as f32,
+        )?;
+        set.columns = columns;
         let look = Look {
-            values: ValueSettings {
-                kind,
-                range: self.range.map(|(lo, hi)| (lo as f32, hi as f32)),
-            },
+            values,
             colormap: self.colormap,
             style: Style {
                 point_size: self.point_size as f32,
@@ -480,12 +405,9 @@ mod tests {
     }
 
     #[test]
-    fn values_parse_as_builtins_or_columns() {
-        assert_eq!("x+y".parse::<Value>().unwrap(), Value::XPlusY);
-        assert_eq!("data".parse::<Value>().unwrap(), Value::Data);
-        assert_eq!(
-            "speed".parse::<Value>().unwrap(),
-            Value::Column("speed".into())
-        );
+    fn values_parse_as_expressions() {
+        assert_eq!("x+y".parse::<Value>().unwrap(), Value::expr("x+y"));
+        assert_eq!(" auto ".parse::<Value>().unwrap(), Value::Auto);
+        assert_eq!("speed".parse::<Value>().unwrap(), Value::expr("speed"));
     }
 }

@@ -56,6 +56,7 @@ mod context;
 mod data;
 mod derive;
 mod error;
+mod expr;
 mod figure;
 mod frame;
 mod gpu;
@@ -72,6 +73,7 @@ mod reference;
 mod render;
 mod sort;
 mod ticks;
+mod value;
 
 #[doc(hidden)]
 pub mod bench;
@@ -84,6 +86,7 @@ pub use colormap::{Colormap, NAMES as COLORMAPS};
 pub use context::{Context, Frame, Timings};
 pub use data::{Coordinate, Format, LoadOptions, Points, RawLayout, MAX_POINTS};
 pub use error::{Error, LoadError, Result};
+pub use expr::{expression_columns, ExprError};
 pub use figure::{Color, Figure, Value, MAX_SIDE};
 pub use image::{Grid, GridData, Image};
 pub use options::{Agg, Backend, Dataset, How, Mode};

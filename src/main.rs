@@ -1,5 +1,6 @@
 //! The `pointillist` command: parse arguments, map them onto the library's
-//! API, run, and print any error on one line with a non-zero exit.
+//! API, run, and print any error on one line (an expression's adds the
+//! expression and a caret under the column) with a non-zero exit.
 
 mod cli;
 
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => pointillist::bench::main(&args.options()),
         Command::View(args) => cli::view(args),
     };
-    match result {
+    match result.map_err(cli::flagged) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

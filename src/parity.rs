@@ -1,23 +1,28 @@
-//! Does the GPU agree with its CPU twin? Values must match to a small
-//! relative tolerance (the GPU's sqrt, atan2, sin and cos are not correctly
-//! rounded); colours must equal the CPU's, except where a value sits within
-//! that tolerance of a boundary between two colourmap entries, where either
-//! neighbour is right. Used by the tests and by `pointillist bench`.
+//! Does the GPU agree with its CPU twin? Each point's value, from either
+//! backend, must lie within the bound that WGSL's accuracy rules allow around
+//! the f64 reference (src/expr/tolerance.rs); points with no value, and the
+//! points the filter left out, must be the same points; each backend's
+//! colours must be the entries of its own values over its own range (the
+//! ranges agreeing within the bounds), a neighbour allowed where a value sits
+//! on an entry's edge. Points within the bound of a comparison's or a rounding's edge may
+//! go either way and are counted, not compared. Used by the tests and by
+//! `pointillist bench`.
 
 use crate::colormap::{colour_index, normalise, LUT_SIZE};
-use crate::derive::Derived;
-
-/// Relative tolerance on values: of the value's magnitude or of the range width.
-pub const VALUE_TOLERANCE: f32 = 2e-5;
+use crate::derive::{is_kept, Derived, Expected};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Parity {
     pub checked: usize,
-    /// Largest |gpu - cpu| / max(1, |cpu|, range width).
-    pub max_value_error: f32,
+    /// Points near an edge (either answer is right), not compared.
+    pub unsure: usize,
+    /// Largest error over its bound, of either backend (at most 1 when they agree).
+    pub max_error_ratio: f64,
     pub value_mismatches: usize,
     pub colour_mismatches: usize,
     pub range_matches: bool,
+    /// The first mismatch, for the message.
+    pub first_mismatch: Option<String>,
 }
 
 impl Parity {
@@ -33,57 +38,109 @@ fn channels_close(a: u32, b: u32) -> bool {
         .all(|(x, y)| x.abs_diff(y) <= 1)
 }
 
+/// Compares the GPU's values, colours and range with the CPU's, point by
+/// point against `expected(i)`.
 pub fn check(
     gpu_values: &[f32],
     gpu_colours: &[u32],
     gpu_range: Option<(f32, f32)>,
     cpu: &Derived,
     lut: &[[u8; 4]; LUT_SIZE],
+    expected: &dyn Fn(usize) -> Expected,
 ) -> Parity {
-    let (lo, hi) = cpu.range.unwrap_or((f32::NAN, f32::NAN));
-    let width = if hi > lo { hi - lo } else { 0.0 };
-    let scale = |v: f32| 1f32.max(v.abs()).max(width);
     let mut p = Parity {
         checked: cpu.values.len(),
-        max_value_error: 0.0,
+        unsure: 0,
+        max_error_ratio: 0.0,
         value_mismatches: 0,
         colour_mismatches: 0,
-        range_matches: match (gpu_range, cpu.range) {
-            (Some(g), Some(c)) => {
-                (g.0 - c.0).abs() <= VALUE_TOLERANCE * scale(c.0)
-                    && (g.1 - c.1).abs() <= VALUE_TOLERANCE * scale(c.1)
-            }
-            (g, c) => g.is_none() && c.is_none(),
-        },
+        range_matches: true,
+        first_mismatch: None,
     };
     if gpu_values.len() != cpu.values.len() || gpu_colours.len() != cpu.colours.len() {
         p.value_mismatches = cpu.values.len().max(1);
+        p.first_mismatch = Some("the GPU gave a different number of values".into());
         return p;
     }
+    let (lo, hi) = cpu.range.unwrap_or((f32::NAN, f32::NAN));
+    let mut widest = 0f64;
+    let miss = |p: &mut Parity, what: String| {
+        p.value_mismatches += 1;
+        p.first_mismatch.get_or_insert(what);
+    };
     for i in 0..cpu.values.len() {
         let (g, c) = (gpu_values[i], cpu.values[i]);
-        let err = if g.is_nan() && c.is_nan() {
-            0.0
-        } else {
-            (g - c).abs() / scale(c)
-        };
-        p.max_value_error = p
-            .max_value_error
-            .max(if err.is_nan() { f32::INFINITY } else { err });
-        if err.is_nan() || err > VALUE_TOLERANCE {
-            p.value_mismatches += 1;
-        }
         let (gc, cc) = (gpu_colours[i], cpu.colours[i]);
-        if channels_close(gc, cc) || c.is_nan() && gc == 0 {
-            continue;
+        match expected(i) {
+            Expected::Unsure => p.unsure += 1,
+            Expected::Filtered => {
+                if is_kept(g) || is_kept(c) {
+                    miss(&mut p, format!("point {i}: left out, but GPU {g} CPU {c}"));
+                }
+                if gc != 0 || cc != 0 {
+                    p.colour_mismatches += 1;
+                }
+            }
+            Expected::NoValue => {
+                if !(g.is_nan() && c.is_nan() && is_kept(g) && is_kept(c)) {
+                    miss(&mut p, format!("point {i}: no value, but GPU {g} CPU {c}"));
+                }
+                if gc != 0 || cc != 0 {
+                    p.colour_mismatches += 1;
+                }
+            }
+            Expected::Value(v, e) => {
+                widest = widest.max(e);
+                let (eg, ec) = ((g as f64 - v).abs(), (c as f64 - v).abs());
+                // NaN (a value missing on one side) is never within the bound.
+                let err = if eg.is_nan() || ec.is_nan() {
+                    f64::NAN
+                } else {
+                    eg.max(ec)
+                };
+                let ratio = if err == 0.0 { 0.0 } else { err / e };
+                p.max_error_ratio =
+                    p.max_error_ratio
+                        .max(if ratio.is_nan() { f64::INFINITY } else { ratio });
+                if err.is_nan() || err > e {
+                    miss(
+                        &mut p,
+                        format!("point {i}: GPU {g}, CPU {c}, reference {v} within {e:e}"),
+                    );
+                    continue;
+                }
+                // The colour pass, on the GPU's own value and range: its entry,
+                // or a neighbour where the value sits on an entry's edge.
+                let (glo, ghi) = gpu_range.unwrap_or((f32::NAN, f32::NAN));
+                let d = (ghi - glo).abs() * 1e-5 + g.abs() * 1e-6;
+                let a = colour_index(normalise(g - d, glo, ghi));
+                let b = colour_index(normalise(g + d, glo, ghi));
+                if !(a..=b).any(|k| channels_close(gc, u32::from_le_bytes(lut[k]))) {
+                    p.colour_mismatches += 1;
+                    p.first_mismatch.get_or_insert(format!(
+                        "point {i}: colour {gc:#010x} for GPU value {g}, not entry {a}-{b} of {glo}..{ghi}"
+                    ));
+                }
+                // And the CPU's, on its own.
+                let k = colour_index(normalise(c, lo, hi));
+                if cc != u32::from_le_bytes(lut[k]) {
+                    p.colour_mismatches += 1;
+                    p.first_mismatch
+                        .get_or_insert(format!("point {i}: CPU colour {cc:#010x} for {c}"));
+                }
+            }
         }
-        // Near a boundary between entries, the neighbour is as right.
-        let d = VALUE_TOLERANCE * scale(c);
-        let a = colour_index(normalise(c - d, lo, hi));
-        let b = colour_index(normalise(c + d, lo, hi));
-        if !(a..=b).any(|k| channels_close(gc, u32::from_le_bytes(lut[k]))) {
-            p.colour_mismatches += 1;
+    }
+    let slack = 2.0 * widest;
+    p.range_matches = match (gpu_range, cpu.range) {
+        (Some(g), Some(c)) => {
+            p.unsure > 0 || ((g.0 - c.0).abs() as f64 <= slack && (g.1 - c.1).abs() as f64 <= slack)
         }
+        (g, c) => g.is_none() && c.is_none(),
+    };
+    if !p.range_matches {
+        p.first_mismatch
+            .get_or_insert(format!("range: GPU {gpu_range:?}, CPU {:?}", cpu.range));
     }
     p
 }
@@ -102,32 +159,53 @@ mod tests {
             values,
             colours,
             range: Some((0.0, 1.0)),
+            stats: crate::derive::DeriveStats::EMPTY,
         }
+    }
+
+    /// Each value is the truth within 1e-6.
+    fn exact(cpu: &Derived) -> impl Fn(usize) -> Expected + '_ {
+        |i| Expected::Value(cpu.values[i] as f64, 1e-6)
     }
 
     #[test]
     fn agreement_and_disagreement_are_told_apart() {
         let lut = Colormap::VIRIDIS.rgba8();
         let cpu = derived(vec![0.0, 0.25, 0.5, 1.0], &lut);
-        let ok = check(&cpu.values, &cpu.colours, cpu.range, &cpu, &lut);
+        let ok = check(
+            &cpu.values,
+            &cpu.colours,
+            cpu.range,
+            &cpu,
+            &lut,
+            &exact(&cpu),
+        );
         assert!(ok.ok(), "{ok:?}");
         // A wrong value.
         let mut v = cpu.values.clone();
         v[1] = 0.3;
-        let bad = check(&v, &cpu.colours, cpu.range, &cpu, &lut);
+        let bad = check(&v, &cpu.colours, cpu.range, &cpu, &lut, &exact(&cpu));
         assert_eq!(bad.value_mismatches, 1);
         assert!(!bad.ok());
         // A wrong colour.
         let mut c = cpu.colours.clone();
         c[2] = u32::from_le_bytes(lut[10]);
         assert_eq!(
-            check(&cpu.values, &c, cpu.range, &cpu, &lut).colour_mismatches,
+            check(&cpu.values, &c, cpu.range, &cpu, &lut, &exact(&cpu)).colour_mismatches,
             1
         );
         // A wrong range.
-        assert!(!check(&cpu.values, &cpu.colours, Some((0.0, 2.0)), &cpu, &lut).ok());
+        assert!(!check(
+            &cpu.values,
+            &cpu.colours,
+            Some((0.0, 2.0)),
+            &cpu,
+            &lut,
+            &exact(&cpu)
+        )
+        .ok());
         // Wrong lengths.
-        assert!(!check(&v[..2], &c, cpu.range, &cpu, &lut).ok());
+        assert!(!check(&v[..2], &c, cpu.range, &cpu, &lut, &exact(&cpu)).ok());
     }
 
     #[test]
@@ -138,12 +216,12 @@ mod tests {
         let mut c = cpu.colours.clone();
         c[0] = u32::from_le_bytes(lut[127]);
         assert_eq!(
-            check(&cpu.values, &c, cpu.range, &cpu, &lut).colour_mismatches,
+            check(&cpu.values, &c, cpu.range, &cpu, &lut, &exact(&cpu)).colour_mismatches,
             0
         );
         c[1] = u32::from_le_bytes(lut[colour_index(0.3) - 1]);
         assert_eq!(
-            check(&cpu.values, &c, cpu.range, &cpu, &lut).colour_mismatches,
+            check(&cpu.values, &c, cpu.range, &cpu, &lut, &exact(&cpu)).colour_mismatches,
             1
         );
     }

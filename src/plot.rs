@@ -16,7 +16,7 @@ use crate::camera::Camera;
 use crate::colormap::Colormap;
 use crate::derive::ValueSettings as Values;
 use crate::derive::{
-    colours_parallel, finite_range, resolve_range, values_parallel, DeriveParams, ValueSettings,
+    colours_parallel, resolve_range, values_parallel, DeriveParams, DeriveStats, ValueSettings,
 };
 use crate::error::Result;
 use crate::frame::Style as FrameStyle;
@@ -100,6 +100,8 @@ pub struct Plot {
     pub range: Option<(f32, f32)>,
     /// Min and max of the finite values, whatever the colour scale (None: none).
     pub data_range: Option<(f32, f32)>,
+    /// What the last derive counted: points with no value, points left out.
+    pub stats: DeriveStats,
     pub opts: PlotOptions,
     /// The backend in use (never `Auto`).
     pub backend: Backend,
@@ -176,9 +178,10 @@ impl Plot {
             gpu_points,
             chunk_points,
             renderer,
-            values: look.values,
+            values: look.values.clone(),
             range: None,
             data_range: None,
+            stats: DeriveStats::EMPTY,
             opts: look.plot,
             backend,
             software,
@@ -209,9 +212,9 @@ impl Plot {
                 if values.len() != self.points.len() {
                     values = crate::mem::zeroed_vec(self.points.len());
                 }
-                let min_max = values_parallel(&self.points, &params, &mut values);
-                self.range = resolve_range(&params, min_max);
-                self.data_range = finite_range(min_max);
+                self.stats = values_parallel(&self.points, &self.values, &mut values);
+                self.range = resolve_range(&params, &self.stats);
+                self.data_range = self.stats.range();
                 self.cpu_values = values;
                 if let Some(gp) = &self.gpu_points {
                     Self::upload_colours(
@@ -226,7 +229,8 @@ impl Plot {
             (_, Some(gp)) => {
                 gp.derive_values(gpu, &self.renderer, &self.values)?;
                 self.colours_stale = true;
-                self.data_range = gp.read_data_range(gpu)?;
+                self.stats = gp.read_stats(gpu)?;
+                self.data_range = self.stats.range();
                 self.range = self.values.range.or(self.data_range);
             }
             (_, None) => unreachable!("the GPU backend uploads its points when made"),

@@ -106,8 +106,9 @@ pub struct PointSet {
     /// Shared, so that a figure can render the same points many times without
     /// copying them (a render takes a cheap clone of the whole set).
     pub offsets: Arc<Vec<[f32; 2]>>,
-    /// The value column of a render (`--value data` or a named column).
-    pub data: Option<Arc<Vec<f32>>>,
+    /// The value columns a render's expressions read, by slot (a loaded
+    /// file's value column is slot 0 until a figure picks its own).
+    pub columns: Vec<Arc<Vec<f32>>>,
     /// Bounds of the stored points (origin + offset, in f64). Empty for no points.
     pub bounds: Bounds,
     /// Names for the axes and the value column.
@@ -171,7 +172,7 @@ impl PointSet {
         Self {
             origin,
             offsets: Arc::new(offsets),
-            data: data.map(Arc::new),
+            columns: data.map(Arc::new).into_iter().collect(),
             bounds,
             x_name: "x".into(),
             y_name: "y".into(),
@@ -191,7 +192,7 @@ impl PointSet {
     /// so that points close on screen are close in memory and every frame's
     /// splat writes locally (Schütz et al. 2021). The curve runs over a
     /// 4096 x 4096 grid of cells (a 24-bit key: three radix passes); points in
-    /// one cell keep their input order. The data column moves with its points;
+    /// one cell keep their input order. The columns move with their points;
     /// the returned vector maps each new position to the point's original index.
     pub fn sort_morton(&mut self) -> Vec<u32> {
         let (lo, size) = (self.bounds.min - self.origin, self.bounds.size());
@@ -209,8 +210,8 @@ impl PointSet {
             });
         let order = crate::sort::order_by_key(keys, 24);
         self.offsets = Arc::new(gather(&self.offsets, &order));
-        if let Some(d) = &self.data {
-            self.data = Some(Arc::new(gather(d, &order)));
+        for c in &mut self.columns {
+            *c = Arc::new(gather(c, &order));
         }
         order
     }
@@ -424,7 +425,7 @@ mod tests {
         assert_eq!(morton(0b00, 0b11), 0b1010);
         assert_eq!(morton(0xffff, 0xffff), u32::MAX);
         let mut p = generate(Dataset::Uniform, 50_000, 3).unwrap();
-        p.data = Some(Arc::new((0..p.len()).map(|i| i as f32).collect()));
+        p.columns = vec![Arc::new((0..p.len()).map(|i| i as f32).collect())];
         let before = p.clone();
         let order = p.sort_morton();
         // A permutation that carries each point's data with it.
@@ -433,7 +434,7 @@ mod tests {
         assert!(seen.iter().enumerate().all(|(i, &o)| i as u32 == o));
         for (new, &old) in order.iter().enumerate() {
             assert_eq!(p.offsets[new], before.offsets[old as usize]);
-            assert_eq!(p.data.as_ref().unwrap()[new], old as f32);
+            assert_eq!(p.columns[0][new], old as f32);
         }
         assert_eq!(p.bounds, before.bounds);
         // Consecutive points are now close: mean step far below the unsorted one.

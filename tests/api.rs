@@ -86,7 +86,7 @@ fn the_api_and_the_cli_write_identical_pngs() {
             Figure {
                 mode: Mode::Points,
                 colormap: Colormap::by_name("magma").unwrap(),
-                value: Value::Radius,
+                value: Value::expr("radius"),
                 title: Some("spiral".into()),
                 ..base.clone()
             },
@@ -159,7 +159,7 @@ fn the_api_and_the_cli_write_identical_pngs() {
             ],
             &cars,
             Figure {
-                value: Value::X,
+                value: Value::expr("x"),
                 range: Some((-5.0, 5.0)),
                 x_range: Some((-10.0, 10.0)),
                 axes: false,
@@ -364,12 +364,14 @@ fn random_settings_and_data_render_or_fail_cleanly() {
             value: rng.pick(&[
                 Value::Auto,
                 Value::Auto,
-                Value::X,
-                Value::Index,
-                Value::Wave,
+                Value::expr("x"),
+                Value::expr("index"),
+                Value::expr("wave"),
                 Value::Column("v".into()),
-                Value::Data,
+                Value::expr("data"),
                 Value::Column("nope".into()),
+                Value::expr("log(v) * 2 + sqrt(-x)"),
+                Value::expr("x +"),
             ]),
             colormap: Colormap::by_name(rng.pick(&["greys", "cividis_r"])).unwrap(),
             range: pair(&mut rng),
@@ -389,6 +391,10 @@ fn random_settings_and_data_render_or_fail_cleanly() {
             title: rng.pick(&[None, Some("ü".repeat(300))]),
             grid: rng.below(2) == 0,
             axes: rng.below(3) > 0,
+            filter: rng
+                .pick(&[None, None, Some("x > 0"), Some("v > 1e9"), Some("x + 1")])
+                .map(String::from),
+            time: rng.pick(&[0.0, 2.5, f64::NAN]),
             ..Figure::default()
         };
         match ctx.render_frame(&points, &fig) {

@@ -117,7 +117,7 @@ fn bad_sizes_and_names_fail_before_work() {
         (&["--points", "0"][..], "at least 1"),
         (
             &["--points", "1000", "--value", "nope"][..],
-            "unknown value",
+            "--value: unknown name 'nope'",
         ),
         (&["--points", "1000", "--repeat", "0"][..], "repeat"),
         (&["--points", "2G"][..], "at most"),

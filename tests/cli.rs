@@ -88,8 +88,11 @@ fn assert_clean_failure(args: &[&str], expect: &str, out: &Path) {
     let err = stderr(&o);
     assert!(!o.status.success(), "{args:?} succeeded");
     assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
-    // The README's promise: one line on stderr.
-    assert_eq!(err.lines().count(), 1, "{args:?}: not one line: {err}");
+    // The README's promise: one line on stderr; an expression's error adds
+    // the expression and a caret under the column.
+    let lines: Vec<&str> = err.lines().collect();
+    let caret = lines.len() == 3 && lines[2].trim_start().starts_with('^');
+    assert!(lines.len() == 1 || caret, "{args:?}: not one line: {err}");
     assert!(err.starts_with("error: "), "{args:?}: {err}");
     assert!(
         err.to_lowercase().contains(&expect.to_lowercase()),
@@ -105,7 +108,12 @@ fn bad_input_is_a_clear_error() {
     let o = out.to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
         (&["--colormap", "jet"], "valid: viridis"),
-        (&["--value", "x*y"], "built-in values are x+y"),
+        (&["--value", "x*"], "--value: the expression ends"),
+        (&["--value", "speeed * 2"], "unknown name 'speeed'"),
+        (&["--value", "sin(x, y)"], "sin takes 1 argument"),
+        (&["--filter", "x + 1"], "--filter: a filter is a condition"),
+        (&["--filter", "x >"], "--filter: the expression ends"),
+        (&["--time", "nan"], "--time NaN"),
         (&["--points", "0"], "at least 1 point"),
         (&["--points", "many"], "not a point count"),
         (&["--point-size", "0"], "point-size"),
@@ -117,7 +125,7 @@ fn bad_input_is_a_clear_error() {
         (&["--background", "reddish"], "unknown colour"),
         (&["--width", "0"], "width and height"),
         (&["--height", "100000"], "width and height"),
-        (&["--value", "data"], "value column"),
+        (&["--value", "data"], "no value columns"),
     ];
     for (extra, expect) in cases {
         let mut args = vec!["render", "--output", o];

@@ -8,22 +8,62 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pointillist::{Error, Format, LoadOptions, Points, Result, Value};
+use pointillist::{expression_columns, Error, Format, LoadOptions, Points, Result, Value};
 
-use super::{fmt_count, DataArgs, Order};
+use super::{fmt_count, DataArgs, LookArgs, Order};
 
-/// The points the flags ask for. `value` is the `--value` flag: when it is not
-/// a built-in value it names a column of the file, which is loaded; the
-/// returned value is then what the figure should show.
-pub fn points(data: &DataArgs, value: Option<&str>) -> Result<(Points, Option<Value>)> {
-    let (mut points, value) = unordered_points(data, value)?;
+/// The points the flags ask for, with the file column that `--value` and
+/// `--filter` read loaded; the returned value (when there is one) replaces
+/// the figure's (a column given by index or by a name that is not an
+/// expression).
+pub fn points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<Value>)> {
+    let (mut points, value) = unordered_points(data, look)?;
     if data.order == Order::Morton {
         points.sort_morton();
     }
     Ok((points, value))
 }
 
-fn unordered_points(data: &DataArgs, value: Option<&str>) -> Result<(Points, Option<Value>)> {
+/// What `--value` and `--filter` need from the file: the value column to
+/// load (None: the default third column), and the value to draw when it is
+/// a column rather than an expression.
+fn wanted_column(look: &LookArgs) -> Result<(Option<String>, Option<Value>)> {
+    let flag_error = |role: &'static str, error| Error::Expression { role, error };
+    let mut columns = Vec::new();
+    let mut value = None;
+    if let Some(v) = look.value.as_deref() {
+        let v = v.trim();
+        if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
+            // A column by index, as before expressions: its name comes with the load.
+            return Ok((Some(v.to_string()), Some(Value::Column(String::new()))));
+        }
+        match expression_columns(v) {
+            Ok(c) => columns.extend(c),
+            // Not an expression: perhaps a column whose name is not a name ("speed (km/h)").
+            Err(_) if v != "auto" => {
+                columns.push(v.to_string());
+                value = Some(Value::Column(v.to_string()));
+            }
+            Err(e) => return Err(flag_error("value", e)),
+        }
+    }
+    if let Some(f) = look.filter.as_deref() {
+        for c in expression_columns(f).map_err(|e| flag_error("filter", e))? {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        }
+    }
+    if columns.len() > 1 {
+        return Err(Error::Input(format!(
+            "--value and --filter read the file columns {}: loading more than one value column from a file is not supported yet; use one column per run (or the Rust/Python API's Points::with_column)",
+            columns.join(", ")
+        )));
+    }
+    Ok((columns.pop(), value))
+}
+
+fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<Value>)> {
     let Some(path) = &data.input else {
         let n = data.count()?;
         return Ok((Points::generate(data.dataset, n, data.seed)?, None));
@@ -36,8 +76,7 @@ fn unordered_points(data: &DataArgs, value: Option<&str>) -> Result<(Points, Opt
                 .map_err(|e| Error::Input(format!("--format: {e}")))
         })
         .transpose()?;
-    // A --value that is not built in names a column of the file.
-    let column = value.filter(|v| matches!(v.parse::<Value>(), Ok(Value::Column(_))));
+    let (column, value) = wanted_column(look)?;
     let delimiter = data
         .delimiter
         .map(|c| {
@@ -49,12 +88,26 @@ fn unordered_points(data: &DataArgs, value: Option<&str>) -> Result<(Points, Opt
         format,
         x: data.x.clone(),
         y: data.y.clone(),
-        value: column.map(str::to_string),
+        value: column.clone(),
         delimiter,
         progress: None,
     };
     let start = Instant::now();
-    let points = load_with_progress(path, options)?;
+    let points = match load_with_progress(path, options) {
+        // A --value that was neither an expression nor a column: say what is wrong with it
+        // as an expression.
+        Err(Error::Load(e)) if matches!(value, Some(Value::Column(ref c)) if !c.is_empty()) => {
+            let v = look.value.as_deref().unwrap_or_default();
+            return Err(match expression_columns(v) {
+                Err(error) => Error::Expression {
+                    role: "value",
+                    error,
+                },
+                Ok(_) => Error::Load(e),
+            });
+        }
+        other => other?,
+    };
     let secs = start.elapsed().as_secs_f64();
     let mb = std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1e6);
     eprintln!(
@@ -77,7 +130,15 @@ fn unordered_points(data: &DataArgs, value: Option<&str>) -> Result<(Points, Opt
             path.display()
         );
     }
-    Ok((points, column.map(|_| Value::Data)))
+    // A column given by index: draw it by the name it loaded with.
+    let value = match value {
+        Some(Value::Column(c)) if c.is_empty() => points
+            .column_names()
+            .next()
+            .map(|n| Value::Column(n.to_string())),
+        other => other,
+    };
+    Ok((points, value))
 }
 
 /// Load a file; when stderr is a terminal and the load takes over a second,

@@ -84,11 +84,24 @@ pub enum Order {
 /// How the points look and which part of the data is shown.
 #[derive(Debug, Clone, Args)]
 pub struct LookArgs {
-    /// Per-point value: x+y, x, y, radius, angle, wave, index, data (the file's value
-    /// column), or a column of --input by name or index. Default: data when the input
-    /// has a value column, else x+y.
-    #[arg(long)]
+    /// Per-point value: an expression in Python's syntax with numpy's functions, over
+    /// x, y, index, t, radius, angle, wave, data (the file's value column) and the
+    /// columns of --input by name, e.g. "sqrt(x**2 + y**2)" or "log(speed)"; or a
+    /// column's 0-based index. Default: data when the input has a value column, else x+y.
+    #[arg(long, value_name = "EXPR", allow_hyphen_values = true)]
     pub value: Option<String>,
+    /// Only draw (and count, and range) the points where this condition holds,
+    /// e.g. "(x > 0) & (speed < 10)".
+    #[arg(long, value_name = "EXPR", allow_hyphen_values = true)]
+    pub filter: Option<String>,
+    /// The expressions' t, in seconds (default 0; the viewer runs it as a clock).
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub time: f64,
     /// Colourmap: viridis, plasma, inferno, magma, cividis, turbo, greys (add _r to reverse).
     #[arg(long, default_value = "viridis")]
     pub colormap: String,
@@ -223,8 +236,8 @@ fn pair(name: &str, v: &Option<Vec<f64>>) -> Result<Option<(f64, f64)>> {
 
 /// Puts the flag's name in front of the library's message ("point size 0: ..."
 /// becomes "--point-size 0: ...").
-pub(crate) fn flagged(e: Error) -> Error {
-    const NAMES: [(&str, &str); 9] = [
+pub fn flagged(e: Error) -> Error {
+    const NAMES: [(&str, &str); 10] = [
         ("point size ", "--point-size "),
         ("opacity ", "--opacity "),
         ("spread ", "--spread "),
@@ -234,6 +247,7 @@ pub(crate) fn flagged(e: Error) -> Error {
         ("range ", "--range "),
         ("size ", "--width x --height: "),
         ("mode density", "--mode density"),
+        ("time ", "--time "),
     ];
     match e {
         Error::Input(msg) => {
@@ -246,6 +260,7 @@ pub(crate) fn flagged(e: Error) -> Error {
             }
             Error::Input(msg.replace("need mode density", "need --mode density"))
         }
+        Error::Expression { role, error } => Error::Input(format!("--{role}: {error}")),
         other => other,
     }
 }
@@ -260,6 +275,8 @@ impl LookArgs {
                 .value
                 .as_deref()
                 .map_or(Value::Auto, |v| v.parse().expect("infallible")),
+            filter: self.filter.clone(),
+            time: self.time,
             colormap: Colormap::by_name(&self.colormap)?,
             range: pair("range", &self.range)?,
             mode: self.mode,
@@ -317,7 +334,7 @@ pub struct BenchArgs {
     /// Sizes to measure (accepts 100k, 1M, 1e7).
     #[arg(short = 'n', long, num_args = 1.., default_values = ["100k", "1M", "10M"], value_parser = parse_count)]
     pub points: Vec<u64>,
-    /// Value functions to measure.
+    /// Value expressions to measure (over x, y, index, t, radius, angle, wave).
     #[arg(long, num_args = 1.., default_values = ["x+y"])]
     pub value: Vec<String>,
     /// Timed runs per measurement (after one warm-up run).
@@ -365,7 +382,7 @@ pub fn view(args: &ViewArgs) -> Result<()> {
             args.screenshot_dir.display()
         )));
     }
-    let (points, value) = load::points(&args.data, args.look.value.as_deref())?;
+    let (points, value) = load::points(&args.data, &args.look)?;
     let figure = Figure {
         value: value.unwrap_or(figure.value),
         ..figure

@@ -46,7 +46,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     // The device starts on its own thread while the points are made.
     let device = std::thread::spawn(Context::new);
     let start = Instant::now();
-    let (points, value) = super::load::points(&args.data, args.look.value.as_deref())?;
+    let (points, value) = super::load::points(&args.data, &args.look)?;
     let made = start.elapsed();
     let figure = Figure {
         value: value.unwrap_or(figure.value),
@@ -76,6 +76,19 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     frame.timings.stages.insert(0, (stage, made));
     frame.timings.stages.insert(1, ("device", device_wait));
     eprintln!("  mode {:?}, backend {:?}", frame.mode, frame.backend);
+    if let Some(filter) = &figure.filter {
+        eprintln!(
+            "  kept {} of {} points (filter {filter})",
+            fmt_count(frame.kept as usize),
+            fmt_count(points.len())
+        );
+    }
+    if frame.no_value > 0 {
+        eprintln!(
+            "  {} points had no value (NaN or infinite: not drawn, not in the range)",
+            fmt_count(frame.no_value as usize)
+        );
+    }
     let start = Instant::now();
     frame.image.save_png(&args.output)?;
     frame.timings.stages.push(("png", start.elapsed()));

@@ -9,7 +9,7 @@ use glam::DVec2;
 use wgpu::util::DeviceExt;
 
 use crate::aggregate::unordered;
-use crate::derive::{DeriveParams, ValueKind, ValueSettings};
+use crate::derive::{DeriveParams, DeriveStats, ValueSettings};
 use crate::error::{input, Error, Result};
 use crate::gpu::Gpu;
 use crate::points::PointSet;
@@ -33,18 +33,19 @@ pub struct GpuPoints {
     pub chunks: Vec<Chunk>,
     pub len: usize,
     pub origin: DVec2,
-    has_data: bool,
-    /// [min, max] of the values as order-preserving u32 (see derive.wgsl).
-    range: wgpu::Buffer,
+    /// [min, max] of the values as order-preserving u32 (see derive.wgsl),
+    /// the points with no value, the points left out.
+    stats: wgpu::Buffer,
     base_params: DeriveParams,
 }
 
-/// Most points one chunk may hold on a device with these limits.
-pub fn max_chunk_points(limits: &wgpu::Limits) -> usize {
+/// Most points one chunk may hold on a device with these limits, with
+/// `columns` value columns (4 bytes a point each, in one binding).
+pub fn max_chunk_points(limits: &wgpu::Limits, columns: usize) -> usize {
     let bytes = limits
         .max_storage_buffer_binding_size
         .min(limits.max_buffer_size);
-    let points = (bytes / 8).min(1 << 30) as usize;
+    let points = (bytes / (4 * columns as u64).max(8)).min(1 << 30) as usize;
     points / 256 * 256
 }
 
@@ -57,7 +58,7 @@ impl GpuPoints {
         points: &PointSet,
         chunk_points: Option<usize>,
     ) -> Result<Self> {
-        let limit = max_chunk_points(&gpu.device.limits());
+        let limit = max_chunk_points(&gpu.device.limits(), points.columns.len());
         let chunk_points = chunk_points.unwrap_or(limit).clamp(256, limit.max(256));
         if points.len() > u32::MAX as usize {
             return Err(input(format!(
@@ -68,9 +69,9 @@ impl GpuPoints {
         }
         let device = &gpu.device;
         let oom = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let range = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("pointillist value range"),
-            size: 8,
+        let stats = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("pointillist value stats"),
+            size: 16,
             usage: wgpu::BufferUsages::STORAGE
                 | wgpu::BufferUsages::COPY_DST
                 | wgpu::BufferUsages::COPY_SRC,
@@ -86,11 +87,16 @@ impl GpuPoints {
         for (c, offsets) in points.offsets.chunks(chunk_points).enumerate() {
             let base = c * chunk_points;
             let n = offsets.len();
-            let data_buffer = points.data.as_ref().map(|d| {
+            // The chunk's slice of each column, one after another.
+            let data_buffer = (!points.columns.is_empty()).then(|| {
+                let mut planar = Vec::with_capacity(n * points.columns.len());
+                for c in &points.columns {
+                    planar.extend_from_slice(&c[base..base + n]);
+                }
                 init_buffer(
                     device,
                     "pointillist data",
-                    &d[base..base + n],
+                    &planar,
                     wgpu::BufferUsages::STORAGE,
                 )
             });
@@ -113,7 +119,7 @@ impl GpuPoints {
             let data = data_buffer.as_ref().unwrap_or(&dummy_data);
             let derive_bind_group = renderer.derive_bind_group(
                 device,
-                [&params, &positions, data, &values, &colours, &range],
+                [&params, &positions, data, &values, &colours, &stats],
             );
             chunks.push(Chunk {
                 count: n as u32,
@@ -136,47 +142,41 @@ impl GpuPoints {
             chunks,
             len: points.len(),
             origin: points.origin,
-            has_data: points.data.is_some(),
-            range,
-            base_params: DeriveParams::new(
-                points,
-                &ValueSettings {
-                    kind: ValueKind::XPlusY,
-                    range: None,
-                },
-            ),
+            stats,
+            base_params: DeriveParams::new(points, &ValueSettings::of("x + y")),
         })
     }
 
-    /// Write the settings into every chunk's uniforms and reset the range.
-    /// Call before recording a derive pass.
-    pub fn prepare_derive(&self, gpu: &Gpu, settings: &ValueSettings) -> Result<()> {
-        if settings.kind == ValueKind::Data && !self.has_data {
-            return Err(input(
-                "value 'data' needs input with a value column (--input FILE with a third column)",
-            ));
-        }
+    /// Make the settings' pipelines current, write the settings into every
+    /// chunk's uniforms and reset the stats. Call before recording a derive pass.
+    pub fn prepare_derive(
+        &self,
+        gpu: &Gpu,
+        renderer: &Renderer,
+        settings: &ValueSettings,
+    ) -> Result<()> {
+        renderer.derive.select(&gpu.device, settings)?;
         let (lo, hi) = settings.range.unwrap_or((0.0, 0.0));
         for chunk in &self.chunks {
             let params = DeriveParams {
                 range: [lo, hi],
-                value_kind: settings.kind as u32,
                 auto_range: settings.range.is_none() as u32,
                 count: chunk.count,
                 base_index: chunk.base,
+                t: settings.t,
                 ..self.base_params
             };
             gpu.queue
                 .write_buffer(&chunk.params, 0, bytemuck::bytes_of(&params));
         }
         gpu.queue
-            .write_buffer(&self.range, 0, cast_slice(&[u32::MAX, 0u32]));
+            .write_buffer(&self.stats, 0, cast_slice(&[u32::MAX, 0u32, 0, 0]));
         Ok(())
     }
 
     /// Derive values and colours for `settings` and submit (does not wait).
     pub fn derive(&self, gpu: &Gpu, renderer: &Renderer, settings: &ValueSettings) -> Result<()> {
-        self.prepare_derive(gpu, settings)?;
+        self.prepare_derive(gpu, renderer, settings)?;
         self.submit(gpu, renderer, Passes::BOTH);
         Ok(())
     }
@@ -189,7 +189,7 @@ impl GpuPoints {
         renderer: &Renderer,
         settings: &ValueSettings,
     ) -> Result<()> {
-        self.prepare_derive(gpu, settings)?;
+        self.prepare_derive(gpu, renderer, settings)?;
         self.submit(gpu, renderer, Passes::VALUES);
         Ok(())
     }
@@ -234,21 +234,20 @@ impl GpuPoints {
         renderer.derive.record(&mut pass, chunks, passes);
     }
 
-    /// The range the last derive used: min/max of the finite values for an auto
-    /// range (None when there were none), else the fixed one.
-    pub fn read_range(&self, gpu: &Gpu, settings: &ValueSettings) -> Result<Option<(f32, f32)>> {
-        match settings.range {
-            Some(r) => Ok(Some(r)),
-            None => self.read_data_range(gpu),
-        }
-    }
-
-    /// Min and max of the finite values of the last derive (None when there were none),
-    /// whether or not the colour range was fixed.
-    pub fn read_data_range(&self, gpu: &Gpu) -> Result<Option<(f32, f32)>> {
-        let bits: Vec<u32> = bytemuck::pod_collect_to_vec(&gpu.read_buffer(&self.range, 8)?);
-        let (lo, hi) = (unordered(bits[0]), unordered(bits[1]));
-        Ok((lo <= hi).then_some((lo, hi)))
+    /// What the last derive found: the min and max of the values (whether or
+    /// not the colour range was fixed), the points with no value, the points
+    /// left out.
+    pub fn read_stats(&self, gpu: &Gpu) -> Result<DeriveStats> {
+        let w: Vec<u32> = bytemuck::pod_collect_to_vec(&gpu.read_buffer(&self.stats, 16)?);
+        Ok(DeriveStats {
+            min_max: if w[0] <= w[1] {
+                (unordered(w[0]), unordered(w[1]))
+            } else {
+                (f32::INFINITY, f32::NEG_INFINITY)
+            },
+            no_value: w[2] as u64,
+            filtered: w[3] as u64,
+        })
     }
 
     /// Upload values and colours made on the host (the CPU backend's derive).

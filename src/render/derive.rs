@@ -1,6 +1,14 @@
-//! Drives shaders/derive.wgsl: one value pass and one colour pass over every
-//! chunk of points, in one compute pass. The CPU twin is src/derive.rs.
+//! Drives shaders/derive.wgsl with the user's expressions in it: one value
+//! pass and one colour pass over every chunk of points, in one compute pass.
+//! Pipelines are compiled per expression and cached. The CPU twin is
+//! src/derive.rs.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::derive::ValueSettings;
+use crate::error::{Error, Result};
+use crate::expr::Node;
 use crate::render::pipeline::{self, entry, storage, texture, uniform};
 
 /// Invocations per workgroup; `WORKGROUP` in derive.wgsl.
@@ -18,10 +26,19 @@ pub fn dispatch_size(count: u32) -> (u32, u32) {
     }
 }
 
-pub struct DerivePipeline {
-    pub layout: wgpu::BindGroupLayout,
+/// The two pipelines of one value and filter.
+pub struct DerivePipes {
     values: wgpu::ComputePipeline,
     colours: wgpu::ComputePipeline,
+}
+
+/// The derive bind group layout, and the pipelines compiled so far, one pair
+/// per generated shader (the viewer switches between expressions freely).
+pub struct DerivePipeline {
+    pub layout: wgpu::BindGroupLayout,
+    cache: Mutex<HashMap<String, Arc<DerivePipes>>>,
+    /// The pipelines the next recorded passes use.
+    current: Mutex<Option<Arc<DerivePipes>>>,
 }
 
 impl DerivePipeline {
@@ -39,32 +56,67 @@ impl DerivePipeline {
                 entry(6, c, texture()),
             ],
         });
-        let [values, colours] = pipeline::compute(
-            device,
-            "pointillist derive",
-            super::shaders::DERIVE,
-            &layout,
-            ["values_main", "colours_main"],
-        );
         Self {
             layout,
-            values,
-            colours,
+            cache: Mutex::new(HashMap::new()),
+            current: Mutex::new(None),
         }
     }
 
-    /// Record the chosen passes over every chunk, given as (bind group, point
-    /// count): every value (and the shared range) is complete before any
-    /// colour is written.
+    /// Make the pipelines of `settings` current, compiling them the first
+    /// time: the generated module goes through wgpu's validation (naga) inside
+    /// an error scope, so a shader the driver would refuse is an error here.
+    pub fn select(&self, device: &wgpu::Device, settings: &ValueSettings) -> Result<()> {
+        let filter = settings.filter.clone().unwrap_or(Node::Bool(true));
+        let source = super::shaders::derive_source(&settings.value, &filter);
+        let mut cache = self.cache.lock().expect("derive cache");
+        let pipes = match cache.get(&source) {
+            Some(p) => p.clone(),
+            None => {
+                let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+                let [values, colours] = pipeline::compute(
+                    device,
+                    "pointillist derive",
+                    &source,
+                    &self.layout,
+                    ["values_main", "colours_main"],
+                );
+                if let Some(e) = pollster::block_on(scope.pop()) {
+                    return Err(Error::Gpu(format!(
+                        "the derive shader of this expression did not compile: {e}"
+                    )));
+                }
+                let p = Arc::new(DerivePipes { values, colours });
+                cache.insert(source, p.clone());
+                p
+            }
+        };
+        *self.current.lock().expect("current pipelines") = Some(pipes);
+        Ok(())
+    }
+
+    /// How many expressions have pipelines.
+    #[cfg(test)]
+    pub fn compiled(&self) -> usize {
+        self.cache.lock().expect("derive cache").len()
+    }
+
+    /// Record the chosen passes of the current pipelines over every chunk,
+    /// given as (bind group, point count): every value (and the shared range)
+    /// is complete before any colour is written.
     pub fn record<'a>(
         &self,
         pass: &mut wgpu::ComputePass<'_>,
         chunks: impl Iterator<Item = (&'a wgpu::BindGroup, u32)> + Clone,
         passes: Passes,
     ) {
+        let current = self.current.lock().expect("current pipelines");
+        let pipes = current
+            .as_ref()
+            .expect("select() comes before the first derive");
         let pipelines = [
-            (passes.values, &self.values),
-            (passes.colours, &self.colours),
+            (passes.values, &pipes.values),
+            (passes.colours, &pipes.colours),
         ];
         for (_, pipeline) in pipelines.into_iter().filter(|(on, _)| *on) {
             pass.set_pipeline(pipeline);

@@ -2,6 +2,9 @@
 //! share helpers get shaders/common.wgsl put in front of them here; tests/shaders.rs
 //! validates exactly these sources with naga.
 
+use crate::expr::wgsl::{Emitter, PRELUDE};
+use crate::expr::Node;
+
 macro_rules! with_common {
     ($file:literal) => {
         concat!(
@@ -11,20 +14,37 @@ macro_rules! with_common {
     };
 }
 
-pub const DERIVE: &str = with_common!("derive.wgsl");
+/// derive.wgsl without its value and filter functions.
+const DERIVE: &str = with_common!("derive.wgsl");
+
+/// derive.wgsl with `point_value` computing `value` and `point_kept` testing
+/// `filter` (`Node::Bool(true)` keeps every point).
+pub fn derive_source(value: &Node, filter: &Node) -> String {
+    format!(
+        "{DERIVE}{PRELUDE}\n{}\n{}",
+        Emitter::value_function("point_value", value),
+        Emitter::condition_function("point_kept", filter)
+    )
+}
 pub const SPLAT: &str = with_common!("splat.wgsl");
 pub const RESOLVE: &str = with_common!("resolve.wgsl");
 pub const POINTS: &str = include_str!("../../shaders/points.wgsl");
 pub const LINES: &str = include_str!("../../shaders/lines.wgsl");
 pub const COLORBAR: &str = include_str!("../../shaders/colorbar.wgsl");
 
-/// Every shader as compiled, by file name (common.wgsl is inside the others).
+/// Every shader as compiled, by file name (common.wgsl is inside the others;
+/// derive.wgsl with the functions of `x + y` and no filter).
 #[cfg(test)]
-pub const ALL: [(&str, &str); 6] = [
-    ("derive.wgsl", DERIVE),
-    ("splat.wgsl", SPLAT),
-    ("resolve.wgsl", RESOLVE),
-    ("points.wgsl", POINTS),
-    ("lines.wgsl", LINES),
-    ("colorbar.wgsl", COLORBAR),
-];
+pub fn all() -> Vec<(&'static str, String)> {
+    let x_plus_y = crate::expr::Expr::value("x + y", &[])
+        .expect("compiles")
+        .node;
+    vec![
+        ("derive.wgsl", derive_source(&x_plus_y, &Node::Bool(true))),
+        ("splat.wgsl", SPLAT.into()),
+        ("resolve.wgsl", RESOLVE.into()),
+        ("points.wgsl", POINTS.into()),
+        ("lines.wgsl", LINES.into()),
+        ("colorbar.wgsl", COLORBAR.into()),
+    ]
+}

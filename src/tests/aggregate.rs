@@ -8,7 +8,7 @@ use glam::DVec2;
 use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
 use crate::colormap::Colormap;
 use crate::context::{Rendered, Timings as StageTimes};
-use crate::derive::{derive_serial, DeriveParams, Derived, ValueKind, ValueSettings};
+use crate::derive::{derive_serial, Derived, ValueSettings};
 use crate::gpu::Gpu;
 use crate::overlay::AxesOptions;
 use crate::plot::Look;
@@ -20,10 +20,7 @@ const SIZE: (u32, u32) = (160, 100);
 
 fn look(mode: Mode, backend: Backend, how: How, spread: u32) -> Look {
     Look {
-        values: ValueSettings {
-            kind: ValueKind::XPlusY,
-            range: None,
-        },
+        values: ValueSettings::of("x+y"),
         colormap: Colormap::by_name("inferno").unwrap(),
         style: Style::default(),
         x_range: Some((0.0, 16.0)),
@@ -98,12 +95,7 @@ fn gpu_grids_equal_the_cpu_twin_exactly() {
     let l = look(Mode::Splat, Backend::Gpu, How::Linear, 0);
     let map = GridMap::new(&l.camera(&p.bounds), p.origin, SIZE);
     let mut cpu = Derived::with_len(p.len());
-    derive_serial(
-        &p,
-        &DeriveParams::new(&p, &l.values),
-        &l.colormap.rgba8(),
-        &mut cpu,
-    );
+    derive_serial(&p, &l.values, &l.colormap.rgba8(), &mut cpu);
     for mode in [Mode::Splat, Mode::Density] {
         let r = render(&gpu, &look(mode, Backend::Gpu, How::Linear, 0));
         assert_eq!(r.backend, Backend::Gpu);
@@ -111,12 +103,12 @@ fn gpu_grids_equal_the_cpu_twin_exactly() {
         assert_eq!((w, h), SIZE);
         let expected = match mode {
             Mode::Splat => aggregate::splat(&p.offsets, &cpu.values, &map),
-            _ => aggregate::count(&p.offsets, &map),
+            _ => aggregate::count(&p.offsets, None, &map),
         };
         assert_eq!(cells, expected, "{mode:?}");
     }
     // The counts: every point inside the closed view, once; the pile in one pixel.
-    let counts = aggregate::count(&p.offsets, &map);
+    let counts = aggregate::count(&p.offsets, None, &map);
     let inside = 3000 + 6 + 5000;
     assert_eq!(
         counts.iter().map(|&c| c as usize).sum::<usize>(),
@@ -197,7 +189,7 @@ fn gpu_shading_equals_the_cpu_twin() {
             Mode::Splat => {
                 let p = points();
                 let mut cpu = Derived::with_len(p.len());
-                derive_serial(&p, &DeriveParams::new(&p, &l.values), &lut, &mut cpu);
+                derive_serial(&p, &l.values, &lut, &mut cpu);
                 aggregate::shade_splat(&window, cpu.range.unwrap(), &lut)
             }
             _ => aggregate::shade_density(
@@ -265,7 +257,7 @@ fn auto_mode_is_decided_again_for_every_frame() {
 fn cpu_values(p: &PointSet, l: &Look) -> (Vec<f32>, (f32, f32)) {
     let mut cpu = Derived::with_len(p.len());
     let lut = l.colormap.rgba8();
-    derive_serial(p, &DeriveParams::new(p, &l.values), &lut, &mut cpu);
+    derive_serial(p, &l.values, &lut, &mut cpu);
     let finite = cpu.values.iter().filter(|v| !v.is_nan());
     let lo = finite.clone().fold(f32::INFINITY, |a, &b| a.min(b));
     let hi = finite.fold(f32::NEG_INFINITY, |a, &b| a.max(b));

@@ -1,10 +1,11 @@
 //! Tests that need the crate's internals: GPU results against their CPU
 //! twins (values, colours, grids, shading, discs), shader layouts, the
-//! overlay, and loader fuzzing. Tests of the public API are in tests/.
+//! overlay, user expressions on the GPU, and loader fuzzing. Tests of the public API are in tests/.
 
 mod aggregate;
 mod common;
 mod context;
+mod expr;
 mod fuzz_loaders;
 mod gpu;
 mod overlay;

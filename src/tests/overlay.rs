@@ -5,7 +5,7 @@
 use super::common::render_image;
 use crate::colormap::Colormap;
 use crate::context::Timings as StageTimes;
-use crate::derive::{ValueKind, ValueSettings};
+use crate::derive::ValueSettings;
 use crate::overlay::{layout, AxesOptions};
 use crate::plot::Look;
 use crate::plot::PlotOptions;
@@ -18,10 +18,7 @@ const WHITE: [u8; 4] = [255, 255, 255, 255];
 
 fn look(axes: AxesOptions) -> Look {
     Look {
-        values: ValueSettings {
-            kind: ValueKind::X,
-            range: None,
-        },
+        values: ValueSettings::of("x"),
         colormap: Colormap::by_name("magma").unwrap(),
         style: Style::default(),
         x_range: None,

@@ -11,17 +11,18 @@ use crate::render::shaders;
 use crate::render::splat::SplatParams;
 
 fn module(file: &str) -> naga::Module {
-    let (_, src) = shaders::ALL
+    let all = shaders::all();
+    let (_, src) = all
         .iter()
         .find(|(name, _)| *name == file)
-        .unwrap_or_else(|| panic!("{file} is not in render::shaders::ALL"));
+        .unwrap_or_else(|| panic!("{file} is not in render::shaders::all()"));
     naga::front::wgsl::parse_str(src)
         .unwrap_or_else(|e| panic!("{file}: {}", e.emit_to_string(src)))
 }
 
 #[test]
 fn every_shader_validates() {
-    for (name, _) in shaders::ALL {
+    for (name, _) in shaders::all() {
         naga::valid::Validator::new(
             naga::valid::ValidationFlags::all(),
             naga::valid::Capabilities::all(),
@@ -35,8 +36,8 @@ fn every_shader_validates() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name.ends_with(".wgsl") && name != "common.wgsl" {
             assert!(
-                shaders::ALL.iter().any(|(n, _)| *n == name),
-                "{name} is not in render::shaders::ALL"
+                shaders::all().iter().any(|(n, _)| *n == name),
+                "{name} is not in render::shaders::all()"
             );
         }
     }
@@ -80,7 +81,7 @@ fn shared_structs_match_wgsl() {
         "derive.wgsl",
         "DeriveParams",
         DeriveParams,
-        [origin, wave_freq, range, value_kind, auto_range, count, base_index, _pad]
+        [origin, wave_freq, range, auto_range, count, base_index, t, _pad]
     );
     check_layout!(
         "points.wgsl",
