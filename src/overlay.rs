@@ -80,6 +80,8 @@ pub struct Overlay {
     pub labels: Vec<Label>,
     pub colorbar: Option<ColorbarRect>,
     pub text_colour: [u8; 4],
+    /// A `^` under character `.1` of label `.0` (the viewer's expression errors).
+    pub carets: Vec<(usize, usize)>,
 }
 
 /// What the colourbar shows.
@@ -177,6 +179,7 @@ pub fn build(
     let fg = text_colour(background);
     let mut o = Overlay {
         text_colour: fg,
+        carets: Vec::new(),
         ..Default::default()
     };
     if !opts.enabled || layout.colorbar.is_none() {

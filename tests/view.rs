@@ -1,7 +1,7 @@
 //! End-to-end tests of `pointillist view`.
 //!
 //! Under a private Xvfb server the test drives the real window with xdotool
-//! (wheel, left-drag, `s`, `a`, `q`), then checks that each screenshot the viewer
+//! (wheel, left-drag, `s`, `e` with a typed expression, `a`, `q`), then checks that each screenshot the viewer
 //! saved equals `pointillist render` for the camera the viewer printed, and
 //! that the window itself shows those colours. Without Xvfb or xdotool it is
 //! skipped locally and fails under CI=true. Also: without a display, `view`
@@ -322,6 +322,54 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
         assert!(!ci(), "CI=true and imagemagick's import is not installed");
     }
 
+    // `e` opens the expression line: a new value changes the picture (and the
+    // screenshot names it, so `render` can redraw it) ...
+    x.xdotool(&["key", "e"]);
+    for _ in 0..6 {
+        x.xdotool(&["key", "BackSpace"]);
+    }
+    x.xdotool(&["type", "--delay", "30", "--", "-x*2"]);
+    x.xdotool(&["key", "Return"]);
+    let wait_log = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !log().contains(what) {
+            assert!(
+                Instant::now() < deadline,
+                "no '{what}'; viewer said:\n{}",
+                log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    wait_log("value: -x*2");
+    let saved_expr =
+        save().unwrap_or_else(|| panic!("no screenshot after --value; viewer said:\n{}", log()));
+    let (shot_expr, flags_expr) = parse_saved(&saved_expr);
+    assert!(saved_expr.contains("--value -x*2"), "{saved_expr}");
+    let (_, changed) = common::differences(
+        &Image::open_png(&shot).unwrap(),
+        &Image::open_png(&shot_expr).unwrap(),
+    );
+    assert!(
+        changed > 1_000,
+        "the new value changed only {changed} pixels"
+    );
+    // ... and a broken one is an error in place, leaving the picture as it was.
+    x.xdotool(&["key", "e"]);
+    x.xdotool(&["type", "--delay", "30", "+*"]);
+    x.xdotool(&["key", "Return"]);
+    wait_log("error: value: expected a number, name or '(' before '*'");
+    x.xdotool(&["key", "Escape"]);
+    let saved_kept =
+        save().unwrap_or_else(|| panic!("no screenshot after the error; viewer said:\n{}", log()));
+    let (shot_kept, _) = parse_saved(&saved_kept);
+    assert!(saved_kept.contains("--value -x*2"), "{saved_kept}");
+    common::assert_images_equal(
+        "view-after-error",
+        &Image::open_png(&shot_kept).unwrap(),
+        &Image::open_png(&shot_expr).unwrap(),
+    );
+
     // `a` switches to density mode and then to its next aggregate (a press may be
     // missed: either way the screenshot names the aggregate it shows).
     x.xdotool(&["key", "a"]);
@@ -353,6 +401,7 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
 
     // `render` with the printed flags draws the same pixels.
     assert_render_matches(&dir, &flags, &shot, "view-screenshot");
+    assert_render_matches(&dir, &flags_expr, &shot_expr, "view-expression");
     assert_render_matches(&dir, &flags_density, &shot_density, "view-density");
 }
 

@@ -189,8 +189,13 @@ impl OverlayPainter {
                 }),
             );
         }
-        self.text
-            .prepare(gpu, &overlay.labels, overlay.text_colour, size)
+        self.text.prepare(
+            gpu,
+            &overlay.labels,
+            &overlay.carets,
+            overlay.text_colour,
+            size,
+        )
     }
 
     pub fn render(&self, pass: &mut wgpu::RenderPass<'_>) -> Result<()> {
@@ -250,6 +255,7 @@ impl Text {
         &mut self,
         gpu: &Gpu,
         labels: &[Label],
+        carets: &[(usize, usize)],
         colour: [u8; 4],
         size: (u32, u32),
     ) -> Result<()> {
@@ -265,7 +271,7 @@ impl Text {
         );
         self.buffers.clear();
         let mut placed = Vec::with_capacity(labels.len());
-        for label in labels {
+        for (li, label) in labels.iter().enumerate() {
             let mut buffer = Buffer::new(
                 &mut self.fonts,
                 Metrics::new(label.size, (label.size * 1.2).ceil()),
@@ -301,8 +307,47 @@ impl Text {
             };
             let left = (x - shift(h_align, w)).round();
             let top = (label.pos.y - shift(label.v, h)).round();
+            // Carets under this label's characters, where its shaping put them.
+            let under: Vec<f32> = carets
+                .iter()
+                .filter(|(l, _)| *l == li)
+                .map(|&(_, k)| {
+                    let byte = label
+                        .text
+                        .char_indices()
+                        .nth(k)
+                        .map_or(label.text.len(), |(b, _)| b);
+                    buffer
+                        .layout_runs()
+                        .flat_map(|run| run.glyphs.iter())
+                        .find(|g| g.start >= byte)
+                        .map_or(w, |g| g.x + g.w * 0.5)
+                })
+                .collect();
             placed.push((left, top, label.clip));
             self.buffers.push(buffer);
+            for gx in under {
+                let mut caret = Buffer::new(
+                    &mut self.fonts,
+                    Metrics::new(label.size, (label.size * 1.2).ceil()),
+                );
+                caret.set_size(None, None);
+                caret.set_text(
+                    "^",
+                    &Attrs::new().family(Family::Name(FONT_FAMILY)),
+                    Shaping::Advanced,
+                    None,
+                );
+                caret.shape_until_scroll(&mut self.fonts, false);
+                let cw = caret.layout_runs().map(|r| r.line_w).fold(0.0, f32::max);
+                let clip = [label.clip[0], top, label.clip[2], top + 2.0 * h + 2.0];
+                placed.push((
+                    (left + gx - cw * 0.5).round(),
+                    (top + h * 0.8).round(),
+                    clip,
+                ));
+                self.buffers.push(caret);
+            }
         }
         let [r, g, b, a] = colour;
         let areas = self

@@ -2,14 +2,18 @@
 //! [`draw_frame`] that writes the headless PNG, and moves an f64 [`Camera`]
 //! with the mouse and keyboard.
 //!
-//! The points are uploaded and derived (value, range, colour) once; only a
-//! change of colourmap derives again, never a camera move. The surface uses a
+//! The points are uploaded and derived (value, range, colour) once; a change
+//! of colourmap, expression or time derives again, never a camera move. The surface uses a
 //! non-sRGB format so the window shows the PNG's bytes unchanged. Frames are
 //! drawn only on request (`ControlFlow::Wait`): an input that changes the view
 //! asks for one redraw. Input handling is split in two: [`key_action`] and
 //! [`Pointer`] turn winit events into [`Action`]s (pure, unit-tested), and
-//! [`Viewer::apply`] carries them out. `S` renders the same camera offscreen
+//! [`Viewer::apply`] carries them out. `e` / `f` open the expression line
+//! (line.rs) for a new value or filter; an expression of `t` re-derives every
+//! frame while its clock runs (space pauses it). `S` renders the same camera offscreen
 //! into a new PNG and prints its name with the `render` flags that reproduce it.
+
+mod line;
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -32,11 +36,13 @@ use crate::data::Points;
 use crate::error::{input, Error, Result};
 use crate::figure::Figure;
 use crate::gpu::Gpu;
-use crate::overlay::{frame_view, layout, overlay_for};
+use crate::overlay::{frame_view, layout, overlay_for, text_colour, Overlay};
 use crate::plot::Look;
 use crate::plot::Plot;
 use crate::render::target::{encode_png, OffscreenTarget};
 use crate::render::{Painter, Style, OFFSCREEN_FORMAT};
+use crate::value::Value;
+use line::{ExprLine, Outcome, Role};
 
 /// Zoom per wheel line (and per `+`/`-` press).
 pub const ZOOM_STEP: f64 = 1.1;
@@ -79,6 +85,10 @@ pub enum Action {
     /// Multiply the point size by this.
     PointSize(f64),
     Screenshot,
+    /// Open the expression line for the value or the filter.
+    EditExpression(Role),
+    /// Stop or restart the expressions' clock `t`.
+    PauseTime,
     Quit,
 }
 
@@ -97,6 +107,7 @@ pub fn key_action(key: &Key, physical: PhysicalKey, repeat: bool) -> Option<Acti
             NamedKey::ArrowDown => Some(Action::PanFraction(DVec2::new(0.0, -ARROW_PAN))),
             NamedKey::Home => Some(Action::Reset),
             NamedKey::Escape => Some(Action::Quit),
+            NamedKey::Space => Some(Action::PauseTime),
             _ => None,
         },
         Key::Character(c) => match c.to_lowercase().as_str() {
@@ -109,6 +120,8 @@ pub fn key_action(key: &Key, physical: PhysicalKey, repeat: bool) -> Option<Acti
             "m" => Some(Action::CycleMode),
             "a" => Some(Action::CycleAgg),
             "s" => Some(Action::Screenshot),
+            "e" => Some(Action::EditExpression(Role::Value)),
+            "f" => Some(Action::EditExpression(Role::Filter)),
             "q" => Some(Action::Quit),
             _ => None,
         },
@@ -168,6 +181,8 @@ struct Drag {
 pub struct Pointer {
     pub cursor: Option<DVec2>,
     pub shift: bool,
+    /// Ctrl or Alt held.
+    pub command: bool,
     drag: Option<Drag>,
     last_press: Option<(Instant, DVec2)>,
 }
@@ -339,7 +354,7 @@ impl Default for ViewOptions {
 /// loop end it and are returned here. winit allows one event loop per
 /// process, so call this once (from the main thread).
 pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()> {
-    let (points, look) = figure.resolve(&points)?;
+    let (set, look) = figure.resolve(&points)?;
     let args = ViewArgs {
         width: figure.width,
         height: figure.height,
@@ -371,7 +386,7 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
     let mut app = App {
         args: args.clone(),
         look,
-        points: Some(points),
+        points: Some((set, points, figure.clone())),
         instance: Some(instance),
         proxy: event_loop.create_proxy(),
         viewer: None,
@@ -389,8 +404,8 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
 struct App {
     args: ViewArgs,
     look: Look,
-    /// The points until they are uploaded in `resumed`.
-    points: Option<crate::points::PointSet>,
+    /// The points (as drawn, as given) and the figure until the window opens in `resumed`.
+    points: Option<(crate::points::PointSet, Points, Figure)>,
     /// The instance until the device is made in `resumed`.
     instance: Option<wgpu::Instance>,
     proxy: EventLoopProxy<UserEvent>,
@@ -411,13 +426,16 @@ impl ApplicationHandler<UserEvent> for App {
             viewer.window.request_redraw();
             return;
         }
-        let (Some(instance), Some(points)) = (self.instance.take(), self.points.take()) else {
+        let (Some(instance), Some((points, source, figure))) =
+            (self.instance.take(), self.points.take())
+        else {
             return;
         };
         match Viewer::new(
             event_loop,
             instance,
             points,
+            (source, figure),
             &self.args,
             self.look.clone(),
             &self.proxy,
@@ -473,6 +491,38 @@ struct Viewer {
     point_size: f64,
     pointer: Pointer,
     screenshot_dir: PathBuf,
+    /// The points as given (all their columns) and the figure as it stands:
+    /// a new expression compiles against these.
+    source: Points,
+    figure: Figure,
+    /// The expression line, while open.
+    line: Option<ExprLine>,
+    /// Expressions submitted so far, oldest first.
+    history: Vec<String>,
+    clock: Clock,
+    /// When the last frame started (for the frame rate while animating).
+    last_frame: Option<Instant>,
+}
+
+/// The expressions' `t`: seconds since the window opened, less the pauses.
+struct Clock {
+    start: Instant,
+    /// `t` when paused.
+    paused: Option<f64>,
+}
+
+impl Clock {
+    fn now(&self) -> f64 {
+        self.paused
+            .unwrap_or_else(|| self.start.elapsed().as_secs_f64())
+    }
+
+    fn toggle(&mut self) {
+        match self.paused.take() {
+            Some(t) => self.start = Instant::now() - Duration::from_secs_f64(t),
+            None => self.paused = Some(self.start.elapsed().as_secs_f64()),
+        }
+    }
 }
 
 impl Viewer {
@@ -480,6 +530,7 @@ impl Viewer {
         event_loop: &ActiveEventLoop,
         instance: wgpu::Instance,
         points: crate::points::PointSet,
+        (source, figure): (Points, Figure),
         args: &ViewArgs,
         look: Look,
         proxy: &EventLoopProxy<UserEvent>,
@@ -542,6 +593,15 @@ impl Viewer {
             home,
             pointer: Pointer::default(),
             screenshot_dir: args.screenshot_dir.clone(),
+            source,
+            figure,
+            line: None,
+            history: Vec::new(),
+            clock: Clock {
+                start: Instant::now(),
+                paused: None,
+            },
+            last_frame: None,
         };
         viewer.configure();
         viewer.window.request_redraw();
@@ -609,6 +669,7 @@ impl Viewer {
     ) -> Result<(Camera, Mode)> {
         let (view, layout) = frame_view(self.shown_camera(), size, self.scale(), &self.look.axes);
         let style = self.style();
+        let ui_scale = self.scale();
         let painter = if shot {
             self.shot_painter.get_or_insert_with(|| {
                 Painter::new(&self.gpu, OFFSCREEN_FORMAT, &self.plot.renderer)
@@ -620,13 +681,20 @@ impl Viewer {
         let scale = self
             .plot
             .prepare(&self.gpu, painter, &view, mode, style.point_size)?;
-        let overlay = overlay_for(
+        let mut overlay = overlay_for(
             &view,
             &layout,
             &scale,
             &self.look.axes,
             self.look.style.rgb(),
         );
+        if let (false, Some(line)) = (shot, &self.line) {
+            let o = overlay.get_or_insert_with(|| Overlay {
+                text_colour: text_colour(self.look.style.rgb()),
+                ..Overlay::default()
+            });
+            line.add_to(o, size, ui_scale, self.look.style.rgb());
+        }
         self.plot.draw(
             &self.gpu,
             painter,
@@ -647,9 +715,19 @@ impl Viewer {
         if (self.config.width, self.config.height) != (w, h) {
             self.configure();
         }
+        // An expression of `t` is re-derived every frame while the clock runs.
+        let animating = self.plot.values.uses_time();
+        if animating {
+            let t = self.clock.now() as f32;
+            if t != self.plot.values.t {
+                self.plot.values.t = t;
+                self.plot.derive(&self.gpu)?;
+            }
+        }
         // Frame time: wall time from acquiring the surface texture until the
         // GPU has finished the frame's work (we wait for it after presenting).
         let start = Instant::now();
+        let since_last = self.last_frame.replace(start).map(|l| start - l);
         let (frame, suboptimal) = match self.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(f) => (f, false),
             wgpu::CurrentSurfaceTexture::Suboptimal(f) => (f, true),
@@ -686,12 +764,27 @@ impl Viewer {
             // surface that stays suboptimal must not cause a busy loop).
             self.configure();
         }
+        let rate = match since_last {
+            Some(d) if animating && self.clock.paused.is_none() => {
+                format!(
+                    " — {:.0} fps, t = {:.1} s",
+                    1.0 / d.as_secs_f64().max(1e-6),
+                    self.plot.values.t
+                )
+            }
+            _ => String::new(),
+        };
         self.window.set_title(&format!(
-            "pointillist — {} points — {} — {:?}",
+            "pointillist — {} points — {} — {:?}{rate}",
             fmt_count(self.plot.points.len()),
             fmt_duration(took),
             mode
         ));
+        if animating && self.clock.paused.is_none() {
+            self.window.request_redraw();
+        } else {
+            self.last_frame = None;
+        }
         Ok(())
     }
 
@@ -709,6 +802,7 @@ impl Viewer {
             }
             WindowEvent::ModifiersChanged(m) => {
                 self.pointer.shift = m.state().shift_key();
+                self.pointer.command = m.state().control_key() || m.state().alt_key();
                 None
             }
             WindowEvent::CursorMoved { position, .. } => {
@@ -723,6 +817,21 @@ impl Viewer {
                     .button(button, state == ElementState::Pressed, Instant::now())
             }
             WindowEvent::MouseWheel { delta, .. } => self.pointer.wheel(delta),
+            WindowEvent::KeyboardInput {
+                event:
+                    KeyEvent {
+                        logical_key,
+                        state: ElementState::Pressed,
+                        ..
+                    },
+                ..
+            } if self.line.is_some() => {
+                // Shortcuts with Ctrl or Alt are not text.
+                if !self.pointer.command || !matches!(logical_key, Key::Character(_)) {
+                    self.line_key(&logical_key)?;
+                }
+                None
+            }
             WindowEvent::KeyboardInput {
                 event:
                     KeyEvent {
@@ -788,12 +897,104 @@ impl Viewer {
                 }
                 return Ok(());
             }
+            Action::EditExpression(role) => {
+                let current = match role {
+                    Role::Value => self.look.axes.value_label.clone(),
+                    Role::Filter => self.figure.filter.clone().unwrap_or_default(),
+                };
+                self.line = Some(ExprLine::new(role, &current));
+            }
+            Action::PauseTime => {
+                self.clock.toggle();
+                eprintln!(
+                    "time {} at t = {:.2} s",
+                    if self.clock.paused.is_some() {
+                        "paused"
+                    } else {
+                        "runs"
+                    },
+                    self.clock.now()
+                );
+            }
             Action::Quit => {
                 event_loop.exit();
                 return Ok(());
             }
         }
         self.window.request_redraw();
+        Ok(())
+    }
+
+    /// A key while the expression line is open.
+    fn line_key(&mut self, key: &Key) -> Result<()> {
+        let line = self.line.as_mut().expect("the line is open");
+        match line.key(key, &self.history) {
+            Outcome::Editing => {}
+            Outcome::Cancel => self.line = None,
+            Outcome::Submit(text) => {
+                let role = line.role;
+                match self.apply_expression(role, &text) {
+                    Ok(()) => {
+                        eprintln!("{}: {text}", role.name());
+                        self.line = None;
+                    }
+                    Err(Error::Expression { error, .. }) => {
+                        eprintln!("error: {}: {error}", role.name());
+                        let line = self.line.as_mut().expect("still open");
+                        line.error = Some(error);
+                    }
+                    Err(e) => return Err(e),
+                }
+                if self.history.last() != Some(&text) && !text.is_empty() {
+                    self.history.push(text);
+                }
+            }
+        }
+        self.window.request_redraw();
+        Ok(())
+    }
+
+    /// Compile `text` as the new value or filter (an empty filter keeps every
+    /// point) and derive with it; on an error nothing changes.
+    fn apply_expression(&mut self, role: Role, text: &str) -> Result<()> {
+        let mut figure = self.figure.clone();
+        match role {
+            Role::Value if text.is_empty() => figure.value = Value::Auto,
+            Role::Value => figure.value = Value::Expr(text.to_string()),
+            Role::Filter => figure.filter = (!text.is_empty()).then(|| text.to_string()),
+        }
+        let (set, mut look) = figure.resolve(&self.source)?;
+        look.values.t = self.clock.now() as f32;
+        let same_columns = set.columns.len() == self.plot.points.columns.len()
+            && set
+                .columns
+                .iter()
+                .zip(&self.plot.points.columns)
+                .all(|(a, b)| Arc::ptr_eq(a, b));
+        if same_columns {
+            self.plot.values = look.values.clone();
+            self.plot.derive(&self.gpu)?;
+        } else {
+            // Other columns: the points go up again with them.
+            let opts = self.plot.opts;
+            let colormap = self.plot.renderer.colormap();
+            let mut plot = Plot::new(
+                &self.gpu,
+                set,
+                &Look {
+                    colormap,
+                    ..look.clone()
+                },
+                None,
+            )?;
+            plot.opts = opts;
+            self.painter = Painter::new(&self.gpu, self.painter.format, &plot.renderer);
+            self.shot_painter = None;
+            self.plot = plot;
+        }
+        self.look.values = look.values;
+        self.look.axes.value_label = look.axes.value_label;
+        self.figure = figure;
         Ok(())
     }
 
@@ -816,8 +1017,26 @@ impl Viewer {
             Mode::Density => format!(" --agg {}", self.plot.opts.agg.name()),
             _ => String::new(),
         };
+        // The expressions, when they were typed in the window.
+        let quote = |s: &str| {
+            if s.contains(char::is_whitespace) {
+                format!("'{s}'")
+            } else {
+                s.to_string()
+            }
+        };
+        let mut exprs = String::new();
+        if let Value::Expr(v) = &self.figure.value {
+            exprs += &format!(" --value {}", quote(v));
+        }
+        if let Some(f) = &self.figure.filter {
+            exprs += &format!(" --filter {}", quote(f));
+        }
+        if self.plot.values.uses_time() {
+            exprs += &format!(" --time {:?}", self.plot.values.t);
+        }
         println!(
-            "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {} --mode {}{agg}",
+            "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {} --mode {}{agg}{exprs}",
             path.display(),
             size.0,
             size.1,
@@ -871,6 +1090,19 @@ mod tests {
             Some(Action::Screenshot)
         );
         assert_eq!(key_action(&ch("r"), NO_CODE, false), Some(Action::Reset));
+        assert_eq!(
+            key_action(&ch("e"), NO_CODE, false),
+            Some(Action::EditExpression(Role::Value))
+        );
+        assert_eq!(
+            key_action(&ch("f"), NO_CODE, false),
+            Some(Action::EditExpression(Role::Filter))
+        );
+        assert_eq!(
+            key_action(&Key::Named(NamedKey::Space), NO_CODE, false),
+            Some(Action::PauseTime)
+        );
+        assert_eq!(key_action(&ch("e"), NO_CODE, true), None, "held: once");
         assert_eq!(
             key_action(&Key::Named(NamedKey::Home), NO_CODE, false),
             Some(Action::Reset)
