@@ -221,12 +221,21 @@ fn pow(a: f64, ea: f64, b: f64, eb: f64) -> Ref {
     } else {
         3.0 * ulp(l)
     };
-    let rel = b.abs() * ea / a.abs()
-        + (l * std::f64::consts::LN_2).abs() * eb
-        + std::f64::consts::LN_2 * (b.abs() * log_err + ulp(z));
+    // The operands' errors: |a|^b is monotone in each operand (for |a| away from
+    // 0, checked above), so the corners of the box bound it.
+    let m = a.abs();
+    let mut spread_ab = 0f64;
+    for da in [-ea, ea] {
+        for db in [-eb, eb] {
+            spread_ab = spread_ab.max(((m + da).max(0.0).powf(b + db) - r.abs()).abs());
+        }
+    }
+    // What log2, the product and exp2 add: exp2 of an input off by dz.
+    let dz = b.abs() * log_err + ulp(z);
+    let own = r.abs() * ((std::f64::consts::LN_2 * dz * 1.01).exp() - 1.0);
     num(
         r,
-        r.abs() * rel * 1.01 + (3.0 + 2.0 * z.abs()) * ulp(r) + 2.0 * ulp(r),
+        spread_ab * 1.01 + own + (3.0 + 2.0 * z.abs()) * ulp(r) + 2.0 * ulp(r),
     )
 }
 
