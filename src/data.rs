@@ -215,7 +215,7 @@ impl Points {
     /// Reorders the points along a Morton (Z-order) curve, so that points
     /// close on screen are close in memory (about 2x faster GPU splats of
     /// tens of millions of points). Columns move with their points, and
-    /// [`Value::Index`](crate::Value::Index) still gives each point's input row.
+    /// `index` in an expression still gives each point's input row.
     pub fn sort_morton(&mut self) {
         let order = self.set.sort_morton();
         for (_, col) in &mut self.columns {
