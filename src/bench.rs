@@ -15,7 +15,7 @@ use crate::aggregate::{Agg, Backend, How, Mode};
 use crate::camera::{Camera, Viewport};
 use crate::colormap::Colormap;
 use crate::context::fmt_count;
-use crate::derive::{derive_parallel, derive_serial, expected, Derived, ValueSettings};
+use crate::derive::{derive_parallel, derive_serial, Derived, Expectation, ValueSettings};
 use crate::error::{input, Error, Result};
 use crate::expr::Expr;
 use crate::gpu::Gpu;
@@ -325,13 +325,14 @@ fn bench_size(
             *v += 1.0 + v.abs();
         }
     }
+    let expect = Expectation::new(points, settings);
     let parity = parity::check(
         &gpu_points.read_values(gpu)?,
         &gpu_points.read_colours(gpu)?,
         settings.range.or(gpu_points.read_stats(gpu)?.range()),
         &cpu,
         lut,
-        &|i| expected(points, settings, i),
+        &|i| expect.at(i),
     );
     if !parity.ok() {
         return Err(Error::Gpu(format!(

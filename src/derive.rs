@@ -10,7 +10,9 @@ use rayon::prelude::*;
 use crate::colormap::{colour_index, normalise, LUT_SIZE};
 use crate::expr::eval::{run_block, BlockInput, Program, Scratch};
 use crate::expr::tolerance::{self, Ref};
-use crate::expr::{Expr, Node};
+#[cfg(test)]
+use crate::expr::Expr;
+use crate::expr::Node;
 use crate::points::PointSet;
 
 /// The value bits of a point the filter left out (a NaN no arithmetic makes;
@@ -38,7 +40,8 @@ pub struct ValueSettings {
 }
 
 impl ValueSettings {
-    /// A value expression over no columns (tests and the benchmark).
+    /// A value expression over no columns.
+    #[cfg(test)]
     pub fn of(source: &str) -> ValueSettings {
         let e = Expr::value(source, &[]).unwrap_or_else(|e| panic!("{source}: {e}"));
         ValueSettings {
@@ -47,6 +50,12 @@ impl ValueSettings {
             range: None,
             t: 0.0,
         }
+    }
+
+    /// The range the colours use: the fixed one, or the data's (None when no
+    /// point had a value).
+    pub fn colour_range(&self, stats: &DeriveStats) -> Option<(f32, f32)> {
+        self.range.or(stats.range())
     }
 
     /// Whether the expressions read `t` (then every frame re-derives).
@@ -77,8 +86,21 @@ pub struct DeriveParams {
 const _: () = assert!(std::mem::size_of::<DeriveParams>() == 48);
 
 impl DeriveParams {
-    /// Parameters for the whole of `points` (the GPU sets count and base per chunk).
+    /// Parameters for the whole of `points` under `settings` (the GPU sets
+    /// count and base per chunk).
     pub fn new(points: &PointSet, settings: &ValueSettings) -> Self {
+        let (lo, hi) = settings.range.unwrap_or((0.0, 0.0));
+        Self {
+            range: [lo, hi],
+            auto_range: settings.range.is_none() as u32,
+            t: settings.t,
+            ..Self::base(points)
+        }
+    }
+
+    /// What depends on the points alone: origin, wave frequency, count; an
+    /// auto range and `t` = 0.
+    pub fn base(points: &PointSet) -> Self {
         let extent = if points.bounds.is_empty() {
             glam::DVec2::ONE
         } else {
@@ -88,15 +110,14 @@ impl DeriveParams {
                 .max(glam::DVec2::splat(f64::MIN_POSITIVE))
         };
         let freq = std::f64::consts::TAU * WAVE_CYCLES / extent;
-        let (lo, hi) = settings.range.unwrap_or((0.0, 0.0));
         Self {
             origin: points.origin.as_vec2().to_array(),
             wave_freq: freq.as_vec2().to_array(),
-            range: [lo, hi],
-            auto_range: settings.range.is_none() as u32,
+            range: [0.0, 0.0],
+            auto_range: 1,
             count: points.len().min(u32::MAX as usize) as u32,
             base_index: 0,
-            t: settings.t,
+            t: 0.0,
             _pad: [0; 2],
         }
     }
@@ -161,15 +182,6 @@ impl DeriveStats {
     }
 }
 
-/// The range the colours use: the fixed one, or the data's (None when no
-/// point had a value).
-pub fn resolve_range(params: &DeriveParams, stats: &DeriveStats) -> Option<(f32, f32)> {
-    if params.auto_range == 0 {
-        return Some((params.range[0], params.range[1]));
-    }
-    stats.range()
-}
-
 /// Output of a derive: a value and a packed colour per point, the range used.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Derived {
@@ -228,18 +240,13 @@ fn block(
     scratch: &mut BlockScratch,
 ) -> DeriveStats {
     let n = values.len();
-    let columns: Vec<&[f32]> = points
-        .columns
-        .iter()
-        .map(|c| &c[start..start + n])
-        .collect();
     let input = BlockInput {
         origin: params.origin,
         wave_freq: params.wave_freq,
         t: params.t,
         offsets: &points.offsets[start..start + n],
         base: start,
-        columns: &columns,
+        columns: &points.columns,
     };
     run_block(&programs.value, &input, &mut scratch.0, values);
     if let (Some(filter), Some((s, kept))) = (&programs.filter, &mut scratch.1) {
@@ -294,9 +301,8 @@ pub fn derive_serial(
     lut: &[[u8; 4]; LUT_SIZE],
     out: &mut Derived,
 ) {
-    let params = DeriveParams::new(points, settings);
     out.stats = values_serial(points, settings, &mut out.values);
-    out.range = resolve_range(&params, &out.stats);
+    out.range = settings.colour_range(&out.stats);
     let (lo, hi) = out.range.unwrap_or((f32::NAN, f32::NAN));
     for (v, c) in out.values.iter().zip(&mut out.colours) {
         *c = point_colour(*v, lo, hi, lut);
@@ -310,9 +316,8 @@ pub fn derive_parallel(
     lut: &[[u8; 4]; LUT_SIZE],
     out: &mut Derived,
 ) {
-    let params = DeriveParams::new(points, settings);
     out.stats = values_parallel(points, settings, &mut out.values);
-    out.range = resolve_range(&params, &out.stats);
+    out.range = settings.colour_range(&out.stats);
     colours_parallel(&out.values, out.range, lut, &mut out.colours);
 }
 
@@ -345,33 +350,50 @@ pub enum Expected {
     Unsure,
 }
 
-/// The f64 reference of point `i` under `settings` (see expr/tolerance.rs).
-pub fn expected(points: &PointSet, settings: &ValueSettings, i: usize) -> Expected {
-    let params = DeriveParams::new(points, settings);
-    let off = points.offsets[i];
-    let leaf = |v| {
-        tolerance::leaf(
-            v,
-            params.origin,
-            off,
-            params.wave_freq,
-            i as f64,
-            params.t,
-            |k| points.columns[k as usize][i],
-        )
-    };
-    if let Some(filter) = &settings.filter {
-        match tolerance::reference(filter, &leaf) {
-            Ref::Bool(true) => {}
-            Ref::Unsure => return Expected::Unsure,
-            _ => return Expected::Filtered,
+/// The f64 reference of each point under some settings (see expr/tolerance.rs).
+pub struct Expectation<'a> {
+    points: &'a PointSet,
+    settings: &'a ValueSettings,
+    params: DeriveParams,
+}
+
+impl<'a> Expectation<'a> {
+    pub fn new(points: &'a PointSet, settings: &'a ValueSettings) -> Self {
+        Self {
+            points,
+            settings,
+            params: DeriveParams::new(points, settings),
         }
     }
-    match tolerance::reference(&settings.value, &leaf) {
-        Ref::Num(v, e) => Expected::Value(v, e),
-        Ref::Bool(b) => Expected::Value(b as u8 as f64, 0.0),
-        Ref::NoValue => Expected::NoValue,
-        Ref::Unsure => Expected::Unsure,
+
+    /// What either backend may give for point `i`.
+    pub fn at(&self, i: usize) -> Expected {
+        let (points, params) = (self.points, &self.params);
+        let off = points.offsets[i];
+        let leaf = |v| {
+            tolerance::leaf(
+                v,
+                params.origin,
+                off,
+                params.wave_freq,
+                i as f64,
+                params.t,
+                |k| points.columns[k as usize][i],
+            )
+        };
+        if let Some(filter) = &self.settings.filter {
+            match tolerance::reference(filter, &leaf) {
+                Ref::Bool(true) => {}
+                Ref::Unsure => return Expected::Unsure,
+                _ => return Expected::Filtered,
+            }
+        }
+        match tolerance::reference(&self.settings.value, &leaf) {
+            Ref::Num(v, e) => Expected::Value(v, e),
+            Ref::Bool(b) => Expected::Value(b as u8 as f64, 0.0),
+            Ref::NoValue => Expected::NoValue,
+            Ref::Unsure => Expected::Unsure,
+        }
     }
 }
 
@@ -524,9 +546,10 @@ mod tests {
             let mut s = ValueSettings::of(src);
             s.filter = Some(Expr::filter("y > -0.5", &[]).unwrap().node);
             let d = run(&points, &s).0;
+            let expect = Expectation::new(&points, &s);
             let mut compared = 0;
             for (i, v) in d.values.iter().enumerate() {
-                match expected(&points, &s, i) {
+                match expect.at(i) {
                     Expected::Value(want, e) => {
                         assert!(
                             (*v as f64 - want).abs() <= e,

@@ -15,9 +15,7 @@ use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
 use crate::camera::Camera;
 use crate::colormap::Colormap;
 use crate::derive::ValueSettings as Values;
-use crate::derive::{
-    colours_parallel, resolve_range, values_parallel, DeriveParams, DeriveStats, ValueSettings,
-};
+use crate::derive::{colours_parallel, values_parallel, DeriveStats, ValueSettings};
 use crate::error::Result;
 use crate::frame::Style as FrameStyle;
 use crate::gpu::Gpu;
@@ -207,13 +205,12 @@ impl Plot {
         match (self.backend, &self.gpu_points) {
             (Backend::Cpu, _) => {
                 // Values now; colours only when instanced points need them.
-                let params = DeriveParams::new(&self.points, &self.values);
                 let mut values = std::mem::take(&mut self.cpu_values);
                 if values.len() != self.points.len() {
                     values = crate::mem::zeroed_vec(self.points.len());
                 }
                 self.stats = values_parallel(&self.points, &self.values, &mut values);
-                self.range = resolve_range(&params, &self.stats);
+                self.range = self.values.colour_range(&self.stats);
                 self.data_range = self.stats.range();
                 self.cpu_values = values;
                 if let Some(gp) = &self.gpu_points {
@@ -231,7 +228,7 @@ impl Plot {
                 self.colours_stale = true;
                 self.stats = gp.read_stats(gpu)?;
                 self.data_range = self.stats.range();
-                self.range = self.values.range.or(self.data_range);
+                self.range = self.values.colour_range(&self.stats);
             }
             (_, None) => unreachable!("the GPU backend uploads its points when made"),
         }

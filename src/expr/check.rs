@@ -193,21 +193,14 @@ impl Checker<'_> {
         names.extend(self.available.iter().copied());
         let all_names = names.clone();
         names.extend(Func::ALL.iter().map(|f| f.name()));
-        let closest = names
-            .iter()
-            .map(|n| (super::edit_distance(name, n), *n))
-            .filter(|(d, n)| *d <= (n.len().max(name.len()) / 3).max(1))
-            .min();
         let columns = if self.available.is_empty() {
             " (these points have no value columns)".to_string()
         } else {
             String::new()
         };
-        let suggest = closest
-            .map(|(_, n)| format!("; did you mean '{n}'?"))
-            .unwrap_or_else(|| ".".into());
         format!(
-            "unknown name '{name}'{suggest} Names: {}{columns}",
+            "unknown name '{name}'{} Names: {}{columns}",
+            suggestion(name, &names),
             all_names.join(", ")
         )
     }
@@ -226,15 +219,9 @@ impl Checker<'_> {
                 format!("{name} is a value, not a function")
             } else {
                 let names: Vec<&str> = Func::ALL.iter().map(|f| f.name()).collect();
-                let closest = names
-                    .iter()
-                    .map(|n| (super::edit_distance(name, n), *n))
-                    .filter(|(d, n)| *d <= (n.len() / 3).max(1))
-                    .min()
-                    .map(|(_, n)| format!("; did you mean '{n}'?"))
-                    .unwrap_or_else(|| ".".into());
                 format!(
-                    "unknown function '{name}'{closest} Functions: {}",
+                    "unknown function '{name}'{} Functions: {}",
+                    suggestion(name, &names),
                     names.join(", ")
                 )
             };
@@ -269,6 +256,17 @@ impl Checker<'_> {
         };
         Ok(Node::Call(func, args))
     }
+}
+
+/// "; did you mean 'n'?" for the closest of `names` (within a third of the
+/// longer name's length in edits), else ".".
+fn suggestion(name: &str, names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| (super::edit_distance(name, n), *n))
+        .filter(|(d, n)| *d <= (n.len().max(name.len()) / 3).max(1))
+        .min()
+        .map_or_else(|| ".".into(), |(_, n)| format!("; did you mean '{n}'?"))
 }
 
 /// Replace every subtree without a variable by its value, computed with the

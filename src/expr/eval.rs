@@ -285,8 +285,8 @@ pub struct BlockInput<'a> {
     pub offsets: &'a [[f32; 2]],
     /// Index of the block's first point.
     pub base: usize,
-    /// Each used column, the block's slice of it.
-    pub columns: &'a [&'a [f32]],
+    /// Each used column, whole (the block reads from `base`).
+    pub columns: &'a [std::sync::Arc<Vec<f32>>],
 }
 
 /// Scratch registers for one thread.
@@ -422,7 +422,7 @@ fn leaf(var: Var, input: &BlockInput, d: &mut [f32]) {
         }
         Var::Column(k) => d
             .iter_mut()
-            .zip(input.columns[k as usize])
+            .zip(&input.columns[k as usize][input.base..])
             .for_each(|(v, c)| *v = fin(*c)),
     }
 }

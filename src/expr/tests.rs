@@ -419,6 +419,7 @@ fn random_trees_print_parse_back_and_evaluate_alike_in_blocks() {
     let xs: Vec<f32> = (0..64).map(|i| (i as f32 - 32.0) * 0.37).collect();
     let offsets: Vec<[f32; 2]> = xs.iter().map(|&x| [x, 1.5 - x * 0.5]).collect();
     let speed: Vec<f32> = (0..64).map(|i| i as f32 * 0.1).collect();
+    let speed_column = [std::sync::Arc::new(speed.clone())];
     let cases = 3000;
     for case in 0..cases {
         let tree = check::fold(random_tree(&mut rng, 4, false));
@@ -439,7 +440,7 @@ fn random_trees_print_parse_back_and_evaluate_alike_in_blocks() {
             t: 0.0,
             offsets: &offsets,
             base: 0,
-            columns: &[&speed],
+            columns: &speed_column,
         };
         run_block(&program, &input, &mut scratch, &mut out);
         for (i, o) in offsets.iter().enumerate() {

@@ -43,6 +43,16 @@ pub fn ulp(v: f64) -> f64 {
     2f64.powf(exp - 23.0)
 }
 
+/// WGSL's error of `log` (or `log2`) at `x`, whose result is `r`: absolute
+/// 2^-21 on [0.5, 2], else 3 ULP.
+fn log_err(x: f64, r: f64) -> f64 {
+    if (0.5..=2.0).contains(&x) {
+        LOG_ABS
+    } else {
+        3.0 * ulp(r)
+    }
+}
+
 /// A number with its bound, or what overflow and flushing make of it.
 fn num(v: f64, e: f64) -> Ref {
     if !v.is_finite() || !e.is_finite() || v.abs() + e >= F32_MAX {
@@ -216,11 +226,7 @@ fn pow(a: f64, ea: f64, b: f64, eb: f64) -> Ref {
     // exp2(b * log2(|a|)): the operands' errors, log2's, the product's, exp2's.
     let l = a.abs().log2();
     let z = b * l;
-    let log_err = if (0.5..=2.0).contains(&a.abs()) {
-        LOG_ABS
-    } else {
-        3.0 * ulp(l)
-    };
+    let log_err = log_err(a.abs(), l);
     // The operands' errors: |a|^b is monotone in each operand (for |a| away from
     // 0, checked above), so the corners of the box bound it.
     let m = a.abs();
@@ -261,13 +267,6 @@ fn unary(f: Func, a: f64, ea: f64) -> Ref {
             Some(Ref::NoValue)
         } else {
             None
-        }
-    };
-    let log_own = |r: f64, x: f64| {
-        if (0.5..=2.0).contains(&x) {
-            LOG_ABS
-        } else {
-            3.0 * ulp(r)
         }
     };
     match f {
@@ -371,7 +370,7 @@ fn unary(f: Func, a: f64, ea: f64) -> Ref {
             };
             let r = g(a);
             let base = if f == Func::Log { r } else { a.log2() };
-            smooth(g, a, ea, log_own(base, a) * scale + 2.0 * ulp(r))
+            smooth(g, a, ea, log_err(a, base) * scale + 2.0 * ulp(r))
         }
         Func::Log1p => {
             if let Some(r) = domain(a > -1.0, (a + 1.0).abs()) {

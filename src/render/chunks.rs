@@ -143,7 +143,7 @@ impl GpuPoints {
             len: points.len(),
             origin: points.origin,
             stats,
-            base_params: DeriveParams::new(points, &ValueSettings::of("x + y")),
+            base_params: DeriveParams::base(points),
         })
     }
 
@@ -156,10 +156,9 @@ impl GpuPoints {
         settings: &ValueSettings,
     ) -> Result<()> {
         renderer.derive.select(&gpu.device, settings)?;
-        let (lo, hi) = settings.range.unwrap_or((0.0, 0.0));
         for chunk in &self.chunks {
             let params = DeriveParams {
-                range: [lo, hi],
+                range: settings.range.map_or([0.0, 0.0], |(lo, hi)| [lo, hi]),
                 auto_range: settings.range.is_none() as u32,
                 count: chunk.count,
                 base_index: chunk.base,

@@ -32,13 +32,17 @@ pub struct DerivePipes {
     colours: wgpu::ComputePipeline,
 }
 
+/// The value and filter trees of the current pipelines, and the pipelines.
+type Selected = (Node, Option<Node>, Arc<DerivePipes>);
+
 /// The derive bind group layout, and the pipelines compiled so far, one pair
 /// per generated shader (the viewer switches between expressions freely).
 pub struct DerivePipeline {
     pub layout: wgpu::BindGroupLayout,
     cache: Mutex<HashMap<String, Arc<DerivePipes>>>,
-    /// The pipelines the next recorded passes use.
-    current: Mutex<Option<Arc<DerivePipes>>>,
+    /// The pipelines the next recorded passes use, with the value and filter
+    /// they compute.
+    current: Mutex<Option<Selected>>,
 }
 
 impl DerivePipeline {
@@ -67,6 +71,14 @@ impl DerivePipeline {
     /// time: the generated module goes through wgpu's validation (naga) inside
     /// an error scope, so a shader the driver would refuse is an error here.
     pub fn select(&self, device: &wgpu::Device, settings: &ValueSettings) -> Result<()> {
+        let mut current = self.current.lock().expect("current pipelines");
+        // The same expressions as last time (every frame of an animation): nothing to print.
+        if current
+            .as_ref()
+            .is_some_and(|(v, f, _)| *v == settings.value && *f == settings.filter)
+        {
+            return Ok(());
+        }
         let filter = settings.filter.clone().unwrap_or(Node::Bool(true));
         let source = super::shaders::derive_source(&settings.value, &filter);
         let mut cache = self.cache.lock().expect("derive cache");
@@ -91,7 +103,7 @@ impl DerivePipeline {
                 p
             }
         };
-        *self.current.lock().expect("current pipelines") = Some(pipes);
+        *current = Some((settings.value.clone(), settings.filter.clone(), pipes));
         Ok(())
     }
 
@@ -111,7 +123,7 @@ impl DerivePipeline {
         passes: Passes,
     ) {
         let current = self.current.lock().expect("current pipelines");
-        let pipes = current
+        let (_, _, pipes) = current
             .as_ref()
             .expect("select() comes before the first derive");
         let pipelines = [

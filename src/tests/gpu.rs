@@ -7,7 +7,7 @@ use crate::aggregate::Backend;
 use crate::camera::{Camera, Viewport};
 use crate::colormap::{Colormap, NAMES};
 use crate::context::Timings as StageTimes;
-use crate::derive::{derive_serial, expected, Derived, ValueSettings};
+use crate::derive::{derive_serial, Derived, Expectation, ValueSettings};
 use crate::expr::Expr;
 use crate::gpu::Gpu;
 use crate::overlay::AxesOptions;
@@ -52,9 +52,8 @@ pub(crate) fn parity_for(
     let lut = colormap.rgba8();
     let mut cpu = Derived::with_len(points.len());
     derive_serial(points, &settings, &lut, &mut cpu);
-    let p = parity::check(&values, &colours, range, &cpu, &lut, &|i| {
-        expected(points, &settings, i)
-    });
+    let expect = Expectation::new(points, &settings);
+    let p = parity::check(&values, &colours, range, &cpu, &lut, &|i| expect.at(i));
     // The counts agree, but for points near an edge (which may go either way).
     let apart =
         stats.no_value.abs_diff(cpu.stats.no_value) + stats.filtered.abs_diff(cpu.stats.filtered);
