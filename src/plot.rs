@@ -100,6 +100,9 @@ pub struct Plot {
     pub data_range: Option<(f32, f32)>,
     /// What the last derive counted: points with no value, points left out.
     pub stats: DeriveStats,
+    /// How many times values were derived (the viewer reports it: a camera
+    /// move must never add one).
+    pub derives: u64,
     pub opts: PlotOptions,
     /// The backend in use (never `Auto`).
     pub backend: Backend,
@@ -180,6 +183,7 @@ impl Plot {
             range: None,
             data_range: None,
             stats: DeriveStats::EMPTY,
+            derives: 0,
             opts: look.plot,
             backend,
             software,
@@ -202,6 +206,7 @@ impl Plot {
 
     /// Values and colours for the current settings and colourmap.
     pub fn derive(&mut self, gpu: &Gpu) -> Result<()> {
+        self.derives += 1;
         match (self.backend, &self.gpu_points) {
             (Backend::Cpu, _) => {
                 // Values now; colours only when instanced points need them.

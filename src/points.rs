@@ -377,6 +377,27 @@ fn spiral_point(rng: &mut SmallRng) -> DVec2 {
 mod tests {
     use super::*;
 
+    /// The README: the same seed gives the same points on any thread count.
+    #[test]
+    fn generators_give_the_same_points_on_any_thread_count() {
+        for ds in [Dataset::Clusters, Dataset::Uniform, Dataset::Spiral] {
+            let on = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| generate(ds, 300_007, 3).unwrap())
+            };
+            let one = on(1);
+            for threads in [2, 3, 8] {
+                let many = on(threads);
+                assert_eq!(one.offsets, many.offsets, "{ds:?} on {threads} threads");
+                assert_eq!(one.origin, many.origin);
+                assert_eq!(one.bounds, many.bounds);
+            }
+        }
+    }
+
     #[test]
     fn generators_are_deterministic_and_sized() {
         for ds in [Dataset::Clusters, Dataset::Uniform, Dataset::Spiral] {

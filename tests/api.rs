@@ -420,3 +420,142 @@ fn random_settings_and_data_render_or_fail_cleanly() {
         "{rendered} rendered, {refused} refused"
     );
 }
+
+/// Discs measured against geometry, not against the reference rasteriser
+/// (which follows points.wgsl and would share its mistakes): black discs on
+/// white at known sub-pixel centres, 1 data unit = 1 pixel. Each disc's ink
+/// (the sum of its coverage) must be the area of the shader's anti-aliased
+/// disc, pi r^2 + pi/12 (a one-pixel linear rim), and its ink-weighted centre
+/// the point's position with y up. A diameter taken as a radius, a lost
+/// half-pixel or a flipped axis each fail by far more than the tolerances
+/// (1.5 % of the ink, 0.05 px), which cover sampling at pixel centres and
+/// 8-bit rounding (at most 0.8 % and 0.04 px for r >= 2.5).
+#[test]
+fn discs_have_the_area_and_centre_geometry_gives() {
+    let Some(mut ctx) = common::context() else {
+        return;
+    };
+    let (w, h) = (240u32, 120u32);
+    let centres: Vec<(f64, f64)> = (0..12)
+        .map(|i| {
+            let (col, row) = ((i % 6) as f64, (i / 6) as f64);
+            // Sub-pixel parts that differ per point.
+            (
+                20.0 + 40.0 * col + 0.13 * i as f64,
+                30.0 + 60.0 * row + 0.71 - 0.09 * i as f64,
+            )
+        })
+        .collect();
+    let xs: Vec<f64> = centres.iter().map(|c| c.0).collect();
+    let ys: Vec<f64> = centres.iter().map(|c| c.1).collect();
+    let points = Points::new(&xs, &ys).unwrap();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        for point_size in [5.0, 8.0, 14.5] {
+            let figure = Figure {
+                width: w,
+                height: h,
+                value: Value::Expr("1".into()),
+                range: Some((0.0, 1.0)),
+                colormap: "greys".parse().unwrap(),
+                mode: Mode::Points,
+                backend,
+                point_size,
+                x_range: Some((0.0, w as f64)),
+                y_range: Some((0.0, h as f64)),
+                axes: false,
+                ..Figure::default()
+            };
+            let image = ctx.render(&points, &figure).unwrap();
+            let r = point_size / 2.0;
+            let want_ink = std::f64::consts::PI * (r * r + 1.0 / 12.0);
+            for &(x, y) in &centres {
+                // Pixel coordinates of the data point: x right, y down.
+                let (px, py) = (x, h as f64 - y);
+                let (mut ink, mut mx, mut my) = (0.0, 0.0, 0.0);
+                let reach = r.ceil() as i64 + 2;
+                for j in (py as i64 - reach)..=(py as i64 + reach) {
+                    for i in (px as i64 - reach)..=(px as i64 + reach) {
+                        let p = image.pixel(i as u32, j as u32).unwrap();
+                        let a = 1.0 - p[0] as f64 / 255.0;
+                        ink += a;
+                        mx += a * (i as f64 + 0.5);
+                        my += a * (j as f64 + 0.5);
+                    }
+                }
+                let what = format!("{backend:?}, size {point_size}, point ({x}, {y})");
+                assert!(
+                    (ink / want_ink - 1.0).abs() < 0.015,
+                    "{what}: ink {ink:.3}, geometry {want_ink:.3}"
+                );
+                let (cx, cy) = (mx / ink, my / ink);
+                assert!(
+                    (cx - px).abs() < 0.05 && (cy - py).abs() < 0.05,
+                    "{what}: centre ({cx:.3}, {cy:.3}), expected ({px:.3}, {py:.3})"
+                );
+            }
+        }
+    }
+}
+
+/// The README: sums are exact (fixed point), so a density grid of sums or
+/// means is the same whatever order the points come in, on both backends;
+/// floating-point sums of values of mixed magnitude would not be.
+#[test]
+fn sums_and_means_do_not_depend_on_the_order_of_the_points() {
+    let Some(mut ctx) = common::context() else {
+        return;
+    };
+    let n = 20_011; // prime: i * 7919 % n visits every row once
+    let xs: Vec<f64> = (0..n).map(|i| ((i * 37) % 101) as f64 * 0.31).collect();
+    let ys: Vec<f64> = (0..n).map(|i| ((i * 53) % 89) as f64 * 0.17).collect();
+    let ws: Vec<f64> = (0..n)
+        .map(|i| (i as f64).sin() * 10f64.powi((i % 7) as i32 - 3))
+        .collect();
+    let order: Vec<usize> = (0..n).map(|i| i * 7919 % n).collect();
+    let pick = |v: &[f64]| order.iter().map(|&i| v[i]).collect::<Vec<f64>>();
+    let given = Points::new(&xs, &ys)
+        .unwrap()
+        .with_column("w", &ws)
+        .unwrap();
+    let shuffled = Points::new(&pick(&xs), &pick(&ys))
+        .unwrap()
+        .with_column("w", &pick(&ws))
+        .unwrap();
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        for agg in [Agg::Sum, Agg::Mean] {
+            let figure = Figure {
+                width: 64,
+                height: 48,
+                mode: Mode::Density,
+                value: Value::Column("w".into()),
+                agg,
+                backend,
+                axes: false,
+                ..Figure::default()
+            };
+            let a = ctx.render_frame(&given, &figure).unwrap();
+            let b = ctx.render_frame(&shuffled, &figure).unwrap();
+            let (ga, gb) = (a.grid.unwrap(), b.grid.unwrap());
+            let GridData::Values(cells) = &ga.data else {
+                panic!("{agg:?}: a grid of values")
+            };
+            assert!(cells.iter().filter(|v| v.is_finite()).count() > 100);
+            if let (GridData::Values(x), GridData::Values(y)) = (&ga.data, &gb.data) {
+                let bad: Vec<(usize, f32, f32)> = x
+                    .iter()
+                    .zip(y)
+                    .enumerate()
+                    .filter(|(_, (a, b))| a.to_bits() != b.to_bits())
+                    .map(|(i, (a, b))| (i, *a, *b))
+                    .collect();
+                assert!(
+                    bad.is_empty(),
+                    "{backend:?} {agg:?}: {} cells differ: {:?}",
+                    bad.len(),
+                    &bad[..bad.len().min(8)]
+                );
+            }
+            common::assert_images_equal(&format!("order-{backend:?}-{agg:?}"), &a.image, &b.image);
+        }
+    }
+}

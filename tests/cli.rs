@@ -417,3 +417,66 @@ fn an_aggregate_needs_density_mode() {
         &out,
     );
 }
+
+/// The README: `--order morton` sorts the points for faster splats and keeps
+/// the picture (splat and density aggregate per pixel, and sums are exact, so
+/// the order of the points cannot show) and `index` (each point's input row).
+/// Also: `--backend auto` (the default) aggregates on the CPU where the only
+/// adapter is a software rasteriser, on the GPU elsewhere.
+#[test]
+fn morton_order_draws_the_same_picture_and_auto_picks_the_backend() {
+    let Some(ctx) = common::context() else {
+        return;
+    };
+    let auto = if ctx.is_software() { "Cpu" } else { "Gpu" };
+    let dir = scratch("morton");
+    let cases: [(&str, &[&str]); 3] = [
+        ("gpu", &["--mode", "splat", "--value", "index"]),
+        (
+            "cpu",
+            &["--mode", "density", "--agg", "mean", "--value", "radius"],
+        ),
+        (
+            "auto",
+            &["--mode", "density", "--agg", "sum", "--value", "x*y"],
+        ),
+    ];
+    for (c, (backend, case)) in cases.into_iter().enumerate() {
+        let mut pngs = vec![];
+        for order in ["input", "morton"] {
+            let out = dir.join(format!("{c}-{backend}-{order}.png"));
+            let mut args = vec![
+                "render",
+                "--points",
+                "40000",
+                "--dataset",
+                "clusters",
+                "--width",
+                "200",
+                "--height",
+                "140",
+                "--backend",
+                backend,
+                "--order",
+                order,
+                "--output",
+                out.to_str().unwrap(),
+            ];
+            args.extend_from_slice(case);
+            let o = run(&args);
+            assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+            let want = match backend {
+                "auto" => auto,
+                "gpu" => "Gpu",
+                _ => "Cpu",
+            };
+            assert!(
+                stderr(&o).contains(&format!("backend {want}")),
+                "{args:?}: expected backend {want}: {}",
+                stderr(&o)
+            );
+            pngs.push(Image::open_png(&out).unwrap());
+        }
+        common::assert_images_equal(&format!("morton-{c}-{backend}"), &pngs[1], &pngs[0]);
+    }
+}

@@ -218,7 +218,14 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
     let mut child = bin()
         .arg("view")
         .args(DATA)
-        .args(["--width", "640", "--height", "400", "--screenshot-dir"])
+        .args([
+            "--width",
+            "640",
+            "--height",
+            "400",
+            "-v",
+            "--screenshot-dir",
+        ])
         .arg(&dir)
         .env("DISPLAY", &x.display)
         .env_remove("WAYLAND_DISPLAY")
@@ -398,6 +405,16 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
     };
     assert!(status.success(), "viewer exited with {status}:\n{}", log());
     assert!(!log().contains("panicked"), "{}", log());
+    // -v: the adapter's details at start; at the end, the values were derived
+    // twice (at start and for `-x*2`): zooming, panning, the broken
+    // expression, the mode and aggregate changes and the screenshots derived
+    // nothing.
+    assert!(log().contains("  adapter: AdapterInfo"), "{}", log());
+    assert!(
+        log().contains("frames drawn, values derived 2 times"),
+        "{}",
+        log()
+    );
 
     // `render` with the printed flags draws the same pixels.
     assert_render_matches(&dir, &flags, &shot, "view-screenshot");

@@ -103,6 +103,7 @@ struct ViewArgs {
     height: u32,
     screenshot_dir: PathBuf,
     source: String,
+    verbose: bool,
 }
 
 /// Messages from outside the event loop.
@@ -118,6 +119,9 @@ pub struct ViewOptions {
     pub screenshot_dir: PathBuf,
     /// Where the points came from, for the start-up line ("clusters, seed 1").
     pub source: String,
+    /// Print the adapter's details at start, and at the end how many frames
+    /// were drawn and how many times the values were derived.
+    pub verbose: bool,
 }
 
 impl Default for ViewOptions {
@@ -125,6 +129,7 @@ impl Default for ViewOptions {
         Self {
             screenshot_dir: PathBuf::from("."),
             source: "points".into(),
+            verbose: false,
         }
     }
 }
@@ -142,6 +147,7 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
         height: figure.height,
         screenshot_dir: options.screenshot_dir.clone(),
         source: options.source.clone(),
+        verbose: options.verbose,
     };
     let args = &args;
     let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
@@ -179,7 +185,14 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
         .run_app(&mut app)
         .map_err(|e| input(format!("the window's event loop failed: {e}")))?;
     // Release the GPU objects before the display connection goes.
-    drop(app.viewer.take());
+    if let Some(viewer) = app.viewer.take() {
+        if args.verbose {
+            eprintln!(
+                "pointillist: {} frames drawn, values derived {} times",
+                viewer.frames, viewer.plot.derives
+            );
+        }
+    }
     app.error.map_or(Ok(()), Err)
 }
 
@@ -284,6 +297,8 @@ struct Viewer {
     clock: Clock,
     /// When the last frame started (for the frame rate while animating).
     last_frame: Option<Instant>,
+    /// Frames presented so far.
+    frames: u64,
 }
 
 /// The expressions' `t`: seconds since the window opened, less the pauses.
@@ -336,6 +351,9 @@ impl Viewer {
             args.source,
             gpu.describe()
         );
+        if args.verbose {
+            eprintln!("  adapter: {:?}", gpu.info);
+        }
         let lost = proxy.clone();
         gpu.device.set_device_lost_callback(move |reason, msg| {
             if reason != wgpu::DeviceLostReason::Destroyed {
@@ -384,6 +402,7 @@ impl Viewer {
                 paused: None,
             },
             last_frame: None,
+            frames: 0,
         };
         viewer.configure();
         viewer.window.request_redraw();
@@ -539,6 +558,7 @@ impl Viewer {
         let (_, mode) = self.draw(false, (w, h), &target)?;
         self.window.pre_present_notify();
         self.gpu.queue.present(frame);
+        self.frames += 1;
         self.gpu.wait()?;
         let took = start.elapsed();
         if suboptimal {
@@ -770,6 +790,7 @@ impl Viewer {
                 None,
             )?;
             plot.opts = opts;
+            plot.derives += self.plot.derives;
             self.painter = Painter::new(&self.gpu, self.painter.format, &plot.renderer);
             self.shot_painter = None;
             self.plot = plot;

@@ -157,7 +157,7 @@ pub struct LookArgs {
     /// Spread isolated pixels over this radius in splat and density modes (0-5).
     #[arg(long, default_value_t = 0)]
     pub spread: u32,
-    /// Print the adapter's details and more timings.
+    /// Print the adapter's details (and, in the viewer, frames drawn and derives at the end).
     #[arg(short, long)]
     pub verbose: bool,
 }
@@ -390,6 +390,7 @@ pub fn view(args: &ViewArgs) -> Result<()> {
     let options = ViewOptions {
         screenshot_dir: args.screenshot_dir.clone(),
         source: args.data.describe(),
+        verbose: args.look.verbose,
     };
     pointillist::view(points, &figure, &options)
 }

@@ -158,6 +158,33 @@ mod tests {
         }
     }
 
+    /// Every entry of every table against `tests/data/colormaps.csv`, which
+    /// `tests/data/colormaps.py` wrote from matplotlib itself: the float to its
+    /// nearest f32, the byte to round(v * 255) of matplotlib's float64.
+    #[test]
+    fn every_entry_equals_matplotlib() {
+        let fixture = include_str!("../../tests/data/colormaps.csv");
+        let mut seen = [0usize; NAMES.len()];
+        for line in fixture.lines().filter(|l| !l.starts_with('#')).skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            assert_eq!(f.len(), 5, "{line}");
+            let map = Colormap::by_name(f[0]).unwrap();
+            let i: usize = f[1].parse().unwrap();
+            assert_eq!(i, seen[map.index], "{line}: entries out of order");
+            seen[map.index] += 1;
+            let want: Vec<f64> = f[2..].iter().map(|v| v.parse().unwrap()).collect();
+            let table = map.table()[i];
+            let bytes = map.rgba8()[i];
+            for c in 0..3 {
+                assert_eq!(table[c], want[c] as f32, "{line}: channel {c}");
+                let byte = (want[c] * 255.0).round() as u8;
+                assert_eq!(bytes[c], byte, "{line}: byte of channel {c}");
+            }
+            assert_eq!(bytes[3], 255);
+        }
+        assert_eq!(seen, [LUT_SIZE; NAMES.len()], "fixture holds every entry");
+    }
+
     #[test]
     fn reversed_maps_flip_the_table() {
         let f = Colormap::by_name("magma").unwrap().rgba8();

@@ -698,6 +698,24 @@ fn random_spec(rng: &mut Rng) -> ColumnSpec {
     }
 }
 
+/// Why a loaded file breaks the loader's promise, if it does.
+fn untrustworthy(l: &crate::io::Loaded) -> Option<String> {
+    let n = l.x.len();
+    if l.y.len() != n {
+        return Some(format!("{n} x but {} y", l.y.len()));
+    }
+    if let Some(v) = &l.value {
+        if v.len() != n {
+            return Some(format!("{n} points but {} values", v.len()));
+        }
+        if let Some(i) = v.iter().position(|v| !v.is_finite()) {
+            return Some(format!("value {i} is {}", v[i]));
+        }
+    }
+    let bad = (0..n).find(|&i| !(l.x[i].is_finite() && l.y[i].is_finite()));
+    bad.map(|i| format!("point {i} is ({}, {})", l.x[i], l.y[i]))
+}
+
 #[derive(Default)]
 struct Report {
     ok: usize,
@@ -787,7 +805,14 @@ fn fuzz(
                     }
                 }
                 match r {
-                    Ok(_) => report.ok += 1,
+                    Ok(loaded) => {
+                        report.ok += 1;
+                        // What loads is what the renderer may trust: one x,
+                        // one y (and one value) per point, all finite.
+                        if let Some(problem) = untrustworthy(&loaded) {
+                            report.failures.push(format!("{}: {problem}", describe()));
+                        }
+                    }
                     Err(e) => {
                         report.err += 1;
                         // Every error names the file.
