@@ -282,6 +282,19 @@ fn density_exports_its_counts_as_npy() {
     assert_eq!(counts.len(), 48 * 64);
     // The fitted view holds every point, each counted once.
     assert_eq!(counts.iter().map(|&c| c as u64).sum::<u64>(), 30_000);
+    // Cell for cell the grid the library makes of the same points (whose
+    // row 0 is the top: tests/api.rs).
+    let mut ctx = common::context().unwrap();
+    let same = pointillist::Points::generate(pointillist::Dataset::Uniform, 30_000, 1).unwrap();
+    let figure = pointillist::Figure {
+        width: 64,
+        height: 48,
+        mode: pointillist::Mode::Density,
+        axes: false,
+        ..Default::default()
+    };
+    let grid = ctx.render_frame(&same, &figure).unwrap().grid.unwrap();
+    assert_eq!(grid.data, pointillist::GridData::Counts(counts.clone()));
     // It also loads back through pointillist's own .npy reader.
     let options = pointillist::LoadOptions {
         value: Some("5".into()),
