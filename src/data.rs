@@ -32,6 +32,10 @@ pub struct LoadOptions {
     /// A value column to load; `None`: the third column when the file has one
     /// and neither x nor y was named.
     pub value: Option<String>,
+    /// Further value columns to load beside `value`, by name or index: the
+    /// file columns an expression reads (see [`crate::expression_columns`]).
+    /// A row is kept only where x, y and every loaded column are finite.
+    pub columns: Vec<String>,
     /// CSV delimiter; `None`: detected from the first line.
     pub delimiter: Option<u8>,
     /// Counts the bytes read so far, for a progress bar.
@@ -111,6 +115,7 @@ impl Points {
             x: options.x.as_deref().map(Column::parse),
             y: options.y.as_deref().map(Column::parse),
             value: options.value.as_deref().map(Column::parse),
+            more: options.columns.iter().map(|c| Column::parse(c)).collect(),
         };
         let counter = AtomicU64::new(0);
         let progress = options.progress.as_deref().unwrap_or(&counter);
@@ -121,6 +126,10 @@ impl Points {
         set.y_name = loaded.y_name;
         set.value_name = loaded.value_name;
         let mut points = Points::from_set(set);
+        for (name, values) in loaded.more {
+            points.columns.retain(|(n, _)| *n != name);
+            points.columns.push((name, Arc::new(values)));
+        }
         points.skipped = loaded.skipped;
         Ok(points)
     }

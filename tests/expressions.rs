@@ -165,3 +165,120 @@ fn bad_expressions_are_errors_with_a_caret() {
         }
     }
 }
+
+/// The command line loads every file column `--value` and `--filter` name
+/// (and only those): the same picture as the API given those columns by
+/// hand, with the filter's count, and a row with a missing field skipped.
+#[test]
+fn the_cli_loads_every_column_the_expressions_name() {
+    let Some(mut ctx) = common::context() else {
+        return;
+    };
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("expr-columns");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("boats.csv");
+    let mut text = String::from("lon,lat,speed,heading,mass,unused\n");
+    let (mut lon, mut lat, mut speed, mut heading, mut mass) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for i in 0..2000 {
+        let t = i as f64 * 0.01;
+        let row = [
+            t.cos() * t,
+            t.sin() * t,
+            (i % 13) as f64,
+            t * 0.7,
+            (i % 5) as f64 - 1.0,
+        ];
+        // One row with an empty field in a column the expressions read.
+        let speed_text = if i == 7 {
+            String::new()
+        } else {
+            row[2].to_string()
+        };
+        text += &format!(
+            "{},{},{speed_text},{},{},x\n",
+            row[0], row[1], row[3], row[4]
+        );
+        if i != 7 {
+            lon.push(row[0]);
+            lat.push(row[1]);
+            speed.push(row[2]);
+            heading.push(row[3]);
+            mass.push(row[4]);
+        }
+    }
+    std::fs::write(&csv, text).unwrap();
+    let png = dir.join("cli.png");
+    let (value, filter) = ("speed * cos(heading)", "mass > 0");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pointillist"))
+        .args([
+            "render", "--mode", "points", "--width", "240", "--height", "160",
+        ])
+        .args(["--value", value, "--filter", filter, "--input"])
+        .arg(&csv)
+        .arg("--output")
+        .arg(&png)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("skipped 1 rows"), "{err}");
+    let kept = mass.iter().filter(|&&m| m > 0.0).count();
+    assert_eq!(kept, 1199);
+    assert!(err.contains("kept 1,199 of 1,999 points"), "{err}");
+
+    let points = Points::new(&lon, &lat)
+        .unwrap()
+        .with_names("lon", "lat")
+        .with_column("speed", &speed)
+        .unwrap()
+        .with_column("heading", &heading)
+        .unwrap()
+        .with_column("mass", &mass)
+        .unwrap();
+    let fig = Figure {
+        width: 240,
+        height: 160,
+        mode: Mode::Points,
+        value: Value::expr(value),
+        filter: Some(filter.into()),
+        ..Figure::default()
+    };
+    let api = ctx.render(&points, &fig).unwrap();
+    let cli = pointillist::Image::open_png(&png).unwrap();
+    common::assert_images_equal("expr-columns", &cli, &api);
+
+    // A name the file lacks: the expression's error, a caret under the name,
+    // the file's columns offered; nothing written.
+    let out = dir.join("none.png");
+    for (flag, text, want) in [
+        (
+            "--value",
+            "log(speeed) * 2",
+            "--value: unknown name 'speeed'; did you mean 'speed'?",
+        ),
+        (
+            "--filter",
+            "mas > 0",
+            "--filter: unknown name 'mas'; did you mean 'mass'?",
+        ),
+    ] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_pointillist"))
+            .args(["render", flag, text, "--input"])
+            .arg(&csv)
+            .arg("--output")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        let lines: Vec<&str> = err.lines().collect();
+        assert!(!o.status.success(), "{err}");
+        assert_eq!(lines.len(), 3, "{err}");
+        assert!(lines[0].starts_with(&format!("error: {want}")), "{err}");
+        assert!(lines[0].contains("heading, mass, unused"), "{err}");
+        assert_eq!(lines[1].trim(), text);
+        assert!(lines[2].trim_start().starts_with('^'), "{err}");
+        assert!(!out.exists());
+    }
+}

@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pointillist::{expression_columns, Error, Format, LoadOptions, Points, Result, Value};
+use pointillist::{
+    expression_columns, Error, Format, LoadError, LoadOptions, Points, Result, Value,
+};
 
 use super::{fmt_count, DataArgs, LookArgs, Order};
 
@@ -24,10 +26,10 @@ pub fn points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<Value>
     Ok((points, value))
 }
 
-/// What `--value` and `--filter` need from the file: the value column to
-/// load (None: the default third column), and the value to draw when it is
-/// a column rather than an expression.
-fn wanted_column(look: &LookArgs) -> Result<(Option<String>, Option<Value>)> {
+/// What `--value` and `--filter` need from the file: the columns to load
+/// (none: the default third column, if the file has one), and the value to
+/// draw when it is a column rather than an expression.
+fn wanted_columns(look: &LookArgs) -> Result<(Vec<String>, Option<Value>)> {
     let flag_error = |role: &'static str, error| Error::Expression { role, error };
     let mut columns = Vec::new();
     let mut value = None;
@@ -35,16 +37,18 @@ fn wanted_column(look: &LookArgs) -> Result<(Option<String>, Option<Value>)> {
         let v = v.trim();
         if !v.is_empty() && v.chars().all(|c| c.is_ascii_digit()) {
             // A column by index, as before expressions: its name comes with the load.
-            return Ok((Some(v.to_string()), Some(Value::Column(String::new()))));
-        }
-        match expression_columns(v) {
-            Ok(c) => columns.extend(c),
-            // Not an expression: perhaps a column whose name is not a name ("speed (km/h)").
-            Err(_) if v != "auto" => {
-                columns.push(v.to_string());
-                value = Some(Value::Column(v.to_string()));
+            columns.push(v.to_string());
+            value = Some(Value::Column(String::new()));
+        } else {
+            match expression_columns(v) {
+                Ok(c) => columns.extend(c),
+                // Not an expression: perhaps a column whose name is not a name ("speed (km/h)").
+                Err(_) if v != "auto" => {
+                    columns.push(v.to_string());
+                    value = Some(Value::Column(v.to_string()));
+                }
+                Err(e) => return Err(flag_error("value", e)),
             }
-            Err(e) => return Err(flag_error("value", e)),
         }
     }
     if let Some(f) = look.filter.as_deref() {
@@ -54,13 +58,7 @@ fn wanted_column(look: &LookArgs) -> Result<(Option<String>, Option<Value>)> {
             }
         }
     }
-    if columns.len() > 1 {
-        return Err(Error::Input(format!(
-            "--value and --filter read the file columns {}: loading more than one value column from a file is not supported yet; use one column per run (or the Rust/Python API's Points::with_column)",
-            columns.join(", ")
-        )));
-    }
-    Ok((columns.pop(), value))
+    Ok((columns, value))
 }
 
 fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<Value>)> {
@@ -76,7 +74,7 @@ fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<
                 .map_err(|e| Error::Input(format!("--format: {e}")))
         })
         .transpose()?;
-    let (column, value) = wanted_column(look)?;
+    let (mut columns, value) = wanted_columns(look)?;
     let delimiter = data
         .delimiter
         .map(|c| {
@@ -84,11 +82,13 @@ fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<
                 .map_err(|_| Error::Input(format!("--delimiter '{c}' must be one ASCII character")))
         })
         .transpose()?;
+    let options_value = (!columns.is_empty()).then(|| columns.remove(0));
     let options = LoadOptions {
         format,
         x: data.x.clone(),
         y: data.y.clone(),
-        value: column.clone(),
+        value: options_value.clone(),
+        columns: columns.clone(),
         delimiter,
         progress: None,
     };
@@ -105,6 +105,19 @@ fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<
                 },
                 Ok(_) => Error::Load(e),
             });
+        }
+        // A name in an expression that the file lacks: the expression's error, with a
+        // caret under the name and the file's columns to choose from.
+        Err(Error::Load(LoadError::NoSuchColumn {
+            name, available, ..
+        })) if columns.contains(&name) || options_value.as_ref() == Some(&name) => {
+            return Err(expression_error(look, &available).unwrap_or_else(|| {
+                Error::Input(format!(
+                    "{} has no column named '{name}'; available columns: {}",
+                    path.display(),
+                    available.join(", ")
+                ))
+            }));
         }
         other => other?,
     };
@@ -139,6 +152,24 @@ fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<
         other => other,
     };
     Ok((points, value))
+}
+
+/// The error `--value` or `--filter` gives against a file whose columns are
+/// `available` (checked on no points with those columns), if either has one.
+fn expression_error(look: &LookArgs, available: &[String]) -> Option<Error> {
+    let mut points = Points::new::<f64>(&[], &[]).ok()?;
+    for name in available {
+        points = points.with_column(name, &[] as &[f32]).ok()?;
+    }
+    let figure = pointillist::Figure {
+        value: look.value.as_deref().map_or(Value::Auto, Value::expr),
+        filter: look.filter.clone(),
+        ..Default::default()
+    };
+    match figure.check_for(&points) {
+        Err(e @ Error::Expression { .. }) => Some(super::flagged(e)),
+        _ => None,
+    }
 }
 
 /// Load a file; when stderr is a terminal and the load takes over a second,

@@ -180,7 +180,10 @@ fn load_with(
         format,
         names: &names,
         header,
-        cols: [Some(picked.x), Some(picked.y), picked.value],
+        cols: [picked.x, picked.y]
+            .into_iter()
+            .chain(picked.values())
+            .collect(),
     };
     // Where the data starts: after the header, or at the first record.
     let start = if header {
@@ -236,8 +239,8 @@ struct Rows<'a> {
     format: Format,
     names: &'a [String],
     header: bool,
-    /// x, y and (optionally) value columns.
-    cols: [Option<usize>; 3],
+    /// The x and y columns, then the value columns.
+    cols: Vec<usize>,
 }
 
 impl Rows<'_> {
@@ -297,7 +300,7 @@ impl Rows<'_> {
             })
             .collect();
         // The first error in file order, as a sequential parse would report it.
-        let mut all = Sink::new(0, self.cols[2].is_some());
+        let mut all = Sink::new(0, self.cols.len() - 2);
         for sink in sinks {
             all.append(sink?);
         }
@@ -313,7 +316,7 @@ impl Rows<'_> {
     ) -> Result<Sink, LoadError> {
         let mut reader = self.format.reader(data);
         let mut rec = ByteRecord::new();
-        let mut sink = Sink::new(0, self.cols[2].is_some());
+        let mut sink = Sink::new(0, self.cols.len() - 2);
         let mut count = 0u32;
         while reader
             .read_byte_record(&mut rec)
@@ -329,10 +332,17 @@ impl Rows<'_> {
     }
 
     fn take(&self, rec: &ByteRecord, lines_before: u64, sink: &mut Sink) -> Result<(), LoadError> {
-        let mut vals = [0.0f64; 3];
+        // x, y and up to a few value columns without a heap allocation per row.
+        let mut vals = [0.0f64; 8];
+        let mut heap;
+        let vals: &mut [f64] = if self.cols.len() <= vals.len() {
+            &mut vals[..self.cols.len()]
+        } else {
+            heap = vec![0.0; self.cols.len()];
+            &mut heap
+        };
         let mut missing = false;
-        for (slot, col) in vals.iter_mut().zip(self.cols) {
-            let Some(col) = col else { continue };
+        for (slot, &col) in vals.iter_mut().zip(&self.cols) {
             let f = field(rec, self.format.collapse, col);
             match cell(f, self.format.delim) {
                 Cell::Num(v) => *slot = v,
@@ -350,7 +360,7 @@ impl Rows<'_> {
         if missing {
             sink.skip();
         } else {
-            sink.push(vals[0], vals[1], vals[2]);
+            sink.push(vals[0], vals[1], &vals[2..]);
         }
         Ok(())
     }
@@ -467,6 +477,7 @@ mod tests {
             x: Some(Column::Name("x".into())),
             y: Some(Column::Name("y".into())),
             value: None,
+            more: vec![],
         };
         let (_, r) = ld("q2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
@@ -483,6 +494,7 @@ mod tests {
             x: Some(Column::Name("px".into())),
             y: Some(Column::Index(3)),
             value: Some(Column::Name("MASS".into())),
+            more: vec![],
         };
         let (_, r) = ld("c.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
@@ -494,6 +506,7 @@ mod tests {
             x: Some(Column::Index(2)),
             y: Some(Column::Index(3)),
             value: None,
+            more: vec![],
         };
         let (_, r) = ld("c2.csv", text.as_bytes(), &spec);
         assert_eq!(r.unwrap().value, None);
@@ -513,6 +526,7 @@ mod tests {
             x: Some(Column::Index(0)),
             y: Some(Column::Index(1)),
             value: None,
+            more: vec![],
         };
         let (_, r) = ld("k2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();

@@ -168,11 +168,15 @@ impl fmt::Display for Column {
 /// A name matches exactly or, failing that, ignoring ASCII case and
 /// surrounding spaces; files without names (plain .npy arrays, CSV without a
 /// header) also answer to `"column N"`.
+///
+/// `more` are further value columns (the file columns an expression names),
+/// loaded beside `value`; a row is kept only where all of them are finite.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ColumnSpec {
     pub x: Option<Column>,
     pub y: Option<Column>,
     pub value: Option<Column>,
+    pub more: Vec<Column>,
 }
 
 /// The points read from a file.
@@ -187,6 +191,9 @@ pub struct Loaded {
     pub x_name: String,
     pub y_name: String,
     pub value_name: Option<String>,
+    /// The columns of [`ColumnSpec::more`], by name, in the order asked
+    /// (one that is also the value column, or asked twice, comes once).
+    pub more: Vec<(String, Vec<f32>)>,
     /// Rows skipped for NaN, inf or missing/empty fields.
     pub skipped: usize,
 }
@@ -451,6 +458,15 @@ struct Picked {
     x: usize,
     y: usize,
     value: Option<usize>,
+    /// Further value columns, none of them `value` and none twice.
+    more: Vec<usize>,
+}
+
+impl Picked {
+    /// Every value column: `value` (if any), then `more`.
+    fn values(&self) -> Vec<usize> {
+        self.value.iter().chain(&self.more).copied().collect()
+    }
 }
 
 /// `"column N"`, the name of an unnamed column.
@@ -545,40 +561,50 @@ fn resolve_by(
         None if spec.x.is_none() && spec.y.is_none() && count >= 3 => Some(2),
         None => None,
     };
-    Ok(Picked { x, y, value })
+    let mut more: Vec<usize> = Vec::with_capacity(spec.more.len());
+    for c in &spec.more {
+        let i = find(c)?;
+        if value != Some(i) && !more.contains(&i) {
+            more.push(i);
+        }
+    }
+    Ok(Picked { x, y, value, more })
 }
 
 /// Collects kept points and counts skipped rows.
 struct Sink {
     x: Vec<f64>,
     y: Vec<f64>,
-    value: Option<Vec<f32>>,
+    /// One vector per value column: the value column first, when there is one.
+    values: Vec<Vec<f32>>,
     skipped: usize,
 }
 
 impl Sink {
-    fn new(capacity: usize, has_value: bool) -> Sink {
+    /// A sink for x, y and `columns` value columns.
+    fn new(capacity: usize, columns: usize) -> Sink {
         Sink {
             x: Vec::with_capacity(capacity),
             y: Vec::with_capacity(capacity),
-            value: has_value.then(|| Vec::with_capacity(capacity)),
+            values: (0..columns).map(|_| Vec::with_capacity(capacity)).collect(),
             skipped: 0,
         }
     }
 
-    /// Keep the point if x, y and (when there is a value column) the value
-    /// are finite; `v` is ignored when there is no value column.
+    /// Keep the point if x, y and every value (one per value column, in
+    /// column order) are finite.
     #[inline]
-    fn push(&mut self, x: f64, y: f64, v: f64) {
-        let vf = v as f32;
-        if !x.is_finite() || !y.is_finite() || (self.value.is_some() && !vf.is_finite()) {
+    fn push(&mut self, x: f64, y: f64, values: &[f64]) {
+        debug_assert_eq!(values.len(), self.values.len());
+        let finite = values.iter().all(|&v| (v as f32).is_finite());
+        if !x.is_finite() || !y.is_finite() || !finite {
             self.skipped += 1;
             return;
         }
         self.x.push(x);
         self.y.push(y);
-        if let Some(vals) = &mut self.value {
-            vals.push(vf);
+        for (col, &v) in self.values.iter_mut().zip(values) {
+            col.push(v as f32);
         }
     }
 
@@ -590,7 +616,7 @@ impl Sink {
     fn append(&mut self, mut other: Sink) {
         self.x.append(&mut other.x);
         self.y.append(&mut other.y);
-        if let (Some(a), Some(b)) = (&mut self.value, &mut other.value) {
+        for (a, b) in self.values.iter_mut().zip(&mut other.values) {
             a.append(b);
         }
         self.skipped += other.skipped;
@@ -602,13 +628,16 @@ impl Sink {
 
     /// [`Sink::finish`] with the name of column `i` given by `name(i)`.
     fn finish_with(self, name: impl Fn(usize) -> String, picked: &Picked) -> Loaded {
+        let mut values = self.values.into_iter();
+        let value = picked.value.and_then(|_| values.next());
         Loaded {
             x: self.x,
             y: self.y,
-            value: self.value,
+            value,
             x_name: name(picked.x),
             y_name: name(picked.y),
             value_name: picked.value.map(&name),
+            more: picked.more.iter().map(|&i| name(i)).zip(values).collect(),
             skipped: self.skipped,
         }
     }
@@ -730,7 +759,8 @@ mod tests {
             Picked {
                 x: 0,
                 y: 1,
-                value: Some(2)
+                value: Some(2),
+                more: vec![],
             }
         );
         assert_eq!(
@@ -738,20 +768,23 @@ mod tests {
             Picked {
                 x: 0,
                 y: 1,
-                value: None
+                value: None,
+                more: vec![],
             }
         );
         let spec = ColumnSpec {
             x: Some(Column::Name("c".into())),
             y: Some(Column::Index(0)),
             value: None,
+            more: vec![],
         };
         assert_eq!(
             resolve(p, &spec, &n3, true).unwrap(),
             Picked {
                 x: 2,
                 y: 0,
-                value: None
+                value: None,
+                more: vec![],
             }
         );
         let spec = ColumnSpec {
@@ -788,13 +821,15 @@ mod tests {
             x: Some(Column::Name(" Column 7 ".into())),
             y: Some(Column::Index(huge - 1)),
             value: Some(Column::Name("column 2".into())),
+            more: vec![],
         };
         assert_eq!(
             resolve_unnamed(p, &spec, huge).unwrap(),
             Picked {
                 x: 7,
                 y: huge - 1,
-                value: Some(2)
+                value: Some(2),
+                more: vec![],
             }
         );
         assert_eq!(
@@ -892,6 +927,7 @@ mod tests {
             x: Some(Column::Name("value".into())),
             y: Some(Column::Name("x".into())),
             value: None,
+            more: vec![],
         };
         let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
         assert_eq!(got.x, [0.25, 8.0, f64::from(0.3f32)]);
@@ -912,18 +948,116 @@ mod tests {
         assert_eq!(got.skipped, 1);
     }
 
+    /// Further value columns (what expressions read) in every format: loaded
+    /// by name or index beside the value column, each once, and a row with
+    /// any of them not finite is skipped.
+    #[test]
+    fn more_columns_in_every_format() {
+        let name = |n: &str| Column::Name(n.into());
+        let more = |l: &Loaded| -> Vec<(String, Vec<f32>)> { l.more.clone() };
+        let cols = |v: &[(&str, Vec<f32>)]| -> Vec<(String, Vec<f32>)> {
+            v.iter().map(|(n, c)| (n.to_string(), c.clone())).collect()
+        };
+
+        // Parquet (pyarrow): f32 is null in row 1, so that row goes.
+        let spec = ColumnSpec {
+            x: Some(name("i8")),
+            y: Some(name("u16")),
+            value: Some(name("u32")),
+            more: vec![name("dec"), name("F16"), name("U32"), name("f32")],
+        };
+        let got = load(&fixture("types.parquet"), None, &spec, None).unwrap();
+        assert_eq!((got.x.clone(), got.skipped), (vec![-128.0, 127.0], 1));
+        assert_eq!(got.value, Some(vec![0.0, 4294967295.0]));
+        assert_eq!(
+            more(&got),
+            cols(&[
+                ("dec", vec![1.25, 100.0]),
+                ("f16", vec![0.5, -2.0]),
+                ("f32", vec![0.5, -1.25])
+            ])
+        );
+
+        // CSV: by name and by index; a NaN in a further column skips its row.
+        let path = temp_file(
+            "more.csv",
+            b"a,b,c,d,e\n1,2,3,4,5\n6,7,8,NaN,10\n11,12,13,14,15\n",
+        );
+        let spec = ColumnSpec {
+            more: vec![name("e"), Column::Index(3), name("c"), name("e")],
+            ..Default::default()
+        };
+        let got = load(&path, None, &spec, None).unwrap();
+        assert_eq!((got.x.clone(), got.skipped), (vec![1.0, 11.0], 1));
+        assert_eq!(got.value, Some(vec![3.0, 13.0]));
+        assert_eq!(
+            more(&got),
+            cols(&[("e", vec![5.0, 15.0]), ("d", vec![4.0, 14.0])])
+        );
+
+        // .npy, plain (NumPy's own file) and structured.
+        let spec = ColumnSpec {
+            more: vec![name("column 0"), Column::Index(2)],
+            ..Default::default()
+        };
+        let got = load(&fixture("points_f64.npy"), None, &spec, None).unwrap();
+        assert_eq!(got.value, Some(vec![0.0, 0.5, 1.0, 0.125, -7.0]));
+        let x: Vec<f32> = got.x.iter().map(|&v| v as f32).collect();
+        assert_eq!(more(&got), cols(&[("column 0", x)]));
+        let spec = ColumnSpec {
+            more: vec![name("x")],
+            ..Default::default()
+        };
+        let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
+        assert_eq!(more(&got), cols(&[("x", vec![1.5, -3.0, 0.1])]));
+
+        // Raw records: the value once, x again as a value column.
+        let mut bytes = Vec::new();
+        for v in [1.0f64, 2.0, 3.0, 4.0, 5.0, 6.0] {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        let path = temp_file("more.f64xyv", &bytes);
+        let spec = ColumnSpec {
+            value: Some(name("value")),
+            more: vec![name("value"), name("x")],
+            ..Default::default()
+        };
+        let got = load(&path, None, &spec, None).unwrap();
+        assert_eq!(got.value, Some(vec![3.0, 6.0]));
+        assert_eq!(more(&got), cols(&[("x", vec![1.0, 4.0])]));
+
+        // A further column that is not there is the usual error.
+        let spec = ColumnSpec {
+            more: vec![name("mass")],
+            ..Default::default()
+        };
+        let path = fixture("points.csv");
+        let msg = load(&path, None, &spec, None).unwrap_err().to_string();
+        assert!(
+            msg.contains("'mass'") && msg.contains("x, y, value"),
+            "{msg}"
+        );
+    }
+
     #[test]
     fn sink_skips_non_finite() {
-        let mut s = Sink::new(4, true);
-        s.push(1.0, 2.0, 3.0);
-        s.push(f64::NAN, 2.0, 3.0);
-        s.push(1.0, f64::INFINITY, 3.0);
-        s.push(1.0, 2.0, 1e300); // overflows f32
+        let mut s = Sink::new(4, 1);
+        s.push(1.0, 2.0, &[3.0]);
+        s.push(f64::NAN, 2.0, &[3.0]);
+        s.push(1.0, f64::INFINITY, &[3.0]);
+        s.push(1.0, 2.0, &[1e300]); // overflows f32
         s.skip();
         assert_eq!((s.x.len(), s.skipped), (1, 4));
-        let mut s = Sink::new(1, false);
-        s.push(1.0, 2.0, f64::NAN); // value ignored without a value column
+        let mut s = Sink::new(1, 0);
+        s.push(1.0, 2.0, &[]);
         assert_eq!((s.x.len(), s.skipped), (1, 0));
+        // Any value column that is not finite skips the row.
+        let mut s = Sink::new(3, 3);
+        s.push(1.0, 2.0, &[3.0, 4.0, 5.0]);
+        s.push(1.0, 2.0, &[3.0, f64::NAN, 5.0]);
+        s.push(1.0, 2.0, &[3.0, 4.0, f64::NEG_INFINITY]);
+        assert_eq!((s.x.len(), s.skipped), (1, 2));
+        assert_eq!(s.values, [vec![3.0], vec![4.0], vec![5.0]]);
     }
 }
 

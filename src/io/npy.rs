@@ -551,28 +551,27 @@ pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> 
             let picked = resolve_unnamed(path, spec, cols)?;
             if rows == 0 {
                 // Nothing to read, and offsets from an absurd `cols` could overflow.
-                return Ok(Sink::new(0, picked.value.is_some()).finish_with(column_name, &picked));
+                let values = picked.values().len();
+                return Ok(Sink::new(0, values).finish_with(column_name, &picked));
             }
             let sz = dtype.size;
-            // Offsets of element (row 0, column c) and the step between rows.
-            let (start, step) = if fortran {
-                let col = |c: usize| c * rows * sz;
-                ((col(picked.x), col(picked.y), picked.value.map(col)), sz)
+            // Offset of element (row 0, column c), and the step between rows.
+            let (col, step): (&dyn Fn(usize) -> usize, usize) = if fortran {
+                (&|c| c * rows * sz, sz)
             } else {
-                let col = |c: usize| c * sz;
-                (
-                    (col(picked.x), col(picked.y), picked.value.map(col)),
-                    cols * sz,
-                )
+                (&|c| c * sz, cols * sz)
             };
+            let (ox, oy) = (col(picked.x), col(picked.y));
+            let offsets: Vec<usize> = picked.values().into_iter().map(col).collect();
             let read = dtype.read;
-            let mut sink = Sink::new(rows, picked.value.is_some());
+            let mut sink = Sink::new(rows, offsets.len());
+            let mut vals = vec![0.0; offsets.len()];
             for r in 0..rows {
                 let base = r * step;
-                let x = read(&data[base + start.0..]);
-                let y = read(&data[base + start.1..]);
-                let v = start.2.map_or(0.0, |o| read(&data[base + o..]));
-                sink.push(x, y, v);
+                for (v, &o) in vals.iter_mut().zip(&offsets) {
+                    *v = read(&data[base + o..]);
+                }
+                sink.push(read(&data[base + ox..]), read(&data[base + oy..]), &vals);
             }
             Ok(sink.finish_with(column_name, &picked))
         }
@@ -593,14 +592,19 @@ pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> 
             };
             let (dx, ox) = pick(picked.x)?;
             let (dy, oy) = pick(picked.y)?;
-            let val = picked.value.map(pick).transpose()?;
-            let mut sink = Sink::new(rows, val.is_some());
+            let vcols = picked
+                .values()
+                .into_iter()
+                .map(pick)
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut sink = Sink::new(rows, vcols.len());
+            let mut vals = vec![0.0; vcols.len()];
             for r in 0..rows {
                 let rec = &data[r * itemsize..(r + 1) * itemsize];
-                let x = (dx.read)(&rec[ox..]);
-                let y = (dy.read)(&rec[oy..]);
-                let v = val.map_or(0.0, |(d, o)| (d.read)(&rec[o..]));
-                sink.push(x, y, v);
+                for (v, (d, o)) in vals.iter_mut().zip(&vcols) {
+                    *v = (d.read)(&rec[*o..]);
+                }
+                sink.push((dx.read)(&rec[ox..]), (dy.read)(&rec[oy..]), &vals);
             }
             Ok(sink.finish(&names, &picked))
         }
@@ -779,6 +783,7 @@ pub(super) mod tests {
             x: Some(Column::Index(3)),
             y: Some(Column::Name("column 1".into())),
             value: Some(Column::Index(0)),
+            more: vec![],
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!(got.x, [3.0, 13.0, 23.0]);
@@ -847,6 +852,7 @@ pub(super) mod tests {
             x: Some(Column::Index(0)),
             y: Some(Column::Index(1)),
             value: None,
+            more: vec![],
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!((got.x, got.skipped), (vec![1.0, 1.0, 4.0], 2));
@@ -885,6 +891,7 @@ pub(super) mod tests {
                 x: Some(Column::Name("value".into())),
                 y: Some(Column::Name("x".into())),
                 value: Some(Column::Name("y".into())),
+                more: vec![],
             };
             let got = ld(&path, &spec).unwrap();
             assert_eq!((got.x, got.y), (vec![0.25, 8.0], vec![1.5, -3.0]));
@@ -917,6 +924,7 @@ pub(super) mod tests {
             x: Some(Column::Name("lon".into())),
             y: Some(Column::Name("lat".into())),
             value: Some(Column::Name("w".into())),
+            more: vec![],
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!(got.x, [1.25, -2.5]);
@@ -927,6 +935,7 @@ pub(super) mod tests {
             x: Some(Column::Index(0)),
             y: Some(Column::Index(3)),
             value: None,
+            more: vec![],
         };
         let msg = assert_err_names_file(ld(&path, &spec), &path);
         assert!(msg.contains("rgb") && msg.contains("sub-array"), "{msg}");
@@ -1095,6 +1104,7 @@ pub(super) mod tests {
                 x: Some(Column::Name("column 2000000000".into())),
                 y: Some(Column::Index(5)),
                 value: None,
+                more: vec![],
             };
             let got = ld(&path, &spec).unwrap();
             assert_eq!(got.x_name, "column 2000000000");

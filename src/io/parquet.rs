@@ -365,7 +365,8 @@ fn decode(
             cols.len() - 1
         }
     };
-    let (sx, sy, sv) = (slot(picked.x), slot(picked.y), picked.value.map(&mut slot));
+    let (sx, sy) = (slot(picked.x), slot(picked.y));
+    let sv: Vec<usize> = picked.values().into_iter().map(&mut slot).collect();
     let mut convs = Vec::with_capacity(cols.len());
     for &c in &cols {
         let descr = schema.column(c);
@@ -422,7 +423,8 @@ fn decode(
 
     // The row count is only a capacity hint: a corrupt footer may claim
     // any number, so never reserve more than one row per byte of file.
-    let mut sink = Sink::new(total_rows.min(file_len), sv.is_some());
+    let mut sink = Sink::new(total_rows.min(file_len), sv.len());
+    let mut vals = vec![0.0; sv.len()];
     for g in 0..reader.num_row_groups() {
         let rg = reader.get_row_group(g).map_err(|e| bad(reason(&e)))?;
         let rows = usize::try_from(rg.metadata().num_rows()).unwrap_or(0);
@@ -450,19 +452,12 @@ fn decode(
                     )));
                 }
             }
-            let (xs, ys) = (&readers[sx].out, &readers[sy].out);
-            match sv {
-                Some(sv) => {
-                    let vs = &readers[sv].out;
-                    for ((&x, &y), &v) in xs.iter().zip(ys).zip(vs) {
-                        sink.push(x, y, v);
-                    }
+            // Every reader holds at least `want` values (checked above).
+            for r in 0..want {
+                for (v, &s) in vals.iter_mut().zip(&sv) {
+                    *v = readers[s].out[r];
                 }
-                None => {
-                    for (&x, &y) in xs.iter().zip(ys) {
-                        sink.push(x, y, 0.0);
-                    }
-                }
+                sink.push(readers[sx].out[r], readers[sy].out[r], &vals);
             }
             done += want;
         }
@@ -490,6 +485,7 @@ mod tests {
             x: x.map(Column::parse),
             y: y.map(Column::parse),
             value: value.map(Column::parse),
+            more: vec![],
         }
     }
 

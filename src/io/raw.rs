@@ -31,15 +31,15 @@ pub(super) fn load(path: &Path, layout: RawLayout, spec: &ColumnSpec) -> Result<
     } else {
         |b| f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
     };
-    let (ox, oy, ov) = (
-        picked.x * scalar,
-        picked.y * scalar,
-        picked.value.map(|v| v * scalar),
-    );
-    let mut sink = Sink::new(rows, ov.is_some());
+    let (ox, oy) = (picked.x * scalar, picked.y * scalar);
+    let offsets: Vec<usize> = picked.values().iter().map(|v| v * scalar).collect();
+    let mut sink = Sink::new(rows, offsets.len());
+    let mut vals = vec![0.0; offsets.len()];
     for rec in bytes.chunks_exact(record) {
-        let v = ov.map_or(0.0, |o| read(&rec[o..]));
-        sink.push(read(&rec[ox..]), read(&rec[oy..]), v);
+        for (v, &o) in vals.iter_mut().zip(&offsets) {
+            *v = read(&rec[o..]);
+        }
+        sink.push(read(&rec[ox..]), read(&rec[oy..]), &vals);
     }
     Ok(sink.finish(&names, &picked))
 }
@@ -109,6 +109,7 @@ mod tests {
             x: Some(Column::Name("value".into())),
             y: Some(Column::Index(0)),
             value: Some(Column::Name("y".into())),
+            more: vec![],
         };
         let got = load_any(&path, Some(Format::Raw(layout)), &spec, None).unwrap();
         assert_eq!(

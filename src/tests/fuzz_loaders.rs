@@ -695,6 +695,7 @@ fn random_spec(rng: &mut Rng) -> ColumnSpec {
         x: rng.chance(80).then(|| col(rng)),
         y: rng.chance(80).then(|| col(rng)),
         value: rng.chance(50).then(|| col(rng)),
+        more: (0..rng.below(4)).map(|_| col(rng)).collect(),
     }
 }
 
@@ -704,12 +705,17 @@ fn untrustworthy(l: &crate::io::Loaded) -> Option<String> {
     if l.y.len() != n {
         return Some(format!("{n} x but {} y", l.y.len()));
     }
-    if let Some(v) = &l.value {
+    for (name, v) in l
+        .value
+        .iter()
+        .map(|v| ("value", v))
+        .chain(l.more.iter().map(|(n, v)| (n.as_str(), v)))
+    {
         if v.len() != n {
-            return Some(format!("{n} points but {} values", v.len()));
+            return Some(format!("{n} points but {} values in {name}", v.len()));
         }
         if let Some(i) = v.iter().position(|v| !v.is_finite()) {
-            return Some(format!("value {i} is {}", v[i]));
+            return Some(format!("{name} {i} is {}", v[i]));
         }
     }
     let bad = (0..n).find(|&i| !(l.x[i].is_finite() && l.y[i].is_finite()));
