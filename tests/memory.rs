@@ -17,11 +17,10 @@ fn rss() -> usize {
     pages * 4096
 }
 
-/// Known to fail: splat frames through a reused context grow the process by
-/// about 0.55 MB a render (points frames stay flat). Found by this test, not
-/// fixed yet; run it with `cargo test --release --test memory -- --ignored`.
+/// Splat frames of a plot area with margins (axes on) once grew the process
+/// by ~0.55 MB a render on lavapipe (Mesa 22.3: the resolve shader read
+/// `@builtin(position)`); this is the test that found it.
 #[test]
-#[ignore = "splat frames through a reused context leak ~0.55 MB a render (open in issue 19)"]
 fn a_hundred_renders_through_one_context_keep_memory_flat() {
     let Some(mut ctx) = common::context() else {
         return;

@@ -9,7 +9,6 @@ use glyphon::{
     fontdb, Attrs, Buffer, Cache, Color, ColorMode, Family, FontSystem, Metrics, Resolution,
     Shaping, SwashCache, TextArea, TextAtlas, TextBounds, TextRenderer, Viewport,
 };
-use wgpu::util::DeviceExt;
 
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
@@ -168,14 +167,20 @@ impl OverlayPainter {
             })
             .collect();
         self.line_count = instances.len() as u32;
-        self.instances = (!instances.is_empty()).then(|| {
-            gpu.device
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("pointillist lines"),
-                    contents: bytemuck::cast_slice(&instances),
-                    usage: wgpu::BufferUsages::VERTEX,
-                })
-        });
+        // One buffer for every frame, grown when a frame has more lines.
+        let bytes = std::mem::size_of_val(instances.as_slice()) as u64;
+        if self.instances.as_ref().is_none_or(|b| b.size() < bytes) {
+            self.instances = Some(gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("pointillist lines"),
+                size: bytes.next_power_of_two().max(1024),
+                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }));
+        }
+        if let Some(buffer) = &self.instances {
+            gpu.queue
+                .write_buffer(buffer, 0, bytemuck::cast_slice(&instances));
+        }
         self.show_bar = overlay.colorbar.is_some();
         if let Some(bar) = overlay.colorbar {
             gpu.queue.write_buffer(
@@ -204,7 +209,7 @@ impl OverlayPainter {
             pass.set_bind_group(0, &self.bar_bind_group, &[]);
             pass.draw(0..4, 0..1);
         }
-        if let Some(instances) = &self.instances {
+        if let (Some(instances), true) = (&self.instances, self.line_count > 0) {
             pass.set_pipeline(&self.lines);
             pass.set_bind_group(0, &self.lines_bind_group, &[]);
             pass.set_vertex_buffer(0, instances.slice(..));
