@@ -18,6 +18,7 @@ mod line;
 
 pub use input::*;
 
+use std::cell::RefCell;
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ use winit::dpi::LogicalSize;
 use winit::event::{ElementState, KeyEvent, WindowEvent};
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
 use winit::keyboard::Key;
+use winit::platform::run_on_demand::EventLoopExtRunOnDemand;
 use winit::window::{Window, WindowId};
 
 use crate::aggregate::Mode;
@@ -138,8 +140,10 @@ impl Default for ViewOptions {
 /// are the window's logical size) and runs until the user closes it: zoom at
 /// the cursor with the wheel, pan by dragging, box zoom with the right
 /// button, `S` for a screenshot. Needs a display; errors met inside the event
-/// loop end it and are returned here. winit allows one event loop per
-/// process, so call this once (from the main thread).
+/// loop end it and are returned here. Windows open one after another: call
+/// this again after one closes, from the same thread (winit allows one event
+/// loop per process; the first call makes it, and on some platforms that
+/// must be the main thread).
 pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()> {
     let (set, look) = figure.resolve(&points)?;
     let args = ViewArgs {
@@ -162,9 +166,36 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
             args.screenshot_dir.display()
         )));
     }
-    let event_loop = EventLoop::<UserEvent>::with_user_event()
-        .build()
-        .map_err(|e| no_display(Some(e.to_string())))?;
+    EVENT_LOOP.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let built = EventLoop::<UserEvent>::with_user_event().build();
+            *slot = Some(built.map_err(|e| match e {
+                winit::error::EventLoopError::RecreationAttempt => input(
+                    "the viewer's windows open on the thread that opened the first one; call view from that thread",
+                ),
+                other => no_display(Some(other.to_string())),
+            })?);
+        }
+        let event_loop = slot.as_mut().expect("made above");
+        run_window(event_loop, args, look, (set, points, figure.clone()))
+    })
+}
+
+thread_local! {
+    /// winit allows one event loop per process: it is made by the first
+    /// window and runs every later one on this thread (`run_app_on_demand`),
+    /// so a program (or a Python session) can open windows one after another.
+    static EVENT_LOOP: RefCell<Option<EventLoop<UserEvent>>> = const { RefCell::new(None) };
+}
+
+/// One window on `event_loop`, until it closes.
+fn run_window(
+    event_loop: &mut EventLoop<UserEvent>,
+    args: &ViewArgs,
+    look: Look,
+    points: (crate::points::PointSet, Points, Figure),
+) -> Result<()> {
     let instance = wgpu::Instance::new(
         wgpu::InstanceDescriptor::new_with_display_handle(Box::new(
             event_loop.owned_display_handle(),
@@ -174,7 +205,7 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
     let mut app = App {
         args: args.clone(),
         look,
-        points: Some((set, points, figure.clone())),
+        points: Some(points),
         instance: Some(instance),
         proxy: event_loop.create_proxy(),
         viewer: None,
@@ -182,17 +213,9 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
     };
     event_loop.set_control_flow(ControlFlow::Wait);
     event_loop
-        .run_app(&mut app)
+        .run_app_on_demand(&mut app)
         .map_err(|e| input(format!("the window's event loop failed: {e}")))?;
-    // Release the GPU objects before the display connection goes.
-    if let Some(viewer) = app.viewer.take() {
-        if args.verbose {
-            eprintln!(
-                "pointillist: {} frames drawn, values derived {} times",
-                viewer.frames, viewer.plot.derives
-            );
-        }
-    }
+    app.close();
     app.error.map_or(Ok(()), Err)
 }
 
@@ -209,6 +232,19 @@ struct App {
 }
 
 impl App {
+    /// Close the window and release its GPU objects (before the display
+    /// connection can go), with the -v summary.
+    fn close(&mut self) {
+        if let Some(viewer) = self.viewer.take() {
+            if self.args.verbose {
+                eprintln!(
+                    "pointillist: {} frames drawn, values derived {} times",
+                    viewer.frames, viewer.plot.derives
+                );
+            }
+        }
+    }
+
     fn fail(&mut self, event_loop: &ActiveEventLoop, e: Error) {
         self.error.get_or_insert(e);
         event_loop.exit();
@@ -216,6 +252,11 @@ impl App {
 }
 
 impl ApplicationHandler<UserEvent> for App {
+    fn exiting(&mut self, _: &ActiveEventLoop) {
+        // The window goes now, while the loop still runs, so it closes on screen.
+        self.close();
+    }
+
     fn resumed(&mut self, event_loop: &ActiveEventLoop) {
         if let Some(viewer) = &self.viewer {
             viewer.window.request_redraw();

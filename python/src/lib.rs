@@ -1,0 +1,338 @@
+//! `pointillist._core`: the Python extension. A thin layer over the library
+//! API (`pointillist::Context`, `Points`, `Figure`): numpy arrays in,
+//! RGBA arrays, PNG bytes and grids out. The Python package
+//! (`python/pointillist/__init__.py`) checks and shapes the arguments; this
+//! module turns them into a figure, renders on one device for the process
+//! with the GIL released, and maps every error onto a Python exception.
+
+use std::sync::Mutex;
+
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+
+use pointillist::{Color, Context, Error, Figure, GridData, Points, Value, ViewOptions};
+
+/// The process's device, made on first use and reused by every render.
+static CONTEXT: Mutex<Option<Context>> = Mutex::new(None);
+
+/// The library's errors as Python exceptions: what the user gave is a
+/// `ValueError` (with the CLI's message), a missing or failing device a
+/// `RuntimeError`.
+fn py_error(e: Error) -> PyErr {
+    match e {
+        Error::Gpu(_) => PyRuntimeError::new_err(e.to_string()),
+        other => PyValueError::new_err(other.to_string()),
+    }
+}
+
+/// x or y: a contiguous 1-D float64 or float32 array (the Python layer
+/// converts anything else first).
+enum Coords<'py> {
+    F64(PyReadonlyArray1<'py, f64>),
+    F32(PyReadonlyArray1<'py, f32>),
+}
+
+impl<'py> Coords<'py> {
+    fn extract(name: &str, a: &Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok(a) = a.cast::<PyArray1<f64>>() {
+            return Ok(Coords::F64(a.readonly()));
+        }
+        if let Ok(a) = a.cast::<PyArray1<f32>>() {
+            return Ok(Coords::F32(a.readonly()));
+        }
+        Err(PyTypeError::new_err(format!(
+            "{name} must be a 1-D float32 or float64 numpy array"
+        )))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Coords::F64(a) => a.len(),
+            Coords::F32(a) => a.len(),
+        }
+    }
+}
+
+fn slice<'a, T: numpy::Element>(name: &str, a: &'a PyReadonlyArray1<'_, T>) -> PyResult<&'a [T]> {
+    a.as_slice()
+        .map_err(|_| PyValueError::new_err(format!("{name} must be a contiguous array")))
+}
+
+/// The points of `x`, `y` and the named float32 `columns` (copied into the
+/// renderer's layout: f64 origin and f32 offsets; nothing else is copied).
+fn points(
+    py: Python<'_>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+    columns: &Bound<'_, PyDict>,
+) -> PyResult<Points> {
+    let (x, y) = (Coords::extract("x", x)?, Coords::extract("y", y)?);
+    if x.len() != y.len() {
+        return Err(PyValueError::new_err(format!(
+            "x has {} values and y has {}: give one x and one y per point",
+            x.len(),
+            y.len()
+        )));
+    }
+    let mut cols = Vec::new();
+    for (name, values) in columns.iter() {
+        let name: String = name.extract()?;
+        let values = values
+            .cast::<PyArray1<f32>>()
+            .map_err(|_| {
+                PyTypeError::new_err(format!("column '{name}' must be a 1-D float32 array"))
+            })?
+            .readonly();
+        cols.push((name, values));
+    }
+    let mut p = match (&x, &y) {
+        (Coords::F64(a), Coords::F64(b)) => {
+            let (a, b) = (slice("x", a)?, slice("y", b)?);
+            py.detach(|| Points::new(a, b))
+        }
+        (Coords::F32(a), Coords::F32(b)) => {
+            let (a, b) = (slice("x", a)?, slice("y", b)?);
+            py.detach(|| Points::new(a, b))
+        }
+        _ => return Err(PyTypeError::new_err("x and y must have the same dtype")),
+    }
+    .map_err(py_error)?;
+    for (name, values) in &cols {
+        let v = slice(name, values)?;
+        p = p.with_column(name, v).map_err(py_error)?;
+    }
+    Ok(p)
+}
+
+fn get<'py, T: FromPyObjectOwned<'py>>(s: &Bound<'py, PyDict>, key: &str) -> PyResult<Option<T>> {
+    match s.get_item(key)? {
+        Some(v) if !v.is_none() => v
+            .extract()
+            .map(Some)
+            .map_err(|_| PyTypeError::new_err(format!("{key}: wrong type ({})", v.get_type()))),
+        _ => Ok(None),
+    }
+}
+
+fn parsed<T: std::str::FromStr<Err = Error>>(
+    s: &Bound<'_, PyDict>,
+    key: &str,
+) -> PyResult<Option<T>> {
+    get::<String>(s, key)?
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|e| PyValueError::new_err(format!("{key}: {e}")))
+        })
+        .transpose()
+}
+
+/// A figure from the settings the Python layer passes (its keyword names).
+fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
+    let mut f = Figure::default();
+    if let Some(w) = get(s, "width")? {
+        f.width = w;
+    }
+    if let Some(h) = get(s, "height")? {
+        f.height = h;
+    }
+    if let Some(c) = get::<String>(s, "column")? {
+        f.value = Value::Column(c);
+    } else if let Some(e) = get::<String>(s, "expr")? {
+        f.value = Value::expr(e);
+    }
+    f.filter = get(s, "filter")?;
+    if let Some(t) = get(s, "time")? {
+        f.time = t;
+    }
+    if let Some(c) = parsed(s, "cmap")? {
+        f.colormap = c;
+    }
+    let (vmin, vmax): (Option<f64>, Option<f64>) = (get(s, "vmin")?, get(s, "vmax")?);
+    f.range = match (vmin, vmax) {
+        (None, None) => None,
+        (Some(lo), Some(hi)) => Some((lo, hi)),
+        _ => return Err(PyValueError::new_err("give both vmin and vmax, or neither")),
+    };
+    if let Some(m) = parsed(s, "mode")? {
+        f.mode = m;
+    }
+    if let Some(b) = parsed(s, "backend")? {
+        f.backend = b;
+    }
+    if let Some(a) = parsed(s, "agg")? {
+        f.agg = a;
+    }
+    if let Some(h) = parsed(s, "how")? {
+        f.how = h;
+    }
+    if let Some(sp) = get(s, "spread")? {
+        f.spread = sp;
+    }
+    if let Some(ps) = get(s, "s")? {
+        f.point_size = ps;
+    }
+    if let Some(a) = get(s, "alpha")? {
+        f.opacity = a;
+    }
+    if let Some(b) = get::<String>(s, "background")? {
+        f.background =
+            Color::parse(&b).map_err(|e| PyValueError::new_err(format!("background: {e}")))?;
+    }
+    f.x_range = get(s, "x_range")?;
+    f.y_range = get(s, "y_range")?;
+    f.title = get(s, "title")?;
+    f.x_label = get(s, "xlabel")?;
+    f.y_label = get(s, "ylabel")?;
+    if let Some(g) = get(s, "grid")? {
+        f.grid = g;
+    }
+    if let Some(a) = get(s, "axes")? {
+        f.axes = a;
+    }
+    Ok(f)
+}
+
+/// Run `f` on the process's context (made on first use), the GIL released.
+fn with_context<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce(&mut Context) -> pointillist::Result<T> + Send,
+) -> PyResult<T> {
+    py.detach(|| {
+        let mut guard = CONTEXT.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            *guard = Some(Context::new()?);
+        }
+        f(guard.as_mut().expect("made above"))
+    })
+    .map_err(py_error)
+}
+
+/// Render to an `(H, W, 4)` uint8 array.
+#[pyfunction]
+fn render<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    settings: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let points = points(py, x, y, columns)?;
+    let fig = figure(settings)?;
+    let image = with_context(py, |ctx| ctx.render(&points, &fig))?;
+    let (w, h) = (image.width as usize, image.height as usize);
+    let array = image.rgba.into_pyarray(py);
+    Ok(array.reshape([h, w, 4])?.into_any())
+}
+
+/// Render to PNG bytes (the bytes the CLI writes for the same settings).
+#[pyfunction]
+fn render_png<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    settings: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let points = points(py, x, y, columns)?;
+    let fig = figure(settings)?;
+    let png = with_context(py, |ctx| ctx.render(&points, &fig)?.to_png())?;
+    Ok(PyBytes::new(py, &png))
+}
+
+/// The aggregate grid, row 0 at the top: counts as uint32, values as float32
+/// (NaN where no point fell).
+#[pyfunction]
+fn aggregate<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    settings: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let points = points(py, x, y, columns)?;
+    let fig = Figure {
+        mode: pointillist::Mode::Density,
+        axes: false,
+        ..figure(settings)?
+    };
+    let grid = with_context(py, |ctx| Ok(ctx.render_frame(&points, &fig)?.grid))?
+        .ok_or_else(|| PyRuntimeError::new_err("the density frame made no grid"))?;
+    let (w, h) = (grid.width as usize, grid.height as usize);
+    Ok(match grid.data {
+        GridData::Counts(c) => c.into_pyarray(py).reshape([h, w])?.into_any(),
+        GridData::Values(v) => v.into_pyarray(py).reshape([h, w])?.into_any(),
+    })
+}
+
+/// Open the viewer on the points; returns when the window closes. One event
+/// loop serves every window of the process, so this can be called again.
+#[pyfunction]
+fn view<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    settings: &Bound<'py, PyDict>,
+    screenshot_dir: String,
+) -> PyResult<()> {
+    let points = points(py, x, y, columns)?;
+    let fig = figure(settings)?;
+    let options = ViewOptions {
+        screenshot_dir: screenshot_dir.into(),
+        source: "python".into(),
+        verbose: false,
+    };
+    pointillist::view(points, &fig, &options).map_err(py_error)
+}
+
+/// Check the settings against the points (sizes, names, expressions)
+/// without rendering.
+#[pyfunction]
+fn check<'py>(
+    py: Python<'py>,
+    x: &Bound<'py, PyAny>,
+    y: &Bound<'py, PyAny>,
+    columns: &Bound<'py, PyDict>,
+    settings: &Bound<'py, PyDict>,
+) -> PyResult<()> {
+    let points = points(py, x, y, columns)?;
+    figure(settings)?.check_for(&points).map_err(py_error)
+}
+
+/// The input columns an expression reads, in order of first use.
+#[pyfunction]
+fn expression_columns(expr: &str) -> PyResult<Vec<String>> {
+    pointillist::expression_columns(expr).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+/// The address of the first element of a float32 or float64 array as this
+/// module reads it (for the test that nothing is copied on the way in).
+#[pyfunction]
+fn data_address(a: &Bound<'_, PyAny>) -> PyResult<usize> {
+    Ok(match Coords::extract("array", a)? {
+        Coords::F64(a) => slice("array", &a)?.as_ptr() as usize,
+        Coords::F32(a) => slice("array", &a)?.as_ptr() as usize,
+    })
+}
+
+/// The GPU adapter in use (made on first use).
+#[pyfunction]
+fn adapter(py: Python<'_>) -> PyResult<String> {
+    with_context(py, |ctx| Ok(ctx.adapter()))
+}
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(render, m)?)?;
+    m.add_function(wrap_pyfunction!(render_png, m)?)?;
+    m.add_function(wrap_pyfunction!(aggregate, m)?)?;
+    m.add_function(wrap_pyfunction!(view, m)?)?;
+    m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_function(wrap_pyfunction!(expression_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(data_address, m)?)?;
+    m.add_function(wrap_pyfunction!(adapter, m)?)?;
+    m.add("COLORMAPS", pointillist::COLORMAPS.to_vec())?;
+    Ok(())
+}

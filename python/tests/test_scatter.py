@@ -1,0 +1,204 @@
+"""pointillist from Python: the program it grew from, the grid against numpy,
+no copies on the way in, errors as exceptions, the GIL released."""
+
+import subprocess
+import threading
+import time
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import pointillist
+
+
+def the_program(n: int = 100_000, seed: int = 0):
+    """The blog post's program, with its Numba loop as plain Python and
+    plt.scatter(...)/plt.colorbar()/plt.show() replaced by pointillist."""
+    rng = np.random.default_rng(seed)
+    x = rng.random(n)
+    y = rng.random(n)
+
+    def compute(x, y):  # was @numba.njit
+        positions = np.empty_like(x)
+        for i in range(len(x)):
+            positions[i] = x[i] + y[i]
+        return positions
+
+    positions = compute(x, y)
+    fig = pointillist.scatter(x, y, c=positions, title="positions = x + y")
+    return x, y, positions, fig
+
+
+def test_the_program_it_grew_from_draws_what_the_cli_draws(tmp_path, cli):
+    x, y, positions, fig = the_program()
+    fig.save(tmp_path / "python.png")
+    # The same points through the command line: a CSV written exactly (repr).
+    with open(tmp_path / "points.csv", "w") as f:
+        f.write("x,y,value\n")
+        for row in zip(x, y, positions):
+            f.write(",".join(repr(float(v)) for v in row) + "\n")
+    out = subprocess.run(
+        [cli, "render", "--input", tmp_path / "points.csv", "--title", "positions = x + y",
+         "--output", tmp_path / "cli.png"],
+        capture_output=True, text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    python_png = (tmp_path / "python.png").read_bytes()
+    assert python_png == (tmp_path / "cli.png").read_bytes()
+    assert python_png == fig._repr_png_()
+    rgba = fig.to_numpy()
+    assert rgba.shape == (1080, 1920, 4) and rgba.dtype == np.uint8
+    # Something was drawn: the colours of viridis, not just the background.
+    assert len(np.unique(rgba.reshape(-1, 4), axis=0)) > 100
+
+
+def edges_and_inside(n: int, seed: int):
+    """Points on a 2^-16 lattice (exact in f32 and in the binning), with the
+    corners and the edges of [0, 1]^2 among them."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 2**16 + 1, n) / 2**16
+    y = rng.integers(0, 2**16 + 1, n) / 2**16
+    x[:4], y[:4] = [0, 1, 0, 1], [0, 0, 1, 1]
+    x[4:8], y[4:8] = [0.5, 1, 0.25, 0], [1, 0.75, 0, 0.5]
+    v = rng.normal(size=n) * 10
+    return x, y, v
+
+
+def test_aggregate_counts_sums_and_means_like_numpy():
+    x, y, v = edges_and_inside(50_000, 1)
+    w, h = 64, 48
+    kw = dict(width=w, height=h, x_range=(0, 1), y_range=(0, 1))
+    # histogram2d puts the right edge in the last bin, as Datashader does;
+    # H[iy, ix] with row 0 the smallest y.
+    edges = (np.linspace(0, 1, h + 1), np.linspace(0, 1, w + 1))
+    counts, _, _ = np.histogram2d(y, x, bins=edges)
+    sums, _, _ = np.histogram2d(y, x, bins=edges, weights=v.astype(np.float32))
+    got = pointillist.aggregate(x, y, **kw)
+    assert got.dtype == np.uint32 and got.shape == (h, w)
+    np.testing.assert_array_equal(got, counts.astype(np.uint32))
+    assert got.sum() == len(x)
+    # Row 0 is the bottom: the corner (0, 0) is in got[0, 0], (1, 1) in got[-1, -1].
+    one = pointillist.aggregate([0.0, 1.0], [0.0, 0.0], **kw)
+    assert one[0, 0] == 1 and one[0, -1] == 1 and one.sum() == 2
+
+    got_sum = pointillist.aggregate(x, y, v, agg="sum", **kw)
+    assert got_sum.dtype == np.float32
+    empty = counts == 0
+    assert np.isnan(got_sum[empty]).all()
+    np.testing.assert_allclose(got_sum[~empty], sums[~empty], rtol=1e-4, atol=1e-3)
+    got_mean = pointillist.aggregate(x, y, v, agg="mean", **kw)
+    np.testing.assert_allclose(got_mean[~empty], (sums / np.maximum(counts, 1))[~empty], rtol=1e-4, atol=1e-4)
+    # min and max are values of points, exactly.
+    got_max = pointillist.aggregate(x, y, v, agg="max", **kw)
+    ix = np.minimum((x * w).astype(int), w - 1)
+    iy = np.minimum((y * h).astype(int), h - 1)
+    want = np.full((h, w), -np.inf, dtype=np.float32)
+    np.maximum.at(want, (iy, ix), v.astype(np.float32))
+    np.testing.assert_array_equal(got_max[~empty], want[~empty])
+
+
+def test_contiguous_float_input_is_not_copied():
+    n = 5_000_000
+    x32 = np.random.default_rng(2).random(n, dtype=np.float32)
+    y32 = x32[::-1].copy()
+    v32 = (x32 * 2).astype(np.float32)
+    for a in (x32, y32.astype(np.float64)):
+        assert pointillist._coords("x", a) is a
+        assert pointillist._core.data_address(a) == a.ctypes.data
+    assert pointillist._values("c", v32, n) is v32
+    # numpy's allocations are traced: the call allocates nothing of the
+    # arrays' size on the Python side (they are 20 MB each).
+    tracemalloc.start()
+    fig = pointillist.scatter(x32, y32, c=v32, width=64, height=48, mode="splat")
+    fig.to_numpy()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 2_000_000, f"{peak} bytes allocated in Python"
+    # Integers and lists go through a conversion, as they must.
+    assert pointillist._coords("x", [1, 2, 3]).dtype == np.float64
+
+
+def test_expressions_and_dataframe_columns():
+    pd = pytest.importorskip("pandas")
+    n = 20_000
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"lon": rng.random(n), "lat": rng.random(n), "speed": rng.random(n) * 30})
+    by_name = pointillist.scatter(df, "lon", "lat", c="speed", width=200, height=120)
+    by_array = pointillist.scatter(df["lon"], df["lat"], c=df["speed"], width=200, height=120,
+                                   xlabel="lon", ylabel="lat")
+    assert by_name.png() == by_array.png()
+    expr = pointillist.scatter(df, "lon", "lat", c="sqrt(speed) * 2", filter="lon > 0.5",
+                               width=200, height=120)
+    other = pointillist.scatter(df, "lon", "lat", c="sqrt(speed) * 2", width=200, height=120)
+    assert expr.png() != other.png()
+    radius = pointillist.scatter(df["lon"], df["lat"], c="sqrt(x**2 + y**2)", width=200, height=120)
+    assert radius.to_numpy().shape == (120, 200, 4)
+
+
+@pytest.mark.parametrize(
+    "call, kind, text",
+    [
+        (lambda: pointillist.scatter([1, 2, 3], [1, 2]), ValueError, "x has 3 values and y has 2"),
+        (lambda: pointillist.scatter(np.zeros((3, 2)), np.zeros(3)), ValueError, "must be 1-D"),
+        (lambda: pointillist.scatter(["a", "b"], [1, 2]), TypeError, "must hold numbers"),
+        (lambda: pointillist.scatter([1.0], [2.0], c=[1.0, 2.0]), ValueError, "2 values for 1 points"),
+        (lambda: pointillist.scatter([1.0], [2.0], cmap="jet"), ValueError, "unknown colormap 'jet'"),
+        (lambda: pointillist.scatter([1.0], [2.0], mode="dots"), ValueError, "unknown mode 'dots'"),
+        (lambda: pointillist.scatter([1.0], [2.0], c="speeed * 2"), ValueError, "unknown name 'speeed'"),
+        (lambda: pointillist.scatter([1.0], [2.0], c="x +"), ValueError, "x +"),
+        (lambda: pointillist.scatter([1.0], [2.0], width=0), ValueError, "width"),
+        (lambda: pointillist.scatter([1.0], [2.0], width=2.5), TypeError, "width must be an int"),
+        (lambda: pointillist.scatter([1.0], [2.0], x_range=3), TypeError, "x_range"),
+        (lambda: pointillist.scatter([1.0], [2.0], background="mauve"), ValueError, "background"),
+        (lambda: pointillist.scatter([1.0], [2.0], vmin=1), ValueError, "both vmin and vmax"),
+        (lambda: pointillist.aggregate([1.0], [2.0], agg="sum"), ValueError, "needs values"),
+        (lambda: pointillist.aggregate([1.0], [2.0], [1.0], agg="median"), ValueError, "unknown aggregate"),
+    ],
+)
+def test_bad_input_raises_the_right_exception(call, kind, text):
+    with pytest.raises(kind) as e:
+        call()
+    assert text in str(e.value)
+
+
+def test_frames_with_nan_and_empty_inputs():
+    x = np.array([0.0, np.nan, 1.0, np.inf, 0.5])
+    y = np.array([0.0, 1.0, 1.0, 0.0, 0.5])
+    grid = pointillist.aggregate(x, y, width=4, height=4, x_range=(0, 1), y_range=(0, 1))
+    assert grid.sum() == 3  # NaN and inf rows are not drawn or counted
+    empty = pointillist.scatter(np.array([]), np.array([]), width=50, height=40)
+    assert empty.to_numpy().shape == (40, 50, 4)
+
+
+def test_the_gil_is_released_while_rendering():
+    x, y = np.random.default_rng(4).random((2, 3_000_000))
+    fig = pointillist.scatter(x, y, width=800, height=600, mode="density")
+    ticks = []
+    stop = threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.002)
+
+    t = threading.Thread(target=tick)
+    start = time.perf_counter()
+    t.start()
+    fig.to_numpy()
+    end = time.perf_counter()
+    stop.set()
+    t.join()
+    during = [s for s in ticks if start < s < end]
+    # The other thread kept running through the render (a held GIL would
+    # freeze it for the whole call).
+    assert len(during) >= 0.25 * (end - start) / 0.002, (len(during), end - start)
+
+
+def test_many_renders_reuse_one_device():
+    x, y = np.random.default_rng(5).random((2, 100_000))
+    first = None
+    for i in range(20):
+        img = pointillist.scatter(x, y, vmin=0, vmax=1 + i * 0.1, width=160, height=100).to_numpy()
+        assert first is None or not np.array_equal(img, first)
+        first = img if first is None else first
