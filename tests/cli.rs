@@ -107,7 +107,7 @@ fn bad_input_is_a_clear_error() {
     let out = dir.join("x.png");
     let o = out.to_str().unwrap();
     let cases: &[(&[&str], &str)] = &[
-        (&["--colormap", "jet"], "valid: viridis"),
+        (&["--colormap", "parula"], "valid: viridis"),
         (&["--value", "x*"], "--value: the expression ends"),
         (&["--value", "speeed * 2"], "unknown name 'speeed'"),
         (&["--value", "sin(x, y)"], "sin takes 1 argument"),

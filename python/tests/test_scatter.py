@@ -143,7 +143,7 @@ def test_expressions_and_dataframe_columns():
         (lambda: pointillist.scatter(np.zeros((3, 2)), np.zeros(3)), ValueError, "must be 1-D"),
         (lambda: pointillist.scatter(["a", "b"], [1, 2]), TypeError, "must hold numbers"),
         (lambda: pointillist.scatter([1.0], [2.0], c=[1.0, 2.0]), ValueError, "2 values for 1 points"),
-        (lambda: pointillist.scatter([1.0], [2.0], cmap="jet"), ValueError, "unknown colormap 'jet'"),
+        (lambda: pointillist.scatter([1.0], [2.0], cmap="parula"), ValueError, "unknown colormap 'parula'"),
         (lambda: pointillist.scatter([1.0], [2.0], mode="dots"), ValueError, "unknown mode 'dots'"),
         (lambda: pointillist.scatter([1.0], [2.0], c="speeed * 2"), ValueError, "unknown name 'speeed'"),
         (lambda: pointillist.scatter([1.0], [2.0], c="x +"), ValueError, "x +"),

@@ -1,5 +1,6 @@
-"""Figure.show() under Xvfb: the viewer opens twice in one process, each
-window closes with q, and show() returns each time."""
+"""Figure.show() under Xvfb: the viewer opens twice in one process (from a
+thread that is not the main one), each window closes with q, and show()
+returns each time."""
 
 import os
 import queue
@@ -17,9 +18,15 @@ import numpy as np
 import pointillist
 x, y = np.random.default_rng(0).random((2, 20_000))
 fig = pointillist.scatter(x, y, width=400, height=300)
-for i in (1, 2):
-    fig.show(screenshot_dir=sys.argv[1])
-    print(f"closed {i}", flush=True)
+def windows():
+    for i in (1, 2):
+        fig.show(screenshot_dir=sys.argv[1])
+        print(f"closed {i}", flush=True)
+# From a thread other than the main one, as a GUI or notebook program might.
+import threading
+t = threading.Thread(target=windows)
+t.start()
+t.join()
 """
 
 

@@ -142,8 +142,8 @@ impl Default for ViewOptions {
 /// button, `S` for a screenshot. Needs a display; errors met inside the event
 /// loop end it and are returned here. Windows open one after another: call
 /// this again after one closes, from the same thread (winit allows one event
-/// loop per process; the first call makes it, and on some platforms that
-/// must be the main thread).
+/// loop per process and the first call makes it; on Linux any thread may,
+/// on macOS and Windows it must be the main thread).
 pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()> {
     let (set, look) = figure.resolve(&points)?;
     let args = ViewArgs {
@@ -169,7 +169,12 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
     EVENT_LOOP.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
-            let built = EventLoop::<UserEvent>::with_user_event().build();
+            let mut builder = EventLoop::<UserEvent>::with_user_event();
+            // X11 and Wayland serve any thread (a Python program may open the
+            // window from one); winit insists on the main thread unless told.
+            #[cfg(all(unix, not(target_os = "macos"), not(target_os = "android")))]
+            winit::platform::x11::EventLoopBuilderExtX11::with_any_thread(&mut builder, true);
+            let built = builder.build();
             *slot = Some(built.map_err(|e| match e {
                 winit::error::EventLoopError::RecreationAttempt => input(
                     "the viewer's windows open on the thread that opened the first one; call view from that thread",

@@ -11,8 +11,9 @@ mod data;
 use crate::error::{input, Result};
 
 /// The colourmaps pointillist knows; each also exists reversed as `NAME_r`.
-pub const NAMES: [&str; 7] = [
-    "viridis", "plasma", "inferno", "magma", "cividis", "turbo", "greys",
+pub const NAMES: [&str; 18] = [
+    "viridis", "plasma", "inferno", "magma", "cividis", "turbo", "greys", "coolwarm", "RdBu",
+    "Spectral", "twilight", "hsv", "jet", "gray", "hot", "tab10", "tab20", "fire",
 ];
 
 /// Number of entries in every table (matplotlib's default `N`).
@@ -53,14 +54,14 @@ impl Colormap {
         reversed: false,
     };
 
-    /// Looks up `viridis`, `Greys`, `magma_r`, … (case-insensitive).
+    /// Looks up `viridis`, `Greys`, `RdBu`, `magma_r`, … (case-insensitive).
     pub fn by_name(name: &str) -> Result<Self> {
         let lower = name.to_ascii_lowercase();
         let (base, reversed) = match lower.strip_suffix("_r") {
             Some(base) => (base, true),
             None => (lower.as_str(), false),
         };
-        match NAMES.iter().position(|n| *n == base) {
+        match NAMES.iter().position(|n| n.eq_ignore_ascii_case(base)) {
             Some(index) => Ok(Self { index, reversed }),
             None => Err(input(format!(
                 "unknown colormap '{name}'; valid: {} (add _r to reverse)",
@@ -87,8 +88,8 @@ impl Colormap {
         }
     }
 
-    /// matplotlib's float table, in lookup order (reversed for `_r`).
-    pub fn table(&self) -> [[f32; 3]; LUT_SIZE] {
+    /// matplotlib's float64 table, in lookup order (reversed for `_r`).
+    fn table_f64(&self) -> [[f64; 3]; LUT_SIZE] {
         let mut table = *[
             &data::VIRIDIS,
             &data::PLASMA,
@@ -97,6 +98,17 @@ impl Colormap {
             &data::CIVIDIS,
             &data::TURBO,
             &data::GREYS,
+            &data::COOLWARM,
+            &data::RDBU,
+            &data::SPECTRAL,
+            &data::TWILIGHT,
+            &data::HSV,
+            &data::JET,
+            &data::GRAY,
+            &data::HOT,
+            &data::TAB10,
+            &data::TAB20,
+            &data::FIRE,
         ][self.index];
         if self.reversed {
             table.reverse();
@@ -104,14 +116,20 @@ impl Colormap {
         table
     }
 
-    /// The table as opaque RGBA bytes: the texture's contents.
+    /// matplotlib's table as f32, in lookup order (reversed for `_r`).
+    pub fn table(&self) -> [[f32; 3]; LUT_SIZE] {
+        self.table_f64().map(|c| c.map(|v| v as f32))
+    }
+
+    /// The table as opaque RGBA bytes, round(v * 255) of matplotlib's own
+    /// float64 values (as Agg converts them): the texture's contents.
     pub fn rgba8(&self) -> [[u8; 4]; LUT_SIZE] {
-        self.table()
+        self.table_f64()
             .map(|[r, g, b]| [to_u8(r), to_u8(g), to_u8(b), 255])
     }
 }
 
-fn to_u8(v: f32) -> u8 {
+fn to_u8(v: f64) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0).round() as u8
 }
 
@@ -197,8 +215,8 @@ mod tests {
 
     #[test]
     fn unknown_name_lists_valid_ones() {
-        let msg = Colormap::by_name("jet").unwrap_err().to_string();
-        assert!(msg.contains("jet") && msg.contains("viridis") && msg.contains("turbo"));
+        let msg = Colormap::by_name("parula").unwrap_err().to_string();
+        assert!(msg.contains("parula") && msg.contains("viridis") && msg.contains("turbo"));
     }
 
     #[test]
