@@ -194,19 +194,47 @@ fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
     Ok(f)
 }
 
-/// Run `f` on the process's context (made on first use), the GIL released.
-fn with_context<T: Send>(
+/// Run `f` on the process's context (made on first use) in a worker thread,
+/// the GIL released; every 50 ms the caller checks for signals, so Ctrl-C
+/// raises `KeyboardInterrupt` at once (the frame in flight finishes in the
+/// background and is dropped).
+fn with_context<T: Send + 'static>(
     py: Python<'_>,
-    f: impl FnOnce(&mut Context) -> pointillist::Result<T> + Send,
+    f: impl FnOnce(&mut Context) -> pointillist::Result<T> + Send + 'static,
 ) -> PyResult<T> {
-    py.detach(|| {
-        let mut guard = CONTEXT.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(Context::new()?);
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("pointillist render".into())
+        .spawn(move || {
+            let mut guard = CONTEXT.lock().unwrap_or_else(|p| p.into_inner());
+            let result = (|| {
+                if guard.is_none() {
+                    *guard = Some(Context::new()?);
+                }
+                f(guard.as_mut().expect("made above"))
+            })();
+            let _ = send.send(result);
+        })
+        .map_err(|e| PyRuntimeError::new_err(format!("could not start a render thread: {e}")))?;
+    let mut receive = Some(receive);
+    loop {
+        // The receiver is Send but not Sync: it goes into the GIL-free closure and back.
+        let r = receive.take().expect("put back every round");
+        let (got, r) = py.detach(move || {
+            let got = r.recv_timeout(std::time::Duration::from_millis(50));
+            (got, r)
+        });
+        receive = Some(r);
+        match got {
+            Ok(result) => return result.map_err(py_error),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => py.check_signals()?,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                return Err(PyRuntimeError::new_err(
+                    "the render thread stopped without a result",
+                ))
+            }
         }
-        f(guard.as_mut().expect("made above"))
-    })
-    .map_err(py_error)
+    }
 }
 
 /// Render to an `(H, W, 4)` uint8 array.
@@ -220,7 +248,7 @@ fn render<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let points = points(py, x, y, columns)?;
     let fig = figure(settings)?;
-    let image = with_context(py, |ctx| ctx.render(&points, &fig))?;
+    let image = with_context(py, move |ctx| ctx.render(&points, &fig))?;
     let (w, h) = (image.width as usize, image.height as usize);
     let array = image.rgba.into_pyarray(py);
     Ok(array.reshape([h, w, 4])?.into_any())
@@ -237,7 +265,7 @@ fn render_png<'py>(
 ) -> PyResult<Bound<'py, PyBytes>> {
     let points = points(py, x, y, columns)?;
     let fig = figure(settings)?;
-    let png = with_context(py, |ctx| ctx.render(&points, &fig)?.to_png())?;
+    let png = with_context(py, move |ctx| ctx.render(&points, &fig)?.to_png())?;
     Ok(PyBytes::new(py, &png))
 }
 
@@ -257,7 +285,7 @@ fn aggregate<'py>(
         axes: false,
         ..figure(settings)?
     };
-    let grid = with_context(py, |ctx| Ok(ctx.render_frame(&points, &fig)?.grid))?
+    let grid = with_context(py, move |ctx| Ok(ctx.render_frame(&points, &fig)?.grid))?
         .ok_or_else(|| PyRuntimeError::new_err("the density frame made no grid"))?;
     let (w, h) = (grid.width as usize, grid.height as usize);
     Ok(match grid.data {

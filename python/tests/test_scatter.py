@@ -202,3 +202,21 @@ def test_many_renders_reuse_one_device():
         img = pointillist.scatter(x, y, vmin=0, vmax=1 + i * 0.1, width=160, height=100).to_numpy()
         assert first is None or not np.array_equal(img, first)
         first = img if first is None else first
+
+
+def test_ctrl_c_interrupts_a_long_render():
+    import _thread
+
+    if "Cpu" not in pointillist.adapter():
+        pytest.skip("needs a render that takes seconds: a software rasteriser")
+    x, y = np.random.default_rng(6).random((2, 5_000_000), dtype=np.float32)
+    # 5M instanced discs take about 4 s on lavapipe (2 cores).
+    fig = pointillist.scatter(x, y, mode="points", s=3, width=1600, height=1000)
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    start = time.perf_counter()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        fig.to_numpy()
+    took = time.perf_counter() - start
+    timer.join()
+    assert took < 1.5, f"KeyboardInterrupt came after {took:.2f} s"
