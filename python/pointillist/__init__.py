@@ -141,10 +141,11 @@ class Figure:
     :meth:`to_numpy`, :meth:`show`, and inline display in Jupyter."""
 
     def __init__(self, x: np.ndarray, y: np.ndarray, columns: dict, settings: dict):
-        self._x, self._y, self._columns, self._settings = x, y, columns, settings
+        # Checked now (a bad setting fails at scatter(), not at save()); the
+        # points are converted to the renderer's layout once.
+        self._job = _core.Job(x, y, columns, settings)
+        self._settings = settings
         self._png: Optional[bytes] = None
-        # Check now, so a bad setting fails at scatter(), not at save().
-        _core.check(x[:0], y[:0], {k: v[:0] for k, v in columns.items()}, settings)
 
     @property
     def width(self) -> int:
@@ -157,7 +158,7 @@ class Figure:
     def png(self) -> bytes:
         """The PNG file's bytes (the same bytes ``pointillist render`` writes)."""
         if self._png is None:
-            self._png = _core.render_png(self._x, self._y, self._columns, self._settings)
+            self._png = self._job.png()
         return self._png
 
     def save(self, path: "os.PathLike[str] | str") -> None:
@@ -167,7 +168,7 @@ class Figure:
 
     def to_numpy(self) -> np.ndarray:
         """The picture as an ``(height, width, 4)`` uint8 RGBA array."""
-        return _core.render(self._x, self._y, self._columns, self._settings)
+        return self._job.render()
 
     def _repr_png_(self) -> bytes:
         return self.png()
@@ -176,7 +177,7 @@ class Figure:
         """Open the interactive viewer (zoom, pan, box zoom, keys; Q closes it)
         and return when its window closes. Can be called again, from the
         thread that opened the first window."""
-        _core.view(self._x, self._y, self._columns, self._settings, os.fspath(screenshot_dir))
+        self._job.view(os.fspath(screenshot_dir))
 
 
 def scatter(
@@ -293,11 +294,13 @@ def aggregate(
         if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
             raise TypeError(f"{name} must be an int, got {v!r}")
     settings.update(
+        mode="density",
+        axes=False,
         agg=agg,
         width=int(width),
         height=int(height),
         x_range=None if x_range is None else (float(x_range[0]), float(x_range[1])),
         y_range=None if y_range is None else (float(y_range[0]), float(y_range[1])),
     )
-    grid = _core.aggregate(xs, ys, columns, settings)
+    grid = _core.Job(xs, ys, columns, settings).aggregate()
     return np.ascontiguousarray(grid[::-1])

@@ -128,54 +128,39 @@ fn parsed<T: std::str::FromStr<Err = Error>>(
         .transpose()
 }
 
+/// `v` replaces `field` when the Python layer gave it.
+fn keep<T>(field: &mut T, v: Option<T>) {
+    if let Some(v) = v {
+        *field = v;
+    }
+}
+
 /// A figure from the settings the Python layer passes (its keyword names).
 fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
     let mut f = Figure::default();
-    if let Some(w) = get(s, "width")? {
-        f.width = w;
-    }
-    if let Some(h) = get(s, "height")? {
-        f.height = h;
-    }
+    keep(&mut f.width, get(s, "width")?);
+    keep(&mut f.height, get(s, "height")?);
     if let Some(c) = get::<String>(s, "column")? {
         f.value = Value::Column(c);
     } else if let Some(e) = get::<String>(s, "expr")? {
         f.value = Value::expr(e);
     }
     f.filter = get(s, "filter")?;
-    if let Some(t) = get(s, "time")? {
-        f.time = t;
-    }
-    if let Some(c) = parsed(s, "cmap")? {
-        f.colormap = c;
-    }
+    keep(&mut f.time, get(s, "time")?);
+    keep(&mut f.colormap, parsed(s, "cmap")?);
     let (vmin, vmax): (Option<f64>, Option<f64>) = (get(s, "vmin")?, get(s, "vmax")?);
     f.range = match (vmin, vmax) {
         (None, None) => None,
         (Some(lo), Some(hi)) => Some((lo, hi)),
         _ => return Err(PyValueError::new_err("give both vmin and vmax, or neither")),
     };
-    if let Some(m) = parsed(s, "mode")? {
-        f.mode = m;
-    }
-    if let Some(b) = parsed(s, "backend")? {
-        f.backend = b;
-    }
-    if let Some(a) = parsed(s, "agg")? {
-        f.agg = a;
-    }
-    if let Some(h) = parsed(s, "how")? {
-        f.how = h;
-    }
-    if let Some(sp) = get(s, "spread")? {
-        f.spread = sp;
-    }
-    if let Some(ps) = get(s, "s")? {
-        f.point_size = ps;
-    }
-    if let Some(a) = get(s, "alpha")? {
-        f.opacity = a;
-    }
+    keep(&mut f.mode, parsed(s, "mode")?);
+    keep(&mut f.backend, parsed(s, "backend")?);
+    keep(&mut f.agg, parsed(s, "agg")?);
+    keep(&mut f.how, parsed(s, "how")?);
+    keep(&mut f.spread, get(s, "spread")?);
+    keep(&mut f.point_size, get(s, "s")?);
+    keep(&mut f.opacity, get(s, "alpha")?);
     if let Some(b) = get::<String>(s, "background")? {
         f.background =
             Color::parse(&b).map_err(|e| PyValueError::new_err(format!("background: {e}")))?;
@@ -185,12 +170,8 @@ fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
     f.title = get(s, "title")?;
     f.x_label = get(s, "xlabel")?;
     f.y_label = get(s, "ylabel")?;
-    if let Some(g) = get(s, "grid")? {
-        f.grid = g;
-    }
-    if let Some(a) = get(s, "axes")? {
-        f.axes = a;
-    }
+    keep(&mut f.grid, get(s, "grid")?);
+    keep(&mut f.axes, get(s, "axes")?);
     Ok(f)
 }
 
@@ -237,96 +218,73 @@ fn with_context<T: Send + 'static>(
     }
 }
 
-/// Render to an `(H, W, 4)` uint8 array.
-#[pyfunction]
-fn render<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    y: &Bound<'py, PyAny>,
-    columns: &Bound<'py, PyDict>,
-    settings: &Bound<'py, PyDict>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let points = points(py, x, y, columns)?;
-    let fig = figure(settings)?;
-    let image = with_context(py, move |ctx| ctx.render(&points, &fig))?;
-    let (w, h) = (image.width as usize, image.height as usize);
-    let array = image.rgba.into_pyarray(py);
-    Ok(array.reshape([h, w, 4])?.into_any())
+/// Points and a figure, checked once, for any number of renders: what a
+/// Python `Figure` holds (the points in the renderer's layout, so a second
+/// render converts nothing).
+#[pyclass(frozen, module = "pointillist._core")]
+struct Job {
+    points: Points,
+    figure: Figure,
 }
 
-/// Render to PNG bytes (the bytes the CLI writes for the same settings).
-#[pyfunction]
-fn render_png<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    y: &Bound<'py, PyAny>,
-    columns: &Bound<'py, PyDict>,
-    settings: &Bound<'py, PyDict>,
-) -> PyResult<Bound<'py, PyBytes>> {
-    let points = points(py, x, y, columns)?;
-    let fig = figure(settings)?;
-    let png = with_context(py, move |ctx| ctx.render(&points, &fig)?.to_png())?;
-    Ok(PyBytes::new(py, &png))
-}
+#[pymethods]
+impl Job {
+    /// Checks the settings against the points (sizes, names, expressions).
+    #[new]
+    fn new<'py>(
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        y: &Bound<'py, PyAny>,
+        columns: &Bound<'py, PyDict>,
+        settings: &Bound<'py, PyDict>,
+    ) -> PyResult<Job> {
+        let points = points(py, x, y, columns)?;
+        let figure = figure(settings)?;
+        figure.check_for(&points).map_err(py_error)?;
+        Ok(Job { points, figure })
+    }
 
-/// The aggregate grid, row 0 at the top: counts as uint32, values as float32
-/// (NaN where no point fell).
-#[pyfunction]
-fn aggregate<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    y: &Bound<'py, PyAny>,
-    columns: &Bound<'py, PyDict>,
-    settings: &Bound<'py, PyDict>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let points = points(py, x, y, columns)?;
-    let fig = Figure {
-        mode: pointillist::Mode::Density,
-        axes: false,
-        ..figure(settings)?
-    };
-    let grid = with_context(py, move |ctx| Ok(ctx.render_frame(&points, &fig)?.grid))?
-        .ok_or_else(|| PyRuntimeError::new_err("the density frame made no grid"))?;
-    let (w, h) = (grid.width as usize, grid.height as usize);
-    Ok(match grid.data {
-        GridData::Counts(c) => c.into_pyarray(py).reshape([h, w])?.into_any(),
-        GridData::Values(v) => v.into_pyarray(py).reshape([h, w])?.into_any(),
-    })
-}
+    /// Render to an `(H, W, 4)` uint8 array.
+    fn render<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (points, fig) = (self.points.clone(), self.figure.clone());
+        let image = with_context(py, move |ctx| ctx.render(&points, &fig))?;
+        let (w, h) = (image.width as usize, image.height as usize);
+        Ok(image.rgba.into_pyarray(py).reshape([h, w, 4])?.into_any())
+    }
 
-/// Open the viewer on the points; returns when the window closes. One event
-/// loop serves every window of the process, so this can be called again.
-#[pyfunction]
-fn view<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    y: &Bound<'py, PyAny>,
-    columns: &Bound<'py, PyDict>,
-    settings: &Bound<'py, PyDict>,
-    screenshot_dir: String,
-) -> PyResult<()> {
-    let points = points(py, x, y, columns)?;
-    let fig = figure(settings)?;
-    let options = ViewOptions {
-        screenshot_dir: screenshot_dir.into(),
-        source: "python".into(),
-        verbose: false,
-    };
-    pointillist::view(points, &fig, &options).map_err(py_error)
-}
+    /// Render to PNG bytes (the bytes the CLI writes for the same settings).
+    fn png<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let (points, fig) = (self.points.clone(), self.figure.clone());
+        let png = with_context(py, move |ctx| ctx.render(&points, &fig)?.to_png())?;
+        Ok(PyBytes::new(py, &png))
+    }
 
-/// Check the settings against the points (sizes, names, expressions)
-/// without rendering.
-#[pyfunction]
-fn check<'py>(
-    py: Python<'py>,
-    x: &Bound<'py, PyAny>,
-    y: &Bound<'py, PyAny>,
-    columns: &Bound<'py, PyDict>,
-    settings: &Bound<'py, PyDict>,
-) -> PyResult<()> {
-    let points = points(py, x, y, columns)?;
-    figure(settings)?.check_for(&points).map_err(py_error)
+    /// The aggregate grid (the figure's mode should be density, without
+    /// axes, for a grid of the figure's size), row 0 at the top: counts as
+    /// uint32, values as float32 (NaN where no point fell).
+    fn aggregate<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let (points, fig) = (self.points.clone(), self.figure.clone());
+        let grid = with_context(py, move |ctx| Ok(ctx.render_frame(&points, &fig)?.grid))?
+            .ok_or_else(|| {
+                PyValueError::new_err("this figure draws points: no grid (use mode density)")
+            })?;
+        let (w, h) = (grid.width as usize, grid.height as usize);
+        Ok(match grid.data {
+            GridData::Counts(c) => c.into_pyarray(py).reshape([h, w])?.into_any(),
+            GridData::Values(v) => v.into_pyarray(py).reshape([h, w])?.into_any(),
+        })
+    }
+
+    /// Open the viewer; returns when the window closes. One event loop serves
+    /// every window of the process, so this can be called again.
+    fn view(&self, screenshot_dir: String) -> PyResult<()> {
+        let options = ViewOptions {
+            screenshot_dir: screenshot_dir.into(),
+            source: "python".into(),
+            verbose: false,
+        };
+        pointillist::view(self.points.clone(), &self.figure, &options).map_err(py_error)
+    }
 }
 
 /// The input columns an expression reads, in order of first use.
@@ -353,11 +311,7 @@ fn adapter(py: Python<'_>) -> PyResult<String> {
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(render, m)?)?;
-    m.add_function(wrap_pyfunction!(render_png, m)?)?;
-    m.add_function(wrap_pyfunction!(aggregate, m)?)?;
-    m.add_function(wrap_pyfunction!(view, m)?)?;
-    m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_class::<Job>()?;
     m.add_function(wrap_pyfunction!(expression_columns, m)?)?;
     m.add_function(wrap_pyfunction!(data_address, m)?)?;
     m.add_function(wrap_pyfunction!(adapter, m)?)?;
