@@ -29,7 +29,8 @@ fn p_expm1(x: f32) -> f32 {
 fn p_log1p(x: f32) -> f32 {
     let u = 1.0 + x;
     if u == 1.0 { return x; }
-    return log(u) * x / (u - 1.0); // Kahan: exact near 0
+    // Kahan: exact near 0; the ratio first, so x near f32::MAX cannot overflow.
+    return log(u) * (x / (u - 1.0));
 }
 // asinh and acosh without the overflow of x * x, and accurate near their zeros.
 fn p_asinh(a: f32) -> f32 {
