@@ -91,6 +91,9 @@ pub fn unary(f: Func, a: f32) -> f32 {
         Func::Sinh => a.sinh(),
         Func::Cosh => a.cosh(),
         Func::Tanh => a.tanh(),
+        // std's asinh overflows too (|a| + |a| near f32::MAX): wgsl.rs's
+        // p_asinh switches to log(|a|) + ln 2 from 1e18 on.
+        Func::Arcsinh if a.abs() >= 1e18 => (a.abs().ln() + std::f32::consts::LN_2).copysign(a),
         Func::Arcsinh => a.asinh(),
         // std's acosh overflows in a + a near f32::MAX; wgsl.rs's p_acosh switches too.
         Func::Arccosh if a >= 1e18 => a.ln() + std::f32::consts::LN_2,

@@ -45,8 +45,9 @@ fn edge_points(near_max: bool) -> PointSet {
         0.9999999,
     ];
     if near_max {
-        // log1p(1e38) once overflowed in the GPU's Kahan formula.
-        edges.extend([1e38, -1e38]);
+        // log1p(1e38) once overflowed in the GPU's Kahan formula, and
+        // arcsinh(3e38) in std's (the CPU twin's) asinh.
+        edges.extend([1e38, -1e38, 3e38, -3e38]);
     }
     let mut x = Vec::new();
     let mut y = Vec::new();
