@@ -108,16 +108,9 @@ fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<
         }
         // A name in an expression that the file lacks: the expression's error, with a
         // caret under the name and the file's columns to choose from.
-        Err(Error::Load(LoadError::NoSuchColumn {
-            name, available, ..
-        })) if columns.contains(&name) || options_value.as_ref() == Some(&name) => {
-            return Err(expression_error(look, &available).unwrap_or_else(|| {
-                Error::Input(format!(
-                    "{} has no column named '{name}'; available columns: {}",
-                    path.display(),
-                    available.join(", ")
-                ))
-            }));
+        Err(Error::Load(e)) => {
+            let asked = |n: &String| columns.contains(n) || options_value.as_ref() == Some(n);
+            return Err(expression_error(look, &e, asked).unwrap_or(Error::Load(e)));
         }
         other => other?,
     };
@@ -154,9 +147,23 @@ fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<
     Ok((points, value))
 }
 
-/// The error `--value` or `--filter` gives against a file whose columns are
-/// `available` (checked on no points with those columns), if either has one.
-fn expression_error(look: &LookArgs, available: &[String]) -> Option<Error> {
+/// For a load that found no column named as asked (`asked(name)`: a column
+/// `--value` or `--filter` reads), the expression's own error against the
+/// file's columns (checked on no points with those columns), if it has one.
+fn expression_error(
+    look: &LookArgs,
+    e: &LoadError,
+    asked: impl Fn(&String) -> bool,
+) -> Option<Error> {
+    let LoadError::NoSuchColumn {
+        name, available, ..
+    } = e
+    else {
+        return None;
+    };
+    if !asked(name) {
+        return None;
+    }
     let mut points = Points::new::<f64>(&[], &[]).ok()?;
     for name in available {
         points = points.with_column(name, &[] as &[f32]).ok()?;

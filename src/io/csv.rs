@@ -317,12 +317,14 @@ impl Rows<'_> {
         let mut reader = self.format.reader(data);
         let mut rec = ByteRecord::new();
         let mut sink = Sink::new(0, self.cols.len() - 2);
+        // x, y and the value columns of the current record.
+        let mut vals = vec![0.0f64; self.cols.len()];
         let mut count = 0u32;
         while reader
             .read_byte_record(&mut rec)
             .map_err(|e| csv_error(self.path, e, lines_before))?
         {
-            self.take(&rec, lines_before, &mut sink)?;
+            self.take(&rec, lines_before, &mut vals, &mut sink)?;
             count = count.wrapping_add(1);
             if count.is_multiple_of(65_536) {
                 progress(reader.position().byte());
@@ -331,16 +333,13 @@ impl Rows<'_> {
         Ok(sink)
     }
 
-    fn take(&self, rec: &ByteRecord, lines_before: u64, sink: &mut Sink) -> Result<(), LoadError> {
-        // x, y and up to a few value columns without a heap allocation per row.
-        let mut vals = [0.0f64; 8];
-        let mut heap;
-        let vals: &mut [f64] = if self.cols.len() <= vals.len() {
-            &mut vals[..self.cols.len()]
-        } else {
-            heap = vec![0.0; self.cols.len()];
-            &mut heap
-        };
+    fn take(
+        &self,
+        rec: &ByteRecord,
+        lines_before: u64,
+        vals: &mut [f64],
+        sink: &mut Sink,
+    ) -> Result<(), LoadError> {
         let mut missing = false;
         for (slot, &col) in vals.iter_mut().zip(&self.cols) {
             let f = field(rec, self.format.collapse, col);
@@ -360,7 +359,7 @@ impl Rows<'_> {
         if missing {
             sink.skip();
         } else {
-            sink.push(vals[0], vals[1], &vals[2..]);
+            sink.push(vals[0], vals[1], vals[2..].iter().copied());
         }
         Ok(())
     }

@@ -578,6 +578,8 @@ struct Sink {
     /// One vector per value column: the value column first, when there is one.
     values: Vec<Vec<f32>>,
     skipped: usize,
+    /// The row being pushed, as f32.
+    row: Vec<f32>,
 }
 
 impl Sink {
@@ -588,23 +590,25 @@ impl Sink {
             y: Vec::with_capacity(capacity),
             values: (0..columns).map(|_| Vec::with_capacity(capacity)).collect(),
             skipped: 0,
+            row: Vec::with_capacity(columns),
         }
     }
 
     /// Keep the point if x, y and every value (one per value column, in
     /// column order) are finite.
     #[inline]
-    fn push(&mut self, x: f64, y: f64, values: &[f64]) {
-        debug_assert_eq!(values.len(), self.values.len());
-        let finite = values.iter().all(|&v| (v as f32).is_finite());
-        if !x.is_finite() || !y.is_finite() || !finite {
+    fn push(&mut self, x: f64, y: f64, values: impl IntoIterator<Item = f64>) {
+        self.row.clear();
+        self.row.extend(values.into_iter().map(|v| v as f32));
+        debug_assert_eq!(self.row.len(), self.values.len());
+        if !x.is_finite() || !y.is_finite() || !self.row.iter().all(|v| v.is_finite()) {
             self.skipped += 1;
             return;
         }
         self.x.push(x);
         self.y.push(y);
-        for (col, &v) in self.values.iter_mut().zip(values) {
-            col.push(v as f32);
+        for (col, &v) in self.values.iter_mut().zip(&self.row) {
+            col.push(v);
         }
     }
 
@@ -1042,20 +1046,20 @@ mod tests {
     #[test]
     fn sink_skips_non_finite() {
         let mut s = Sink::new(4, 1);
-        s.push(1.0, 2.0, &[3.0]);
-        s.push(f64::NAN, 2.0, &[3.0]);
-        s.push(1.0, f64::INFINITY, &[3.0]);
-        s.push(1.0, 2.0, &[1e300]); // overflows f32
+        s.push(1.0, 2.0, [3.0]);
+        s.push(f64::NAN, 2.0, [3.0]);
+        s.push(1.0, f64::INFINITY, [3.0]);
+        s.push(1.0, 2.0, [1e300]); // overflows f32
         s.skip();
         assert_eq!((s.x.len(), s.skipped), (1, 4));
         let mut s = Sink::new(1, 0);
-        s.push(1.0, 2.0, &[]);
+        s.push(1.0, 2.0, []);
         assert_eq!((s.x.len(), s.skipped), (1, 0));
         // Any value column that is not finite skips the row.
         let mut s = Sink::new(3, 3);
-        s.push(1.0, 2.0, &[3.0, 4.0, 5.0]);
-        s.push(1.0, 2.0, &[3.0, f64::NAN, 5.0]);
-        s.push(1.0, 2.0, &[3.0, 4.0, f64::NEG_INFINITY]);
+        s.push(1.0, 2.0, [3.0, 4.0, 5.0]);
+        s.push(1.0, 2.0, [3.0, f64::NAN, 5.0]);
+        s.push(1.0, 2.0, [3.0, 4.0, f64::NEG_INFINITY]);
         assert_eq!((s.x.len(), s.skipped), (1, 2));
         assert_eq!(s.values, [vec![3.0], vec![4.0], vec![5.0]]);
     }

@@ -565,13 +565,10 @@ pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> 
             let offsets: Vec<usize> = picked.values().into_iter().map(col).collect();
             let read = dtype.read;
             let mut sink = Sink::new(rows, offsets.len());
-            let mut vals = vec![0.0; offsets.len()];
             for r in 0..rows {
                 let base = r * step;
-                for (v, &o) in vals.iter_mut().zip(&offsets) {
-                    *v = read(&data[base + o..]);
-                }
-                sink.push(read(&data[base + ox..]), read(&data[base + oy..]), &vals);
+                let vals = offsets.iter().map(|&o| read(&data[base + o..]));
+                sink.push(read(&data[base + ox..]), read(&data[base + oy..]), vals);
             }
             Ok(sink.finish_with(column_name, &picked))
         }
@@ -598,13 +595,10 @@ pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> 
                 .map(pick)
                 .collect::<Result<Vec<_>, _>>()?;
             let mut sink = Sink::new(rows, vcols.len());
-            let mut vals = vec![0.0; vcols.len()];
             for r in 0..rows {
                 let rec = &data[r * itemsize..(r + 1) * itemsize];
-                for (v, (d, o)) in vals.iter_mut().zip(&vcols) {
-                    *v = (d.read)(&rec[*o..]);
-                }
-                sink.push((dx.read)(&rec[ox..]), (dy.read)(&rec[oy..]), &vals);
+                let vals = vcols.iter().map(|(d, o)| (d.read)(&rec[*o..]));
+                sink.push((dx.read)(&rec[ox..]), (dy.read)(&rec[oy..]), vals);
             }
             Ok(sink.finish(&names, &picked))
         }

@@ -424,7 +424,6 @@ fn decode(
     // The row count is only a capacity hint: a corrupt footer may claim
     // any number, so never reserve more than one row per byte of file.
     let mut sink = Sink::new(total_rows.min(file_len), sv.len());
-    let mut vals = vec![0.0; sv.len()];
     for g in 0..reader.num_row_groups() {
         let rg = reader.get_row_group(g).map_err(|e| bad(reason(&e)))?;
         let rows = usize::try_from(rg.metadata().num_rows()).unwrap_or(0);
@@ -454,10 +453,8 @@ fn decode(
             }
             // Every reader holds at least `want` values (checked above).
             for r in 0..want {
-                for (v, &s) in vals.iter_mut().zip(&sv) {
-                    *v = readers[s].out[r];
-                }
-                sink.push(readers[sx].out[r], readers[sy].out[r], &vals);
+                let vals = sv.iter().map(|&s| readers[s].out[r]);
+                sink.push(readers[sx].out[r], readers[sy].out[r], vals);
             }
             done += want;
         }

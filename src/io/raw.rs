@@ -34,12 +34,9 @@ pub(super) fn load(path: &Path, layout: RawLayout, spec: &ColumnSpec) -> Result<
     let (ox, oy) = (picked.x * scalar, picked.y * scalar);
     let offsets: Vec<usize> = picked.values().iter().map(|v| v * scalar).collect();
     let mut sink = Sink::new(rows, offsets.len());
-    let mut vals = vec![0.0; offsets.len()];
     for rec in bytes.chunks_exact(record) {
-        for (v, &o) in vals.iter_mut().zip(&offsets) {
-            *v = read(&rec[o..]);
-        }
-        sink.push(read(&rec[ox..]), read(&rec[oy..]), &vals);
+        let vals = offsets.iter().map(|&o| read(&rec[o..]));
+        sink.push(read(&rec[ox..]), read(&rec[oy..]), vals);
     }
     Ok(sink.finish(&names, &picked))
 }
