@@ -7,7 +7,7 @@
 
 use std::sync::Mutex;
 
-use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyUntypedArrayMethods};
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
@@ -46,13 +46,6 @@ impl<'py> Coords<'py> {
             "{name} must be a 1-D float32 or float64 numpy array"
         )))
     }
-
-    fn len(&self) -> usize {
-        match self {
-            Coords::F64(a) => a.len(),
-            Coords::F32(a) => a.len(),
-        }
-    }
 }
 
 fn slice<'a, T: numpy::Element>(name: &str, a: &'a PyReadonlyArray1<'_, T>) -> PyResult<&'a [T]> {
@@ -68,14 +61,8 @@ fn points(
     y: &Bound<'_, PyAny>,
     columns: &Bound<'_, PyDict>,
 ) -> PyResult<Points> {
+    // Points::new checks the lengths (with the library's message).
     let (x, y) = (Coords::extract("x", x)?, Coords::extract("y", y)?);
-    if x.len() != y.len() {
-        return Err(PyValueError::new_err(format!(
-            "x has {} values and y has {}: give one x and one y per point",
-            x.len(),
-            y.len()
-        )));
-    }
     let mut cols = Vec::new();
     for (name, values) in columns.iter() {
         let name: String = name.extract()?;
