@@ -24,7 +24,8 @@ struct DeriveParams {
 }
 
 @group(0) @binding(0) var<uniform> params: DeriveParams;
-@group(0) @binding(1) var<storage, read> positions: array<vec2<f32>>;
+// Offsets from the data origin: hi (xy) + lo (zw); expressions see origin + hi.
+@group(0) @binding(1) var<storage, read> positions: array<vec4<f32>>;
 // The columns the expressions read, one after another: column k of point i is
 // data[k * params.count + i].
 @group(0) @binding(2) var<storage, read> data: array<f32>;
@@ -54,7 +55,7 @@ fn values_main(
     workgroupBarrier();
     let i = linear_index(wg, nwg, lid);
     if i < params.count {
-        let off = positions[i];
+        let off = positions[i].xy;
         let index = params.base_index + i;
         var v = bitcast<f32>(FILTERED_BITS);
         if point_kept(off, index, i) {

@@ -5,7 +5,9 @@
 
 // Keep in sync with `PointsUniform` in src/render/points.rs.
 struct PointsUniform {
-    scale: vec2<f32>,      // offset -> clip
+    a_hi: vec2<f32>,       // the view's corner minus the data origin, as hi + lo
+    a_lo: vec2<f32>,
+    scale: vec2<f32>,      // offset from the corner -> clip
     translate: vec2<f32>,
     px_to_clip: vec2<f32>, // (2 / width, -2 / height)
     radius_px: f32,        // disc radius in pixels
@@ -28,13 +30,16 @@ fn corner(vertex: u32) -> vec2<f32> {
 @vertex
 fn vs_main(
     @builtin(vertex_index) vertex: u32,
-    @location(0) offset: vec2<f32>,
+    @location(0) position: vec4<f32>, // offset from the data origin: hi (xy) + lo (zw)
     @location(1) colour: vec4<f32>,
 ) -> VsOut {
     let c = corner(vertex);
     // Half a pixel beyond the disc, so its anti-aliased rim is inside the quad.
     let extent = u.radius_px + 0.5;
-    let centre = offset * u.scale + u.translate;
+    // Exact to 2^-48 of the data's extent: hi - a_hi is exact once the view is
+    // small, and lo - a_lo is tiny. Twin: src/reference.rs.
+    let d = (position.xy - u.a_hi) + (position.zw - u.a_lo);
+    let centre = d * u.scale + u.translate;
     var out: VsOut;
     out.position = vec4<f32>(centre + c * extent * abs(u.px_to_clip), 0.0, 1.0);
     out.local = c * extent;

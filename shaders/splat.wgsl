@@ -10,15 +10,20 @@
 
 // Keep in sync with `SplatParams` in src/render/splat.rs.
 struct SplatParams {
-    a: vec2<f32>,     // view corner minus the data origin
+    a_hi: vec2<f32>,  // view corner minus the data origin, as hi + lo
+    a_lo: vec2<f32>,
     k: vec2<f32>,     // pixels per data unit
     size: vec2<u32>,  // grid width, height
     count: u32,       // points in this chunk
     agg: u32,         // AGG_* below (finalise)
     quant: vec2<f32>, // fixed-point steps: (lo, steps per unit)
     step: f32,        // value units per step
-    _pad: u32,
+    tiles: u32,       // entries of `tiles` (the chunk's tiles that meet the view)
 }
+
+// Keep in sync with `points::TILE` in src/points.rs.
+const TILE: u32 = 4096u;
+const GROUPS_PER_TILE: u32 = 16u; // TILE / WORKGROUP
 
 // Keep in sync with `Agg::code` in src/render/splat.rs.
 const AGG_SUM: u32 = 1u;
@@ -26,18 +31,34 @@ const AGG_MEAN: u32 = 2u;
 const AGG_MIN: u32 = 3u;
 
 @group(0) @binding(0) var<uniform> p: SplatParams;
-@group(0) @binding(1) var<storage, read> positions: array<vec2<f32>>;
+// Offsets from the data origin: hi (xy) + lo (zw); see points::split.
+@group(0) @binding(1) var<storage, read> positions: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> values: array<f32>;
 @group(0) @binding(3) var<storage, read_write> grid: array<atomic<u32>>;
 // [largest cell, largest !cell over non-empty cells (= !smallest)]
 @group(0) @binding(4) var<storage, read_write> extremes: array<atomic<u32>, 2>;
 // Sum and mean: [values per pixel | low words of the step sums | high words], W x H each.
 @group(0) @binding(5) var<storage, read_write> planes: array<atomic<u32>>;
+// The chunk's tiles a frame visits (those that meet the view), by index in the chunk.
+@group(0) @binding(6) var<storage, read> tiles: array<u32>;
 
-// Grid index of the pixel `off` falls in, or -1 outside the view (Datashader's binning:
+// The point this invocation aggregates: workgroups walk the listed tiles, so
+// points of tiles outside the view cost nothing. 0xffffffff: none.
+fn point_index(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
+    let g = wg.y * nwg.x + wg.x;
+    if g >= p.tiles * GROUPS_PER_TILE {
+        return 0xffffffffu;
+    }
+    let i = tiles[g / GROUPS_PER_TILE] * TILE + (g % GROUPS_PER_TILE) * WORKGROUP + lid;
+    return select(0xffffffffu, i, i < p.count);
+}
+
+// Grid index of the pixel point `q` falls in, or -1 outside the view (Datashader's binning:
 // floor((x - x0) * W / (x1 - x0)), the right/top edge in the last pixel, row 0 at the top).
-fn pixel(off: vec2<f32>) -> i32 {
-    let t = (off - p.a) * p.k;
+// (hi - a_hi) + (lo - a_lo) is the offset from the view's corner to 2^-48 of the data's
+// extent; CPU twin: GridMap::cell_gpu (no multiply-add to fuse).
+fn pixel(q: vec4<f32>) -> i32 {
+    let t = ((q.xy - p.a_hi) + (q.zw - p.a_lo)) * p.k;
     let s = vec2<f32>(p.size);
     if !(t.x >= 0.0 && t.x <= s.x && t.y >= 0.0 && t.y <= s.y) {
         return -1;
@@ -53,8 +74,8 @@ fn splat_extreme(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let i = linear_index(wg, nwg, lid);
-    if i >= p.count {
+    let i = point_index(wg, nwg, lid);
+    if i == 0xffffffffu {
         return;
     }
     let px = pixel(positions[i]);
@@ -71,8 +92,8 @@ fn count_points(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let i = linear_index(wg, nwg, lid);
-    if i >= p.count {
+    let i = point_index(wg, nwg, lid);
+    if i == 0xffffffffu {
         return;
     }
     let px = pixel(positions[i]);
@@ -91,8 +112,8 @@ fn sum_values(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let i = linear_index(wg, nwg, lid);
-    if i >= p.count {
+    let i = point_index(wg, nwg, lid);
+    if i == 0xffffffffu {
         return;
     }
     let px = pixel(positions[i]);

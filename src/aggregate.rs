@@ -2,11 +2,12 @@
 //! shaders/resolve.wgsl, and the CPU backend of the `splat` and `density` modes.
 //!
 //! Project -> aggregate -> shade, as Datashader does:
-//! - [`GridMap`] projects an offset to a pixel of a W x H grid covering the
-//!   view, with Datashader's binning (x -> floor((x - x0) * W / (x1 - x0)); a
-//!   point exactly on the right or top edge falls in the last pixel; row 0 is
-//!   the top). Only a subtraction and a multiplication, each correctly rounded
-//!   on CPU and GPU alike, so both put every point in the same pixel.
+//! - [`GridMap`] projects a point to a pixel of a W x H grid covering the
+//!   view, with Datashader's binning in f64 on the CPU (x -> int(x * sx + tx);
+//!   a point exactly on the right or top edge falls in the last pixel; row 0
+//!   is the top), and its twin of the GPU's f32 (hi, lo) arithmetic, which
+//!   agrees but for points within [`GPU_EDGE_TOLERANCE`] px of a pixel edge.
+//! - Only the runs of tiles that meet the view are visited ([`Input::runs`]).
 //! - `splat`: the highest value wins the pixel (order-preserving u32 bits, 0 = empty);
 //!   `count`: points per pixel.
 //! - shading: a 256-entry table of count thresholds ([`thresholds`]) for
@@ -41,43 +42,119 @@ pub fn unordered(u: u32) -> f32 {
     }
 }
 
-/// Offset -> pixel of a `size` grid showing the camera's rectangle.
+/// Data coordinates -> pixel of a `size` grid showing the camera's rectangle.
+///
+/// Two mappings of the same view. [`GridMap::cell`], the CPU backend's, is
+/// Datashader's own in f64 (`xx = int(x * sx + tx)` with `sx = W / (x1 - x0)`,
+/// `tx = -x0 * sx`, a point on the right/top edge in the last pixel), so CPU
+/// grids of f64 data equal Datashader's exactly. [`GridMap::cell_gpu`] is the
+/// twin of `pixel` in splat.wgsl, over the (hi, lo) f32 pairs the GPU holds:
+/// `((hi - a_hi) + (lo - a_lo)) * k`. The two agree except for points within
+/// [`GPU_EDGE_TOLERANCE`] pixels of a pixel edge.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GridMap {
-    /// View corner (x0, y0) minus the origin, in f32.
-    pub a: [f32; 2],
-    /// Pixels per data unit.
+    /// View corner (x0, y0) minus the origin, split as [`crate::points::split`].
+    pub a_hi: [f32; 2],
+    pub a_lo: [f32; 2],
+    /// Pixels per data unit, in f32 (the GPU's).
     pub k: [f32; 2],
     pub size: [u32; 2],
+    /// Datashader's scale and translation, and the view, in f64.
+    s: [f64; 2],
+    t: [f64; 2],
+    lo: [f64; 2],
+    hi: [f64; 2],
+    /// `round(x1 * sx + tx)`: a point mapped there goes one pixel back.
+    edge: [i64; 2],
+    /// Whether an axis bins `(x - x0) * sx` instead: where `x * sx + tx`
+    /// would cancel away whole pixels (far from zero and zoomed in).
+    shifted: [bool; 2],
 }
+
+/// Past this many pixels from zero, `x * sx + tx` loses more than 2^-20 px.
+const SHIFT_ABOVE: f64 = 4_294_967_296.0;
+
+/// How far (in pixels, along either axis) from a pixel edge a point may be and
+/// still land in the neighbouring pixel on the GPU, for grids up to 8192 px:
+/// the f32 arithmetic of `pixel` in splat.wgsl errs by a few units in the
+/// last place of the pixel coordinate, plus what the (hi, lo) pairs lose
+/// (2^-47 of the largest offset from the origin, [`GridMap::gpu_tolerance`]).
+#[cfg_attr(not(test), allow(dead_code))]
+pub const GPU_EDGE_TOLERANCE: f64 = 2e-3;
 
 impl GridMap {
     pub fn new(camera: &Camera, origin: DVec2, size: (u32, u32)) -> Self {
         let (x0, x1) = camera.x_range();
         let (y0, y1) = camera.y_range();
+        let [ahx, ahy, alx, aly] = crate::points::split(origin, [x0, y0]);
+        let (w, h) = (size.0 as f64, size.1 as f64);
+        let (sx, sy) = (w / (x1 - x0), h / (y1 - y0));
+        let (tx, ty) = (-x0 * sx, -y0 * sy);
+        let shifted = [
+            tx.abs().max((x1 * sx).abs()) >= SHIFT_ABOVE,
+            ty.abs().max((y1 * sy).abs()) >= SHIFT_ABOVE,
+        ];
+        let edge = |a: usize, hi: f64, s: f64, t: f64, lo: f64| {
+            let e = if shifted[a] {
+                (hi - lo) * s
+            } else {
+                hi * s + t
+            };
+            e.round_ties_even() as i64
+        };
         Self {
-            a: [(x0 - origin.x) as f32, (y0 - origin.y) as f32],
-            k: [
-                (size.0 as f64 / (x1 - x0)) as f32,
-                (size.1 as f64 / (y1 - y0)) as f32,
-            ],
+            a_hi: [ahx, ahy],
+            a_lo: [alx, aly],
+            k: [sx as f32, sy as f32],
             size: [size.0, size.1],
+            s: [sx, sy],
+            t: [tx, ty],
+            lo: [x0, y0],
+            hi: [x1, y1],
+            edge: [edge(0, x1, sx, tx, x0), edge(1, y1, sy, ty, y0)],
+            shifted,
         }
     }
 
-    /// Grid index of the pixel `off` falls in, or None outside the view (or NaN).
+    /// Grid index of the pixel `p` falls in, or None outside the view (or NaN).
     #[inline]
     #[cfg(test)]
-    pub fn pixel(&self, off: [f32; 2]) -> Option<usize> {
-        self.cell(off)
+    pub fn pixel(&self, p: [f64; 2]) -> Option<usize> {
+        self.cell(p)
             .map(|(x, row)| (row * self.size[0] + x) as usize)
     }
 
-    /// Column and row (0 at the top) of the pixel `off` falls in.
+    /// Column and row (0 at the top) of the pixel `p` falls in, as Datashader
+    /// bins it (f64; `int()` truncates). Where Datashader's `x * sx + tx` would
+    /// itself be off by more than 2^-20 px (beyond 2^32 px from zero), the
+    /// offset from the view's corner is scaled instead, so that every point
+    /// stays in its pixel at any zoom.
     #[inline]
-    pub fn cell(&self, off: [f32; 2]) -> Option<(u32, u32)> {
-        let tx = (off[0] - self.a[0]) * self.k[0];
-        let ty = (off[1] - self.a[1]) * self.k[1];
+    pub fn cell(&self, p: [f64; 2]) -> Option<(u32, u32)> {
+        let [x, y] = p;
+        if !(self.lo[0] <= x && x <= self.hi[0] && self.lo[1] <= y && y <= self.hi[1]) {
+            return None;
+        }
+        let index = |v: f64, a: usize| {
+            let f = if self.shifted[a] {
+                (v - self.lo[a]) * self.s[a]
+            } else {
+                v * self.s[a] + self.t[a]
+            };
+            let i = f as i64;
+            let i = if i == self.edge[a] { i - 1 } else { i };
+            i.clamp(0, self.size[a] as i64 - 1) as u32
+        };
+        let (cx, cy) = (index(x, 0), index(y, 1));
+        Some((cx, self.size[1] - 1 - cy))
+    }
+
+    /// Twin of `pixel` in splat.wgsl: column and row of a point the GPU holds
+    /// as (hi, lo) pairs.
+    #[inline]
+    pub fn cell_gpu(&self, p: [f32; 4]) -> Option<(u32, u32)> {
+        let tx = ((p[0] - self.a_hi[0]) + (p[2] - self.a_lo[0])) * self.k[0];
+        let ty = ((p[1] - self.a_hi[1]) + (p[3] - self.a_lo[1])) * self.k[1];
         let (w, h) = (self.size[0] as f32, self.size[1] as f32);
         if !(tx >= 0.0 && tx <= w && ty >= 0.0 && ty <= h) {
             return None;
@@ -87,34 +164,100 @@ impl GridMap {
         Some((x, self.size[1] - 1 - y))
     }
 
+    /// How far from a pixel edge (x, y, in pixels) a point may land in the
+    /// neighbouring pixel on the GPU, where no point nor the view's corner is
+    /// further than `reach` from the origin.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn gpu_tolerance(&self, reach: f64) -> [f64; 2] {
+        let lost = reach * 2f64.powi(-46);
+        [
+            GPU_EDGE_TOLERANCE + lost * self.s[0],
+            GPU_EDGE_TOLERANCE + lost * self.s[1],
+        ]
+    }
+
+    /// The pixel coordinates of `p` in f64 (x from the left, y from the bottom).
+    #[cfg(test)]
+    pub fn coordinates(&self, p: [f64; 2]) -> [f64; 2] {
+        [
+            (p[0] - self.lo[0]) * self.s[0],
+            (p[1] - self.lo[1]) * self.s[1],
+        ]
+    }
+
     pub fn len(&self) -> usize {
         self.size[0] as usize * self.size[1] as usize
     }
 }
 
+/// Where the points to aggregate are: f64 as given (the CPU backend), or the
+/// GPU's (hi, lo) pairs (the twin that GPU grids must equal bit for bit).
+#[derive(Debug, Clone, Copy)]
+pub enum Positions<'a> {
+    Exact(&'a [[f64; 2]]),
+    #[cfg_attr(not(test), allow(dead_code))]
+    Gpu(&'a [[f32; 4]]),
+}
+
+/// The points of an aggregation: their positions and the runs of them a
+/// view needs (tiles outside it are left out before any per-point work).
+#[derive(Debug, Clone)]
+pub struct Input<'a> {
+    pub positions: Positions<'a>,
+    pub runs: Vec<std::ops::Range<usize>>,
+}
+
+impl<'a> Input<'a> {
+    /// Every point, binned in f64.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn exact(xy: &'a [[f64; 2]]) -> Self {
+        Self {
+            positions: Positions::Exact(xy),
+            runs: std::iter::once(0..xy.len()).collect(),
+        }
+    }
+
+    /// Every point, binned as the GPU bins its (hi, lo) pairs.
+    #[cfg(test)]
+    pub fn gpu_twin(p: &'a [[f32; 4]]) -> Self {
+        Self {
+            positions: Positions::Gpu(p),
+            runs: std::iter::once(0..p.len()).collect(),
+        }
+    }
+
+    #[inline]
+    fn cell(&self, map: &GridMap, i: usize) -> Option<(u32, u32)> {
+        match self.positions {
+            Positions::Exact(xy) => map.cell(xy[i]),
+            Positions::Gpu(p) => map.cell_gpu(p[i]),
+        }
+    }
+}
+
 /// Highest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
-pub fn splat(offsets: &[[f32; 2]], values: &[f32], map: &GridMap) -> Vec<u32> {
-    extreme(offsets, values, map, |cell, v| cell.max(v))
+pub fn splat(input: &Input, values: &[f32], map: &GridMap) -> Vec<u32> {
+    extreme(input, values, map, |cell, v| cell.max(v))
 }
 
 /// Smallest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
 /// The GPU keeps `!ordered(v)` with atomicMax and flips it back (`finalise`).
-pub fn min_splat(offsets: &[[f32; 2]], values: &[f32], map: &GridMap) -> Vec<u32> {
+pub fn min_splat(input: &Input, values: &[f32], map: &GridMap) -> Vec<u32> {
     // Branch-free: an empty cell (0) wraps to u32::MAX, which any key beats.
-    extreme(offsets, values, map, |cell, v| {
+    extreme(input, values, map, |cell, v| {
         cell.wrapping_sub(1).min(v.wrapping_sub(1)).wrapping_add(1)
     })
 }
 
 /// Each pixel keeps `pick(cell, key)` of the `ordered` keys of its values.
 fn extreme(
-    offsets: &[[f32; 2]],
+    input: &Input,
     values: &[f32],
     map: &GridMap,
     pick: impl Fn(u32, u32) -> u32 + Sync,
 ) -> Vec<u32> {
     aggregate(
-        offsets,
+        input,
         map,
         |i| {
             let v = values[i];
@@ -126,9 +269,9 @@ fn extreme(
 
 /// Points per pixel (saturating, so a billion points in one pixel cannot wrap),
 /// leaving out the points the filter left out (`values`, when given).
-pub fn count(offsets: &[[f32; 2]], values: Option<&[f32]>, map: &GridMap) -> Vec<u32> {
+pub fn count(input: &Input, values: Option<&[f32]>, map: &GridMap) -> Vec<u32> {
     aggregate(
-        offsets,
+        input,
         map,
         |i| {
             values
@@ -205,9 +348,9 @@ pub struct SumCell {
 }
 
 /// Number of (non-NaN) values and the sum of their steps per pixel.
-pub fn sums(offsets: &[[f32; 2]], values: &[f32], map: &GridMap, q: &Quantiser) -> Vec<SumCell> {
+pub fn sums(input: &Input, values: &[f32], map: &GridMap, q: &Quantiser) -> Vec<SumCell> {
     aggregate(
-        offsets,
+        input,
         map,
         |i| {
             let v = values[i];
@@ -235,18 +378,12 @@ pub fn finalise_sums(cells: &[SumCell], q: &Quantiser, agg: Agg) -> Vec<u32> {
 
 /// The density grid of `agg` on the CPU: counts, or `ordered` keys of the
 /// per-pixel value (0: no point), exactly as the GPU makes it.
-pub fn density(
-    agg: Agg,
-    offsets: &[[f32; 2]],
-    values: &[f32],
-    map: &GridMap,
-    q: &Quantiser,
-) -> Vec<u32> {
+pub fn density(agg: Agg, input: &Input, values: &[f32], map: &GridMap, q: &Quantiser) -> Vec<u32> {
     match agg {
-        Agg::Count => count(offsets, Some(values), map),
-        Agg::Max => splat(offsets, values, map),
-        Agg::Min => min_splat(offsets, values, map),
-        Agg::Sum | Agg::Mean => finalise_sums(&sums(offsets, values, map, q), q, agg),
+        Agg::Count => count(input, Some(values), map),
+        Agg::Max => splat(input, values, map),
+        Agg::Min => min_splat(input, values, map),
+        Agg::Sum | Agg::Mean => finalise_sums(&sums(input, values, map, q), q, agg),
     }
 }
 
@@ -259,8 +396,9 @@ const BANDS: usize = 64;
 /// Bins points by screen band, then lets one thread fill each band's slice of
 /// the grid: no atomics, no merge, and each band's writes stay in cache.
 /// `payload(i)` is what point i brings (None: skip it); `apply` folds it into a cell.
+/// Only the input's runs are visited.
 fn aggregate<C, P>(
-    offsets: &[[f32; 2]],
+    input: &Input,
     map: &GridMap,
     payload: impl Fn(usize) -> Option<P> + Sync,
     apply: impl Fn(&mut C, P) + Sync,
@@ -282,31 +420,31 @@ where
     let band_cells = width << band_shift;
     let bands = (map.size[1] as usize).div_ceil(1 << band_shift);
     let parts = rayon::current_num_threads().max(1) * 2;
+    let total: usize = input.runs.iter().map(|r| r.len()).sum();
     // Buckets are reused from round to round: no fresh pages to fault in. Room
     // for an even share (and a quarter more) up front saves most regrowth copies.
-    let share = offsets.len().min(ROUND).div_ceil(parts * bands) * 5 / 4;
+    let share = total.min(ROUND).div_ceil(parts * bands) * 5 / 4;
     let mut buckets: Vec<Vec<Vec<(u32, P)>>> = (0..parts)
         .map(|_| (0..bands).map(|_| Vec::with_capacity(share)).collect())
         .collect();
-    for (r, round) in offsets.chunks(ROUND).enumerate() {
-        let start = r * ROUND;
-        let part = round.len().div_ceil(parts).max(1);
+    for round in split_runs(&input.runs, ROUND) {
+        let len: usize = round.iter().map(|r| r.len()).sum();
+        let pieces = split_runs(&round, len.div_ceil(parts).max(1));
         buckets
             .par_iter_mut()
-            .zip(round.par_chunks(part))
-            .enumerate()
-            .for_each(|(k, (b, chunk))| {
+            .zip(pieces.par_iter())
+            .for_each(|(b, piece)| {
                 b.iter_mut().for_each(Vec::clear);
-                for (j, off) in chunk.iter().enumerate() {
-                    if let Some((x, row)) = map.cell(*off) {
-                        if let Some(v) = payload(start + k * part + j) {
+                for i in piece.iter().cloned().flatten() {
+                    if let Some((x, row)) = input.cell(map, i) {
+                        if let Some(v) = payload(i) {
                             let p = row * map.size[0] + x;
                             b[(row >> band_shift) as usize].push((p, v));
                         }
                     }
                 }
             });
-        let used = round.len().div_ceil(part);
+        let used = pieces.len();
         grid.par_chunks_mut(band_cells)
             .enumerate()
             .for_each(|(band, cells)| {
@@ -319,6 +457,30 @@ where
             });
     }
     grid
+}
+
+/// `runs` cut into consecutive groups of `each` points (the last may hold fewer).
+fn split_runs(runs: &[std::ops::Range<usize>], each: usize) -> Vec<Vec<std::ops::Range<usize>>> {
+    let mut groups = vec![];
+    let mut group: Vec<std::ops::Range<usize>> = vec![];
+    let mut room = each;
+    for r in runs {
+        let mut r = r.clone();
+        while !r.is_empty() {
+            let take = r.len().min(room);
+            group.push(r.start..r.start + take);
+            r.start += take;
+            room -= take;
+            if room == 0 {
+                groups.push(std::mem::take(&mut group));
+                room = each;
+            }
+        }
+    }
+    if !group.is_empty() {
+        groups.push(group);
+    }
+    groups
 }
 
 /// The shading table of a density grid: for each colourmap entry i, the smallest
@@ -558,7 +720,114 @@ mod tests {
         assert_eq!(m.pixel([1.0, 0.5]), Some(5));
         assert_eq!(m.pixel([-0.001, 1.0]), None);
         assert_eq!(m.pixel([4.001, 1.0]), None);
-        assert_eq!(m.pixel([1.0, f32::NAN]), None);
+        assert_eq!(m.pixel([1.0, f64::NAN]), None);
+    }
+
+    /// Datashader's binning written out as numpy would compute it (f64,
+    /// `int()` truncating, the top edge one pixel back).
+    fn numpy_bin(v: f64, lo: f64, hi: f64, n: u32) -> Option<u32> {
+        if !(lo <= v && v <= hi) {
+            return None;
+        }
+        let s = n as f64 / (hi - lo);
+        let t = -lo * s;
+        let xx = (v * s + t).trunc() as i64;
+        let top = (hi * s + t).round_ties_even() as i64;
+        Some(if xx == top { xx - 1 } else { xx } as u32)
+    }
+
+    #[test]
+    fn cpu_binning_equals_datashader_on_and_next_to_every_edge() {
+        // An awkward view: bin edges fall between f64s, and f32 would merge
+        // neighbours (offsets ~1e3 resolve only ~6e-5).
+        let (x0, x1, y0, y1) = (1_234.567_890_123, 1_240.000_000_7, -3.25, 977.125);
+        let (w, h) = (613, 389);
+        let m = GridMap::new(
+            &Camera::from_ranges((x0, x1), (y0, y1)),
+            DVec2::ZERO,
+            (w, h),
+        );
+        let mut xs = vec![];
+        for i in 0..=w {
+            let edge = x0 + (x1 - x0) * i as f64 / w as f64;
+            let mut v = edge;
+            for _ in 0..3 {
+                v = v.next_down();
+            }
+            for _ in 0..7 {
+                xs.push(v);
+                v = v.next_up();
+            }
+        }
+        let ys: Vec<f64> = (0..xs.len())
+            .map(|i| {
+                let edge = y0 + (y1 - y0) * (i % (h as usize + 1)) as f64 / h as f64;
+                match i % 3 {
+                    0 => edge.next_down(),
+                    1 => edge,
+                    _ => edge.next_up(),
+                }
+            })
+            .collect();
+        let (mut inside, mut moved_by_f32) = (0, 0);
+        for (&x, &y) in xs.iter().zip(&ys) {
+            let want = numpy_bin(x, x0, x1, w)
+                .zip(numpy_bin(y, y0, y1, h))
+                .map(|(c, r)| (c, h - 1 - r));
+            assert_eq!(m.cell([x, y]), want, "({x:e}, {y:e})");
+            inside += want.is_some() as usize;
+            let f = m.cell([x as f32 as f64, y as f32 as f64]);
+            moved_by_f32 += (f != want) as usize;
+        }
+        assert!(inside > xs.len() / 2, "{inside} of {} inside", xs.len());
+        assert!(moved_by_f32 > 0, "f32 positions bin the same: not a test");
+    }
+
+    #[test]
+    fn the_gpu_twin_agrees_but_within_the_stated_tolerance_of_an_edge() {
+        use crate::points::split;
+        // Views from the whole data to 1e-9 of it, far from zero and near it.
+        // (Extents f64 resolves at 1e-9 zoom: a pixel wider than the ulp.)
+        for (centre, extent) in [(0.5, 1.0), (1e9, 1e6), (1e15, 1e12), (-7.25e3, 10.0)] {
+            for zoom in [1.0, 1e-3, 1e-6, 1e-9] {
+                let origin = DVec2::splat(centre);
+                let half = extent * zoom * 0.5;
+                let c = centre + extent * 0.123 * (1.0 - zoom);
+                let cam =
+                    Camera::from_ranges((c - half, c + half), (c - half * 0.6, c + half * 0.6));
+                let m = GridMap::new(&cam, origin, (1920, 1080));
+                let mut rng = 0x2545_f491_4f6c_dd1du64;
+                let mut next = || {
+                    rng ^= rng << 13;
+                    rng ^= rng >> 7;
+                    rng ^= rng << 17;
+                    (rng >> 11) as f64 / (1u64 << 53) as f64
+                };
+                let (mut near, mut far) = (0, 0);
+                for _ in 0..20_000 {
+                    let p = [
+                        c + (next() - 0.5) * half * 2.2,
+                        c + (next() - 0.5) * half * 1.4,
+                    ];
+                    let exact = m.cell(p);
+                    let gpu = m.cell_gpu(split(origin, p));
+                    if exact == gpu {
+                        far += 1;
+                        continue;
+                    }
+                    let [px, py] = m.coordinates(p);
+                    let [tx, ty] = m.gpu_tolerance(extent);
+                    let off_edge = |v: f64| (v - v.round()).abs();
+                    assert!(
+                        off_edge(px) <= tx || off_edge(py) <= ty,
+                        "{centre} {zoom}: ({px}, {py}) {exact:?} vs {gpu:?}"
+                    );
+                    assert!(tx.max(ty) < 0.05, "{centre} {zoom}: tolerance {tx} {ty}");
+                    near += 1;
+                }
+                assert!(far > 19_000, "{centre} {zoom}: {near} differ");
+            }
+        }
     }
 
     #[test]
@@ -566,21 +835,22 @@ mod tests {
         let m = map(2, 2);
         let offs = [[0.5, 0.5], [0.6, 0.6], [1.5, 1.5], [9.0, 9.0], [0.5, 1.5]];
         let vals = [1.0, -3.0, 2.0, 100.0, f32::NAN];
-        let g = splat(&offs, &vals, &m);
+        let input = Input::exact(&offs);
+        let g = splat(&input, &vals, &m);
         assert_eq!(g[2], ordered(1.0));
         assert_eq!(g[1], ordered(2.0));
         assert_eq!((g[0], g[3]), (0, 0));
-        assert_eq!(count(&offs, None, &m), vec![1, 1, 2, 0]);
+        assert_eq!(count(&input, None, &m), vec![1, 1, 2, 0]);
     }
 
     #[test]
     fn parallel_blocks_agree_with_one_loop() {
         let m = map(37, 23);
-        let offs: Vec<[f32; 2]> = (0..300_001u64)
+        let offs: Vec<[f64; 2]> = (0..300_001u64)
             .map(|i| {
                 [
-                    ((i * 7919) % 3700) as f32 / 100.0,
-                    ((i * 104_729) % 2300) as f32 / 100.0,
+                    ((i * 7919) % 3700) as f64 / 100.0,
+                    ((i * 104_729) % 2300) as f64 / 100.0,
                 ]
             })
             .collect();
@@ -592,8 +862,20 @@ mod tests {
             c[p] += 1;
             s[p] = s[p].max(ordered(*v));
         }
-        assert_eq!(count(&offs, None, &m), c);
-        assert_eq!(splat(&offs, &vals, &m), s);
+        let all = Input::exact(&offs);
+        assert_eq!(count(&all, None, &m), c);
+        assert_eq!(splat(&all, &vals, &m), s);
+        // Runs: only the points in them count, however they are cut.
+        let runs = vec![5..17, 17..90_000, 123_456..123_457, 200_000..300_001];
+        let some = Input {
+            runs: runs.clone(),
+            ..all.clone()
+        };
+        let mut c = vec![0u32; m.len()];
+        for i in runs.into_iter().flatten() {
+            c[m.pixel(offs[i]).unwrap()] += 1;
+        }
+        assert_eq!(count(&some, None, &m), c);
     }
 
     #[test]
@@ -683,7 +965,8 @@ mod tests {
         // Two words' worth of steps: 2^32 and more, in f32 as the GPU sees them.
         assert_eq!(steps_f32((3 << 32) + 5), 3.0 * 4_294_967_296.0 + 5.0);
         let m = map(1, 1);
-        let offs = vec![[0.5f32, 0.5]; 1000];
+        let offs = vec![[0.5, 0.5]; 1000];
+        let offs = Input::exact(&offs);
         let vals = vec![2.5f32; 1000];
         let s = sums(&offs, &vals, &m, &q);
         assert_eq!(s[0].n, 1000);
@@ -733,8 +1016,8 @@ mod tests {
     #[test]
     fn all_points_in_one_pixel_do_not_overflow() {
         let m = map(1, 1);
-        let offs = vec![[0.5f32, 0.5]; 100_000];
-        assert_eq!(count(&offs, None, &m), vec![100_000]);
+        let offs = vec![[0.5, 0.5]; 100_000];
+        assert_eq!(count(&Input::exact(&offs), None, &m), vec![100_000]);
         // The cell update itself saturates (4 billion points would take a minute).
         let mut cell = u32::MAX - 1;
         count_one(&mut cell);

@@ -1,7 +1,7 @@
 //! The camera: which rectangle of data space is visible, in f64, and the
 //! maths that moves it (zoom at a pixel, pan, box zoom, fit). It knows
 //! nothing of the GPU: [`Camera::clip_transform`] turns it into the f32
-//! scale and translation the shaders apply to offsets from the data origin.
+//! scale and translation the shaders apply to offsets from the view's corner.
 //!
 //! Pixels are measured from the target's top-left corner, y down; data y is up.
 
@@ -89,7 +89,7 @@ impl Camera {
     }
 
     /// Data units per pixel along x and y.
-    fn per_pixel(&self, vp: &Viewport) -> DVec2 {
+    pub fn per_pixel(&self, vp: &Viewport) -> DVec2 {
         2.0 * self.half / vp.size
     }
 
@@ -155,27 +155,30 @@ impl Camera {
         self.clamp_half();
     }
 
-    /// Scale and translation taking an offset from `origin` to clip space,
-    /// for a `viewport` inside a `target` of (width, height) pixels.
-    /// Built in f64 so that only the final, small numbers are rounded to f32.
-    pub fn clip_transform(&self, origin: DVec2, vp: &Viewport, target: DVec2) -> ClipTransform {
+    /// Scale and translation taking a point's offset from the view's corner
+    /// (x0, y0) to clip space, for a `viewport` inside a `target` of (width,
+    /// height) pixels. The offset is small however far the data sits from 0
+    /// and however deep the zoom: the shaders form it from (hi, lo) pairs.
+    pub fn clip_transform(&self, vp: &Viewport, target: DVec2) -> ClipTransform {
         // pixel = vp.min + (p - lo) / per_px (y flipped); clip = pixel * 2 / target - 1 (y flipped).
         let per_px = self.per_pixel(vp);
-        let lo = self.center - self.half;
         let scale_px = DVec2::new(1.0, -1.0) / per_px;
-        let origin_px = DVec2::new(vp.min.x, vp.min.y + vp.size.y) + (origin - lo) * scale_px;
+        let corner_px = DVec2::new(vp.min.x, vp.min.y + vp.size.y);
         let to_clip = DVec2::new(2.0, -2.0) / target;
-        let translate = origin_px * to_clip + DVec2::new(-1.0, 1.0);
+        let translate = corner_px * to_clip + DVec2::new(-1.0, 1.0);
         ClipTransform {
+            corner: self.center - self.half,
             scale: (scale_px * to_clip).as_vec2().to_array(),
             translate: translate.as_vec2().to_array(),
         }
     }
 }
 
-/// `clip = offset * scale + translate`, as the shaders apply it.
+/// `clip = (p - corner) * scale + translate`, as the shaders apply it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ClipTransform {
+    /// The view's lower-left corner in data coordinates.
+    pub corner: DVec2,
     pub scale: [f32; 2],
     pub translate: [f32; 2],
 }
@@ -304,10 +307,10 @@ mod tests {
         let vp = vp();
         let target = DVec2::new(1000.0, 600.0);
         let cam = Camera::from_ranges((1e6, 1e6 + 4.0), (-2.0, 2.0));
-        let origin = DVec2::new(1e6 + 1.5, 0.25);
-        let t = cam.clip_transform(origin, &vp, target);
-        for off in [[0.0f32, 0.0], [1.25, -0.75], [-1.5, 1.75]] {
-            let data = origin + DVec2::new(off[0] as f64, off[1] as f64);
+        let t = cam.clip_transform(&vp, target);
+        assert_eq!(t.corner, DVec2::new(1e6, -2.0));
+        for off in [[0.0f32, 0.0], [1.25, 3.75], [3.5, 1.75]] {
+            let data = t.corner + DVec2::new(off[0] as f64, off[1] as f64);
             let px = cam.data_to_pixel(data, &vp);
             let clip = DVec2::new(
                 (off[0] * t.scale[0] + t.translate[0]) as f64,

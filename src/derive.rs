@@ -218,17 +218,20 @@ impl Programs {
         }
     }
 
-    fn scratch(&self) -> (Scratch, Option<(Scratch, Vec<f32>)>) {
+    fn scratch(&self) -> BlockScratch {
         (
             Scratch::new(&self.value, BLOCK),
             self.filter
                 .as_ref()
                 .map(|f| (Scratch::new(f, BLOCK), vec![0.0; BLOCK])),
+            vec![[0.0; 2]; BLOCK],
         )
     }
 }
 
-type BlockScratch = (Scratch, Option<(Scratch, Vec<f32>)>);
+/// Registers for the value, and the filter's with its results, and the
+/// block's f32 offsets (what the GPU's expressions see: the high halves).
+type BlockScratch = (Scratch, Option<(Scratch, Vec<f32>)>, Vec<[f32; 2]>);
 
 /// One block of points: values (FILTERED where the filter says no) and their stats.
 fn block(
@@ -240,11 +243,15 @@ fn block(
     scratch: &mut BlockScratch,
 ) -> DeriveStats {
     let n = values.len();
+    let offsets = &mut scratch.2[..n];
+    for (j, o) in offsets.iter_mut().enumerate() {
+        *o = points.offset(start + j);
+    }
     let input = BlockInput {
         origin: params.origin,
         wave_freq: params.wave_freq,
         t: params.t,
-        offsets: &points.offsets[start..start + n],
+        offsets,
         base: start,
         columns: &points.columns,
     };
@@ -369,7 +376,7 @@ impl<'a> Expectation<'a> {
     /// What either backend may give for point `i`.
     pub fn at(&self, i: usize) -> Expected {
         let (points, params) = (self.points, &self.params);
-        let off = points.offsets[i];
+        let off = points.offset(i);
         let leaf = |v| {
             tolerance::leaf(
                 v,

@@ -38,6 +38,9 @@ impl Default for Style {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct PointsUniform {
+    /// The view's corner minus the origin, as (hi, lo) pairs ([`crate::points::split`]).
+    pub a_hi: [f32; 2],
+    pub a_lo: [f32; 2],
     pub scale: [f32; 2],
     pub translate: [f32; 2],
     pub px_to_clip: [f32; 2],
@@ -45,7 +48,7 @@ pub struct PointsUniform {
     pub opacity: f32,
 }
 
-const _: () = assert!(std::mem::size_of::<PointsUniform>() == 32);
+const _: () = assert!(std::mem::size_of::<PointsUniform>() == 48);
 
 /// What part of the data lands where in a target of `size` pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -56,11 +59,14 @@ pub struct FrameView {
 }
 
 impl FrameView {
-    /// The uniform block of points.wgsl for points stored as offsets from `origin`.
+    /// The uniform block of points.wgsl for points the GPU holds relative to `origin`.
     pub fn points_uniform(&self, origin: DVec2, style: &Style) -> PointsUniform {
         let target = DVec2::new(self.size.0 as f64, self.size.1 as f64);
-        let t = self.camera.clip_transform(origin, &self.viewport, target);
+        let t = self.camera.clip_transform(&self.viewport, target);
+        let [ahx, ahy, alx, aly] = crate::points::split(origin, t.corner.to_array());
         PointsUniform {
+            a_hi: [ahx, ahy],
+            a_lo: [alx, aly],
             scale: t.scale,
             translate: t.translate,
             px_to_clip: [2.0 / target.x as f32, -2.0 / target.y as f32],

@@ -392,12 +392,17 @@ impl Plot {
         let grid = self.grid.as_ref().expect("grid was just made");
         let map = GridMap::new(&view.camera, self.points.origin, size);
         let q = Quantiser::new(self.data_range);
+        // Only the tiles that meet the view: a grid holds nothing from outside it.
+        let runs = self.points.visible_runs(view_bounds(&view.camera, 0.0));
         match self.backend {
             Backend::Cpu => {
-                self.cpu_cells =
-                    aggregate::density(agg, &self.points.offsets, &self.cpu_values, &map, &q)
+                let input = aggregate::Input {
+                    positions: aggregate::Positions::Exact(&self.points.xy),
+                    runs,
+                };
+                self.cpu_cells = aggregate::density(agg, &input, &self.cpu_values, &map, &q)
             }
-            _ => grid.aggregate(gpu, &self.splat, &map, agg, &q),
+            _ => grid.aggregate(gpu, &self.splat, &map, &runs, agg, &q),
         }
         Ok(())
     }
@@ -424,9 +429,16 @@ impl Plot {
         overlay: Option<&Overlay>,
         target: &wgpu::TextureView,
     ) -> Result<()> {
+        let runs;
         let content = match (mode, &self.gpu_points) {
             (Mode::Splat | Mode::Density, _) => Content::Grid,
-            (_, Some(gp)) => Content::Points(gp),
+            (_, Some(gp)) => {
+                // The tiles that meet the view, grown by a disc's radius.
+                let margin = (style.point_size as f64 * 0.5 + 1.0)
+                    * view.camera.per_pixel(&view.viewport).max_element();
+                runs = self.points.visible_runs(view_bounds(&view.camera, margin));
+                Content::Points(gp, Some(&runs))
+            }
             (_, None) => unreachable!("prepare uploads the points for a points frame"),
         };
         draw_frame(gpu, painter, content, view, style, overlay, target)
@@ -455,6 +467,16 @@ pub fn auto_mode(
         Mode::Points
     } else {
         Mode::Splat
+    }
+}
+
+/// The camera's rectangle grown by `margin` data units on every side.
+fn view_bounds(camera: &crate::camera::Camera, margin: f64) -> crate::points::Bounds {
+    let (x0, x1) = camera.x_range();
+    let (y0, y1) = camera.y_range();
+    crate::points::Bounds {
+        min: glam::DVec2::new(x0 - margin, y0 - margin),
+        max: glam::DVec2::new(x1 + margin, y1 + margin),
     }
 }
 

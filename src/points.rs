@@ -1,8 +1,10 @@
 //! The points on the host, and the built-in generators.
 //!
-//! A [`PointSet`] keeps an f64 `origin` (the centre of the data) and f32
-//! offsets from it, so that what the GPU receives stays exact however far the
-//! data sits from zero; bounds are kept in f64. Generators are deterministic
+//! A [`PointSet`] keeps the coordinates in f64 as given, their bounds, and
+//! the bounds of each tile of [`TILE`] points; the GPU receives offsets from
+//! the data's centre as (hi, lo) f32 pairs ([`split`]), so that what it draws
+//! stays exact however far the data sits from zero and however far a view
+//! zooms in. Generators are deterministic
 //! for a seed whatever the thread count: each block of points draws from its
 //! own RNG seeded from (seed, block).
 
@@ -99,22 +101,42 @@ mod private {
     impl Sealed for u32 {}
 }
 
-/// Host copy of the points: `origin + offsets[i]` is point i in data coordinates.
+/// Points per tile: the unit of view culling (tiles wholly outside a view are
+/// skipped before any per-point work) and a multiple of every workgroup size.
+pub const TILE: usize = 4096;
+
+/// Host copy of the points: `xy[i]` is point i in data coordinates, in f64 as
+/// given (an f32 input's values exactly). The GPU receives each as two f32
+/// pairs relative to `origin` ([`split`]): 48 bits of mantissa, so every point
+/// lands within 0.5 px of its f64 position down to views ~1e-11 of the extent.
 #[derive(Debug, Clone)]
 pub struct PointSet {
+    /// The centre of the bounds: what the GPU's offsets are relative to.
     pub origin: DVec2,
     /// Shared, so that a figure can render the same points many times without
     /// copying them (a render takes a cheap clone of the whole set).
-    pub offsets: Arc<Vec<[f32; 2]>>,
+    pub xy: Arc<Vec<[f64; 2]>>,
     /// The value columns a render's expressions read, by slot (a loaded
     /// file's value column is slot 0 until a figure picks its own).
     pub columns: Vec<Arc<Vec<f32>>>,
-    /// Bounds of the stored points (origin + offset, in f64). Empty for no points.
+    /// Bounds of the stored points. Empty for no points.
     pub bounds: Bounds,
+    /// Bounds of each run of [`TILE`] points in storage order (the last may be
+    /// shorter): after a Morton sort, each covers a small part of the plane.
+    pub tiles: Arc<Vec<Bounds>>,
     /// Names for the axes and the value column.
     pub x_name: String,
     pub y_name: String,
     pub value_name: Option<String>,
+}
+
+/// A point as the GPU holds it: (hi.x, hi.y, lo.x, lo.y), where hi is the f32
+/// nearest the offset from `origin` and lo the f32 nearest what hi left over.
+#[inline]
+pub fn split(origin: DVec2, p: [f64; 2]) -> [f32; 4] {
+    let (dx, dy) = (p[0] - origin.x, p[1] - origin.y);
+    let (hx, hy) = (dx as f32, dy as f32);
+    [hx, hy, (dx - hx as f64) as f32, (dy - hy as f64) as f32]
 }
 
 impl PointSet {
@@ -128,52 +150,27 @@ impl PointSet {
     /// centre of the finite points' bounds.
     pub fn from_xy<T: Coordinate>(x: &[T], y: &[T], data: Option<Vec<f32>>) -> Self {
         assert_eq!(x.len(), y.len(), "x and y columns have the same length");
-        let raw = x
-            .par_chunks(1 << 16)
-            .zip(y.par_chunks(1 << 16))
-            .map(|(x, y)| {
-                let mut b = Bounds::EMPTY;
-                for (&x, &y) in x.iter().zip(y) {
-                    b.include_finite(DVec2::new(x.to_f64(), y.to_f64()));
-                }
-                b
-            })
-            .reduce(|| Bounds::EMPTY, Bounds::union);
-        let origin = if raw.is_empty() {
-            DVec2::ZERO
-        } else {
-            raw.center()
-        };
-        let mut offsets: Vec<[f32; 2]> = crate::mem::zeroed_vec(x.len());
-        offsets
-            .par_iter_mut()
+        let mut xy: Vec<[f64; 2]> = crate::mem::zeroed_vec(x.len());
+        xy.par_iter_mut()
             .zip(x.par_iter().zip(y))
-            .for_each(|(o, (&x, &y))| {
-                *o = [
-                    (x.to_f64() - origin.x) as f32,
-                    (y.to_f64() - origin.y) as f32,
-                ]
-            });
-        Self::from_offsets(origin, offsets, data)
+            .for_each(|(o, (&x, &y))| *o = [x.to_f64(), y.to_f64()]);
+        Self::from_points(xy, data)
     }
 
-    /// Points already expressed as offsets from `origin`.
-    pub fn from_offsets(origin: DVec2, offsets: Vec<[f32; 2]>, data: Option<Vec<f32>>) -> Self {
-        let bounds = offsets
-            .par_chunks(1 << 16)
-            .map(|chunk| {
-                let mut b = Bounds::EMPTY;
-                for o in chunk {
-                    b.include_finite(origin + DVec2::new(o[0] as f64, o[1] as f64));
-                }
-                b
-            })
-            .reduce(|| Bounds::EMPTY, Bounds::union);
+    /// Points already interleaved as (x, y) pairs.
+    pub fn from_points(xy: Vec<[f64; 2]>, data: Option<Vec<f32>>) -> Self {
+        let tiles = tile_bounds(&xy);
+        let bounds = tiles.iter().fold(Bounds::EMPTY, |a, b| a.union(*b));
         Self {
-            origin,
-            offsets: Arc::new(offsets),
+            origin: if bounds.is_empty() {
+                DVec2::ZERO
+            } else {
+                bounds.center()
+            },
+            xy: Arc::new(xy),
             columns: data.map(Arc::new).into_iter().collect(),
             bounds,
+            tiles: Arc::new(tiles),
             x_name: "x".into(),
             y_name: "y".into(),
             value_name: None,
@@ -181,35 +178,80 @@ impl PointSet {
     }
 
     pub fn len(&self) -> usize {
-        self.offsets.len()
+        self.xy.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.offsets.is_empty()
+        self.xy.is_empty()
+    }
+
+    /// Point i as the f32 offset from the origin that expressions see as
+    /// `x - origin` (the high half of [`split`]).
+    #[inline]
+    pub fn offset(&self, i: usize) -> [f32; 2] {
+        let p = self.xy[i];
+        [(p[0] - self.origin.x) as f32, (p[1] - self.origin.y) as f32]
+    }
+
+    /// Points `range` as the GPU holds them ([`split`]).
+    pub fn split_range(&self, range: std::ops::Range<usize>) -> Vec<[f32; 4]> {
+        let origin = self.origin;
+        let mut out: Vec<[f32; 4]> = crate::mem::zeroed_vec(range.len());
+        out.par_iter_mut()
+            .zip(self.xy[range].par_iter())
+            .for_each(|(o, &p)| *o = split(origin, p));
+        out
+    }
+
+    /// The runs of points (merged consecutive tiles) whose tiles meet `view`
+    /// (inclusive edges): the only points a frame of that view needs to touch.
+    pub fn visible_runs(&self, view: Bounds) -> Vec<std::ops::Range<usize>> {
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        let n = self.len();
+        for (t, b) in self.tiles.iter().enumerate() {
+            let meets = !b.is_empty()
+                && b.min.x <= view.max.x
+                && b.max.x >= view.min.x
+                && b.min.y <= view.max.y
+                && b.max.y >= view.min.y;
+            if !meets {
+                continue;
+            }
+            let (start, end) = (t * TILE, ((t + 1) * TILE).min(n));
+            match runs.last_mut() {
+                Some(r) if r.end == start => r.end = end,
+                _ => runs.push(start..end),
+            }
+        }
+        runs
     }
 
     /// Reorder the points along a Morton (Z-order) curve over their bounds,
-    /// so that points close on screen are close in memory and every frame's
-    /// splat writes locally (Schütz et al. 2021). The curve runs over a
-    /// 4096 x 4096 grid of cells (a 24-bit key: three radix passes); points in
-    /// one cell keep their input order. The columns move with their points;
-    /// the returned vector maps each new position to the point's original index.
+    /// so that points close on screen are close in memory, every frame's
+    /// splat writes locally (Schütz et al. 2021) and each tile covers a small
+    /// part of the plane (so zoomed-in frames skip most of them). The curve
+    /// runs over a 4096 x 4096 grid of cells (a 24-bit key: three radix
+    /// passes); points in one cell keep their input order. The columns move
+    /// with their points; the returned vector maps each new position to the
+    /// point's original index.
     pub fn sort_morton(&mut self) -> Vec<u32> {
-        let (lo, size) = (self.bounds.min - self.origin, self.bounds.size());
+        let (lo, size) = (self.bounds.min, self.bounds.size());
         let scale = DVec2::new(
             if size.x > 0.0 { 65535.0 / size.x } else { 0.0 },
             if size.y > 0.0 { 65535.0 / size.y } else { 0.0 },
         );
         let mut keys: Vec<u32> = crate::mem::zeroed_vec(self.len());
         keys.par_iter_mut()
-            .zip(self.offsets.par_iter())
-            .for_each(|(k, o)| {
-                let q = ((DVec2::new(o[0] as f64, o[1] as f64) - lo) * scale)
+            .zip(self.xy.par_iter())
+            .for_each(|(k, p)| {
+                let q = ((DVec2::from_array(*p) - lo) * scale)
                     .clamp(DVec2::ZERO, DVec2::splat(65535.0));
                 *k = morton(q.x as u32 >> 4, q.y as u32 >> 4);
             });
         let order = crate::sort::order_by_key(keys, 24);
-        self.offsets = Arc::new(gather(&self.offsets, &order));
+        let xy = gather(&self.xy, &order);
+        self.tiles = Arc::new(tile_bounds(&xy));
+        self.xy = Arc::new(xy);
         for c in &mut self.columns {
             *c = Arc::new(gather(c, &order));
         }
@@ -219,9 +261,21 @@ impl PointSet {
     /// Point i in data coordinates.
     #[cfg(test)]
     pub fn point(&self, i: usize) -> DVec2 {
-        let o = self.offsets[i];
-        self.origin + DVec2::new(o[0] as f64, o[1] as f64)
+        DVec2::from_array(self.xy[i])
     }
+}
+
+/// The bounds of each [`TILE`] of finite points.
+fn tile_bounds(xy: &[[f64; 2]]) -> Vec<Bounds> {
+    xy.par_chunks(TILE)
+        .map(|tile| {
+            let mut b = Bounds::EMPTY;
+            for p in tile {
+                b.include_finite(DVec2::from_array(*p));
+            }
+            b
+        })
+        .collect()
 }
 
 /// `items` in `order`: out[i] = items[order[i]].
@@ -255,37 +309,31 @@ const BLOCK: usize = 1 << 16;
 
 /// Generate `n` points of `dataset` from `seed`.
 pub fn generate(dataset: Dataset, n: usize, seed: u64) -> Result<PointSet> {
-    // 16 bytes a point covers the host copy and the transient f64 work.
+    // 16 bytes a point for the host copy, 16 more transiently for the GPU's.
     if n > 2_000_000_000 {
         return Err(input(format!(
             "{n} points is more than pointillist can hold (at most 2,000,000,000)"
         )));
     }
-    let (origin, offsets) = match dataset {
-        Dataset::Uniform => (
-            DVec2::splat(0.5),
-            generate_blocks(n, seed, |rng| {
-                DVec2::new(rng.random::<f64>() - 0.5, rng.random::<f64>() - 0.5)
-            }),
-        ),
+    let xy = match dataset {
+        Dataset::Uniform => generate_blocks(n, seed, |rng| {
+            DVec2::new(rng.random::<f64>(), rng.random::<f64>())
+        }),
         Dataset::Clusters => {
             let blobs = Blobs::new(seed);
-            (
-                DVec2::new(50.0, 30.0),
-                generate_blocks(n, seed, |rng| blobs.sample(rng) - DVec2::new(50.0, 30.0)),
-            )
+            generate_blocks(n, seed, |rng| blobs.sample(rng))
         }
-        Dataset::Spiral => (DVec2::ZERO, generate_blocks(n, seed, spiral_point)),
+        Dataset::Spiral => generate_blocks(n, seed, spiral_point),
     };
-    Ok(PointSet::from_offsets(origin, offsets, None))
+    Ok(PointSet::from_points(xy, None))
 }
 
 fn generate_blocks(
     n: usize,
     seed: u64,
     sample: impl Fn(&mut SmallRng) -> DVec2 + Sync,
-) -> Vec<[f32; 2]> {
-    let mut out: Vec<[f32; 2]> = crate::mem::zeroed_vec(n);
+) -> Vec<[f64; 2]> {
+    let mut out: Vec<[f64; 2]> = crate::mem::zeroed_vec(n);
     out.par_chunks_mut(BLOCK)
         .enumerate()
         .for_each(|(block, chunk)| {
@@ -293,8 +341,7 @@ fn generate_blocks(
                 seed ^ (block as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
             );
             for o in chunk {
-                let p = sample(&mut rng);
-                *o = [p.x as f32, p.y as f32];
+                *o = sample(&mut rng).to_array();
             }
         });
     out
@@ -391,7 +438,7 @@ mod tests {
             let one = on(1);
             for threads in [2, 3, 8] {
                 let many = on(threads);
-                assert_eq!(one.offsets, many.offsets, "{ds:?} on {threads} threads");
+                assert_eq!(one.xy, many.xy, "{ds:?} on {threads} threads");
                 assert_eq!(one.origin, many.origin);
                 assert_eq!(one.bounds, many.bounds);
             }
@@ -405,13 +452,10 @@ mod tests {
             let b = generate(ds, 200_001, 7).unwrap();
             let c = generate(ds, 200_001, 8).unwrap();
             assert_eq!(a.len(), 200_001);
-            assert_eq!(a.offsets, b.offsets);
-            assert_ne!(a.offsets, c.offsets);
+            assert_eq!(a.xy, b.xy);
+            assert_ne!(a.xy, c.xy);
             assert!(!a.bounds.is_empty());
-            assert!(a
-                .offsets
-                .iter()
-                .all(|o| o[0].is_finite() && o[1].is_finite()));
+            assert!(a.xy.iter().all(|o| o[0].is_finite() && o[1].is_finite()));
         }
     }
 
@@ -430,14 +474,63 @@ mod tests {
 
     #[test]
     fn far_away_data_keeps_precision() {
-        let x = [1e9, 1e9 + 0.25, 1e9 + 0.5];
-        let y = [-3.0, -2.0, -1.0];
-        let p = PointSet::from_f64(&x, &y, None);
-        assert_eq!(p.origin, DVec2::new(1e9 + 0.25, -2.0));
-        for i in 0..3 {
-            assert_eq!(p.point(i), DVec2::new(x[i], y[i]));
+        // A 1e-6 lattice near 1e9 beside a point 2000 away: one f32 offset
+        // from the centre cannot tell the lattice apart; hi + lo can.
+        let mut x = vec![1e9 - 1000.0, 1e9 + 1000.0];
+        let mut y = vec![-3.0, 5.0];
+        for i in 0..10 {
+            x.push(1e9 + 700.0 + i as f64 * 1e-6);
+            y.push(1.25 + i as f64 * 1e-6);
         }
-        assert_eq!(p.bounds.min, DVec2::new(1e9, -3.0));
+        let p = PointSet::from_f64(&x, &y, None);
+        assert_eq!(p.origin, DVec2::new(1e9, 1.0));
+        assert_eq!(p.bounds.min, DVec2::new(1e9 - 1000.0, -3.0));
+        for i in 0..x.len() {
+            assert_eq!(p.point(i), DVec2::new(x[i], y[i]));
+            let [hx, hy, lx, ly] = split(p.origin, p.xy[i]);
+            let back = p.origin + DVec2::new(hx as f64 + lx as f64, hy as f64 + ly as f64);
+            let d = DVec2::new(x[i], y[i]) - p.origin;
+            // 48 bits of the offset survive (f32 alone keeps 24: ~6e-5 here).
+            let err = (back - DVec2::new(x[i], y[i])).abs();
+            assert!(err.x <= d.x.abs() * 2f64.powi(-48), "{i}: {err}");
+            assert!(err.y <= d.y.abs() * 2f64.powi(-48) + 1e-15, "{i}: {err}");
+            assert_eq!(p.offset(i), [hx, hy]);
+        }
+        let distinct: std::collections::HashSet<u32> =
+            (2..12).map(|i| p.offset(i)[0].to_bits()).collect();
+        assert!(
+            distinct.len() < 10,
+            "f32 offsets alone would suffice: not a test"
+        );
+    }
+
+    #[test]
+    fn visible_runs_skip_only_tiles_outside_the_view() {
+        let mut p = generate(Dataset::Uniform, 20 * TILE + 77, 5).unwrap();
+        p.sort_morton();
+        let view = Bounds {
+            min: DVec2::new(0.3, 0.6),
+            max: DVec2::new(0.4, 0.65),
+        };
+        let runs = p.visible_runs(view);
+        let inside = |q: DVec2| q.cmpge(view.min).all() && q.cmple(view.max).all();
+        let kept: usize = runs.iter().map(|r| r.len()).sum();
+        // Every point in the view is in a run; most points are not.
+        for i in 0..p.len() {
+            if inside(p.point(i)) {
+                assert!(runs.iter().any(|r| r.contains(&i)), "point {i} culled");
+            }
+        }
+        assert!(kept * 5 < p.len(), "{kept} of {} kept", p.len());
+        assert!(
+            runs.windows(2).all(|w| w[0].end < w[1].start),
+            "runs merged"
+        );
+        let all = Bounds {
+            min: DVec2::splat(-1.0),
+            max: DVec2::splat(2.0),
+        };
+        assert_eq!(p.visible_runs(all), vec![0..p.len()]);
     }
 
     #[test]
@@ -454,7 +547,7 @@ mod tests {
         seen.sort_unstable();
         assert!(seen.iter().enumerate().all(|(i, &o)| i as u32 == o));
         for (new, &old) in order.iter().enumerate() {
-            assert_eq!(p.offsets[new], before.offsets[old as usize]);
+            assert_eq!(p.xy[new], before.xy[old as usize]);
             assert_eq!(p.columns[0][new], old as f32);
         }
         assert_eq!(p.bounds, before.bounds);

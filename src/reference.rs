@@ -8,9 +8,10 @@ use glam::Vec2;
 
 use crate::frame::{FrameView, Style};
 
-/// Draw `offsets` with packed `colours` over the background, like `draw_frame`.
+/// Draw `points` (as the GPU holds them, [`crate::points::split`]) with
+/// packed `colours` over the background, like `draw_frame`.
 pub fn rasterise(
-    offsets: &[[f32; 2]],
+    points: &[[f32; 4]],
     colours: &[u32],
     origin: glam::DVec2,
     view: &FrameView,
@@ -31,8 +32,10 @@ pub fn rasterise(
         )
     };
     let extent = u.radius_px + 0.5;
-    for (off, &colour) in offsets.iter().zip(colours) {
-        let clip = Vec2::from(*off) * Vec2::from(u.scale) + Vec2::from(u.translate);
+    for (p, &colour) in points.iter().zip(colours) {
+        let d = (Vec2::new(p[0], p[1]) - Vec2::from(u.a_hi))
+            + (Vec2::new(p[2], p[3]) - Vec2::from(u.a_lo));
+        let clip = d * Vec2::from(u.scale) + Vec2::from(u.translate);
         let centre = Vec2::new(
             (clip.x + 1.0) * 0.5 * w as f32,
             (1.0 - clip.y) * 0.5 * h as f32,
@@ -120,7 +123,13 @@ mod tests {
         };
         let red = u32::from_le_bytes([255, 0, 0, 255]);
         // Data (2.5, 7.5) is pixel (5, 5) with y down.
-        let img = rasterise(&[[2.5, 7.5]], &[red], glam::DVec2::ZERO, &view, &style);
+        let img = rasterise(
+            &[[2.5, 7.5, 0.0, 0.0]],
+            &[red],
+            glam::DVec2::ZERO,
+            &view,
+            &style,
+        );
         let px = |x: usize, y: usize| &img[(y * 20 + x) * 4..][..4];
         assert_eq!(px(5, 5), &[255, 0, 0, 255]);
         assert_eq!(px(4, 4), &[255, 0, 0, 255]);

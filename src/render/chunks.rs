@@ -1,6 +1,6 @@
 //! The points on the GPU: buffers split into chunks that each fit the
 //! device's storage-binding and buffer-size limits (lavapipe and many GPUs
-//! bind at most 128 MiB, about 16.7M `vec2<f32>`), with one derive bind group
+//! bind at most 128 MiB, about 8.4M `vec4<f32>` positions), with one derive bind group
 //! per chunk. Rebuilt when the data changes; settings changes only rewrite
 //! the small per-chunk uniforms.
 
@@ -12,12 +12,12 @@ use crate::aggregate::unordered;
 use crate::derive::{DeriveParams, DeriveStats, ValueSettings};
 use crate::error::{input, Error, Result};
 use crate::gpu::Gpu;
-use crate::points::PointSet;
+use crate::points::{PointSet, TILE};
 use crate::render::derive::Passes;
 use crate::render::Renderer;
 
-/// Bytes the GPU holds per point: position (8), value (4), colour (4).
-pub const BYTES_PER_POINT: u64 = 16;
+/// Bytes the GPU holds per point: position as (hi, lo) pairs (16), value (4), colour (4).
+pub const BYTES_PER_POINT: u64 = 24;
 
 pub struct Chunk {
     pub count: u32,
@@ -40,13 +40,14 @@ pub struct GpuPoints {
 }
 
 /// Most points one chunk may hold on a device with these limits, with
-/// `columns` value columns (4 bytes a point each, in one binding).
+/// `columns` value columns (4 bytes a point each, in one binding): whole
+/// tiles, so that a tile never straddles two chunks.
 pub fn max_chunk_points(limits: &wgpu::Limits, columns: usize) -> usize {
     let bytes = limits
         .max_storage_buffer_binding_size
         .min(limits.max_buffer_size);
-    let points = (bytes / (4 * columns as u64).max(8)).min(1 << 30) as usize;
-    points / 256 * 256
+    let points = (bytes / (4 * columns as u64).max(16)).min(1 << 30) as usize;
+    (points / TILE * TILE).max(TILE)
 }
 
 impl GpuPoints {
@@ -59,7 +60,8 @@ impl GpuPoints {
         chunk_points: Option<usize>,
     ) -> Result<Self> {
         let limit = max_chunk_points(&gpu.device.limits(), points.columns.len());
-        let chunk_points = chunk_points.unwrap_or(limit).clamp(256, limit.max(256));
+        // Whole tiles by default; tests use small chunks (any multiple of 256).
+        let chunk_points = chunk_points.map_or(limit, |c| (c / 256 * 256).clamp(256, limit));
         if points.len() > u32::MAX as usize {
             return Err(input(format!(
                 "{} points exceed the {} a GPU index can address",
@@ -84,9 +86,8 @@ impl GpuPoints {
             mapped_at_creation: false,
         });
         let mut chunks = Vec::new();
-        for (c, offsets) in points.offsets.chunks(chunk_points).enumerate() {
-            let base = c * chunk_points;
-            let n = offsets.len();
+        for base in (0..points.len()).step_by(chunk_points) {
+            let n = chunk_points.min(points.len() - base);
             // The chunk's slice of each column, one after another.
             let data_buffer = (!points.columns.is_empty()).then(|| {
                 let mut planar = Vec::with_capacity(n * points.columns.len());
@@ -103,7 +104,7 @@ impl GpuPoints {
             let positions = init_buffer(
                 device,
                 "pointillist positions",
-                offsets,
+                &points.split_range(base..base + n),
                 wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::VERTEX,
             );
             let values =

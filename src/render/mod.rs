@@ -127,15 +127,15 @@ pub struct Painter {
 /// What fills the plot area.
 #[derive(Clone, Copy)]
 pub enum Content<'a> {
-    /// Instanced discs.
-    Points(&'a GpuPoints),
+    /// Instanced discs: those of the runs given (None: all).
+    Points(&'a GpuPoints, Option<&'a [std::ops::Range<usize>]>),
     /// The splat or density grid, as last prepared in the painter's resolve pipeline.
     Grid,
 }
 
 impl<'a> From<&'a GpuPoints> for Content<'a> {
     fn from(points: &'a GpuPoints) -> Self {
-        Content::Points(points)
+        Content::Points(points, None)
     }
 }
 
@@ -163,7 +163,7 @@ pub fn draw_frame<'a>(
     target: &wgpu::TextureView,
 ) -> Result<()> {
     let content = content.into();
-    if let Content::Points(points) = content {
+    if let Content::Points(points, _) = content {
         painter
             .points
             .prepare(&gpu.queue, view.points_uniform(points.origin, style));
@@ -196,7 +196,7 @@ pub fn draw_frame<'a>(
         if let Some((x, y, w, h)) = view.scissor() {
             pass.set_scissor_rect(x, y, w, h);
             match content {
-                Content::Points(points) => painter.points.draw(&mut pass, points),
+                Content::Points(points, runs) => painter.points.draw(&mut pass, points, runs),
                 Content::Grid => painter.resolve.render(&mut pass),
             }
         }

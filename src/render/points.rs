@@ -2,6 +2,8 @@
 //! from each chunk's position and colour buffers as instance vertex buffers.
 //! `prepare` writes the uniform (only when it changed); `draw` records.
 
+use std::ops::Range;
+
 pub use crate::frame::PointsUniform;
 use crate::render::chunks::GpuPoints;
 use crate::render::pipeline::{self, entry};
@@ -44,9 +46,9 @@ impl PointsPipeline {
             &layout,
             &[
                 Some(wgpu::VertexBufferLayout {
-                    array_stride: 8,
+                    array_stride: 16,
                     step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &wgpu::vertex_attr_array![0 => Float32x2],
+                    attributes: &wgpu::vertex_attr_array![0 => Float32x4],
                 }),
                 Some(wgpu::VertexBufferLayout {
                     array_stride: 4,
@@ -72,13 +74,32 @@ impl PointsPipeline {
         }
     }
 
-    pub fn draw(&self, pass: &mut wgpu::RenderPass<'_>, points: &GpuPoints) {
+    /// Record the discs of `runs` (None: every point), in storage order.
+    pub fn draw(
+        &self,
+        pass: &mut wgpu::RenderPass<'_>,
+        points: &GpuPoints,
+        runs: Option<&[Range<usize>]>,
+    ) {
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
+        let all = 0..points.len;
+        let runs = runs.unwrap_or(std::slice::from_ref(&all));
         for chunk in points.chunks.iter().filter(|c| c.count > 0) {
-            pass.set_vertex_buffer(0, chunk.positions.slice(..));
-            pass.set_vertex_buffer(1, chunk.colours.slice(..));
-            pass.draw(0..4, 0..chunk.count);
+            let (base, end) = (chunk.base as usize, (chunk.base + chunk.count) as usize);
+            let mut bound = false;
+            for r in runs {
+                let (s, e) = (r.start.max(base), r.end.min(end));
+                if s >= e {
+                    continue;
+                }
+                if !bound {
+                    pass.set_vertex_buffer(0, chunk.positions.slice(..));
+                    pass.set_vertex_buffer(1, chunk.colours.slice(..));
+                    bound = true;
+                }
+                pass.draw(0..4, (s - base) as u32..(e - base) as u32);
+            }
         }
     }
 }

@@ -3,11 +3,14 @@
 //! splat mode is max), and finds its extremes. The CPU backend fills the same
 //! grid from src/aggregate.rs instead.
 
+use std::ops::Range;
+
 use bytemuck::{Pod, Zeroable};
 
 use crate::aggregate::{Agg, GridMap, Quantiser};
 use crate::error::{input, Result};
 use crate::gpu::Gpu;
+use crate::points::TILE;
 use crate::render::chunks::GpuPoints;
 use crate::render::derive::dispatch_size;
 use crate::render::pipeline::{self, entry, storage, uniform};
@@ -16,17 +19,18 @@ use crate::render::pipeline::{self, entry, storage, uniform};
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct SplatParams {
-    pub a: [f32; 2],
+    pub a_hi: [f32; 2],
+    pub a_lo: [f32; 2],
     pub k: [f32; 2],
     pub size: [u32; 2],
     pub count: u32,
     pub agg: u32,
     pub quant: [f32; 2],
     pub step: f32,
-    pub _pad: u32,
+    pub tiles: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<SplatParams>() == 48);
+const _: () = assert!(std::mem::size_of::<SplatParams>() == 56);
 
 /// The `AGG_*` code of shaders/splat.wgsl. Keep in sync there.
 fn code(agg: Agg) -> u32 {
@@ -60,6 +64,7 @@ impl SplatPipeline {
                 entry(3, c, storage(false)),
                 entry(4, c, storage(false)),
                 entry(5, c, storage(false)),
+                entry(6, c, storage(true)),
             ],
         });
         let [extreme, count, sum, finalise, reduce] = pipeline::compute(
@@ -95,7 +100,18 @@ pub struct Grid {
     pub sums: bool,
     planes: wgpu::Buffer,
     extremes: wgpu::Buffer,
-    chunks: Vec<(u32, wgpu::Buffer, wgpu::BindGroup)>,
+    chunks: Vec<GridChunk>,
+}
+
+/// One chunk of points as the grid's passes see it.
+struct GridChunk {
+    count: u32,
+    /// Index of the chunk's first point.
+    base: usize,
+    params: wgpu::Buffer,
+    /// The chunk's tiles that meet the view, rewritten every aggregation.
+    tiles: wgpu::Buffer,
+    group: wgpu::BindGroup,
 }
 
 impl Grid {
@@ -150,6 +166,12 @@ impl Grid {
                 usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             });
+            let tiles = device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("pointillist splat tiles"),
+                size: (chunk.count as u64).div_ceil(TILE as u64).max(1) * 4,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
             let entries = pipeline::buffer_entries(&[
                 &params,
                 &chunk.positions,
@@ -157,13 +179,20 @@ impl Grid {
                 &cells,
                 &extremes,
                 &planes,
+                &tiles,
             ]);
             let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("pointillist splat"),
                 layout: &pipeline.layout,
                 entries: &entries,
             });
-            chunks.push((chunk.count, params, group));
+            chunks.push(GridChunk {
+                count: chunk.count,
+                base: chunk.base as usize,
+                params,
+                tiles,
+                group,
+            });
         }
         Ok(Self {
             size,
@@ -175,13 +204,16 @@ impl Grid {
         })
     }
 
-    /// Aggregate every point into the grid on the GPU (submits; does not wait).
-    /// `q` turns values into the fixed-point steps that sum and mean add up.
+    /// Aggregate the points of `runs` (whole tiles, as
+    /// [`crate::points::PointSet::visible_runs`] gives them) into the grid on
+    /// the GPU (submits; does not wait). `q` turns values into the
+    /// fixed-point steps that sum and mean add up.
     pub fn aggregate(
         &self,
         gpu: &Gpu,
         pipeline: &SplatPipeline,
         map: &GridMap,
+        runs: &[Range<usize>],
         agg: Agg,
         q: &Quantiser,
     ) {
@@ -189,18 +221,27 @@ impl Grid {
             !agg.sums() || self.sums,
             "a grid for {agg:?} needs its sum planes"
         );
-        for (count, params, _) in &self.chunks {
+        let mut visits = Vec::with_capacity(self.chunks.len());
+        for chunk in &self.chunks {
+            let tiles = chunk_tiles(runs, chunk.base, chunk.count as usize);
             let p = SplatParams {
-                a: map.a,
+                a_hi: map.a_hi,
+                a_lo: map.a_lo,
                 k: map.k,
                 size: map.size,
-                count: *count,
+                count: chunk.count,
                 agg: code(agg),
                 quant: [q.lo, q.scale],
                 step: q.step,
-                _pad: 0,
+                tiles: tiles.len() as u32,
             };
-            gpu.queue.write_buffer(params, 0, bytemuck::bytes_of(&p));
+            gpu.queue
+                .write_buffer(&chunk.params, 0, bytemuck::bytes_of(&p));
+            if !tiles.is_empty() {
+                gpu.queue
+                    .write_buffer(&chunk.tiles, 0, bytemuck::cast_slice(&tiles));
+            }
+            visits.push(tiles.len() as u32);
         }
         let mut encoder = gpu
             .device
@@ -221,18 +262,21 @@ impl Grid {
                 Agg::Sum | Agg::Mean => &pipeline.sum,
                 Agg::Min | Agg::Max => &pipeline.extreme,
             });
-            for (count, _, group) in self.chunks.iter().filter(|c| c.0 > 0) {
-                let (x, y) = dispatch_size(*count);
-                pass.set_bind_group(0, group, &[]);
+            for (chunk, &tiles) in self.chunks.iter().zip(&visits) {
+                if tiles == 0 {
+                    continue;
+                }
+                let (x, y) = dispatch_size(tiles * TILE as u32);
+                pass.set_bind_group(0, &chunk.group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             }
-            if let (true, Some((_, _, group))) = (
+            if let (true, Some(chunk)) = (
                 matches!(agg, Agg::Sum | Agg::Mean | Agg::Min),
                 self.chunks.first(),
             ) {
                 // One pass over the cells (the compute pass orders it after the splat).
                 pass.set_pipeline(&pipeline.finalise);
-                pass.set_bind_group(0, group, &[]);
+                pass.set_bind_group(0, &chunk.group, &[]);
                 let (x, y) = dispatch_size(self.size.0 * self.size.1);
                 pass.dispatch_workgroups(x, y, 1);
             }
@@ -243,7 +287,7 @@ impl Grid {
     /// The smallest non-empty cell and the largest, reduced on the GPU (waits);
     /// None for an empty grid.
     pub fn extremes(&self, gpu: &Gpu, pipeline: &SplatPipeline) -> Result<Option<(u32, u32)>> {
-        let Some((_, _, group)) = self.chunks.first() else {
+        let Some(GridChunk { group, .. }) = self.chunks.first() else {
             return Ok(None);
         };
         let mut encoder = gpu.device.create_command_encoder(&Default::default());
@@ -272,5 +316,38 @@ impl Grid {
     pub fn read(&self, gpu: &Gpu) -> Result<Vec<u32>> {
         let bytes = gpu.read_buffer(&self.cells, self.size.0 as u64 * self.size.1 as u64 * 4)?;
         Ok(bytemuck::pod_collect_to_vec(&bytes))
+    }
+}
+
+/// The tiles of the chunk of `count` points from `base` that cover `runs`
+/// (sorted, disjoint), by index in the chunk, each once. Chunks of whole tiles
+/// (as uploads make them) list exactly the runs' tiles; the small chunks of
+/// tests list a few more points, never fewer.
+fn chunk_tiles(runs: &[Range<usize>], base: usize, count: usize) -> Vec<u32> {
+    let end = base + count;
+    let mut tiles = vec![];
+    for r in runs {
+        let (s, e) = (r.start.max(base), r.end.min(end));
+        if s < e {
+            tiles.extend(((s - base) / TILE) as u32..(e - base).div_ceil(TILE) as u32);
+        }
+    }
+    tiles.dedup();
+    tiles
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn chunk_tiles_cover_the_runs_in_each_chunk() {
+        use super::{chunk_tiles, TILE};
+        let runs = [0..TILE, 3 * TILE..5 * TILE + 7, 9 * TILE..10 * TILE];
+        assert_eq!(chunk_tiles(&runs, 0, 4 * TILE), vec![0, 3]);
+        assert_eq!(chunk_tiles(&runs, 4 * TILE, 4 * TILE), vec![0, 1]);
+        assert_eq!(chunk_tiles(&runs, 8 * TILE, 2 * TILE), vec![1]);
+        assert!(chunk_tiles(&runs, 6 * TILE, 2 * TILE).is_empty());
+        // A chunk that does not start on a tile: covering, each tile once.
+        assert_eq!(chunk_tiles(&runs, 512, 6 * TILE), vec![0, 2, 3, 4]);
+        assert_eq!(chunk_tiles(&[0..10, 20..30], 0, 100), vec![0]);
     }
 }

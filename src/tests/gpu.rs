@@ -210,7 +210,7 @@ fn reference_image(points: &PointSet, look: &Look, size: (u32, u32)) -> Vec<u8> 
         size,
     };
     rasterise(
-        &points.offsets,
+        &points.split_range(0..points.len()),
         &cpu.colours,
         points.origin,
         &view,

@@ -87,13 +87,13 @@ fn shared_structs_match_wgsl() {
         "points.wgsl",
         "PointsUniform",
         PointsUniform,
-        [scale, translate, px_to_clip, radius_px, opacity]
+        [a_hi, a_lo, scale, translate, px_to_clip, radius_px, opacity]
     );
     check_layout!(
         "splat.wgsl",
         "SplatParams",
         SplatParams,
-        [a, k, size, count, agg, quant, step, _pad]
+        [a_hi, a_lo, k, size, count, agg, quant, step, tiles]
     );
     check_layout!(
         "resolve.wgsl",
