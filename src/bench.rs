@@ -9,6 +9,7 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
+use glam::DVec2;
 use serde::Serialize;
 
 use crate::aggregate::{Agg, Backend, How, Mode};
@@ -411,13 +412,14 @@ fn bench_size(
         })?;
         // Bytes: the (key, index) records of the three radix passes, read and written.
         out.push(summarise("morton sort, cpu", n, n as f64 * 48.0, vec![t]));
-        for (mode, backend, agg, name, points) in [
+        for (mode, backend, agg, name, points, zoomed) in [
             (
                 Mode::Points,
                 Backend::Gpu,
                 Agg::Count,
                 "draw: instanced 2-px discs",
                 points,
+                false,
             ),
             (
                 Mode::Splat,
@@ -425,6 +427,7 @@ fn bench_size(
                 Agg::Max,
                 "draw: splat, gpu",
                 points,
+                false,
             ),
             (
                 Mode::Splat,
@@ -432,6 +435,7 @@ fn bench_size(
                 Agg::Max,
                 "draw: splat, cpu",
                 points,
+                false,
             ),
             (
                 Mode::Splat,
@@ -439,6 +443,7 @@ fn bench_size(
                 Agg::Max,
                 "draw: splat, gpu, morton order",
                 &sorted,
+                false,
             ),
             (
                 Mode::Splat,
@@ -446,6 +451,7 @@ fn bench_size(
                 Agg::Max,
                 "draw: splat, cpu, morton order",
                 &sorted,
+                false,
             ),
             (
                 Mode::Density,
@@ -453,6 +459,7 @@ fn bench_size(
                 Agg::Count,
                 "draw: density eq_hist, gpu",
                 points,
+                false,
             ),
             (
                 Mode::Density,
@@ -460,6 +467,7 @@ fn bench_size(
                 Agg::Count,
                 "draw: density eq_hist, cpu",
                 points,
+                false,
             ),
             (
                 Mode::Density,
@@ -467,6 +475,7 @@ fn bench_size(
                 Agg::Mean,
                 "draw: density mean eq_hist, gpu",
                 points,
+                false,
             ),
             (
                 Mode::Density,
@@ -474,8 +483,47 @@ fn bench_size(
                 Agg::Mean,
                 "draw: density mean eq_hist, cpu",
                 points,
+                false,
+            ),
+            (
+                Mode::Splat,
+                Backend::Gpu,
+                Agg::Max,
+                "draw: splat, gpu, morton, 1 % view",
+                &sorted,
+                true,
+            ),
+            (
+                Mode::Splat,
+                Backend::Cpu,
+                Agg::Max,
+                "draw: splat, cpu, morton, 1 % view",
+                &sorted,
+                true,
+            ),
+            (
+                Mode::Points,
+                Backend::Gpu,
+                Agg::Count,
+                "draw: 2-px discs, morton, 1 % view",
+                &sorted,
+                true,
             ),
         ] {
+            // A tenth of the width and height, off-centre: 1 % of uniform points.
+            let b = points.bounds;
+            let view = if zoomed {
+                let lo = b.min + b.size() * DVec2::new(0.61, 0.27);
+                FrameView {
+                    camera: Camera::from_ranges(
+                        (lo.x, lo.x + b.size().x * 0.1),
+                        (lo.y, lo.y + b.size().y * 0.1),
+                    ),
+                    ..view
+                }
+            } else {
+                view
+            };
             progress(show, &format!("{label}: {name} {}x{}", FRAME.0, FRAME.1));
             let look = Look {
                 values: settings.clone(),

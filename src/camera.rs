@@ -121,6 +121,33 @@ impl Camera {
         self.center = anchor + (self.center - anchor) * (self.half / old_half);
     }
 
+    /// The narrowest view of `vp` that still draws exactly: a pixel no smaller
+    /// than 4 f64 steps at the view's centre (where f64 itself runs out), nor
+    /// than 2^-44 of `reach` — the furthest a point or the view lies from the
+    /// origin the GPU's (hi, lo) pairs are relative to (what they resolve,
+    /// with 16x margin for the 0.5 px promise). Returns the smallest
+    /// half-size, and whether f64 (not the pairs) sets it along an axis.
+    pub fn exact_floor(&self, reach: f64, vp: &Viewport) -> (DVec2, bool) {
+        let step = |c: f64| {
+            let c = c.abs().max(f64::MIN_POSITIVE);
+            c.next_up() - c
+        };
+        let f64_px = DVec2::new(step(self.center.x), step(self.center.y)) * 4.0;
+        let pairs_px = DVec2::splat(reach * 2f64.powi(-44));
+        (
+            f64_px.max(pairs_px) * vp.size * 0.5,
+            f64_px.cmpge(pairs_px).any(),
+        )
+    }
+
+    /// Keep the view at least `floor` (half-sizes) wide, about its centre;
+    /// whether it had to.
+    pub fn hold_floor(&mut self, floor: DVec2) -> bool {
+        let held = self.half.cmplt(floor).any();
+        self.half = self.half.max(floor);
+        held
+    }
+
     /// Move the view so that the content follows a cursor moved by `delta` pixels.
     pub fn pan_pixels(&mut self, delta: DVec2, vp: &Viewport) {
         let d = delta * self.per_pixel(vp);
@@ -300,6 +327,31 @@ mod tests {
         assert!(cam.center.is_finite() && cam.half.is_finite());
         cam.zoom_at(DVec2::ZERO, f64::NAN, &vp);
         assert!(cam.half.is_finite());
+    }
+
+    #[test]
+    fn zooming_stops_where_f64_or_the_gpu_pairs_run_out() {
+        let vp = vp();
+        // Far from zero, f64 runs out first: 4 steps of 1e9 (~1.2e-7) a pixel.
+        let mut cam = Camera::from_ranges((1e9, 1e9 + 1.0), (5.0, 6.0));
+        let (floor, by_f64) = cam.exact_floor(1e3, &vp);
+        assert!(by_f64);
+        let step = 1e9f64.next_up() - 1e9;
+        assert!((floor.x / (vp.size.x * 0.5) - 4.0 * step).abs() < 1e-20);
+        for _ in 0..200 {
+            cam.zoom_at(DVec2::new(10.0, 10.0), 2.0, &vp);
+            cam.hold_floor(cam.exact_floor(1e3, &vp).0);
+        }
+        assert_eq!(cam.half.x, floor.x);
+        assert!(cam.per_pixel(&vp).x >= 4.0 * step);
+        // Near zero, the pairs' 2^-44 of the reach comes first.
+        let cam = Camera::from_ranges((0.5, 0.5 + 1e-12), (0.0, 1e-12));
+        let (floor, by_f64) = cam.exact_floor(2.0, &vp);
+        assert!(!by_f64);
+        assert_eq!(floor.x, 2.0 * 2f64.powi(-44) * vp.size.x * 0.5);
+        let mut wide = cam;
+        assert!(wide.hold_floor(floor));
+        assert!(!wide.hold_floor(floor), "held already");
     }
 
     #[test]

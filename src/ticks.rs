@@ -736,6 +736,30 @@ mod tests {
         check_invariants(1234.5, 1234.6, 800.0);
     }
 
+    /// Views 1e-9 of the data's extent (issue 13's lattices): near 1234.5,
+    /// 1e9 and 1e15, the labels with their offset give back every tick.
+    #[test]
+    fn axes_stay_right_at_a_billionth_of_the_extent() {
+        for (lo, width) in [
+            (1234.5 - 1e-7, 2e-6),
+            (678.25, 2.2e-6),
+            (1e9 + 0.375, 2e-3),
+            (-2e9 + 0.125, 2e-3),
+            (1e15, 4e3),
+            (3e15 - 64.0, 4e3),
+        ] {
+            for px in [220.0, 800.0, 1920.0] {
+                check_invariants(lo, lo + width, px);
+                let t = ticks(lo, lo + width, px);
+                assert!(t.major.len() >= 2, "{lo} {width} {px}: {t:?}");
+                assert!(
+                    !t.offset_text.is_empty(),
+                    "{lo} {width}: an offset is needed"
+                );
+            }
+        }
+    }
+
     #[test]
     fn no_offset_for_few_shared_digits() {
         let t = ticks(1000.0, 1010.0, 800.0);

@@ -88,7 +88,12 @@ fn figure(l: &Lattice, mode: Mode, backend: Backend) -> Figure {
         value: Value::Expr("0".into()),
         // Black marks on white: value 0 is black in gray; a density's one
         // count takes the top of the map, black in gray_r.
-        colormap: Colormap::by_name(if mode == Mode::Density { "gray_r" } else { "gray" }).unwrap(),
+        colormap: Colormap::by_name(if mode == Mode::Density {
+            "gray_r"
+        } else {
+            "gray"
+        })
+        .unwrap(),
         range: Some((0.0, 1.0)),
         mode,
         backend,
@@ -125,7 +130,10 @@ fn every_lattice_point_is_drawn_within_half_a_pixel_at_any_zoom() {
                     .render_frame(&points, &figure(&l, mode, backend))
                     .unwrap_or_else(|e| panic!("{what}: {e}"));
                 let img = &frame.image;
-                let file = format!("zoom-{}-{rel:e}-{mode:?}-{backend:?}.png", name.replace(' ', "-"));
+                let file = format!(
+                    "zoom-{}-{rel:e}-{mode:?}-{backend:?}.png",
+                    name.replace(' ', "-")
+                );
                 img.save_png(common::output_dir().join(file)).unwrap();
                 for (k, &at) in want.iter().enumerate() {
                     let got = centre_near(img, at, 7)

@@ -328,6 +328,9 @@ struct Viewer {
     look: Look,
     camera: Camera,
     home: Camera,
+    /// Where the last zoom stopped at the narrowest exact view, what set it
+    /// (the title says so).
+    at_floor: Option<&'static str>,
     /// The user's point size, in logical pixels.
     point_size: f64,
     pointer: Pointer,
@@ -437,6 +440,7 @@ impl Viewer {
             look,
             camera: home,
             home,
+            at_floor: None,
             pointer: Pointer::default(),
             screenshot_dir: args.screenshot_dir.clone(),
             source,
@@ -622,8 +626,11 @@ impl Viewer {
             }
             _ => String::new(),
         };
+        let floor = self
+            .at_floor
+            .map_or(String::new(), |why| format!(" — zoom limit: {why}"));
         self.window.set_title(&format!(
-            "pointillist — {} points — {} — {:?}{rate}",
+            "pointillist — {} points — {} — {:?}{rate}{floor}",
             fmt_count(self.plot.points.len()),
             fmt_duration(took),
             mode
@@ -769,8 +776,30 @@ impl Viewer {
                 return Ok(());
             }
         }
+        self.hold_exact_floor(&vp);
         self.window.request_redraw();
         Ok(())
+    }
+
+    /// Zoom no further than the view that still draws exactly (f64's steps at
+    /// the centre, or what the GPU's (hi, lo) pairs resolve): the picture
+    /// stops growing there and the title says why.
+    fn hold_exact_floor(&mut self, vp: &crate::camera::Viewport) {
+        let points = &self.plot.points;
+        let o = points.origin;
+        let b = points.bounds;
+        let reach = [b.min - o, b.max - o, self.camera.center - o]
+            .iter()
+            .map(|d| d.abs().max_element())
+            .filter(|d| d.is_finite())
+            .fold(0.0, f64::max);
+        let (floor, by_f64) = self.camera.exact_floor(reach, vp);
+        self.camera.hold_floor(floor);
+        self.at_floor = self.camera.half.cmple(floor).any().then_some(if by_f64 {
+            "f64 precision"
+        } else {
+            "48-bit GPU positions"
+        });
     }
 
     /// A key while the expression line is open.
