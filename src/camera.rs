@@ -30,11 +30,12 @@ impl Viewport {
     }
 }
 
-/// The visible data rectangle: `center ± half`.
+/// The visible data rectangle `[lo, hi]`, kept as its corners so that the
+/// ranges a user gives are the ranges binned (Datashader's exact edges).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Camera {
-    pub center: DVec2,
-    pub half: DVec2,
+    pub lo: DVec2,
+    pub hi: DVec2,
 }
 
 /// Smallest half-extent relative to the centre's magnitude: below this, f64
@@ -42,6 +43,11 @@ pub struct Camera {
 const MIN_REL_HALF: f64 = 1e-13;
 const MIN_HALF: f64 = 1e-290;
 const MAX_HALF: f64 = 1e290;
+
+/// The smallest half-size the camera allows about `centre`.
+fn min_half(centre: DVec2) -> DVec2 {
+    (centre.abs() * MIN_REL_HALF).max(DVec2::splat(MIN_HALF))
+}
 
 impl Camera {
     /// Fraction of the data extent left free on each side by [`Camera::fit`].
@@ -62,45 +68,69 @@ impl Camera {
                 0.5 * centre.abs().max(1.0)
             }
         };
+        Self::around(c, DVec2::new(pad(s.x, c.x), pad(s.y, c.y)))
+    }
+
+    /// The view `[x0, x1] × [y0, y1]` (either order), exactly.
+    pub fn from_ranges(x: (f64, f64), y: (f64, f64)) -> Self {
         let mut cam = Self {
-            center: c,
-            half: DVec2::new(pad(s.x, c.x), pad(s.y, c.y)),
+            lo: DVec2::new(x.0.min(x.1), y.0.min(y.1)),
+            hi: DVec2::new(x.0.max(x.1), y.0.max(y.1)),
         };
-        cam.clamp();
+        if !(cam.lo.is_finite() && cam.hi.is_finite())
+            || cam.half().cmplt(min_half(cam.center())).any()
+            || cam.half().cmpgt(DVec2::splat(MAX_HALF)).any()
+        {
+            cam = Self::around(cam.center(), cam.half());
+        }
         cam
     }
 
-    /// The view `[x0, x1] × [y0, y1]` (either order).
-    pub fn from_ranges(x: (f64, f64), y: (f64, f64)) -> Self {
-        let mut cam = Self {
-            center: DVec2::new((x.0 + x.1) * 0.5, (y.0 + y.1) * 0.5),
-            half: DVec2::new((x.1 - x.0).abs() * 0.5, (y.1 - y.0).abs() * 0.5),
+    /// The view `centre ± half`, within the camera's limits (a finite centre,
+    /// a half-size between MIN_REL_HALF of the centre and MAX_HALF).
+    pub fn around(centre: DVec2, half: DVec2) -> Self {
+        let centre = if centre.is_finite() {
+            centre
+        } else {
+            DVec2::ZERO
         };
-        cam.clamp();
-        cam
+        let half = half.max(min_half(centre)).min(DVec2::splat(MAX_HALF));
+        let half = if half.is_finite() { half } else { DVec2::ONE };
+        Self {
+            lo: centre - half,
+            hi: centre + half,
+        }
+    }
+
+    pub fn center(&self) -> DVec2 {
+        (self.lo + self.hi) * 0.5
+    }
+
+    pub fn half(&self) -> DVec2 {
+        (self.hi - self.lo) * 0.5
     }
 
     pub fn x_range(&self) -> (f64, f64) {
-        (self.center.x - self.half.x, self.center.x + self.half.x)
+        (self.lo.x, self.hi.x)
     }
 
     pub fn y_range(&self) -> (f64, f64) {
-        (self.center.y - self.half.y, self.center.y + self.half.y)
+        (self.lo.y, self.hi.y)
     }
 
     /// Data units per pixel along x and y.
     pub fn per_pixel(&self, vp: &Viewport) -> DVec2 {
-        2.0 * self.half / vp.size
+        (self.hi - self.lo) / vp.size
     }
 
     pub fn data_to_pixel(&self, p: DVec2, vp: &Viewport) -> DVec2 {
-        let u = (p - (self.center - self.half)) / self.per_pixel(vp);
+        let u = (p - self.lo) / self.per_pixel(vp);
         DVec2::new(vp.min.x + u.x, vp.min.y + vp.size.y - u.y)
     }
 
     pub fn pixel_to_data(&self, px: DVec2, vp: &Viewport) -> DVec2 {
         let u = DVec2::new(px.x - vp.min.x, vp.min.y + vp.size.y - px.y);
-        self.center - self.half + u * self.per_pixel(vp)
+        self.lo + u * self.per_pixel(vp)
     }
 
     /// Zoom by `factor` (> 1 zooms in) keeping the data point under `pixel` fixed.
@@ -114,11 +144,10 @@ impl Camera {
             return;
         }
         let anchor = self.pixel_to_data(pixel, vp);
-        let old_half = self.half;
-        self.half = old_half / factor;
-        self.clamp_half();
+        let (old_c, old_h) = (self.center(), self.half());
+        let half = Self::around(old_c, old_h / factor).half();
         // Keep `anchor` at the same fraction of the view: c' = a + (c - a) * h'/h.
-        self.center = anchor + (self.center - anchor) * (self.half / old_half);
+        *self = Self::around(anchor + (old_c - anchor) * (half / old_h), half);
     }
 
     /// The narrowest view of `vp` that still draws exactly: a pixel no smaller
@@ -132,7 +161,8 @@ impl Camera {
             let c = c.abs().max(f64::MIN_POSITIVE);
             c.next_up() - c
         };
-        let f64_px = DVec2::new(step(self.center.x), step(self.center.y)) * 4.0;
+        let c = self.center();
+        let f64_px = DVec2::new(step(c.x), step(c.y)) * 4.0;
         let pairs_px = DVec2::splat(reach * 2f64.powi(-44));
         (
             f64_px.max(pairs_px) * vp.size * 0.5,
@@ -143,15 +173,23 @@ impl Camera {
     /// Keep the view at least `floor` (half-sizes) wide, about its centre;
     /// whether it had to.
     pub fn hold_floor(&mut self, floor: DVec2) -> bool {
-        let held = self.half.cmplt(floor).any();
-        self.half = self.half.max(floor);
+        let held = self.half().cmplt(floor).any();
+        if held {
+            *self = Self::around(self.center(), self.half().max(floor));
+        }
         held
+    }
+
+    /// Whether the view is at most `floor` (half-sizes) wide along an axis.
+    pub fn at_floor(&self, floor: DVec2) -> bool {
+        self.half().cmple(floor * (1.0 + 1e-12)).any()
     }
 
     /// Move the view so that the content follows a cursor moved by `delta` pixels.
     pub fn pan_pixels(&mut self, delta: DVec2, vp: &Viewport) {
         let d = delta * self.per_pixel(vp);
-        self.center -= DVec2::new(d.x, -d.y);
+        let d = DVec2::new(d.x, -d.y);
+        *self = Self::around(self.center() - d, self.half());
     }
 
     /// Show exactly the data under the pixel rectangle with corners `a` and `b`.
@@ -167,21 +205,6 @@ impl Camera {
         true
     }
 
-    fn clamp_half(&mut self) {
-        let floor = (self.center.abs() * MIN_REL_HALF).max(DVec2::splat(MIN_HALF));
-        self.half = self.half.max(floor).min(DVec2::splat(MAX_HALF));
-        if !self.half.is_finite() {
-            self.half = DVec2::ONE;
-        }
-    }
-
-    fn clamp(&mut self) {
-        if !self.center.is_finite() {
-            self.center = DVec2::ZERO;
-        }
-        self.clamp_half();
-    }
-
     /// Scale and translation taking a point's offset from the view's corner
     /// (x0, y0) to clip space, for a `viewport` inside a `target` of (width,
     /// height) pixels. The offset is small however far the data sits from 0
@@ -194,7 +217,7 @@ impl Camera {
         let to_clip = DVec2::new(2.0, -2.0) / target;
         let translate = corner_px * to_clip + DVec2::new(-1.0, 1.0);
         ClipTransform {
-            corner: self.center - self.half,
+            corner: self.lo,
             scale: (scale_px * to_clip).as_vec2().to_array(),
             translate: translate.as_vec2().to_array(),
         }
@@ -231,7 +254,7 @@ mod tests {
             (DVec2::new(1e6, 1e6 + 0.5), DVec2::new(1e-3, 2e-3)),
             (DVec2::new(-5e-9, 7e-9), DVec2::new(1e-9, 1e-9)),
         ] {
-            let mut cam = Camera { center, half };
+            let mut cam = Camera::around(center, half);
             let cursor = DVec2::new(123.4, 456.7);
             let before = cam.pixel_to_data(cursor, &vp);
             for factor in [1.1, 1.0 / 1.1, 37.0, 0.01] {
@@ -252,7 +275,7 @@ mod tests {
         let now = cam.data_to_pixel(grabbed, &vp);
         assert!(close(now, DVec2::new(340.0, 175.0), 1e-12), "{now}");
         cam.pan_pixels(DVec2::new(-40.0, 25.0), &vp);
-        assert!(close(cam.center, start.center, 1e-12));
+        assert!(close(cam.center(), start.center(), 1e-12));
     }
 
     #[test]
@@ -292,8 +315,24 @@ mod tests {
             max: DVec2::splat(7.0),
         };
         let cam = Camera::fit(&one);
-        assert!(cam.half.cmpgt(DVec2::ZERO).all() && cam.center == DVec2::splat(7.0));
-        assert!(Camera::fit(&Bounds::EMPTY).half.cmpgt(DVec2::ZERO).all());
+        assert!(cam.half().cmpgt(DVec2::ZERO).all() && cam.center() == DVec2::splat(7.0));
+        assert!(Camera::fit(&Bounds::EMPTY).half().cmpgt(DVec2::ZERO).all());
+    }
+
+    #[test]
+    fn given_ranges_are_kept_exactly() {
+        // centre ± half would round these edges (Datashader bins by them).
+        for (x, y) in [
+            ((-3.7, 1234.567890123), (0.1, 0.7000000001)),
+            ((1e9 + 0.1, 1e9 + 0.3), (-7e-9, 3e-9)),
+        ] {
+            let cam = Camera::from_ranges(x, y);
+            assert_eq!((cam.x_range(), cam.y_range()), (x, y));
+            assert_eq!(Camera::from_ranges((x.1, x.0), y).x_range(), x);
+        }
+        // A degenerate or absurd range becomes a usable view.
+        let cam = Camera::from_ranges((2.0, 2.0), (f64::NAN, 1.0));
+        assert!(cam.half().cmpgt(DVec2::ZERO).all() && cam.center().is_finite());
     }
 
     #[test]
@@ -320,13 +359,13 @@ mod tests {
         for _ in 0..2000 {
             cam.zoom_at(DVec2::new(200.0, 200.0), 10.0, &vp);
         }
-        assert!(cam.center.is_finite() && cam.half.cmpgt(DVec2::ZERO).all());
+        assert!(cam.center().is_finite() && cam.half().cmpgt(DVec2::ZERO).all());
         for _ in 0..4000 {
             cam.zoom_at(DVec2::new(200.0, 200.0), 0.1, &vp);
         }
-        assert!(cam.center.is_finite() && cam.half.is_finite());
+        assert!(cam.center().is_finite() && cam.half().is_finite());
         cam.zoom_at(DVec2::ZERO, f64::NAN, &vp);
-        assert!(cam.half.is_finite());
+        assert!(cam.half().is_finite());
     }
 
     #[test]
@@ -342,7 +381,13 @@ mod tests {
             cam.zoom_at(DVec2::new(10.0, 10.0), 2.0, &vp);
             cam.hold_floor(cam.exact_floor(1e3, &vp).0);
         }
-        assert_eq!(cam.half.x, floor.x);
+        assert!(
+            (cam.half().x / floor.x - 1.0).abs() < 1e-6,
+            "{} vs {}",
+            cam.half().x,
+            floor.x
+        );
+        assert!(cam.at_floor(cam.exact_floor(1e3, &vp).0));
         assert!(cam.per_pixel(&vp).x >= 4.0 * step);
         // Near zero, the pairs' 2^-44 of the reach comes first.
         let cam = Camera::from_ranges((0.5, 0.5 + 1e-12), (0.0, 1e-12));

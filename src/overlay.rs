@@ -201,7 +201,11 @@ pub fn build(
     // x axis.
     let (lo, hi) = camera.x_range();
     let xt = ticks(lo, hi, vp.size.x);
-    let to_px_x = |v: f64| camera.data_to_pixel(DVec2::new(v, camera.center.y), &vp).x as f32;
+    let to_px_x = |v: f64| {
+        camera
+            .data_to_pixel(DVec2::new(v, camera.center().y), &vp)
+            .x as f32
+    };
     for (i, &v) in xt.major.iter().enumerate() {
         let px = crisp(to_px_x(v));
         o.lines.push(tick_line(
@@ -256,7 +260,11 @@ pub fn build(
     // y axis.
     let (lo, hi) = camera.y_range();
     let yt = ticks(lo, hi, vp.size.y);
-    let to_px_y = |v: f64| camera.data_to_pixel(DVec2::new(camera.center.x, v), &vp).y as f32;
+    let to_px_y = |v: f64| {
+        camera
+            .data_to_pixel(DVec2::new(camera.center().x, v), &vp)
+            .y as f32
+    };
     for (i, &v) in yt.major.iter().enumerate() {
         let py = crisp(to_px_y(v));
         o.lines.push(tick_line(

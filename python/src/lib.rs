@@ -54,7 +54,7 @@ fn slice<'a, T: numpy::Element>(name: &str, a: &'a PyReadonlyArray1<'_, T>) -> P
 }
 
 /// The points of `x`, `y` and the named float32 `columns` (copied into the
-/// renderer's layout: f64 origin and f32 offsets; nothing else is copied).
+/// renderer's layout: f64 (x, y) pairs; nothing else is copied).
 fn points(
     py: Python<'_>,
     x: &Bound<'_, PyAny>,

@@ -788,14 +788,14 @@ impl Viewer {
         let points = &self.plot.points;
         let o = points.origin;
         let b = points.bounds;
-        let reach = [b.min - o, b.max - o, self.camera.center - o]
+        let reach = [b.min - o, b.max - o, self.camera.center() - o]
             .iter()
             .map(|d| d.abs().max_element())
             .filter(|d| d.is_finite())
             .fold(0.0, f64::max);
         let (floor, by_f64) = self.camera.exact_floor(reach, vp);
         self.camera.hold_floor(floor);
-        self.at_floor = self.camera.half.cmple(floor).any().then_some(if by_f64 {
+        self.at_floor = self.camera.at_floor(floor).then_some(if by_f64 {
             "f64 precision"
         } else {
             "48-bit GPU positions"
