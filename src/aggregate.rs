@@ -64,8 +64,6 @@ pub struct GridMap {
     t: [f64; 2],
     lo: [f64; 2],
     hi: [f64; 2],
-    /// `round(x1 * sx + tx)`: a point mapped there goes one pixel back.
-    edge: [i64; 2],
     /// Whether an axis bins `(x - x0) * sx` instead: where `x * sx + tx`
     /// would cancel away whole pixels (far from zero and zoomed in).
     shifted: [bool; 2],
@@ -111,7 +109,6 @@ impl GridMap {
             t: [tx, ty],
             lo: [x0, y0],
             hi: [x1, y1],
-            edge: [edge(0, x1, sx, tx, x0), edge(1, y1, sy, ty, y0)],
             shifted,
         }
     }
@@ -142,7 +139,7 @@ impl GridMap {
                 v * self.s[a] + self.t[a]
             };
             let i = f as i64;
-            let i = if i == self.edge[a] { i - 1 } else { i };
+            // Datashader 0.19: `xxmax - 1 if xx >= xxmax else xx`.
             i.clamp(0, self.size[a] as i64 - 1) as u32
         };
         let (cx, cy) = (index(x, 0), index(y, 1));
@@ -723,8 +720,8 @@ mod tests {
         assert_eq!(m.pixel([1.0, f64::NAN]), None);
     }
 
-    /// Datashader's binning written out as numpy would compute it (f64,
-    /// `int()` truncating, the top edge one pixel back).
+    /// Datashader 0.19's binning (glyphs/points.py) written out: f64,
+    /// `int()` truncating, `xxmax - 1 if xx >= xxmax`.
     fn numpy_bin(v: f64, lo: f64, hi: f64, n: u32) -> Option<u32> {
         if !(lo <= v && v <= hi) {
             return None;
@@ -732,8 +729,7 @@ mod tests {
         let s = n as f64 / (hi - lo);
         let t = -lo * s;
         let xx = (v * s + t).trunc() as i64;
-        let top = (hi * s + t).round_ties_even() as i64;
-        Some(if xx == top { xx - 1 } else { xx } as u32)
+        Some(if xx >= n as i64 { n as i64 - 1 } else { xx } as u32)
     }
 
     #[test]
