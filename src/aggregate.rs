@@ -92,14 +92,6 @@ impl GridMap {
             tx.abs().max((x1 * sx).abs()) >= SHIFT_ABOVE,
             ty.abs().max((y1 * sy).abs()) >= SHIFT_ABOVE,
         ];
-        let edge = |a: usize, hi: f64, s: f64, t: f64, lo: f64| {
-            let e = if shifted[a] {
-                (hi - lo) * s
-            } else {
-                hi * s + t
-            };
-            e.round_ties_even() as i64
-        };
         Self {
             a_hi: [ahx, ahy],
             a_lo: [alx, aly],

@@ -496,48 +496,18 @@ fn view_zooms_with_the_wheel_into_a_lattice_and_draws_it_exactly() {
     .map(String::from)
     .to_vec();
 
-    let (display, _xvfb) = start_xvfb();
-    let x = X { display };
-    let stderr_log = dir.join("viewer-stderr.txt");
-    let mut child = bin()
-        .arg("view")
-        .args(&data)
-        .args(["--width", "400", "--height", "400", "--point-size", "8"])
-        // (The screenshot names these; a bare 0 would be column 0.)
-        .args(["--mode", "points", "--colormap", "gray", "--value", "0*x"])
-        .arg("--screenshot-dir")
-        .arg(&dir)
-        .env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&stderr_log).unwrap())
-        .spawn()
-        .expect("start pointillist view");
-    let stdout = lines(&mut child);
-    let mut viewer = Reaper {
-        child,
-        name: "pointillist view",
-    };
-    let log = || std::fs::read_to_string(&stderr_log).unwrap_or_default();
-    let wid = x.xdotool(&[
-        "search",
-        "--sync",
-        "--onlyvisible",
-        "--name",
-        "^pointillist",
-    ]);
-    let wid = wid.lines().next().expect("a window id").to_string();
-    x.xdotool(&["windowfocus", "--sync", &wid]);
-    let save = || {
-        for _ in 0..3 {
-            x.xdotool(&["key", "s"]);
-            if let Ok(line) = stdout.recv_timeout(Duration::from_secs(15)) {
-                return parse_saved(&line);
-            }
-        }
-        panic!("no screenshot saved; viewer said:\n{}", log());
-    };
+    let session = Session::open(
+        &dir,
+        &[
+            &data[..],
+            &["--width", "400", "--height", "400", "--point-size", "8"].map(String::from),
+            // (The screenshot names these; a bare 0 would be column 0.)
+            &["--mode", "points", "--colormap", "gray", "--value", "0*x"].map(String::from),
+        ]
+        .concat(),
+    );
+    let (x, wid) = (&session.x, &session.wid);
+    let save = || session.save();
     let to_pixel = |f: &[String], (px, py): (f64, f64)| {
         let (x0, x1) = (flag(f, "--x-range", 0), flag(f, "--x-range", 1));
         let (y0, y1) = (flag(f, "--y-range", 0), flag(f, "--y-range", 1));
@@ -565,7 +535,7 @@ fn view_zooms_with_the_wheel_into_a_lattice_and_draws_it_exactly() {
             "the lattice left the view at stage {stage}: {flags:?}"
         );
         let (px, py) = (px.round().to_string(), py.round().to_string());
-        x.xdotool(&["mousemove", "--window", &wid, &px, &py]);
+        x.xdotool(&["mousemove", "--window", wid, &px, &py]);
         let clicks = clicks.to_string();
         x.xdotool(&["click", "--repeat", &clicks, "--delay", "15", "4"]);
         (shot, flags) = save();
@@ -608,17 +578,12 @@ fn view_zooms_with_the_wheel_into_a_lattice_and_draws_it_exactly() {
         (0.999 * floor..1.001 * floor).contains(&per_px),
         "{per_px:e} a pixel, floor {floor:e}: {deep:?}"
     );
-    let title = x.xdotool(&["getwindowname", &wid]);
+    let title = x.xdotool(&["getwindowname", wid]);
     assert!(
         title.contains("zoom limit: 48-bit GPU positions"),
         "{title}"
     );
-    x.xdotool(&["key", "q"]);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while viewer.child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "viewer did not quit:\n{}", log());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    session.quit();
     // `render` with the printed view draws the same pixels.
     let rendered = dir.join("lattice-render.png");
     let o = bin()
@@ -631,4 +596,135 @@ fn view_zooms_with_the_wheel_into_a_lattice_and_draws_it_exactly() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     common::assert_images_equal("view-lattice", &img, &Image::open_png(&rendered).unwrap());
+}
+
+/// A viewer under its own Xvfb, its window focused.
+struct Session {
+    x: X,
+    wid: String,
+    stdout: Receiver<String>,
+    log: PathBuf,
+    viewer: Reaper,
+    _xvfb: Reaper,
+}
+
+impl Session {
+    fn open(dir: &Path, args: &[String]) -> Session {
+        let (display, xvfb) = start_xvfb();
+        let x = X { display };
+        let log = dir.join("viewer-stderr.txt");
+        let mut child = bin()
+            .arg("view")
+            .args(args)
+            .arg("--screenshot-dir")
+            .arg(dir)
+            .env("DISPLAY", &x.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start pointillist view");
+        let stdout = lines(&mut child);
+        let viewer = Reaper {
+            child,
+            name: "pointillist view",
+        };
+        let wid = x.xdotool(&[
+            "search",
+            "--sync",
+            "--onlyvisible",
+            "--name",
+            "^pointillist",
+        ]);
+        let wid = wid.lines().next().expect("a window id").to_string();
+        x.xdotool(&["windowfocus", "--sync", &wid]);
+        Session {
+            x,
+            wid,
+            stdout,
+            log,
+            viewer,
+            _xvfb: xvfb,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// S, until a screenshot is saved (a key may be missed while busy).
+    fn save(&self) -> (PathBuf, Vec<String>) {
+        for _ in 0..3 {
+            self.x.xdotool(&["key", "s"]);
+            if let Ok(line) = self.stdout.recv_timeout(Duration::from_secs(15)) {
+                return parse_saved(&line);
+            }
+        }
+        panic!("no screenshot saved; viewer said:\n{}", self.log());
+    }
+
+    fn quit(mut self) {
+        self.x.xdotool(&["key", "q"]);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.viewer.child.try_wait().unwrap().is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "viewer did not quit:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn view_sorts_a_million_points_and_its_screenshots_say_so() {
+    let _one = ONE_VIEWER.lock().unwrap_or_else(|e| e.into_inner());
+    if common::gpu().is_none() {
+        return;
+    }
+    if !on_path("Xvfb") || !on_path("xdotool") {
+        assert!(!ci(), "CI=true and Xvfb or xdotool not installed");
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-sorted");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = ["--points", "1000000", "--dataset", "clusters", "--no-axes"].map(String::from);
+    let args = [
+        &data[..],
+        &["--width", "320", "--height", "200", "--mode", "points"].map(String::from),
+    ]
+    .concat();
+    let session = Session::open(&dir, &args);
+    let (shot, flags) = session.save();
+    assert!(
+        session
+            .log()
+            .contains("sorted 1,000,000 points along a Morton curve"),
+        "{}",
+        session.log()
+    );
+    assert!(
+        flags.windows(2).any(|w| w == ["--order", "morton"]),
+        "{flags:?}"
+    );
+    session.quit();
+    // `render` with the printed flags (Morton order, so the discs stack alike).
+    let rendered = dir.join("sorted-render.png");
+    let o = bin()
+        .arg("render")
+        .args(data)
+        .args(&flags)
+        .arg("--output")
+        .arg(&rendered)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    common::assert_images_equal(
+        "view-sorted",
+        &Image::open_png(&shot).unwrap(),
+        &Image::open_png(&rendered).unwrap(),
+    );
 }

@@ -106,7 +106,14 @@ struct ViewArgs {
     screenshot_dir: PathBuf,
     source: String,
     verbose: bool,
+    /// The viewer sorted the points along a Morton curve (screenshots say so).
+    sorted: bool,
 }
+
+/// From this many points on, the viewer sorts points given in input order
+/// along a Morton curve, so that zoomed-in frames skip the tiles they do not
+/// show (a sort of 10M points takes ~0.2 s on 2 cores).
+pub const VIEW_SORT_FROM: usize = 1_000_000;
 
 /// Messages from outside the event loop.
 #[derive(Debug)]
@@ -145,6 +152,15 @@ impl Default for ViewOptions {
 /// loop per process and the first call makes it; on Linux any thread may,
 /// on macOS and Windows it must be the main thread).
 pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()> {
+    let mut points = points;
+    let sorted = points.len() >= VIEW_SORT_FROM && points.original_index.is_none();
+    if sorted {
+        points.sort_morton();
+        eprintln!(
+            "sorted {} points along a Morton curve: zoomed-in frames skip what they do not show",
+            fmt_count(points.len())
+        );
+    }
     let (set, look) = figure.resolve(&points)?;
     let args = ViewArgs {
         width: figure.width,
@@ -152,6 +168,7 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
         screenshot_dir: options.screenshot_dir.clone(),
         source: options.source.clone(),
         verbose: options.verbose,
+        sorted,
     };
     let args = &args;
     let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
@@ -335,6 +352,8 @@ struct Viewer {
     point_size: f64,
     pointer: Pointer,
     screenshot_dir: PathBuf,
+    /// Whether the viewer sorted the points (then screenshots print `--order morton`).
+    sorted: bool,
     /// The points as given (all their columns) and the figure as it stands:
     /// a new expression compiles against these.
     source: Points,
@@ -443,6 +462,7 @@ impl Viewer {
             at_floor: None,
             pointer: Pointer::default(),
             screenshot_dir: args.screenshot_dir.clone(),
+            sorted: args.sorted,
             source,
             figure,
             line: None,
@@ -912,6 +932,9 @@ impl Viewer {
         }
         if self.plot.values.uses_time() {
             exprs += &format!(" --time {:?}", self.plot.values.t);
+        }
+        if self.sorted {
+            exprs += " --order morton";
         }
         println!(
             "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {} --mode {}{agg}{exprs}",
