@@ -150,24 +150,36 @@ impl Camera {
         *self = Self::around(anchor + (old_c - anchor) * (half / old_h), half);
     }
 
-    /// The narrowest view of `vp` that still draws exactly: a pixel no smaller
-    /// than 4 f64 steps at the view's centre (where f64 itself runs out), nor
-    /// than 2^-44 of `reach` — the furthest a point or the view lies from the
-    /// origin the GPU's (hi, lo) pairs are relative to (what they resolve,
-    /// with 16x margin for the 0.5 px promise). Returns the smallest
-    /// half-size, and whether f64 (not the pairs) sets it along an axis.
-    pub fn exact_floor(&self, reach: f64, vp: &Viewport) -> (DVec2, bool) {
+    /// The narrowest view of `vp` that f64 still draws exactly: a pixel no
+    /// smaller than 4 f64 steps at the view's centre. (The GPU's (hi, lo)
+    /// pairs go as far: a deep view re-bases them, [`Camera::pair_origin`].)
+    pub fn exact_floor(&self, vp: &Viewport) -> DVec2 {
         let step = |c: f64| {
             let c = c.abs().max(f64::MIN_POSITIVE);
             c.next_up() - c
         };
         let c = self.center();
-        let f64_px = DVec2::new(step(c.x), step(c.y)) * 4.0;
-        let pairs_px = DVec2::splat(reach * 2f64.powi(-44));
-        (
-            f64_px.max(pairs_px) * vp.size * 0.5,
-            f64_px.cmpge(pairs_px).any(),
-        )
+        DVec2::new(step(c.x), step(c.y)) * 4.0 * vp.size * 0.5
+    }
+
+    /// What the GPU's (hi, lo) pairs should be relative to for this view:
+    /// `base` (the data's origin) or else `current` while either resolves a
+    /// 64th of a pixel here (their error is 2^-46 of the distance from the
+    /// origin), else the view's centre.
+    pub fn pair_origin(&self, vp: &Viewport, base: DVec2, current: DVec2) -> DVec2 {
+        let per_px = self.per_pixel(vp).min_element();
+        let size = (self.hi - self.lo).max_element();
+        let fine = |o: DVec2| {
+            let reach = (self.lo - o).abs().max((self.hi - o).abs()).max_element() + size;
+            reach * 2f64.powi(-46) <= per_px / 64.0
+        };
+        if fine(base) {
+            base
+        } else if fine(current) {
+            current
+        } else {
+            self.center()
+        }
     }
 
     /// Keep the view at least `floor` (half-sizes) wide, about its centre;
@@ -369,17 +381,16 @@ mod tests {
     }
 
     #[test]
-    fn zooming_stops_where_f64_or_the_gpu_pairs_run_out() {
+    fn zooming_stops_where_f64_runs_out() {
         let vp = vp();
-        // Far from zero, f64 runs out first: 4 steps of 1e9 (~1.2e-7) a pixel.
+        // 4 steps of 1e9 (~1.2e-7) a pixel.
         let mut cam = Camera::from_ranges((1e9, 1e9 + 1.0), (5.0, 6.0));
-        let (floor, by_f64) = cam.exact_floor(1e3, &vp);
-        assert!(by_f64);
+        let floor = cam.exact_floor(&vp);
         let step = 1e9f64.next_up() - 1e9;
         assert!((floor.x / (vp.size.x * 0.5) - 4.0 * step).abs() < 1e-20);
         for _ in 0..200 {
             cam.zoom_at(DVec2::new(10.0, 10.0), 2.0, &vp);
-            cam.hold_floor(cam.exact_floor(1e3, &vp).0);
+            cam.hold_floor(cam.exact_floor(&vp));
         }
         assert!(
             (cam.half().x / floor.x - 1.0).abs() < 1e-6,
@@ -387,16 +398,36 @@ mod tests {
             cam.half().x,
             floor.x
         );
-        assert!(cam.at_floor(cam.exact_floor(1e3, &vp).0));
+        assert!(cam.at_floor(cam.exact_floor(&vp)));
         assert!(cam.per_pixel(&vp).x >= 4.0 * step);
-        // Near zero, the pairs' 2^-44 of the reach comes first.
-        let cam = Camera::from_ranges((0.5, 0.5 + 1e-12), (0.0, 1e-12));
-        let (floor, by_f64) = cam.exact_floor(2.0, &vp);
-        assert!(!by_f64);
-        assert_eq!(floor.x, 2.0 * 2f64.powi(-44) * vp.size.x * 0.5);
-        let mut wide = cam;
-        assert!(wide.hold_floor(floor));
-        assert!(!wide.hold_floor(floor), "held already");
+        let mut narrow = Camera::from_ranges((0.5, 0.5 + 1e-14), (0.0, 1e-14));
+        let floor = narrow.exact_floor(&vp);
+        assert!(narrow.hold_floor(floor));
+        assert!(!narrow.hold_floor(floor), "held already");
+    }
+
+    #[test]
+    fn pairs_move_to_the_view_only_when_the_data_origin_cannot_resolve_it() {
+        let vp = vp();
+        let base = DVec2::new(1000.0, 500.0);
+        // A wide view, and one 1e-6 across: the data's origin resolves both
+        // (2^-46 of ~250 is 1/600 of a pixel of the narrow one).
+        for (x, y) in [
+            ((0.0, 2000.0), (0.0, 1000.0)),
+            ((1234.5, 1234.5 + 1e-6), (678.0, 678.0 + 1e-6)),
+        ] {
+            assert_eq!(Camera::from_ranges(x, y).pair_origin(&vp, base, base), base);
+        }
+        // 1e-11 across: 2^-46 of ~250 is 1/6 of its pixels; the centre it is.
+        let deep = Camera::from_ranges((1234.5, 1234.5 + 1e-11), (678.0, 678.0 + 1e-11));
+        let o = deep.pair_origin(&vp, base, base);
+        assert_eq!(o, deep.center());
+        // Panning a little keeps it; a jump of many views moves it again.
+        let mut near = deep;
+        near.pan_pixels(DVec2::new(300.0, 0.0), &vp);
+        assert_eq!(near.pair_origin(&vp, base, o), o);
+        let far = Camera::from_ranges((1300.0, 1300.0 + 1e-11), (678.0, 678.0 + 1e-11));
+        assert_eq!(far.pair_origin(&vp, base, o), far.center());
     }
 
     #[test]

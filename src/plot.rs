@@ -118,6 +118,8 @@ pub struct Plot {
     colours_stale: bool,
     splat: SplatPipeline,
     grid: Option<Grid>,
+    /// The runs of points the last prepared points frame draws.
+    point_runs: Vec<std::ops::Range<usize>>,
 }
 
 impl Plot {
@@ -193,6 +195,7 @@ impl Plot {
             colours_stale: false,
             splat,
             grid: None,
+            point_runs: Vec::new(),
         })
     }
 
@@ -228,7 +231,10 @@ impl Plot {
                     );
                 }
             }
-            (_, Some(gp)) => {
+            (_, Some(_)) => {
+                let gp = self.gpu_points.as_mut().expect("matched above");
+                // A derive reads positions relative to the data's origin.
+                gp.restore(gpu, &self.points);
                 gp.derive_values(gpu, &self.renderer, &self.values)?;
                 self.colours_stale = true;
                 self.stats = gp.read_stats(gpu)?;
@@ -238,6 +244,21 @@ impl Plot {
             (_, None) => unreachable!("the GPU backend uploads its points when made"),
         }
         Ok(())
+    }
+
+    /// The GPU's positions of `runs` relative to an origin that resolves the
+    /// view: the data's origin, or (a view finer than its pairs resolve) one
+    /// near the view, so that every mode stays exact until f64 runs out.
+    fn place(&mut self, gpu: &Gpu, view: &FrameView, runs: &[std::ops::Range<usize>]) {
+        let Some(gp) = self.gpu_points.as_mut() else {
+            return;
+        };
+        let origin = view
+            .camera
+            .pair_origin(&view.viewport, self.points.origin, gp.origin);
+        if !gp.placed(origin, runs) {
+            gp.rebase(gpu, &self.points, origin, runs);
+        }
     }
 
     /// The points on the GPU, uploaded (with the CPU backend's colours) on first use.
@@ -302,6 +323,12 @@ impl Plot {
     ) -> Result<ColorScale> {
         if mode == Mode::Points || mode == Mode::Auto {
             self.gpu_points(gpu)?;
+            // The tiles that meet the view, grown by a disc's radius.
+            let margin = (point_size as f64 * 0.5 + 1.0)
+                * view.camera.per_pixel(&view.viewport).max_element();
+            let runs = self.points.visible_runs(view_bounds(&view.camera, margin));
+            self.place(gpu, view, &runs);
+            self.point_runs = runs;
             if std::mem::take(&mut self.colours_stale) {
                 let gp = self.gpu_points.as_ref().expect("uploaded above");
                 gp.derive_colours(gpu, &self.renderer);
@@ -389,11 +416,18 @@ impl Plot {
                 sums,
             )?);
         }
-        let grid = self.grid.as_ref().expect("grid was just made");
-        let map = GridMap::new(&view.camera, self.points.origin, size);
-        let q = Quantiser::new(self.data_range);
         // Only the tiles that meet the view: a grid holds nothing from outside it.
         let runs = self.points.visible_runs(view_bounds(&view.camera, 0.0));
+        if self.backend != Backend::Cpu {
+            self.place(gpu, view, &runs);
+        }
+        let origin = self
+            .gpu_points
+            .as_ref()
+            .map_or(self.points.origin, |g| g.origin);
+        let grid = self.grid.as_ref().expect("grid was just made");
+        let map = GridMap::new(&view.camera, origin, size);
+        let q = Quantiser::new(self.data_range);
         match self.backend {
             Backend::Cpu => {
                 let input = aggregate::Input {
@@ -429,16 +463,9 @@ impl Plot {
         overlay: Option<&Overlay>,
         target: &wgpu::TextureView,
     ) -> Result<()> {
-        let runs;
         let content = match (mode, &self.gpu_points) {
             (Mode::Splat | Mode::Density, _) => Content::Grid,
-            (_, Some(gp)) => {
-                // The tiles that meet the view, grown by a disc's radius.
-                let margin = (style.point_size as f64 * 0.5 + 1.0)
-                    * view.camera.per_pixel(&view.viewport).max_element();
-                runs = self.points.visible_runs(view_bounds(&view.camera, margin));
-                Content::Points(gp, Some(&runs))
-            }
+            (_, Some(gp)) => Content::Points(gp, Some(&self.point_runs)),
             (_, None) => unreachable!("prepare uploads the points for a points frame"),
         };
         draw_frame(gpu, painter, content, view, style, overlay, target)

@@ -195,7 +195,11 @@ impl PointSet {
 
     /// Points `range` as the GPU holds them ([`split`]).
     pub fn split_range(&self, range: std::ops::Range<usize>) -> Vec<[f32; 4]> {
-        let origin = self.origin;
+        self.split_range_from(range, self.origin)
+    }
+
+    /// Points `range` as (hi, lo) pairs relative to `origin`.
+    pub fn split_range_from(&self, range: std::ops::Range<usize>, origin: DVec2) -> Vec<[f32; 4]> {
         let mut out: Vec<[f32; 4]> = crate::mem::zeroed_vec(range.len());
         out.par_iter_mut()
             .zip(self.xy[range].par_iter())

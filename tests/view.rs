@@ -567,35 +567,37 @@ fn view_zooms_with_the_wheel_into_a_lattice_and_draws_it_exactly() {
         );
     }
     assert!(checked >= 60, "only {checked} lattice points in {flags:?}");
-    // Further in, zooming stops where the GPU's (hi, lo) pairs resolve 2^-44 of
-    // the furthest point from the data's centre (1000 from (1000, 500)) a
-    // pixel, and the title says so. (f64 itself would go ~250x further here.)
-    x.xdotool(&["click", "--repeat", "150", "--delay", "5", "4"]);
-    let (_, deep) = save();
+    // Further in (the GPU re-bases its pairs on the view on the way), zooming
+    // stops at 4 f64 steps a pixel, and the title says so.
+    x.xdotool(&["click", "--repeat", "200", "--delay", "5", "4"]);
+    let (deep_shot, deep) = save();
     let per_px = (flag(&deep, "--x-range", 1) - flag(&deep, "--x-range", 0)) / 400.0;
-    let floor = 1000.0 * 2f64.powi(-44);
+    let floor = 4.0 * (1234.5f64.next_up() - 1234.5);
     assert!(
         (0.999 * floor..1.001 * floor).contains(&per_px),
         "{per_px:e} a pixel, floor {floor:e}: {deep:?}"
     );
     let title = x.xdotool(&["getwindowname", wid]);
-    assert!(
-        title.contains("zoom limit: 48-bit GPU positions"),
-        "{title}"
-    );
+    assert!(title.contains("zoom limit: f64 precision"), "{title}");
     session.quit();
-    // `render` with the printed view draws the same pixels.
-    let rendered = dir.join("lattice-render.png");
-    let o = bin()
-        .arg("render")
-        .args(&data)
-        .args(&flags)
-        .arg("--output")
-        .arg(&rendered)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    common::assert_images_equal("view-lattice", &img, &Image::open_png(&rendered).unwrap());
+    // `render` with the printed views draws the same pixels.
+    for (name, shot, flags) in [("lattice", &shot, &flags), ("deep", &deep_shot, &deep)] {
+        let rendered = dir.join(format!("{name}-render.png"));
+        let o = bin()
+            .arg("render")
+            .args(&data)
+            .args(flags)
+            .arg("--output")
+            .arg(&rendered)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        common::assert_images_equal(
+            &format!("view-{name}"),
+            &Image::open_png(shot).unwrap(),
+            &Image::open_png(&rendered).unwrap(),
+        );
+    }
 }
 
 /// A viewer under its own Xvfb, its window focused.

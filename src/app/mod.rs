@@ -801,25 +801,12 @@ impl Viewer {
         Ok(())
     }
 
-    /// Zoom no further than the view that still draws exactly (f64's steps at
-    /// the centre, or what the GPU's (hi, lo) pairs resolve): the picture
-    /// stops growing there and the title says why.
+    /// Zoom no further than f64 still draws exactly (4 steps a pixel at the
+    /// view's centre): the picture stops growing there and the title says so.
     fn hold_exact_floor(&mut self, vp: &crate::camera::Viewport) {
-        let points = &self.plot.points;
-        let o = points.origin;
-        let b = points.bounds;
-        let reach = [b.min - o, b.max - o, self.camera.center() - o]
-            .iter()
-            .map(|d| d.abs().max_element())
-            .filter(|d| d.is_finite())
-            .fold(0.0, f64::max);
-        let (floor, by_f64) = self.camera.exact_floor(reach, vp);
+        let floor = self.camera.exact_floor(vp);
         self.camera.hold_floor(floor);
-        self.at_floor = self.camera.at_floor(floor).then_some(if by_f64 {
-            "f64 precision"
-        } else {
-            "48-bit GPU positions"
-        });
+        self.at_floor = self.camera.at_floor(floor).then_some("f64 precision");
     }
 
     /// A key while the expression line is open.

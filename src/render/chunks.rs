@@ -32,7 +32,13 @@ pub struct Chunk {
 pub struct GpuPoints {
     pub chunks: Vec<Chunk>,
     pub len: usize,
+    /// What the positions of `moved` (all others: `PointSet::origin`) are
+    /// relative to; shaders take the view's corner relative to it.
     pub origin: DVec2,
+    /// The data's origin, what every position was uploaded relative to.
+    base: DVec2,
+    /// The runs of points whose positions are relative to `origin` instead.
+    moved: Vec<std::ops::Range<usize>>,
     /// [min, max] of the values as order-preserving u32 (see derive.wgsl),
     /// the points with no value, the points left out.
     stats: wgpu::Buffer,
@@ -105,7 +111,10 @@ impl GpuPoints {
                 device,
                 "pointillist positions",
                 &points.split_range(base..base + n),
-                wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::VERTEX,
+                // (COPY_DST: a deep zoom rewrites its visible points, `rebase`.)
+                wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::VERTEX
+                    | wgpu::BufferUsages::COPY_DST,
             );
             let values =
                 storage_buffer(device, "pointillist values", n, wgpu::BufferUsages::empty());
@@ -143,9 +152,76 @@ impl GpuPoints {
             chunks,
             len: points.len(),
             origin: points.origin,
+            base: points.origin,
+            moved: Vec::new(),
             stats,
             base_params: DeriveParams::base(points),
         })
+    }
+
+    /// Make the positions of `runs` relative to `origin` (the data's origin
+    /// again for the runs moved before), so that a view far narrower than the
+    /// data's pairs resolve stays exact: only `runs` may be drawn or
+    /// aggregated until the next call. Writes only those points.
+    pub fn rebase(
+        &mut self,
+        gpu: &Gpu,
+        points: &PointSet,
+        origin: DVec2,
+        runs: &[std::ops::Range<usize>],
+    ) {
+        let moved = std::mem::take(&mut self.moved);
+        self.write_positions(gpu, points, self.base, &moved);
+        if origin != self.base {
+            self.write_positions(gpu, points, origin, runs);
+            self.moved = runs.to_vec();
+        }
+        self.origin = origin;
+    }
+
+    /// Every position relative to the data's origin again (a derive reads them).
+    pub fn restore(&mut self, gpu: &Gpu, points: &PointSet) {
+        if self.origin != self.base {
+            self.rebase(gpu, points, self.base, &[]);
+        }
+    }
+
+    /// Whether every point of `runs` is relative to `origin`.
+    pub fn placed(&self, origin: DVec2, runs: &[std::ops::Range<usize>]) -> bool {
+        if origin != self.origin {
+            return false;
+        }
+        if origin == self.base {
+            return true;
+        }
+        runs.iter().all(|r| {
+            self.moved
+                .iter()
+                .any(|m| m.start <= r.start && r.end <= m.end)
+        })
+    }
+
+    fn write_positions(
+        &self,
+        gpu: &Gpu,
+        points: &PointSet,
+        origin: DVec2,
+        runs: &[std::ops::Range<usize>],
+    ) {
+        for r in runs {
+            for chunk in &self.chunks {
+                let (base, end) = (chunk.base as usize, (chunk.base + chunk.count) as usize);
+                let (s, e) = (r.start.max(base), r.end.min(end));
+                if s < e {
+                    let held = points.split_range_from(s..e, origin);
+                    gpu.queue.write_buffer(
+                        &chunk.positions,
+                        ((s - base) * 16) as u64,
+                        cast_slice(&held),
+                    );
+                }
+            }
+        }
     }
 
     /// Make the settings' pipelines current, write the settings into every
