@@ -153,6 +153,20 @@ class Figure:
         self._job = _core.Job(x, y, columns, settings)
         self._settings = settings
         self._png: Optional[bytes] = None
+        self._arrays = (x, y, columns)
+        self._skipped: Optional[int] = None
+
+    @property
+    def skipped(self) -> int:
+        """Rows left out of the picture because x, y or a value column they
+        need is NaN or infinite (what the CLI reports as skipped rows)."""
+        if self._skipped is None:
+            x, y, columns = self._arrays
+            bad = ~np.isfinite(x) | ~np.isfinite(y)
+            for v in columns.values():
+                bad |= ~np.isfinite(v)
+            self._skipped = int(np.count_nonzero(bad))
+        return self._skipped
 
     @property
     def width(self) -> int:

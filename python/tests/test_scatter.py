@@ -167,8 +167,14 @@ def test_frames_with_nan_and_empty_inputs():
     y = np.array([0.0, 1.0, 1.0, 0.0, 0.5])
     grid = pointillist.aggregate(x, y, width=4, height=4, x_range=(0, 1), y_range=(0, 1))
     assert grid.sum() == 3  # NaN and inf rows are not drawn or counted
+    # ... and counted as skipped, as the CLI counts them: x, y and the values.
+    assert pointillist.scatter(x, y).skipped == 2
+    c = np.array([1.0, 2.0, np.nan, 4.0, 5.0], dtype=np.float32)
+    assert pointillist.scatter(x, y, c=c).skipped == 3
+    assert pointillist.scatter(y, y, c=c).skipped == 1
     empty = pointillist.scatter(np.array([]), np.array([]), width=50, height=40)
     assert empty.to_numpy().shape == (40, 50, 4)
+    assert empty.skipped == 0
 
 
 def test_the_gil_is_released_while_rendering():
