@@ -167,6 +167,66 @@ impl Context {
         self.render_with(points, figure, true)
     }
 
+    /// The plot area of `figure` in pixels (width, height): the size of the
+    /// grid its splat and density frames aggregate, and that
+    /// [`Context::render_grid`] needs.
+    pub fn plot_area(figure: &Figure) -> Result<(u32, u32)> {
+        let (_, look) = grid_look(figure)?;
+        let (view, _) = frame_view(
+            look.camera(&crate::points::Bounds::EMPTY),
+            (figure.width, figure.height),
+            1.0,
+            &look.axes,
+        );
+        Ok((view.viewport.size.x as u32, view.viewport.size.y as u32))
+    }
+
+    /// Draws a grid aggregated elsewhere (Dask partitions, another process,
+    /// [`Frame::grid`]) as `figure`'s density frame: the same shading,
+    /// colourbar and axes as if the points had been aggregated here. The
+    /// figure gives the view (`x_range` and `y_range` are needed: the grid's
+    /// own) and `how`; the grid gives the aggregate, and must be
+    /// [`Context::plot_area`] in size. The colourbar is labelled with the
+    /// figure's value as written (an expression or a column name).
+    pub fn render_grid(&mut self, grid: &Grid, figure: &Figure) -> Result<Image> {
+        if figure.x_range.is_none() || figure.y_range.is_none() {
+            return Err(crate::error::input(
+                "a grid needs its view: give the figure's x_range and y_range",
+            ));
+        }
+        grid.check()?;
+        let area = Self::plot_area(figure)?;
+        if (grid.width, grid.height) != area {
+            return Err(crate::error::input(format!(
+                "a {}x{} grid for a {}x{} plot area: aggregate at the plot area's size",
+                grid.width, grid.height, area.0, area.1
+            )));
+        }
+        let (empty, mut look) = grid_look(figure)?;
+        look.plot.mode = Mode::Density;
+        look.plot.backend = Backend::Cpu;
+        look.plot.agg = grid.agg;
+        let cells = grid.cells();
+        let mut timings = Timings::default();
+        let size = (figure.width, figure.height);
+        let r = render_reusing(
+            &self.gpu,
+            empty,
+            &look,
+            size,
+            None,
+            &mut timings,
+            false,
+            &mut self.reuse,
+            Some(cells),
+        )?;
+        Ok(Image {
+            width: size.0,
+            height: size.1,
+            rgba: r.rgba,
+        })
+    }
+
     fn render_with(&mut self, points: &Points, figure: &Figure, want_grid: bool) -> Result<Frame> {
         let (set, look) = figure.resolve(points)?;
         let mut timings = Timings::default();
@@ -180,6 +240,7 @@ impl Context {
             &mut timings,
             want_grid,
             &mut self.reuse,
+            None,
         )?;
         let image = Image {
             width: size.0,
@@ -206,6 +267,25 @@ impl Context {
     }
 }
 
+/// No points and `figure`'s look, its value label as written (a grid's
+/// values were made elsewhere: nothing to compile here).
+fn grid_look(figure: &Figure) -> Result<(PointSet, Look)> {
+    let label = match &figure.value {
+        crate::value::Value::Auto => None,
+        crate::value::Value::Expr(s) | crate::value::Value::Column(s) => Some(s.clone()),
+    };
+    let plain = Figure {
+        value: crate::value::Value::Auto,
+        filter: None,
+        ..figure.clone()
+    };
+    let (set, mut look) = plain.resolve(&Points::new::<f64>(&[], &[])?)?;
+    if let Some(label) = label {
+        look.axes.value_label = label;
+    }
+    Ok((set, look))
+}
+
 /// What one render leaves to the next through the same context.
 #[derive(Default)]
 pub(crate) struct Reuse {
@@ -226,7 +306,8 @@ pub(crate) struct Rendered {
 }
 
 /// Render `points` with `look` into a `size` RGBA8 image, in chunks of at
-/// most `chunk_points` (tests use small chunks), reusing what `reuse` holds.
+/// most `chunk_points` (tests use small chunks), reusing what `reuse` holds;
+/// with `given` cells (a density grid made elsewhere), those are drawn.
 /// The one render path of the API (and so of the CLI) and of the tests; the
 /// viewer draws its frames and screenshots through the same `Plot` calls.
 #[allow(clippy::too_many_arguments)]
@@ -239,6 +320,7 @@ pub(crate) fn render_reusing(
     times: &mut Timings,
     want_grid: bool,
     reuse: &mut Reuse,
+    given: Option<Vec<u32>>,
 ) -> Result<Rendered> {
     check_size(gpu, size.0, size.1)?;
     let camera = look.camera(&points.bounds);
@@ -264,6 +346,8 @@ pub(crate) fn render_reusing(
         plot.derive(gpu)?;
         gpu.wait()
     })?;
+    // A grid aggregated elsewhere takes the place of this plot's aggregation.
+    plot.given = given;
     let (mut painter, target) = times.time("pipelines", || {
         let painter =
             painter.unwrap_or_else(|| Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer));

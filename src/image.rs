@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::aggregate::unordered;
+use crate::aggregate::{ordered, unordered};
 use crate::error::{Error, Result};
 use crate::options::Agg;
 use crate::render::target::{encode_png, read_png, write_png};
@@ -94,6 +94,54 @@ impl Grid {
             height,
             agg,
             data,
+        }
+    }
+
+    /// A grid of counts (density `count`) or of one aggregate of values (NaN
+    /// where no point fell), `height` rows of `width`, row 0 at the top.
+    pub fn new(width: u32, height: u32, agg: Agg, data: GridData) -> Result<Grid> {
+        let grid = Grid {
+            width,
+            height,
+            agg,
+            data,
+        };
+        grid.check()?;
+        Ok(grid)
+    }
+
+    /// Whether the cells fill the grid and are what its aggregate makes.
+    pub(crate) fn check(&self) -> Result<()> {
+        let (w, h) = (self.width, self.height);
+        let n = match &self.data {
+            GridData::Counts(c) => c.len(),
+            GridData::Values(v) => v.len(),
+        };
+        if n != w as usize * h as usize {
+            return Err(crate::error::input(format!("{n} cells for a {w}x{h} grid")));
+        }
+        if matches!(self.data, GridData::Counts(_)) != (self.agg == Agg::Count) {
+            return Err(crate::error::input(format!(
+                "a {} grid holds {}",
+                self.agg.name(),
+                if self.agg == Agg::Count {
+                    "counts"
+                } else {
+                    "values"
+                }
+            )));
+        }
+        Ok(())
+    }
+
+    /// The raw cells the renderer shades: counts, or `ordered` keys (0 = empty).
+    pub(crate) fn cells(&self) -> Vec<u32> {
+        match &self.data {
+            GridData::Counts(c) => c.clone(),
+            GridData::Values(v) => v
+                .iter()
+                .map(|&v| if v.is_nan() { 0 } else { ordered(v) })
+                .collect(),
         }
     }
 

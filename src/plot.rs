@@ -122,6 +122,9 @@ pub struct Plot {
     grid: Option<Grid>,
     /// The runs of points the last prepared points frame draws.
     point_runs: Vec<std::ops::Range<usize>>,
+    /// A density grid made elsewhere (`Context::render_grid`): drawn instead
+    /// of aggregating (the CPU backend's cells).
+    pub given: Option<Vec<u32>>,
 }
 
 impl Plot {
@@ -198,6 +201,7 @@ impl Plot {
             splat,
             grid: None,
             point_runs: Vec::new(),
+            given: None,
         })
     }
 
@@ -417,6 +421,10 @@ impl Plot {
                 size,
                 sums,
             )?);
+        }
+        if let Some(cells) = &self.given {
+            self.cpu_cells = cells.clone();
+            return Ok(());
         }
         // Only the tiles that meet the view: a grid holds nothing from outside it.
         let runs = self.points.visible_runs(view_bounds(&view.camera, 0.0));

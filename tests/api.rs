@@ -559,3 +559,60 @@ fn sums_and_means_do_not_depend_on_the_order_of_the_points() {
         }
     }
 }
+
+/// A grid aggregated elsewhere (here: by an earlier frame, as Dask partitions
+/// would be merged) draws the same picture as the points themselves.
+#[test]
+fn a_grid_made_elsewhere_draws_the_frame_of_its_points() {
+    let Some(mut ctx) = common::context() else {
+        return;
+    };
+    let points = Points::generate(Dataset::Clusters, 20_000, 5).unwrap();
+    for (agg, value) in [
+        (Agg::Count, Value::Auto),
+        (Agg::Mean, Value::Expr("x*y".into())),
+    ] {
+        let figure = Figure {
+            width: 320,
+            height: 240,
+            mode: Mode::Density,
+            agg,
+            value: value.clone(),
+            backend: Backend::Cpu,
+            x_range: Some((10.0, 90.0)),
+            y_range: Some((5.0, 55.0)),
+            title: Some("a grid".into()),
+            ..Figure::default()
+        };
+        let frame = ctx.render_frame(&points, &figure).unwrap();
+        let grid = frame.grid.expect("a density frame has its grid");
+        assert_eq!(
+            (grid.width, grid.height),
+            Context::plot_area(&figure).unwrap(),
+            "{agg:?}"
+        );
+        let again = ctx.render_grid(&grid, &figure).unwrap();
+        common::assert_images_equal(&format!("grid-{agg:?}"), &again, &frame.image);
+        // A grid of another size, or without its view, is an error.
+        let small = pointillist::Grid::new(
+            2,
+            2,
+            agg,
+            match agg {
+                Agg::Count => GridData::Counts(vec![1; 4]),
+                _ => GridData::Values(vec![1.0; 4]),
+            },
+        )
+        .unwrap();
+        let e = ctx.render_grid(&small, &figure).unwrap_err().to_string();
+        assert!(e.contains("2x2 grid for a"), "{e}");
+        let unviewed = Figure {
+            x_range: None,
+            ..figure
+        };
+        let e = ctx.render_grid(&grid, &unviewed).unwrap_err().to_string();
+        assert!(e.contains("x_range and y_range"), "{e}");
+    }
+    assert!(pointillist::Grid::new(3, 3, Agg::Max, GridData::Counts(vec![0; 9])).is_err());
+    assert!(pointillist::Grid::new(3, 2, Agg::Count, GridData::Counts(vec![0; 9])).is_err());
+}

@@ -13,9 +13,11 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
+from . import _backend
+from . import _core
 from . import aggregate as _aggregate
 
-__all__ = ["aggregate"]
+__all__ = ["aggregate", "scatter"]
 
 _AGGS = ("count", "sum", "mean", "min", "max")
 
@@ -57,6 +59,17 @@ def _finish(agg: str, parts: Tuple[np.ndarray, ...]) -> np.ndarray:
     return np.where(n > 0, out, np.nan).astype(np.float32)
 
 
+def _ranges(ddf: Any, x: str, y: str, x_range: Any, y_range: Any):
+    """The given ranges, or the data's (one pass over the partitions)."""
+    import dask
+
+    if x_range is None or y_range is None:
+        lo_x, hi_x, lo_y, hi_y = dask.compute(ddf[x].min(), ddf[x].max(), ddf[y].min(), ddf[y].max())
+        x_range = x_range or (float(lo_x), float(hi_x))
+        y_range = y_range or (float(lo_y), float(hi_y))
+    return (float(x_range[0]), float(x_range[1])), (float(y_range[0]), float(y_range[1]))
+
+
 def aggregate(ddf: Any, x: str, y: str, c: Optional[str] = None, *, agg: str = "count",
               width: int = 600, height: int = 600,
               x_range: Optional[Tuple[float, float]] = None,
@@ -77,12 +90,7 @@ def aggregate(ddf: Any, x: str, y: str, c: Optional[str] = None, *, agg: str = "
             raise ValueError(
                 f"no column named '{name}'; available columns: {', '.join(map(str, ddf.columns))}"
             )
-    if x_range is None or y_range is None:
-        lo_x, hi_x, lo_y, hi_y = dask.compute(ddf[x].min(), ddf[x].max(), ddf[y].min(), ddf[y].max())
-        x_range = x_range or (float(lo_x), float(hi_x))
-        y_range = y_range or (float(lo_y), float(hi_y))
-    x_range = (float(x_range[0]), float(x_range[1]))
-    y_range = (float(y_range[0]), float(y_range[1]))
+    x_range, y_range = _ranges(ddf, x, y, x_range, y_range)
     cols = [x, y] + ([c] if c is not None else [])
     parts: List[Any] = [
         dask.delayed(_partial)(p, x, y, c, agg, width, height, x_range, y_range)
@@ -101,3 +109,74 @@ def aggregate(ddf: Any, x: str, y: str, c: Optional[str] = None, *, agg: str = "
             merged.append(acc)
         parts = merged
     return _finish(agg, dask.compute(parts[0])[0])
+
+
+class GridFigure:
+    """The picture of a grid aggregated on Dask: :meth:`save`, :meth:`png`,
+    :meth:`to_numpy` and inline display in Jupyter, as
+    :class:`pointillist.Figure` (there are no points here to :meth:`show`)."""
+
+    def __init__(self, job: Any, grid: np.ndarray, width: int, height: int):
+        self._job, self._grid = job, grid
+        self.width, self.height = width, height
+        self._png: Optional[bytes] = None
+
+    @property
+    def grid(self) -> np.ndarray:
+        """The merged grid, ``(height, width)`` of the plot area, row 0 at the bottom."""
+        return self._grid[::-1]
+
+    def png(self) -> bytes:
+        if self._png is None:
+            self._png = self._job.render_grid(self._grid, True)
+        return self._png
+
+    def save(self, path: Any) -> None:
+        import os
+
+        with open(os.fspath(path), "wb") as f:
+            f.write(self.png())
+
+    def to_numpy(self) -> np.ndarray:
+        return self._job.render_grid(self._grid, False)
+
+    def _repr_png_(self) -> bytes:
+        return self.png()
+
+
+def scatter(ddf: Any, x: str, y: str, c: Optional[str] = None, *, agg: str = "count",
+            how: str = "eq_hist", cmap: str = "viridis", spread: int = 0,
+            width: int = 1920, height: int = 1080,
+            x_range: Optional[Tuple[float, float]] = None,
+            y_range: Optional[Tuple[float, float]] = None,
+            title: Optional[str] = None, xlabel: Optional[str] = None,
+            ylabel: Optional[str] = None, grid: bool = False, axes: bool = True,
+            background: str = "white", split_every: int = 2) -> GridFigure:
+    """The density picture of :func:`pointillist.scatter` (``mode="density"``)
+    for the columns of the dask DataFrame ``ddf``: the grid is aggregated on
+    the cluster (:func:`aggregate`, at the plot area's size) and shaded,
+    with axes and colourbar, here. The same picture as the in-memory call."""
+    if agg not in _AGGS:
+        raise ValueError(f"unknown aggregate '{agg}'; choose one of: {', '.join(_AGGS)}")
+    for name, v in (("width", width), ("height", height), ("spread", spread)):
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+            raise TypeError(f"{name} must be an int, got {v!r}")
+    x_range, y_range = _ranges(ddf, x, y, x_range, y_range)
+    settings = dict(
+        mode="density", agg=agg, how=how, cmap=cmap, spread=int(spread),
+        width=int(width), height=int(height), x_range=x_range, y_range=y_range,
+        title=title, xlabel=x if xlabel is None else xlabel,
+        ylabel=y if ylabel is None else ylabel, grid=bool(grid), axes=bool(axes),
+        background=background, backend=_backend("cpu"),
+    )
+    empty = np.zeros(0, dtype=np.float64)
+    columns = {}
+    if c is not None:
+        # The colourbar names the column ("mean of speed"); the values come in the grid.
+        settings["column"] = c
+        columns[c] = np.zeros(0, dtype=np.float32)
+    job = _core.Job(empty, empty, columns, settings)
+    pw, ph = job.plot_area()
+    merged = aggregate(ddf, x, y, c, agg=agg, width=pw, height=ph, x_range=x_range,
+                       y_range=y_range, split_every=split_every)
+    return GridFigure(job, np.ascontiguousarray(merged[::-1]), int(width), int(height))

@@ -7,12 +7,12 @@
 
 use std::sync::Mutex;
 
-use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1};
+use numpy::{IntoPyArray, PyArray1, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use pointillist::{Color, Context, Error, Figure, GridData, Points, Value, ViewOptions};
+use pointillist::{Color, Context, Error, Figure, Grid, GridData, Points, Value, ViewOptions};
 
 /// The process's device, made on first use and reused by every render.
 static CONTEXT: Mutex<Option<Context>> = Mutex::new(None);
@@ -264,6 +264,46 @@ impl Job {
 
     /// Open the viewer; returns when the window closes. One event loop serves
     /// every window of the process, so this can be called again.
+    /// The plot area (width, height) in pixels: the size `render_grid` needs.
+    fn plot_area(&self) -> PyResult<(u32, u32)> {
+        Context::plot_area(&self.figure).map_err(py_error)
+    }
+
+    /// Draw a grid made elsewhere as this figure's density frame: `grid` is
+    /// (height, width), row 0 at the top, uint32 counts or float32 values
+    /// (NaN where empty). PNG bytes when `png`, else an RGBA array.
+    fn render_grid<'py>(
+        &self,
+        py: Python<'py>,
+        grid: &Bound<'py, PyAny>,
+        png: bool,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let agg = self.figure.agg;
+        let (shape, data) = if let Ok(a) = grid.extract::<PyReadonlyArray2<'py, u32>>() {
+            (
+                a.as_array().shape().to_vec(),
+                GridData::Counts(a.as_array().iter().copied().collect()),
+            )
+        } else if let Ok(a) = grid.extract::<PyReadonlyArray2<'py, f32>>() {
+            (
+                a.as_array().shape().to_vec(),
+                GridData::Values(a.as_array().iter().copied().collect()),
+            )
+        } else {
+            return Err(PyTypeError::new_err(
+                "grid must be a 2-D uint32 (counts) or float32 (values) array",
+            ));
+        };
+        let grid = Grid::new(shape[1] as u32, shape[0] as u32, agg, data).map_err(py_error)?;
+        let fig = self.figure.clone();
+        let image = with_context(py, move |ctx| ctx.render_grid(&grid, &fig))?;
+        if png {
+            return Ok(PyBytes::new(py, &image.to_png().map_err(py_error)?).into_any());
+        }
+        let (w, h) = (image.width as usize, image.height as usize);
+        Ok(image.rgba.into_pyarray(py).reshape([h, w, 4])?.into_any())
+    }
+
     fn view(&self, screenshot_dir: String) -> PyResult<()> {
         let options = ViewOptions {
             screenshot_dir: screenshot_dir.into(),

@@ -54,3 +54,24 @@ def test_a_partitioned_parquet_dataset_gives_the_in_memory_grid(tmp_path, client
     assert auto.sum() == n
     with pytest.raises(ValueError, match="no column named 'speed'"):
         pdask.aggregate(ddf, "x", "y", "speed", agg="sum")
+
+
+def test_dask_scatter_draws_the_in_memory_picture(tmp_path, client):
+    n = 100_000
+    rng = np.random.default_rng(11)
+    df = pd.DataFrame({"x": rng.normal(size=n), "y": rng.normal(size=n),
+                       "v": rng.random(n).astype(np.float32)})
+    dd.from_pandas(df, npartitions=5).to_parquet(tmp_path / "points")
+    ddf = dd.read_parquet(tmp_path / "points")
+    kw = dict(width=400, height=300, x_range=(-3, 3), y_range=(-3, 3), title="on dask")
+    for agg, c in [("count", None), ("max", "v")]:
+        fig = pdask.scatter(ddf, "x", "y", c, agg=agg, **kw)
+        want = pointillist.scatter(df, "x", "y", c=c, mode="density", agg=agg, backend="cpu", **kw)
+        assert fig.png() == want.png(), agg
+        assert fig.to_numpy().shape == (300, 400, 4)
+        path = tmp_path / f"{agg}.png"
+        fig.save(path)
+        assert path.read_bytes() == want.png()
+        assert fig.grid.shape[1] < 400, "the grid is the plot area's, inside the axes"
+    with pytest.raises(ValueError, match="unknown aggregate 'median'"):
+        pdask.scatter(ddf, "x", "y", "v", agg="median")

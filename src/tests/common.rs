@@ -29,6 +29,7 @@ pub fn render_plot(
         times,
         want_grid,
         &mut reuse,
+        None,
     )
 }
 
