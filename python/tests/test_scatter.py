@@ -226,3 +226,23 @@ def test_ctrl_c_interrupts_a_long_render():
     took = time.perf_counter() - start
     timer.join()
     assert took < 1.5, f"KeyboardInterrupt came after {took:.2f} s"
+
+
+def test_polars_columns_and_frames_draw_what_numpy_draws():
+    import polars as pl  # scripts/test installs it: no skipping
+
+    rng = np.random.default_rng(9)
+    x, y = rng.random(5000), rng.random(5000)
+    v = rng.random(5000).astype(np.float32)
+    kw = dict(width=200, height=150, mode="density", agg="max")
+    want = pointillist.scatter(x, y, c=v, **kw).png()
+    assert pointillist.scatter(pl.Series(x), pl.Series(y), c=pl.Series(v), **kw).png() == want
+    frame = pl.DataFrame({"x": x, "y": y, "v": v})
+    import pandas as pd
+
+    want_named = pointillist.scatter(pd.DataFrame({"x": x, "y": y, "v": v}), "x", "y", c="v", **kw)
+    assert pointillist.scatter(frame, "x", "y", c="v", **kw).png() == want_named.png()
+    with pytest.raises(ValueError, match="no column named 'z'"):
+        pointillist.scatter(frame, "x", "z")
+    with pytest.raises(ValueError, match="unknown name 'w'"):
+        pointillist.scatter(frame, "x", "y", c="w")  # not a column: an expression
