@@ -258,6 +258,87 @@ impl Checker<'_> {
     }
 }
 
+/// Two constants one non-constant apart in a chain of `+ -` (or of `*`)
+/// become one: `a + (b + c)` is `b + (a + c)` with `a + c` folded in f32.
+/// GPU compilers do this to the WGSL (Mesa's NIR: `#a + (b + #c)` becomes
+/// `(a + c) + b`), so the CPU twin must compute the same sum or the two
+/// round differently; done here, there is nothing left for a driver to move.
+fn reassociate(node: Node) -> Node {
+    use BinOp::{Add, Mul, Sub};
+    let lit = |n: &Node| match n {
+        Node::Lit(v) => Some(*v),
+        _ => None,
+    };
+    // A chain link `x ± c`, `c ± x` or `-(x ± c)`: (the non-constant, its
+    // sign, the constant's signed value).
+    let link = |n: &Node| -> Option<(Node, bool, f32)> {
+        match n {
+            Node::Binary(op @ (Add | Sub), a, b) => match (lit(a), lit(b)) {
+                (None, Some(c)) => Some(((**a).clone(), true, if *op == Add { c } else { -c })),
+                (Some(c), None) => Some(((**b).clone(), *op == Add, c)),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    let split = |n: &Node| match n {
+        Node::Unary(UnOp::Neg, inner) => link(inner).map(|(x, p, c)| (x, !p, -c)),
+        n => link(n),
+    };
+    let build = |x: Node, positive: bool, c: f32| -> Node {
+        if positive {
+            Node::Binary(Add, Box::new(x), Box::new(Node::Lit(c)))
+        } else {
+            Node::Binary(Sub, Box::new(Node::Lit(c)), Box::new(x))
+        }
+    };
+    match &node {
+        Node::Binary(op @ (Add | Sub), a, b) => {
+            // c1 ± (x ± c2), and (x ± c2) ± c1.
+            let (outer, inner, flip) = match (lit(a), lit(b)) {
+                (Some(c1), None) => (c1, b, *op == Sub),
+                (None, Some(c1)) => (if *op == Add { c1 } else { -c1 }, a, false),
+                _ => return node,
+            };
+            let Some((x, positive, c2)) = split(inner) else {
+                return node;
+            };
+            // outer + s * (sign x + c2), s = -1 when the chain is subtracted.
+            let (positive, c2) = if flip {
+                (!positive, -c2)
+            } else {
+                (positive, c2)
+            };
+            let c = outer + c2;
+            if !c.is_finite() {
+                return node;
+            }
+            build(x, positive, c)
+        }
+        Node::Binary(Mul, a, b) => {
+            let (c1, inner) = match (lit(a), lit(b)) {
+                (Some(c), None) => (c, b),
+                (None, Some(c)) => (c, a),
+                _ => return node,
+            };
+            let Node::Binary(Mul, p, q) = &**inner else {
+                return node;
+            };
+            let (x, c2) = match (lit(p), lit(q)) {
+                (None, Some(c)) => ((**p).clone(), c),
+                (Some(c), None) => ((**q).clone(), c),
+                _ => return node,
+            };
+            let c = c1 * c2;
+            if !c.is_finite() {
+                return node;
+            }
+            Node::Binary(Mul, Box::new(x), Box::new(Node::Lit(c)))
+        }
+        _ => node,
+    }
+}
+
 /// "; did you mean 'n'?" for the closest of `names` (within a third of the
 /// longer name's length in edits), else ".".
 fn suggestion(name: &str, names: &[&str]) -> String {
@@ -288,7 +369,7 @@ pub fn fold(node: Node) -> Node {
         _ => false,
     };
     if !all_constant {
-        return node;
+        return reassociate(node);
     }
     let v = scalar(&node, &|_| 0.0);
     if !v.is_finite() {

@@ -486,3 +486,71 @@ fn no_user_text_reaches_the_shader() {
     assert!(!source.contains("evil_name"));
     assert!(source.contains("data[0u * params.count + i]"));
 }
+
+/// Constants one non-constant apart merge (as GPU compilers merge them), in
+/// f32, whatever the signs; the result means what the expression means.
+#[test]
+fn constant_chains_fold_into_one_constant() {
+    let col = Node::Var(Var::Column(0));
+    let lit = |v: f32| Node::Lit(v);
+    let add = |a: Node, b: Node| Node::Binary(BinOp::Add, Box::new(a), Box::new(b));
+    let sub = |a: Node, b: Node| Node::Binary(BinOp::Sub, Box::new(a), Box::new(b));
+    let mul = |a: Node, b: Node| Node::Binary(BinOp::Mul, Box::new(a), Box::new(b));
+    let (a, c) = (1.1415241f32, 5.9729776f32);
+    for (src, want) in [
+        (
+            "1.1415241 + (speed + 5.9729776)",
+            add(col.clone(), lit(a + c)),
+        ),
+        (
+            "(speed + 5.9729776) + 1.1415241",
+            add(col.clone(), lit(c + a)),
+        ),
+        (
+            "1.1415241 - (speed + 5.9729776)",
+            sub(lit(a - c), col.clone()),
+        ),
+        (
+            "1.1415241 + (5.9729776 - speed)",
+            sub(lit(a + c), col.clone()),
+        ),
+        (
+            "(speed - 5.9729776) - 1.1415241",
+            add(col.clone(), lit(-c - a)),
+        ),
+        (
+            "1.1415241 - -(speed + 5.9729776)",
+            add(col.clone(), lit(a + c)),
+        ),
+        (
+            "1.1415241 * (speed * 5.9729776)",
+            mul(col.clone(), lit(a * c)),
+        ),
+        ("speed + 5.9729776", add(col.clone(), lit(c))),
+        ("(speed + 1) * 2", mul(add(col.clone(), lit(1.0)), lit(2.0))),
+    ] {
+        let e = Expr::value(src, &["speed"]).unwrap_or_else(|e| panic!("{src}: {e}"));
+        assert_eq!(e.node, want, "{src}");
+        // Folding again changes nothing, and the values are the expression's.
+        assert_eq!(check::fold(e.node.clone()), e.node, "{src}");
+        for v in [-3.0f32, 0.0, 0.5, 1e3] {
+            let speed = v as f64;
+            let exact = match src {
+                s if s.starts_with("1.1415241 + (speed") => 1.1415241 + (speed + 5.9729776),
+                s if s.starts_with("(speed + 5.9729776) +") => speed + 5.9729776 + 1.1415241,
+                s if s.starts_with("1.1415241 - (speed") => 1.1415241 - (speed + 5.9729776),
+                s if s.starts_with("1.1415241 + (5.97") => 1.1415241 + (5.9729776 - speed),
+                s if s.starts_with("(speed - 5.97") => speed - 5.9729776 - 1.1415241,
+                s if s.starts_with("1.1415241 - -(") => 1.1415241 + (speed + 5.9729776),
+                s if s.starts_with("1.1415241 * (") => 1.1415241 * speed * 5.9729776,
+                s if s.starts_with("speed +") => speed + 5.9729776,
+                _ => (speed + 1.0) * 2.0,
+            };
+            let got = scalar(&e.node, &|_| v) as f64;
+            assert!(
+                (got - exact).abs() <= 1e-5 * exact.abs().max(1.0),
+                "{src} at {v}: {got} vs {exact}"
+            );
+        }
+    }
+}

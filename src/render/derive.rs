@@ -35,11 +35,24 @@ pub struct DerivePipes {
 /// The value and filter trees of the current pipelines, and the pipelines.
 type Selected = (Node, Option<Node>, Arc<DerivePipes>);
 
+/// The compiled pipelines by generated source, the least recently used
+/// dropped beyond [`CACHED`] (each pair holds driver code: ~0.2 MB on
+/// lavapipe; a program looping over new expressions must not grow forever).
+#[derive(Default)]
+struct Cache {
+    pipes: HashMap<String, (Arc<DerivePipes>, u64)>,
+    clock: u64,
+}
+
+/// Expressions whose pipelines stay compiled.
+const CACHED: usize = 64;
+
 /// The derive bind group layout, and the pipelines compiled so far, one pair
 /// per generated shader (the viewer switches between expressions freely).
 pub struct DerivePipeline {
     pub layout: wgpu::BindGroupLayout,
-    cache: Mutex<HashMap<String, Arc<DerivePipes>>>,
+    /// By generated source: the pipelines and when they were last selected.
+    cache: Mutex<Cache>,
     /// The pipelines the next recorded passes use, with the value and filter
     /// they compute.
     current: Mutex<Option<Selected>>,
@@ -62,7 +75,7 @@ impl DerivePipeline {
         });
         Self {
             layout,
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(Cache::default()),
             current: Mutex::new(None),
         }
     }
@@ -82,8 +95,13 @@ impl DerivePipeline {
         let filter = settings.filter.clone().unwrap_or(Node::Bool(true));
         let source = super::shaders::derive_source(&settings.value, &filter);
         let mut cache = self.cache.lock().expect("derive cache");
-        let pipes = match cache.get(&source) {
-            Some(p) => p.clone(),
+        cache.clock += 1;
+        let now = cache.clock;
+        let pipes = match cache.pipes.get_mut(&source) {
+            Some((p, used)) => {
+                *used = now;
+                p.clone()
+            }
             None => {
                 let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
                 let [values, colours] = pipeline::compute(
@@ -99,7 +117,17 @@ impl DerivePipeline {
                     )));
                 }
                 let p = Arc::new(DerivePipes { values, colours });
-                cache.insert(source, p.clone());
+                if cache.pipes.len() >= CACHED {
+                    let oldest = cache
+                        .pipes
+                        .iter()
+                        .min_by_key(|(_, (_, used))| *used)
+                        .map(|(k, _)| k.clone());
+                    if let Some(k) = oldest {
+                        cache.pipes.remove(&k);
+                    }
+                }
+                cache.pipes.insert(source, (p.clone(), now));
                 p
             }
         };
@@ -110,7 +138,7 @@ impl DerivePipeline {
     /// How many expressions have pipelines.
     #[cfg(test)]
     pub fn compiled(&self) -> usize {
-        self.cache.lock().expect("derive cache").len()
+        self.cache.lock().expect("derive cache").pipes.len()
     }
 
     /// Record the chosen passes of the current pipelines over every chunk,

@@ -59,7 +59,9 @@ pub(crate) fn parity_for(
         stats.no_value.abs_diff(cpu.stats.no_value) + stats.filtered.abs_diff(cpu.stats.filtered);
     assert!(
         apart <= p.unsure as u64,
-        "no value / left out: GPU {} / {}, CPU {} / {}, {} unsure",
+        "{:?} filter {:?}: no value / left out: GPU {} / {}, CPU {} / {}, {} unsure",
+        settings.value,
+        settings.filter,
         stats.no_value,
         stats.filtered,
         cpu.stats.no_value,
