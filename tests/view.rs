@@ -216,56 +216,20 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
 
-    let (display, _xvfb) = start_xvfb();
-    let x = X { display };
-    let stderr_log = dir.join("viewer-stderr.txt");
-    let mut child = bin()
-        .arg("view")
-        .args(DATA)
-        .args([
-            "--width",
-            "640",
-            "--height",
-            "400",
-            "-v",
-            "--screenshot-dir",
-        ])
-        .arg(&dir)
-        .env("DISPLAY", &x.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&stderr_log).unwrap())
-        .spawn()
-        .expect("start pointillist view");
-    let stdout = lines(&mut child);
-    let mut viewer = Reaper {
-        child,
-        name: "pointillist view",
+    let args: Vec<String> = [&DATA[..], &["--width", "640", "--height", "400", "-v"]]
+        .concat()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let mut session = Session::open(&dir, &args);
+    let x = X {
+        display: session.x.display.clone(),
     };
-    let log = || std::fs::read_to_string(&stderr_log).unwrap_or_default();
-
-    let wid = x.xdotool(&[
-        "search",
-        "--sync",
-        "--onlyvisible",
-        "--name",
-        "^pointillist",
-    ]);
-    let wid = wid.lines().next().expect("a window id").to_string();
-    x.xdotool(&["windowfocus", "--sync", &wid]);
-
-    // S saves a screenshot and prints its name; a key may be missed while the
-    // window is busy, so press again if nothing comes.
-    let save = || {
-        for _ in 0..3 {
-            x.xdotool(&["key", "s"]);
-            if let Ok(line) = stdout.recv_timeout(Duration::from_secs(15)) {
-                return Some(line);
-            }
-        }
-        None
-    };
+    let wid = session.wid.clone();
+    let log_path = session.log.clone();
+    let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    // S saves a screenshot and prints its name (pressed again if missed).
+    let save = || session.save_line();
     let saved_home =
         save().unwrap_or_else(|| panic!("no screenshot saved; viewer said:\n{}", log()));
     let (_, home) = parse_saved(&saved_home);
@@ -397,7 +361,7 @@ fn view_under_xvfb_zooms_pans_and_saves_what_render_draws() {
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut next_press = Instant::now();
     let status = loop {
-        if let Some(status) = viewer.child.try_wait().unwrap() {
+        if let Some(status) = session.viewer.child.try_wait().unwrap() {
             break status;
         }
         assert!(Instant::now() < deadline, "viewer did not quit:\n{}", log());
@@ -655,15 +619,24 @@ impl Session {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// S, until a screenshot is saved (a key may be missed while busy).
-    fn save(&self) -> (PathBuf, Vec<String>) {
+    /// S, until the viewer prints a saved screenshot's line (a key may be
+    /// missed while the window is busy); None after three tries.
+    fn save_line(&self) -> Option<String> {
         for _ in 0..3 {
             self.x.xdotool(&["key", "s"]);
             if let Ok(line) = self.stdout.recv_timeout(Duration::from_secs(15)) {
-                return parse_saved(&line);
+                return Some(line);
             }
         }
-        panic!("no screenshot saved; viewer said:\n{}", self.log());
+        None
+    }
+
+    /// S, until a screenshot is saved: its path and printed flags.
+    fn save(&self) -> (PathBuf, Vec<String>) {
+        let line = self
+            .save_line()
+            .unwrap_or_else(|| panic!("no screenshot saved; viewer said:\n{}", self.log()));
+        parse_saved(&line)
     }
 
     fn quit(mut self) {

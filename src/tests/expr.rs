@@ -155,16 +155,22 @@ fn constant_chains_agree_on_the_gpu() {
             range: None,
             t: 0.0,
         };
-        let p = parity_for(
-            &gpu,
-            &points,
-            settings,
-            Colormap::VIRIDIS,
-            Some((&renderer, &gp)),
-        );
-        assert!(p.ok(), "{src}: {p:?}");
-        assert!(p.checked > p.unsure, "{src}: nothing compared");
+        assert_agrees(&gpu, &points, (&renderer, &gp), src, settings);
     }
+}
+
+/// `settings` (the expression `src`) on the GPU within the f64 reference's
+/// bounds at every point, some of them compared.
+fn assert_agrees(
+    gpu: &crate::gpu::Gpu,
+    points: &PointSet,
+    uploaded: (&Renderer, &GpuPoints),
+    src: &str,
+    settings: ValueSettings,
+) {
+    let p = parity_for(gpu, points, settings, Colormap::VIRIDIS, Some(uploaded));
+    assert!(p.ok(), "{src}: {p:?}");
+    assert!(p.checked > p.unsure, "{src}: nothing compared");
 }
 
 #[test]
@@ -232,15 +238,6 @@ fn every_function_on_the_gpu_agrees_at_the_edges() {
         .map(String::from),
     );
     for src in &sources {
-        let settings = ValueSettings::of(src);
-        let p = parity_for(
-            &gpu,
-            &points,
-            settings,
-            Colormap::VIRIDIS,
-            Some((&renderer, &gp)),
-        );
-        assert!(p.ok(), "{src}: {p:?}");
-        assert!(p.checked > p.unsure, "{src}: nothing compared");
+        assert_agrees(&gpu, &points, (&renderer, &gp), src, ValueSettings::of(src));
     }
 }
