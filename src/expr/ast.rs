@@ -282,6 +282,8 @@ pub fn literal(v: f32) -> String {
 #[cfg(test)]
 fn print(node: &Node, columns: &[String], f: &mut fmt::Formatter<'_>) -> fmt::Result {
     match node {
+        // No value: what folds back into it.
+        Node::Lit(v) if v.is_nan() => write!(f, "(0 / 0)"),
         Node::Lit(v) if *v < 0.0 || (*v == 0.0 && v.is_sign_negative()) => {
             write!(f, "(-{})", literal(-v))
         }

@@ -352,7 +352,9 @@ fn suggestion(name: &str, names: &[&str]) -> String {
 
 /// Replace every subtree without a variable by its value, computed with the
 /// CPU twin's scalar arithmetic (so folding never changes a result). A
-/// subtree with no value (`log(-1)`) stays as it is.
+/// number with no value (`log(-1)`, `exp(134)`) becomes the literal NaN,
+/// which every later step reads as "no value": left as arithmetic, naga
+/// would evaluate it while compiling and reject the shader.
 pub fn fold(node: Node) -> Node {
     let node = match node {
         Node::Num(a) => Node::Num(Box::new(fold(*a))),
@@ -372,11 +374,11 @@ pub fn fold(node: Node) -> Node {
         return reassociate(node);
     }
     let v = scalar(&node, &|_| 0.0);
-    if !v.is_finite() {
-        return node;
-    }
     match node.ty() {
+        // A condition without a value keeps its (constant) operands.
+        Type::Boolean if v.is_nan() => node,
         Type::Boolean => Node::Bool(v != 0.0),
-        Type::Number => Node::Lit(v),
+        Type::Number if v.is_finite() => Node::Lit(v),
+        Type::Number => Node::Lit(f32::NAN),
     }
 }

@@ -81,6 +81,7 @@ fn may_step(f: impl Fn(f64) -> f64, v: f64, e: f64) -> bool {
 /// The reference of `node`; `leaf` gives each variable's value and bound.
 pub fn reference(node: &Node, leaf: &dyn Fn(Var) -> (f64, f64)) -> Ref {
     match node {
+        Node::Lit(v) if !v.is_finite() => Ref::NoValue,
         Node::Lit(v) => Ref::Num(*v as f64, 0.0),
         Node::Bool(b) => Ref::Bool(*b),
         Node::Var(var) => {

@@ -168,6 +168,10 @@ impl Emitter {
 
     fn node(&mut self, node: &Node) -> Val {
         match node {
+            Node::Lit(v) if !v.is_finite() => Val {
+                v: "0.0".into(),
+                ok: Some("false".into()),
+            },
             Node::Lit(v) => Val {
                 v: f32_literal(*v),
                 ok: None,
