@@ -166,7 +166,6 @@ impl GridMap {
     }
 
     /// The pixel coordinates of `p` in f64 (x from the left, y from the bottom).
-    #[cfg(test)]
     pub fn coordinates(&self, p: [f64; 2]) -> [f64; 2] {
         [
             (p[0] - self.lo[0]) * self.s[0],

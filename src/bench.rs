@@ -542,6 +542,7 @@ fn bench_size(
                     agg,
                     spread: 0,
                 },
+                selection: None,
             };
             let mut plot = Plot::new(gpu, points.clone(), &look, None)?;
             let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);

@@ -20,6 +20,7 @@ use crate::plot::{Plot, PlotParts};
 use crate::points::PointSet;
 use crate::render::target::{check_size, OffscreenTarget};
 use crate::render::{Painter, OFFSCREEN_FORMAT};
+use crate::select::Selection;
 
 /// Wall time of each stage of a render, in order.
 #[derive(Debug, Default, Clone)]
@@ -91,6 +92,8 @@ pub struct Frame {
     /// Kept points whose value had none (`log(-1)`, `1/0`): not drawn, not
     /// in the range, but counted by `count`.
     pub no_value: u64,
+    /// Points inside the figure's selection polygon (None without one).
+    pub selected: Option<u64>,
     /// Wall time of each stage.
     pub timings: Timings,
 }
@@ -227,6 +230,36 @@ impl Context {
         })
     }
 
+    /// The points of `points` inside `polygon` (data coordinates, even-odd
+    /// rule; see [`Figure::selection`] for the edges) that `figure` draws:
+    /// points its filter leaves out are never selected. The polygon is tested
+    /// in the figure's pixels, on the GPU (or its CPU twin on the CPU
+    /// backend: the same points either way); the values are the CPU twin's.
+    pub fn select(
+        &mut self,
+        points: &Points,
+        figure: &Figure,
+        polygon: &[[f64; 2]],
+    ) -> Result<Selection> {
+        crate::select::check_polygon(polygon)?;
+        let (set, look) = figure.resolve(points)?;
+        let camera = look.camera(&set.bounds);
+        let mut plot = Plot::new(&self.gpu, set, &look, None)?;
+        let (view, _) = frame_view(camera, (figure.width, figure.height), 1.0, &look.axes);
+        let area = (view.viewport.size.x as u32, view.viewport.size.y as u32);
+        let mut pipeline = self.reuse.select.take();
+        let mask =
+            crate::highlight::select(&mut plot, &self.gpu, &mut pipeline, &camera, area, polygon)?;
+        self.reuse.select = pipeline;
+        let rows = points.original_index.as_deref().map(|v| v.as_slice());
+        Ok(crate::highlight::selection(
+            &plot,
+            &mask,
+            rows,
+            &look.axes.value_label,
+        ))
+    }
+
     fn render_with(&mut self, points: &Points, figure: &Figure, want_grid: bool) -> Result<Frame> {
         let (set, look) = figure.resolve(points)?;
         let mut timings = Timings::default();
@@ -262,6 +295,7 @@ impl Context {
             backend: r.backend,
             kept: r.len as u64 - r.stats.filtered,
             no_value: r.stats.no_value,
+            selected: r.selected,
             timings,
         })
     }
@@ -292,6 +326,9 @@ pub(crate) struct Reuse {
     parts: Option<PlotParts>,
     painter: Option<Painter>,
     target: Option<OffscreenTarget>,
+    /// The highlight plot's painter, and the select pass.
+    hl_painter: Option<Painter>,
+    select: Option<crate::render::select::SelectPipeline>,
 }
 
 /// A rendered frame, and the aggregate grid behind it in splat and density modes.
@@ -303,6 +340,8 @@ pub(crate) struct Rendered {
     pub backend: Backend,
     pub stats: DeriveStats,
     pub len: usize,
+    /// Points the figure's selection holds.
+    pub selected: Option<u64>,
 }
 
 /// Render `points` with `look` into a `size` RGBA8 image, in chunks of at
@@ -359,24 +398,69 @@ pub(crate) fn render_reusing(
     })?;
     let (view, layout) = frame_view(camera, size, 1.0, &look.axes);
     let mode = plot.frame_mode(&view, look.style.point_size);
+    // A selection: its points as a plot of their own, over the frame dimmed.
+    let mut selected = None;
+    let mut highlight = match &look.selection {
+        Some(poly) => times.time("select", || {
+            let area = (view.viewport.size.x as u32, view.viewport.size.y as u32);
+            let mut pipeline = reuse.select.take();
+            let mask = crate::highlight::select(
+                &mut plot,
+                gpu,
+                &mut pipeline,
+                &view.camera,
+                area,
+                poly,
+            )?;
+            reuse.select = pipeline;
+            selected = Some(mask.count() as u64);
+            crate::highlight::highlight(&plot, gpu, look, &mask)
+        })?,
+        None => None,
+    };
+    let mut hl_painter = highlight
+        .as_ref()
+        .map(|_| reuse.hl_painter.take().unwrap_or_else(|| Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer)));
     let scale = times.time("aggregate", || {
-        let scale = plot.prepare(gpu, &mut painter, &view, mode, look.style.point_size)?;
+        let mut scale = plot.prepare(gpu, &mut painter, &view, mode, look.style.point_size)?;
+        if let (Some(hl), Some(p)) = (highlight.as_mut(), hl_painter.as_mut()) {
+            scale = hl.prepare(gpu, p, &view, mode, look.style.point_size)?;
+        }
         gpu.wait()?;
         Ok(scale)
     })?;
     let overlay = overlay_for(&view, &layout, &scale, &look.axes, look.style.rgb());
     times.time("draw", || {
-        plot.draw(
-            gpu,
-            &mut painter,
-            mode,
-            &view,
-            &look.style,
-            overlay.as_ref(),
-            &target.view,
-        )?;
+        match (&highlight, hl_painter.as_mut()) {
+            (Some(hl), Some(p)) => {
+                let veil = crate::highlight::veil(&view, look.style.rgb());
+                plot.draw(gpu, &mut painter, mode, &view, &look.style, Some(&veil), &target.view)?;
+                hl.draw_layer(
+                    gpu,
+                    p,
+                    mode,
+                    &view,
+                    &look.style,
+                    overlay.as_ref(),
+                    &target.view,
+                    false,
+                )?;
+            }
+            _ => plot.draw(
+                gpu,
+                &mut painter,
+                mode,
+                &view,
+                &look.style,
+                overlay.as_ref(),
+                &target.view,
+            )?,
+        }
         gpu.wait()
     })?;
+    if let Some(p) = hl_painter {
+        reuse.hl_painter = Some(p);
+    }
     let rgba = times.time("readback", || target.read_rgba(gpu))?;
     let grid = if want_grid {
         plot.read_grid(gpu)?
@@ -395,5 +479,6 @@ pub(crate) fn render_reusing(
         backend,
         stats,
         len,
+        selected,
     })
 }

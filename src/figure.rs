@@ -152,6 +152,10 @@ pub struct Figure {
     pub grid: bool,
     /// Axes, labels and colourbar; `false` gives the points the whole image.
     pub axes: bool,
+    /// Highlight the points inside this polygon (data coordinates, even-odd
+    /// rule, at least 3 vertices): the others are dimmed. See
+    /// [`Context::select`](crate::Context::select) for the rows themselves.
+    pub selection: Option<Vec<[f64; 2]>>,
 }
 
 impl Default for Figure {
@@ -179,6 +183,7 @@ impl Default for Figure {
             y_label: None,
             grid: false,
             axes: true,
+            selection: None,
         }
     }
 }
@@ -235,6 +240,9 @@ impl Figure {
         }
         check_pair("x range", self.x_range)?;
         check_pair("y range", self.y_range)?;
+        if let Some(poly) = &self.selection {
+            crate::select::check_polygon(poly)?;
+        }
         Ok(())
     }
 
@@ -291,6 +299,7 @@ impl Figure {
                 agg: self.agg,
                 spread: self.spread,
             },
+            selection: self.selection.clone(),
         };
         Ok((set, look))
     }

@@ -25,7 +25,7 @@ use crate::points::PointSet;
 use crate::render::chunks::GpuPoints;
 use crate::render::resolve::Shading;
 use crate::render::splat::{Grid, SplatPipeline};
-use crate::render::{draw_frame, Content, FrameView, Painter, Renderer, Style};
+use crate::render::{draw_layer, Content, FrameView, Painter, Renderer, Style};
 
 /// How frames are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub(crate) struct Look {
     pub y_range: Option<(f64, f64)>,
     pub axes: AxesOptions,
     pub plot: PlotOptions,
+    /// A polygon (data coordinates) whose points are highlighted.
+    pub selection: Option<Vec<[f64; 2]>>,
 }
 
 impl Look {
@@ -92,7 +94,7 @@ pub struct Plot {
     pub points: PointSet,
     /// The points on the GPU: always on the GPU backend; on the CPU backend only
     /// once a frame draws instanced points.
-    gpu_points: Option<GpuPoints>,
+    pub(crate) gpu_points: Option<GpuPoints>,
     chunk_points: Option<usize>,
     pub renderer: Renderer,
     pub values: ValueSettings,
@@ -112,7 +114,7 @@ pub struct Plot {
     /// Most grid cells one storage binding holds: larger plot areas cannot splat.
     max_grid_cells: u64,
     /// The CPU backend's values.
-    cpu_values: Vec<f32>,
+    pub(crate) cpu_values: Vec<f32>,
     /// The CPU backend's last aggregate grid (before footprint and spread).
     cpu_cells: Vec<u32>,
     /// The GPU backend derived values but not yet their colours (only instanced
@@ -473,12 +475,28 @@ impl Plot {
         overlay: Option<&Overlay>,
         target: &wgpu::TextureView,
     ) -> Result<()> {
+        self.draw_layer(gpu, painter, mode, view, style, overlay, target, true)
+    }
+
+    /// [`Plot::draw`], over what `target` holds unless `clear`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn draw_layer(
+        &self,
+        gpu: &Gpu,
+        painter: &mut Painter,
+        mode: Mode,
+        view: &FrameView,
+        style: &Style,
+        overlay: Option<&Overlay>,
+        target: &wgpu::TextureView,
+        clear: bool,
+    ) -> Result<()> {
         let content = match (mode, &self.gpu_points) {
             (Mode::Splat | Mode::Density, _) => Content::Grid,
             (_, Some(gp)) => Content::Points(gp, Some(&self.point_runs)),
             (_, None) => unreachable!("prepare uploads the points for a points frame"),
         };
-        draw_frame(gpu, painter, content, view, style, overlay, target)
+        draw_layer(gpu, painter, content, view, style, overlay, target, clear)
     }
 }
 

@@ -9,7 +9,7 @@ use glam::Vec2;
 use crate::frame::{FrameView, Style};
 
 /// Draw `points` (as the GPU holds them, [`crate::points::split`]) with
-/// packed `colours` over the background, like `draw_frame`.
+/// packed `colours` over the background, like `draw_layer`.
 pub fn rasterise(
     points: &[[f32; 4]],
     colours: &[u32],

@@ -1,5 +1,5 @@
 //! `pointillist view`: a winit window that shows the points through the same
-//! [`draw_frame`] that writes the headless PNG, and moves an f64 [`Camera`]
+//! `draw_layer` that writes the headless PNG, and moves an f64 [`Camera`]
 //! with the mouse and keyboard.
 //!
 //! The points are uploaded and derived (value, range, colour) once; a change
@@ -19,7 +19,6 @@ mod line;
 pub use input::*;
 
 use std::cell::RefCell;
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -68,25 +67,9 @@ pub fn choose_format(
 }
 
 /// Writes `bytes` to the first `pointillist-NNNN.png` in `dir` that does not
-/// exist yet (created exclusively, so nothing is ever overwritten).
+/// exist yet (nothing is ever overwritten).
 pub fn write_new_file(dir: &Path, bytes: &[u8]) -> Result<PathBuf> {
-    for n in 1..=99_999 {
-        let path = dir.join(format!("pointillist-{n:04}.png"));
-        match OpenOptions::new().write(true).create_new(true).open(&path) {
-            Ok(mut file) => {
-                return file
-                    .write_all(bytes)
-                    .map(|_| path.clone())
-                    .map_err(|source| Error::Write { path, source })
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(source) => return Err(Error::Write { path, source }),
-        }
-    }
-    Err(input(format!(
-        "{} already holds 99,999 screenshots; give another --screenshot-dir",
-        dir.display()
-    )))
+    crate::files::write_new(dir, "pointillist", "png", bytes)
 }
 
 fn no_display(detail: Option<String>) -> Error {

@@ -4,7 +4,7 @@
 //!   the colourmap texture it samples.
 //! - [`chunks::GpuPoints`]: one dataset's buffers, rebuilt when data changes.
 //! - [`Painter`]: the pipelines that draw into one target format.
-//! - [`draw_frame`]: the one render path, into any `TextureView` — the
+//! - [`draw_layer`]: the one render path, into any `TextureView` — the
 //!   window's surface, an offscreen PNG target, a test's readback.
 
 pub mod chunks;
@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod points;
 pub mod resolve;
 pub mod shaders;
+pub mod select;
 pub mod splat;
 pub mod target;
 
@@ -152,8 +153,10 @@ impl Painter {
 }
 
 /// Draw one frame into `target` (a view of a texture in `painter.format`) and
-/// submit: background, the points clipped to the plot area, then the overlay.
-pub fn draw_frame<'a>(
+/// submit: background (unless not `clear`: a selection's points go over the
+/// dimmed frame), the points clipped to the plot area, then the overlay.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_layer<'a>(
     gpu: &Gpu,
     painter: &mut Painter,
     content: impl Into<Content<'a>>,
@@ -161,6 +164,7 @@ pub fn draw_frame<'a>(
     style: &Style,
     overlay: Option<&OverlayData>,
     target: &wgpu::TextureView,
+    clear: bool,
 ) -> Result<()> {
     let content = content.into();
     if let Content::Points(points, _) = content {
@@ -184,7 +188,11 @@ pub fn draw_frame<'a>(
                 depth_slice: None,
                 resolve_target: None,
                 ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(style.background),
+                    load: if clear {
+                        wgpu::LoadOp::Clear(style.background)
+                    } else {
+                        wgpu::LoadOp::Load
+                    },
                     store: wgpu::StoreOp::Store,
                 },
             })],

@@ -27,6 +27,7 @@ pub fn derive_source(value: &Node, filter: &Node) -> String {
     )
 }
 pub const SPLAT: &str = with_common!("splat.wgsl");
+pub const SELECT: &str = with_common!("select.wgsl");
 pub const RESOLVE: &str = with_common!("resolve.wgsl");
 pub const POINTS: &str = include_str!("../../shaders/points.wgsl");
 pub const LINES: &str = include_str!("../../shaders/lines.wgsl");
@@ -42,6 +43,7 @@ pub fn all() -> Vec<(&'static str, String)> {
     vec![
         ("derive.wgsl", derive_source(&x_plus_y, &Node::Bool(true))),
         ("splat.wgsl", SPLAT.into()),
+        ("select.wgsl", SELECT.into()),
         ("resolve.wgsl", RESOLVE.into()),
         ("points.wgsl", POINTS.into()),
         ("lines.wgsl", LINES.into()),

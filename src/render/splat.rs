@@ -323,7 +323,7 @@ impl Grid {
 /// (sorted, disjoint), by index in the chunk, each once. Chunks of whole tiles
 /// (as uploads make them) list exactly the runs' tiles; the small chunks of
 /// tests list a few more points, never fewer.
-fn chunk_tiles(runs: &[Range<usize>], base: usize, count: usize) -> Vec<u32> {
+pub(crate) fn chunk_tiles(runs: &[Range<usize>], base: usize, count: usize) -> Vec<u32> {
     let end = base + count;
     let mut tiles = vec![];
     for r in runs {

@@ -36,6 +36,7 @@ fn look(mode: Mode, backend: Backend, how: How, spread: u32) -> Look {
             spread,
             ..Default::default()
         },
+        selection: None,
     }
 }
 

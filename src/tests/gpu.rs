@@ -198,6 +198,7 @@ fn scene_look(point_size: f32, opacity: f32) -> Look {
             ..Default::default()
         },
         plot: PlotOptions::default(),
+        selection: None,
     }
 }
 

@@ -9,4 +9,5 @@ mod expr;
 mod fuzz_loaders;
 mod gpu;
 mod overlay;
+mod select;
 mod shaders;

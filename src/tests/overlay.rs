@@ -25,6 +25,7 @@ fn look(axes: AxesOptions) -> Look {
         y_range: None,
         axes,
         plot: PlotOptions::default(),
+        selection: None,
     }
 }
 

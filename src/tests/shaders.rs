@@ -8,6 +8,7 @@ use crate::render::overlay::{BarUniform, ScreenUniform};
 use crate::render::points::PointsUniform;
 use crate::render::resolve::ResolveParams;
 use crate::render::shaders;
+use crate::render::select::SelectParams;
 use crate::render::splat::SplatParams;
 
 fn module(file: &str) -> naga::Module {
@@ -94,6 +95,12 @@ fn shared_structs_match_wgsl() {
         "SplatParams",
         SplatParams,
         [a_hi, a_lo, k, size, count, agg, quant, step, tiles]
+    );
+    check_layout!(
+        "select.wgsl",
+        "SelectParams",
+        SelectParams,
+        [a_hi, a_lo, k, count, vertices, tiles, pad0, pad1, pad2]
     );
     check_layout!(
         "resolve.wgsl",

@@ -1,0 +1,84 @@
+// Selection by polygon (after common.wgsl): one bit per point, set where the point lies inside
+// the polygon by the even-odd rule, in the pixel coordinates splat.wgsl bins with. CPU twin:
+// src/select.rs (inside, select_twin). Driven by src/render/select.rs.
+// One invocation makes one word (32 points); one workgroup covers one tile of the list.
+
+// Keep in sync with `SelectParams` in src/render/select.rs.
+struct SelectParams {
+    a_hi: vec2<f32>,  // view corner minus the data origin, as hi + lo
+    a_lo: vec2<f32>,
+    k: vec2<f32>,     // pixels per data unit
+    count: u32,       // points in this chunk
+    vertices: u32,    // entries of `polygon`
+    tiles: u32,       // entries of `tiles`
+    pad0: u32,
+    pad1: u32,
+    pad2: u32,
+}
+
+// Keep in sync with `points::TILE` in src/points.rs.
+const TILE: u32 = 4096u;
+const WORDS_PER_TILE: u32 = 128u; // TILE / 32, the workgroup size
+
+@group(0) @binding(0) var<uniform> p: SelectParams;
+@group(0) @binding(1) var<storage, read> positions: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> values: array<f32>;
+// Vertices in pixels from the view's corner (x right, y up).
+@group(0) @binding(3) var<storage, read> polygon: array<vec2<f32>>;
+// The chunk's tiles that meet the polygon's bounds, by index in the chunk.
+@group(0) @binding(4) var<storage, read> tiles: array<u32>;
+@group(0) @binding(5) var<storage, read_write> words: array<u32>;
+
+// Even-odd rule; a rightward ray crosses an edge whose lower end is at or below the point
+// and whose crossing is strictly to its right (left and bottom edges inside). Two products
+// compared instead of a division: nothing to fuse. Twin: select::inside.
+fn inside(t: vec2<f32>) -> bool {
+    var odd = false;
+    var j = p.vertices - 1u;
+    for (var i = 0u; i < p.vertices; i++) {
+        let a = polygon[i];
+        let b = polygon[j];
+        if (a.y > t.y) != (b.y > t.y) {
+            let l = (t.x - a.x) * (b.y - a.y);
+            let r = (t.y - a.y) * (b.x - a.x);
+            let rising = b.y > a.y;
+            if select((l > r), (l < r), rising) {
+                odd = !odd;
+            }
+        }
+        j = i;
+    }
+    return odd;
+}
+
+@compute @workgroup_size(128)
+fn select_points(
+    @builtin(workgroup_id) wg: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let g = wg.y * nwg.x + wg.x;
+    if g >= p.tiles {
+        return;
+    }
+    let w = tiles[g] * WORDS_PER_TILE + lid;
+    if w * 32u >= p.count {
+        return;
+    }
+    var bits = 0u;
+    for (var b = 0u; b < 32u; b++) {
+        let i = w * 32u + b;
+        if i >= p.count {
+            break;
+        }
+        if !is_kept(values[i]) {
+            continue;
+        }
+        let q = positions[i];
+        let t = ((q.xy - p.a_hi) + (q.zw - p.a_lo)) * p.k;
+        if inside(t) {
+            bits |= 1u << b;
+        }
+    }
+    words[w] = bits;
+}

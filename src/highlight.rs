@@ -1,0 +1,136 @@
+//! Selections of a [`Plot`]: which points lie inside a polygon (the GPU's
+//! select pass, or its CPU twin on the CPU backend: the same bits either
+//! way), the selected rows, and the highlight — the selected points as a
+//! plot of their own, drawn over the frame dimmed by a veil of the background.
+
+use glam::Vec2;
+
+use crate::aggregate::{Backend, GridMap};
+use crate::camera::Camera;
+use crate::derive::values_parallel;
+use crate::error::Result;
+use crate::gpu::Gpu;
+use crate::overlay::{Line, Overlay};
+use crate::plot::{Look, Plot};
+use crate::points::PointSet;
+use crate::render::select::SelectPipeline;
+use crate::render::FrameView;
+use crate::select::{polygon_bounds, select_twin, to_pixels, Mask, Selection};
+
+/// Opacity of the veil of background over the points a selection leaves out.
+pub const VEIL_ALPHA: u8 = 200;
+
+/// The points of `plot` inside `poly` (data coordinates) as pixels of the
+/// `size` plot area showing `camera` see them. Points the filter left out
+/// are never selected.
+pub fn select(
+    plot: &mut Plot,
+    gpu: &Gpu,
+    pipeline: &mut Option<SelectPipeline>,
+    camera: &Camera,
+    size: (u32, u32),
+    poly: &[[f64; 2]],
+) -> Result<Mask> {
+    let bounds = polygon_bounds(poly);
+    let map = GridMap::new(camera, plot.points.origin, size);
+    let pixels = to_pixels(poly, &map);
+    if plot.backend == Backend::Cpu {
+        return Ok(select_twin(
+            &plot.points,
+            &map,
+            &pixels,
+            bounds,
+            Some(&plot.cpu_values),
+        ));
+    }
+    let runs = plot.points.visible_runs(bounds);
+    let gp = plot
+        .gpu_points
+        .as_mut()
+        .expect("the GPU backend holds its points");
+    // Relative to the data's origin, as the map's corner is.
+    gp.restore(gpu, &plot.points);
+    let pipeline = pipeline.get_or_insert_with(|| SelectPipeline::new(&gpu.device));
+    pipeline.select(gpu, gp, &map, &pixels, &runs)
+}
+
+/// The points of `set` that `mask` holds, keeping `set`'s origin and bounds
+/// so that their values (and `wave`) are derived exactly as in the full set.
+pub fn subset(set: &PointSet, mask: &Mask) -> PointSet {
+    let order: Vec<u32> = mask.indices().into_iter().map(|i| i as u32).collect();
+    let xy = crate::points::gather(&set.xy, &order);
+    let mut sub = PointSet::from_points(xy, None);
+    sub.columns = set
+        .columns
+        .iter()
+        .map(|c| std::sync::Arc::new(crate::points::gather(c, &order)))
+        .collect();
+    sub.origin = set.origin;
+    sub.bounds = set.bounds;
+    sub.x_name = set.x_name.clone();
+    sub.y_name = set.y_name.clone();
+    sub.value_name = set.value_name.clone();
+    sub
+}
+
+/// The rows `mask` selects from `plot` (`rows`: each stored point's row in the
+/// input, None when the points are in input order), with their values
+/// from the CPU twin of the derive (the CPU backend's own values).
+pub fn selection(plot: &Plot, mask: &Mask, rows: Option<&[u32]>, value_name: &str) -> Selection {
+    let idx = mask.indices();
+    let values = if plot.backend == Backend::Cpu && plot.cpu_values.len() == plot.points.len() {
+        idx.iter().map(|&i| plot.cpu_values[i]).collect()
+    } else {
+        let sub = subset(&plot.points, mask);
+        let mut v = vec![0.0; sub.len()];
+        values_parallel(&sub, &plot.values, &mut v);
+        v
+    };
+    Selection {
+        rows: idx
+            .iter()
+            .map(|&i| rows.map_or(i as u64, |r| r[i] as u64))
+            .collect(),
+        x: idx.iter().map(|&i| plot.points.xy[i][0]).collect(),
+        y: idx.iter().map(|&i| plot.points.xy[i][1]).collect(),
+        values,
+        value_name: value_name.to_string(),
+    }
+}
+
+/// The highlight of `mask`: its points as a plot of the same look, their
+/// colours on the full plot's scale, drawn in the full plot's mode and
+/// options. None for an empty selection.
+pub fn highlight(plot: &Plot, gpu: &Gpu, look: &Look, mask: &Mask) -> Result<Option<Plot>> {
+    if mask.count() == 0 {
+        return Ok(None);
+    }
+    let sub = subset(&plot.points, mask);
+    let mut look = look.clone();
+    look.values = plot.values.clone();
+    look.values.range = plot.range.or(look.values.range);
+    look.colormap = plot.renderer.colormap();
+    look.plot = plot.opts;
+    look.plot.backend = plot.backend;
+    let mut hl = Plot::new(gpu, sub, &look, None)?;
+    // A value aggregate of the selection keeps the full plot's steps.
+    hl.data_range = plot.data_range;
+    Ok(Some(hl))
+}
+
+/// A veil of the background over the plot area of `view`: what dims the
+/// points a selection leaves out.
+pub fn veil(view: &FrameView, background: [f64; 3]) -> Overlay {
+    let vp = view.viewport;
+    let [r, g, b] = background.map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
+    let y = (vp.min.y + vp.size.y * 0.5) as f32;
+    Overlay {
+        lines: vec![Line {
+            a: Vec2::new(vp.min.x as f32, y),
+            b: Vec2::new((vp.min.x + vp.size.x) as f32, y),
+            width: vp.size.y as f32,
+            colour: [r, g, b, VEIL_ALPHA],
+        }],
+        ..Overlay::default()
+    }
+}
