@@ -260,6 +260,33 @@ impl Context {
         ))
     }
 
+    /// What the frame of `figure` shows at pixel (`x`, `y`) of the image (0, 0
+    /// top left): the nearest drawn point within a few pixels (its x, y,
+    /// value and row) and, in splat and density frames, the pixel's
+    /// aggregate; one line each, as the viewer's hover read-out shows it.
+    pub fn probe(&mut self, points: &Points, figure: &Figure, x: f64, y: f64) -> Result<Vec<String>> {
+        if !(x.is_finite() && y.is_finite()) {
+            return Err(crate::error::input(format!("probe pixel ({x}, {y}) is not finite")));
+        }
+        let (set, look) = figure.resolve(points)?;
+        let camera = look.camera(&set.bounds);
+        let plot = Plot::new(&self.gpu, set, &look, None)?;
+        let (view, _) = frame_view(camera, (figure.width, figure.height), 1.0, &look.axes);
+        let mode = plot.frame_mode(&view, look.style.point_size);
+        let rows = points.original_index.as_deref().map(|v| v.as_slice());
+        let p = crate::probe::probe(
+            &plot,
+            &view.camera,
+            &view.viewport,
+            mode,
+            figure.point_size,
+            glam::DVec2::new(x, y),
+            rows,
+            &look.axes.value_label,
+        );
+        Ok(p.lines)
+    }
+
     fn render_with(&mut self, points: &Points, figure: &Figure, want_grid: bool) -> Result<Frame> {
         let (set, look) = figure.resolve(points)?;
         let mut timings = Timings::default();

@@ -301,6 +301,37 @@ pub fn values_parallel(
         .reduce(|| DeriveStats::EMPTY, DeriveStats::merge)
 }
 
+/// The values of the points `indices` (ascending) exactly as the value pass
+/// gives them: each block holding one is derived whole (what `index` and the
+/// blocks' arithmetic need), on every thread.
+pub fn values_at(points: &PointSet, settings: &ValueSettings, indices: &[usize]) -> Vec<f32> {
+    let params = DeriveParams::new(points, settings);
+    let programs = Programs::new(settings);
+    let mut blocks: Vec<usize> = indices.iter().map(|i| i / BLOCK).collect();
+    blocks.dedup();
+    let derived: Vec<(usize, Vec<f32>)> = blocks
+        .par_iter()
+        .map_init(
+            || programs.scratch(),
+            |scratch, &b| {
+                let start = b * BLOCK;
+                let mut vals = vec![0.0; BLOCK.min(points.len() - start)];
+                block(&programs, &params, points, start, &mut vals, scratch);
+                (b, vals)
+            },
+        )
+        .collect();
+    let mut out = Vec::with_capacity(indices.len());
+    let mut k = 0;
+    for &i in indices {
+        while derived[k].0 != i / BLOCK {
+            k += 1;
+        }
+        out.push(derived[k].1[i % BLOCK]);
+    }
+    out
+}
+
 /// Values and colours on one thread. Reuses `out`'s buffers (sized to the points).
 pub fn derive_serial(
     points: &PointSet,

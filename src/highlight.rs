@@ -3,11 +3,14 @@
 //! way), the selected rows, and the highlight — the selected points as a
 //! plot of their own, drawn over the frame dimmed by a veil of the background.
 
+use std::sync::Arc;
+
 use glam::Vec2;
 
 use crate::aggregate::{Backend, GridMap};
 use crate::camera::Camera;
-use crate::derive::values_parallel;
+use crate::derive::{values_at, ValueSettings};
+use crate::expr::{Node, Var};
 use crate::error::Result;
 use crate::gpu::Gpu;
 use crate::overlay::{Line, Overlay};
@@ -54,38 +57,12 @@ pub fn select(
     pipeline.select(gpu, gp, &map, &pixels, &runs)
 }
 
-/// The points of `set` that `mask` holds, keeping `set`'s origin and bounds
-/// so that their values (and `wave`) are derived exactly as in the full set.
-pub fn subset(set: &PointSet, mask: &Mask) -> PointSet {
-    let order: Vec<u32> = mask.indices().into_iter().map(|i| i as u32).collect();
-    let xy = crate::points::gather(&set.xy, &order);
-    let mut sub = PointSet::from_points(xy, None);
-    sub.columns = set
-        .columns
-        .iter()
-        .map(|c| std::sync::Arc::new(crate::points::gather(c, &order)))
-        .collect();
-    sub.origin = set.origin;
-    sub.bounds = set.bounds;
-    sub.x_name = set.x_name.clone();
-    sub.y_name = set.y_name.clone();
-    sub.value_name = set.value_name.clone();
-    sub
-}
-
 /// The rows `mask` selects from `plot` (`rows`: each stored point's row in the
 /// input, None when the points are in input order), with their values
 /// from the CPU twin of the derive (the CPU backend's own values).
 pub fn selection(plot: &Plot, mask: &Mask, rows: Option<&[u32]>, value_name: &str) -> Selection {
     let idx = mask.indices();
-    let values = if plot.backend == Backend::Cpu && plot.cpu_values.len() == plot.points.len() {
-        idx.iter().map(|&i| plot.cpu_values[i]).collect()
-    } else {
-        let sub = subset(&plot.points, mask);
-        let mut v = vec![0.0; sub.len()];
-        values_parallel(&sub, &plot.values, &mut v);
-        v
-    };
+    let values = values_of(plot, &idx);
     Selection {
         rows: idx
             .iter()
@@ -98,17 +75,39 @@ pub fn selection(plot: &Plot, mask: &Mask, rows: Option<&[u32]>, value_name: &st
     }
 }
 
-/// The highlight of `mask`: its points as a plot of the same look, their
-/// colours on the full plot's scale, drawn in the full plot's mode and
-/// options. None for an empty selection.
+/// The values of the points `idx` (ascending) as `plot` derived them: the
+/// CPU backend's own, else the CPU twin's.
+pub fn values_of(plot: &Plot, idx: &[usize]) -> Vec<f32> {
+    if plot.backend == Backend::Cpu && plot.cpu_values.len() == plot.points.len() {
+        idx.iter().map(|&i| plot.cpu_values[i]).collect()
+    } else if idx.is_empty() {
+        vec![]
+    } else {
+        values_at(&plot.points, &plot.values, idx)
+    }
+}
+
+/// The highlight of `mask`: its points as a plot of the same look whose
+/// values are the full plot's (a column, so `index`, `wave` and every
+/// expression mean what they meant), coloured on the full plot's scale and
+/// drawn in its mode and options. None for an empty selection.
 pub fn highlight(plot: &Plot, gpu: &Gpu, look: &Look, mask: &Mask) -> Result<Option<Plot>> {
     if mask.count() == 0 {
         return Ok(None);
     }
-    let sub = subset(&plot.points, mask);
+    let idx = mask.indices();
+    let values = values_of(plot, &idx);
+    let order: Vec<u32> = idx.iter().map(|&i| i as u32).collect();
+    let mut sub = PointSet::from_points(crate::points::gather(&plot.points.xy, &order), None);
+    sub.columns = vec![Arc::new(values)];
+    sub.origin = plot.points.origin;
     let mut look = look.clone();
-    look.values = plot.values.clone();
-    look.values.range = plot.range.or(look.values.range);
+    look.values = ValueSettings {
+        value: Node::Var(Var::Column(0)),
+        filter: None,
+        range: plot.range.or(plot.values.range),
+        t: plot.values.t,
+    };
     look.colormap = plot.renderer.colormap();
     look.plot = plot.opts;
     look.plot.backend = plot.backend;

@@ -69,7 +69,9 @@ mod options;
 mod overlay;
 mod parity;
 mod plot;
+mod pick;
 mod points;
+mod probe;
 #[cfg(test)]
 mod reference;
 mod select;
