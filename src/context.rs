@@ -264,9 +264,17 @@ impl Context {
     /// top left): the nearest drawn point within a few pixels (its x, y,
     /// value and row) and, in splat and density frames, the pixel's
     /// aggregate; one line each, as the viewer's hover read-out shows it.
-    pub fn probe(&mut self, points: &Points, figure: &Figure, x: f64, y: f64) -> Result<Vec<String>> {
+    pub fn probe(
+        &mut self,
+        points: &Points,
+        figure: &Figure,
+        x: f64,
+        y: f64,
+    ) -> Result<Vec<String>> {
         if !(x.is_finite() && y.is_finite()) {
-            return Err(crate::error::input(format!("probe pixel ({x}, {y}) is not finite")));
+            return Err(crate::error::input(format!(
+                "probe pixel ({x}, {y}) is not finite"
+            )));
         }
         let (set, look) = figure.resolve(points)?;
         let camera = look.camera(&set.bounds);
@@ -431,23 +439,20 @@ pub(crate) fn render_reusing(
         Some(poly) => times.time("select", || {
             let area = (view.viewport.size.x as u32, view.viewport.size.y as u32);
             let mut pipeline = reuse.select.take();
-            let mask = crate::highlight::select(
-                &mut plot,
-                gpu,
-                &mut pipeline,
-                &view.camera,
-                area,
-                poly,
-            )?;
+            let mask =
+                crate::highlight::select(&mut plot, gpu, &mut pipeline, &view.camera, area, poly)?;
             reuse.select = pipeline;
             selected = Some(mask.count() as u64);
             crate::highlight::highlight(&plot, gpu, look, &mask)
         })?,
         None => None,
     };
-    let mut hl_painter = highlight
-        .as_ref()
-        .map(|_| reuse.hl_painter.take().unwrap_or_else(|| Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer)));
+    let mut hl_painter = highlight.as_ref().map(|_| {
+        reuse
+            .hl_painter
+            .take()
+            .unwrap_or_else(|| Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer))
+    });
     let scale = times.time("aggregate", || {
         let mut scale = plot.prepare(gpu, &mut painter, &view, mode, look.style.point_size)?;
         if let (Some(hl), Some(p)) = (highlight.as_mut(), hl_painter.as_mut()) {
@@ -461,7 +466,15 @@ pub(crate) fn render_reusing(
         match (&highlight, hl_painter.as_mut()) {
             (Some(hl), Some(p)) => {
                 let veil = crate::highlight::veil(&view, look.style.rgb());
-                plot.draw(gpu, &mut painter, mode, &view, &look.style, Some(&veil), &target.view)?;
+                plot.draw(
+                    gpu,
+                    &mut painter,
+                    mode,
+                    &view,
+                    &look.style,
+                    Some(&veil),
+                    &target.view,
+                )?;
                 hl.draw_layer(
                     gpu,
                     p,

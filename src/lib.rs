@@ -68,14 +68,14 @@ mod mem;
 mod options;
 mod overlay;
 mod parity;
-mod plot;
 mod pick;
+mod plot;
 mod points;
 mod probe;
 #[cfg(test)]
 mod reference;
-mod select;
 mod render;
+mod select;
 mod sort;
 mod ticks;
 mod value;

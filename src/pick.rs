@@ -15,7 +15,8 @@ use crate::points::{Bounds, PointSet};
 
 /// The nearest point to `cursor` (pixels of the target) within `radius`
 /// pixels for which `drawn` holds, and its distance; tiles that cannot hold
-/// one are skipped.
+/// one are skipped (the first drawn point of [`within`]).
+#[cfg(test)]
 pub fn nearest(
     set: &PointSet,
     camera: &Camera,
@@ -88,6 +89,7 @@ pub fn nearest_scan(
 
 #[allow(clippy::too_many_arguments)]
 #[inline]
+#[cfg(test)]
 fn consider(
     set: &PointSet,
     camera: &Camera,
@@ -108,7 +110,12 @@ fn consider(
 
 /// The points that fall in pixel (`col`, `row`) of a `size` grid showing
 /// `camera` (row 0 at the top), as the CPU backend bins them, ascending.
-pub fn pixel_points(set: &PointSet, camera: &Camera, size: (u32, u32), cell: (u32, u32)) -> Vec<usize> {
+pub fn pixel_points(
+    set: &PointSet,
+    camera: &Camera,
+    size: (u32, u32),
+    cell: (u32, u32),
+) -> Vec<usize> {
     let map = GridMap::new(camera, set.origin, size);
     let per = (camera.hi - camera.lo) / DVec2::new(size.0 as f64, size.1 as f64);
     let (col, row) = (cell.0 as f64, (size.1 - 1 - cell.1) as f64);
@@ -183,7 +190,9 @@ mod tests {
         let at = camera.data_to_pixel(DVec2::new(500.0, 250.0), &vp);
         let (i, d) = nearest(&set, &camera, &vp, at, 3.0, |_| true).unwrap();
         assert_eq!(d, 0.0);
-        let twins: Vec<usize> = (0..set.len()).filter(|&j| set.xy[j] == [500.0, 250.0]).collect();
+        let twins: Vec<usize> = (0..set.len())
+            .filter(|&j| set.xy[j] == [500.0, 250.0])
+            .collect();
         assert_eq!(i, twins[0]);
     }
 
@@ -192,7 +201,10 @@ mod tests {
         // Thousands of points in one pixel, a few beside it.
         let mut xy = vec![];
         for k in 0..5000 {
-            xy.push([10.0 + (k % 100) as f64 * 0.0099, 20.0 + (k / 100) as f64 * 0.0199]);
+            xy.push([
+                10.0 + (k % 100) as f64 * 0.0099,
+                20.0 + (k / 100) as f64 * 0.0199,
+            ]);
         }
         xy.push([11.5, 20.5]);
         xy.push([9.99, 20.5]);
@@ -203,7 +215,9 @@ mod tests {
         let got = pixel_points(&set, &camera, size, cell);
         assert_eq!(got, (0..5000).collect::<Vec<_>>());
         let map = GridMap::new(&camera, set.origin, size);
-        let all = (0..set.len()).filter(|&i| map.cell(set.xy[i]) == Some(cell)).count();
+        let all = (0..set.len())
+            .filter(|&i| map.cell(set.xy[i]) == Some(cell))
+            .count();
         assert_eq!(all, 5000);
     }
 }

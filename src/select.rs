@@ -82,7 +82,10 @@ pub fn check_polygon(poly: &[[f64; 2]]) -> Result<()> {
             poly.len()
         )));
     }
-    if let Some(p) = poly.iter().find(|p| !(p[0].is_finite() && p[1].is_finite())) {
+    if let Some(p) = poly
+        .iter()
+        .find(|p| !(p[0].is_finite() && p[1].is_finite()))
+    {
         return Err(input(format!(
             "selection vertex ({}, {}) is not finite",
             p[0], p[1]
@@ -266,7 +269,12 @@ impl Selection {
     /// Writes the CSV to the first `pointillist-selection-NNNN.csv` in `dir`
     /// that does not exist yet (never overwriting); returns its path.
     pub fn save_new(&self, dir: &Path) -> Result<PathBuf> {
-        crate::files::write_new(dir, "pointillist-selection", "csv", self.to_csv().as_bytes())
+        crate::files::write_new(
+            dir,
+            "pointillist-selection",
+            "csv",
+            self.to_csv().as_bytes(),
+        )
     }
 }
 

@@ -126,6 +126,10 @@ fn bad_input_is_a_clear_error() {
         (&["--width", "0"], "width and height"),
         (&["--height", "100000"], "width and height"),
         (&["--value", "data"], "no value columns"),
+        (&["--select-polygon", "0,0,1"], "do not make (x, y) pairs"),
+        (&["--select-polygon", "0,0,1,1"], "at least 3 vertices"),
+        (&["--select-polygon", "0,0,a,1,2,0"], "'a' is not a number"),
+        (&["--select-polygon", "0,0,inf,1,2,0"], "not finite"),
     ];
     for (extra, expect) in cases {
         let mut args = vec!["render", "--output", o];
@@ -492,4 +496,111 @@ fn morton_order_draws_the_same_picture_and_auto_picks_the_backend() {
         }
         common::assert_images_equal(&format!("morton-{c}-{backend}"), &pngs[1], &pngs[0]);
     }
+}
+
+/// An L-shaped polygon (edges on quarter units) over a 20 x 10 lattice from a
+/// CSV: the selection file holds exactly the lattice points inside, by row,
+/// with their values; a second run writes a second file; `--probe` at a
+/// point's pixel names that point.
+#[test]
+fn render_selects_a_polygon_into_a_new_file_and_probes_a_pixel() {
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = scratch("select");
+    let input = dir.join("lattice.csv");
+    let mut csv = String::from("x,y,speed\n");
+    let mut pts = vec![];
+    for y in 0..10 {
+        for x in 0..20 {
+            let speed = x as f64 * 0.5 + y as f64;
+            csv += &format!("{x},{y},{speed}\n");
+            pts.push((x as f64, y as f64, speed));
+        }
+    }
+    std::fs::write(&input, &csv).unwrap();
+    let poly = [
+        (2.25, 1.25),
+        (12.75, 1.25),
+        (12.75, 3.75),
+        (6.75, 3.75),
+        (6.75, 8.25),
+        (2.25, 8.25),
+    ];
+    let inside = |x: f64, y: f64| {
+        (2.25..12.75).contains(&x) && (1.25..3.75).contains(&y)
+            || (2.25..6.75).contains(&x) && (1.25..8.25).contains(&y)
+    };
+    let poly_arg: Vec<String> = poly.iter().map(|(x, y)| format!("{x},{y}")).collect();
+    let poly_arg = poly_arg.join(",");
+    let out = dir.join("sel.png");
+    let args = [
+        "render",
+        "--input",
+        input.to_str().unwrap(),
+        "--value",
+        "speed",
+        "--output",
+        out.to_str().unwrap(),
+        "--width",
+        "200",
+        "--height",
+        "100",
+        "--no-axes",
+        "--x-range",
+        "-0.5",
+        "19.5",
+        "--y-range",
+        "-0.5",
+        "9.5",
+        "--select-polygon",
+        &poly_arg,
+        "--probe",
+        "35",
+        "55",
+    ];
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    let first = dir.join("pointillist-selection-0001.csv");
+    let want: Vec<usize> = (0..pts.len())
+        .filter(|&i| inside(pts[i].0, pts[i].1))
+        .collect();
+    assert!(
+        stdout.contains(&format!(
+            "selected {} points: wrote {}",
+            want.len(),
+            first.display()
+        )),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&first).unwrap();
+    let mut lines = written.lines();
+    assert_eq!(lines.next(), Some("index,x,y,\"speed\""));
+    let rows: Vec<(usize, f64, f64, f64)> = lines
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[0].parse().unwrap(),
+                f[1].parse().unwrap(),
+                f[2].parse().unwrap(),
+                f[3].parse().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows.iter().map(|r| r.0).collect::<Vec<_>>(), want);
+    for &(i, x, y, v) in &rows {
+        assert_eq!((x, y, v), pts[i], "row {i}");
+    }
+    // The probe: pixel (35, 55) is the centre of point (3, 4), row 83.
+    assert!(stdout.contains("probe 35 55: x = 3.0, y = 4.0"), "{stdout}");
+    assert!(stdout.contains("probe 35 55: speed = 5.5"), "{stdout}");
+    assert!(stdout.contains("probe 35 55: row 83"), "{stdout}");
+    // Again: a new file, the first untouched, the input untouched.
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&first).unwrap(), written);
+    let second = dir.join("pointillist-selection-0002.csv");
+    assert_eq!(std::fs::read_to_string(&second).unwrap(), written);
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), csv);
 }

@@ -182,6 +182,34 @@ pub struct RenderArgs {
     /// value as f32; NaN where no point fell).
     #[arg(long, value_name = "FILE.npy")]
     pub export_aggregate: Option<PathBuf>,
+    /// Highlight the points inside this polygon (data coordinates x1,y1,x2,y2,...; at
+    /// least 3 vertices, even-odd rule) and write them (index,x,y,value) to a new
+    /// pointillist-selection-NNNN.csv beside the output; prints its name.
+    #[arg(long, value_name = "X1,Y1,X2,Y2,...", allow_hyphen_values = true)]
+    pub select_polygon: Option<String>,
+    /// Print what the frame shows at this pixel of the image (0 0 = top left): the
+    /// nearest point's x, y, value and row, and a splat/density pixel's aggregate.
+    #[arg(long, num_args = 2, value_names = ["X", "Y"], allow_negative_numbers = true)]
+    pub probe: Option<Vec<f64>>,
+}
+
+/// `x1,y1,x2,y2,...` as vertices.
+pub fn parse_polygon(s: &str) -> std::result::Result<Vec<[f64; 2]>, String> {
+    let nums: Vec<f64> = s
+        .split(',')
+        .map(|t| {
+            t.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("--select-polygon: '{}' is not a number", t.trim()))
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    if nums.len() % 2 != 0 {
+        return Err(format!(
+            "--select-polygon: {} numbers do not make (x, y) pairs",
+            nums.len()
+        ));
+    }
+    Ok(nums.chunks(2).map(|p| [p[0], p[1]]).collect())
 }
 
 #[derive(Debug, Clone, Args)]
@@ -294,6 +322,7 @@ impl LookArgs {
             y_label: self.y_label.clone(),
             grid: self.grid,
             axes: !self.no_axes,
+            selection: None,
         };
         figure.check().map_err(flagged)?;
         Ok(figure)

@@ -43,6 +43,10 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         }
     }
     let figure = args.look.figure((args.width, args.height))?;
+    let polygon = match &args.select_polygon {
+        Some(s) => Some(super::parse_polygon(s).map_err(Error::Input)?),
+        None => None,
+    };
     // The device starts on its own thread while the points are made.
     let device = std::thread::spawn(Context::new);
     let start = Instant::now();
@@ -50,6 +54,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     let made = start.elapsed();
     let figure = Figure {
         value: value.unwrap_or(figure.value),
+        selection: polygon.clone(),
         ..figure
     };
     figure.check_for(&points).map_err(super::flagged)?;
@@ -87,6 +92,24 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         eprintln!(
             "  {} points had no value (NaN or infinite: not drawn, not in the range)",
             fmt_count(frame.no_value as usize)
+        );
+    }
+    if let Some(p) = &args.probe {
+        for line in ctx.probe(&points, &figure, p[0], p[1])? {
+            println!("probe {} {}: {line}", p[0], p[1]);
+        }
+    }
+    if let Some(poly) = &polygon {
+        let selection = ctx.select(&points, &figure, poly)?;
+        let dir = match args.output.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let path = selection.save_new(dir)?;
+        println!(
+            "selected {} points: wrote {}",
+            fmt_count(selection.len()),
+            path.display()
         );
     }
     let start = Instant::now();

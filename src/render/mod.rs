@@ -13,8 +13,8 @@ pub mod overlay;
 pub mod pipeline;
 pub mod points;
 pub mod resolve;
-pub mod shaders;
 pub mod select;
+pub mod shaders;
 pub mod splat;
 pub mod target;
 

@@ -52,7 +52,10 @@ fn polygons() -> Vec<(&'static str, Vec<[f64; 2]>)> {
         })
         .collect();
     vec![
-        ("square", vec![[20.0, 20.0], [80.0, 20.0], [80.0, 80.0], [20.0, 80.0]]),
+        (
+            "square",
+            vec![[20.0, 20.0], [80.0, 20.0], [80.0, 80.0], [20.0, 80.0]],
+        ),
         (
             "concave",
             vec![
@@ -72,7 +75,10 @@ fn polygons() -> Vec<(&'static str, Vec<[f64; 2]>)> {
         ),
         ("lasso", lasso),
         // Reaching past the view: points outside it are selectable too.
-        ("beyond", vec![[-50.0, -50.0], [150.0, -20.0], [60.0, 300.0]]),
+        (
+            "beyond",
+            vec![[-50.0, -50.0], [150.0, -20.0], [60.0, 300.0]],
+        ),
     ]
 }
 
@@ -81,7 +87,12 @@ fn polygons() -> Vec<(&'static str, Vec<[f64; 2]>)> {
 fn points() -> PointSet {
     let mut rng = rand::rngs::SmallRng::seed_from_u64(5);
     let mut xy: Vec<[f64; 2]> = (0..3 * TILE + 1000)
-        .map(|_| [rng.random_range(-60.0..260.0), rng.random_range(-60.0..210.0)])
+        .map(|_| {
+            [
+                rng.random_range(-60.0..260.0),
+                rng.random_range(-60.0..210.0),
+            ]
+        })
         .collect();
     for x in 0..=200 {
         for y in (0..=150).step_by(5) {
@@ -106,15 +117,9 @@ fn the_gpu_selects_what_its_twin_selects() {
             values_parallel(&set, &look.values, &mut values);
             let mut pipeline = None;
             for (name, poly) in polygons() {
-                let got = crate::highlight::select(
-                    &mut plot,
-                    &gpu,
-                    &mut pipeline,
-                    &camera,
-                    SIZE,
-                    &poly,
-                )
-                .unwrap();
+                let got =
+                    crate::highlight::select(&mut plot, &gpu, &mut pipeline, &camera, SIZE, &poly)
+                        .unwrap();
                 let map = GridMap::new(&camera, set.origin, SIZE);
                 let pixels = to_pixels(&poly, &map);
                 let want = select_twin(&set, &map, &pixels, polygon_bounds(&poly), Some(&values));
@@ -178,12 +183,21 @@ fn a_selection_keeps_its_points_and_dims_the_others_in_every_mode() {
         assert_eq!(b.selected, Some(9), "{backend:?} {mode:?}");
         // y down in the image: data y 75.5 is row 150 - 75.5.
         let (inside, outside) = ((50, 74), (150, 74));
-        let (ia, ib) = (px(&a.rgba, inside.0, inside.1), px(&b.rgba, inside.0, inside.1));
-        let (oa, ob) = (px(&a.rgba, outside.0, outside.1), px(&b.rgba, outside.0, outside.1));
+        let (ia, ib) = (
+            px(&a.rgba, inside.0, inside.1),
+            px(&b.rgba, inside.0, inside.1),
+        );
+        let (oa, ob) = (
+            px(&a.rgba, outside.0, outside.1),
+            px(&b.rgba, outside.0, outside.1),
+        );
         assert_ne!(oa, [255; 4], "{backend:?} {mode:?}: a point is drawn there");
         if mode != Mode::Density {
             // Density shades the selection on its own scale; the others keep colours.
-            assert_eq!(ia, ib, "{backend:?} {mode:?}: the selected point keeps its colour");
+            assert_eq!(
+                ia, ib,
+                "{backend:?} {mode:?}: the selected point keeps its colour"
+            );
         } else {
             assert_ne!(ib, [255; 4]);
         }

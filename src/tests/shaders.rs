@@ -7,8 +7,8 @@ use crate::derive::DeriveParams;
 use crate::render::overlay::{BarUniform, ScreenUniform};
 use crate::render::points::PointsUniform;
 use crate::render::resolve::ResolveParams;
-use crate::render::shaders;
 use crate::render::select::SelectParams;
+use crate::render::shaders;
 use crate::render::splat::SplatParams;
 
 fn module(file: &str) -> naga::Module {
