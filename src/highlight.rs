@@ -5,15 +5,13 @@
 
 use std::sync::Arc;
 
-use glam::Vec2;
-
 use crate::aggregate::{Backend, GridMap};
 use crate::camera::Camera;
 use crate::derive::{values_at, ValueSettings};
 use crate::error::Result;
 use crate::expr::{Node, Var};
 use crate::gpu::Gpu;
-use crate::overlay::{Line, Overlay};
+use crate::overlay::{fill_rect, Overlay};
 use crate::plot::{Look, Plot};
 use crate::points::PointSet;
 use crate::render::select::SelectPipeline;
@@ -122,14 +120,12 @@ pub fn highlight(plot: &Plot, gpu: &Gpu, look: &Look, mask: &Mask) -> Result<Opt
 pub fn veil(view: &FrameView, background: [f64; 3]) -> Overlay {
     let vp = view.viewport;
     let [r, g, b] = background.map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
-    let y = (vp.min.y + vp.size.y * 0.5) as f32;
     Overlay {
-        lines: vec![Line {
-            a: Vec2::new(vp.min.x as f32, y),
-            b: Vec2::new((vp.min.x + vp.size.x) as f32, y),
-            width: vp.size.y as f32,
-            colour: [r, g, b, VEIL_ALPHA],
-        }],
+        lines: vec![fill_rect(
+            vp.min.as_vec2(),
+            (vp.min + vp.size).as_vec2(),
+            [r, g, b, VEIL_ALPHA],
+        )],
         ..Overlay::default()
     }
 }

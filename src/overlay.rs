@@ -67,6 +67,30 @@ pub struct Line {
     pub colour: [u8; 4],
 }
 
+/// A filled rectangle as one line: lines have square caps (half their width
+/// past each end), so the line runs along the longer side, its ends pulled in.
+pub fn fill_rect(min: Vec2, max: Vec2, colour: [u8; 4]) -> Line {
+    let size = max - min;
+    let c = (min + max) * 0.5;
+    if size.x >= size.y {
+        let half = (size.x - size.y) * 0.5;
+        Line {
+            a: Vec2::new(c.x - half, c.y),
+            b: Vec2::new(c.x + half, c.y),
+            width: size.y,
+            colour,
+        }
+    } else {
+        let half = (size.y - size.x) * 0.5;
+        Line {
+            a: Vec2::new(c.x, c.y - half),
+            b: Vec2::new(c.x, c.y + half),
+            width: size.x,
+            colour,
+        }
+    }
+}
+
 /// The colourbar: a rectangle that shows the colourmap from bottom (t = 0) to top (t = 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ColorbarRect {

@@ -137,6 +137,7 @@ impl Mask {
         }
     }
 
+    #[cfg(test)]
     pub fn get(&self, i: usize) -> bool {
         self.words[i / 32] >> (i % 32) & 1 == 1
     }

@@ -703,3 +703,214 @@ fn view_sorts_a_million_points_and_its_screenshots_say_so() {
         &Image::open_png(&rendered).unwrap(),
     );
 }
+
+impl Session {
+    /// The window as it is on screen now (after a moment to draw).
+    fn grab(&self, dir: &Path, name: &str) -> Image {
+        std::thread::sleep(Duration::from_millis(1200));
+        let path = dir.join(format!("{name}.png"));
+        let o = run_for(
+            Command::new("import")
+                .args(["-window", &self.wid, "-depth", "8"])
+                .arg(format!("PNG24:{}", path.display()))
+                .env("DISPLAY", &self.x.display),
+            Duration::from_secs(30),
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        Image::open_png(&path).unwrap()
+    }
+
+    /// The next line the viewer prints, within 15 s.
+    fn next_line(&self) -> String {
+        self.stdout
+            .recv_timeout(Duration::from_secs(15))
+            .unwrap_or_else(|_| panic!("the viewer printed nothing; it said:\n{}", self.log()))
+    }
+}
+
+fn rgb(img: &Image, x: u32, y: u32) -> [u8; 3] {
+    let i = ((y * img.width + x) * 4) as usize;
+    [img.rgba[i], img.rgba[i + 1], img.rgba[i + 2]]
+}
+
+/// Pixels of `img` in the rectangle that differ from `other`.
+fn changed(img: &Image, other: &Image, [x0, y0, x1, y1]: [u32; 4]) -> usize {
+    let mut n = 0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            n += (rgb(img, x, y) != rgb(other, x, y)) as usize;
+        }
+    }
+    n
+}
+
+/// A 20 x 10 lattice shown at 10 px a unit: hover rings the point under the
+/// cursor and reads out what `render --probe` prints; the help appears and
+/// goes; a box zoom draws its rectangle mid-drag and Esc cancels it; a lasso
+/// selects exactly the lattice points inside it, and `w` writes those rows.
+#[test]
+fn view_hovers_helps_outlines_a_box_zoom_and_selects_with_a_lasso() {
+    let _one = ONE_VIEWER.lock().unwrap_or_else(|e| e.into_inner());
+    if common::gpu().is_none() {
+        return;
+    }
+    if !on_path("Xvfb") || !on_path("xdotool") || !on_path("import") {
+        assert!(
+            !ci(),
+            "CI=true and Xvfb, xdotool or imagemagick not installed"
+        );
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-select");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("lattice.csv");
+    let mut csv = String::from("x,y,speed\n");
+    for y in 0..10 {
+        for x in 0..20 {
+            csv += &format!("{x},{y},{}\n", x as f64 * 0.5 + y as f64);
+        }
+    }
+    std::fs::write(&input, &csv).unwrap();
+    let look = [
+        "--input",
+        input.to_str().unwrap(),
+        "--value",
+        "speed",
+        "--no-axes",
+        "--x-range",
+        "-0.5",
+        "39.5",
+        "--y-range",
+        "-0.5",
+        "19.5",
+        "--mode",
+        "points",
+        "--point-size",
+        "4",
+    ]
+    .map(String::from);
+    let size = ["--width", "400", "--height", "200"].map(String::from);
+    let s = Session::open(&dir, &[&look[..], &size[..]].concat());
+    let w = s.wid.clone();
+    let at = |x: u32, y: u32| [x.to_string(), y.to_string()];
+    let mv = |x: u32, y: u32| {
+        let [x, y] = at(x, y);
+        s.x.xdotool(&["mousemove", "--window", &w, &x, &y]);
+    };
+    // Point (3, 5) is drawn at pixel (35, 145).
+    mv(300, 20);
+    let before = s.grab(&dir, "before");
+    mv(35, 145);
+    let hover = s.grab(&dir, "hover");
+    let red: Vec<(u32, u32)> = (0..200)
+        .flat_map(|y| (0..400).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let [r, g, b] = rgb(&hover, x, y);
+            r > 180 && g < 90 && b < 90
+        })
+        .collect();
+    assert!(red.len() > 20, "no ring: {} red pixels", red.len());
+    let n = red.len() as f64;
+    let cx = red.iter().map(|p| p.0 as f64).sum::<f64>() / n;
+    let cy = red.iter().map(|p| p.1 as f64).sum::<f64>() / n;
+    assert!(
+        (cx - 35.0).abs() < 1.5 && (cy - 145.0).abs() < 1.5,
+        "ring centred at ({cx:.1}, {cy:.1})"
+    );
+    assert!(
+        changed(&hover, &before, [51, 157, 200, 200]) > 100,
+        "no read-out beside the cursor"
+    );
+    // `render --probe` reads the same point.
+    let o = bin()
+        .arg("render")
+        .args(&look)
+        .args(&size)
+        .args(["--probe", "35", "145", "--output"])
+        .arg(dir.join("probe.png"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(said.contains("x = 3.0, y = 5.0"), "{said}");
+    assert!(said.contains("speed = 6.5"), "{said}");
+    assert!(said.contains("row 103"), "{said}");
+
+    // Help: shown, then hidden.
+    mv(300, 20);
+    s.x.xdotool(&["key", "h"]);
+    let help = s.grab(&dir, "help");
+    assert!(changed(&help, &before, [8, 8, 300, 190]) > 1000, "no help");
+    s.x.xdotool(&["key", "h"]);
+    let gone = s.grab(&dir, "help-gone");
+    // (All but the bottom line, where the hint to the help was until a key.)
+    assert_eq!(changed(&gone, &before, [0, 0, 400, 180]), 0, "help stayed");
+
+    // A box zoom's rectangle mid-drag; Esc cancels it.
+    mv(20, 20);
+    s.x.xdotool(&["mousedown", "3"]);
+    mv(120, 90);
+    let drag = s.grab(&dir, "box-drag");
+    let [r, g, b] = rgb(&drag, 70, 20);
+    assert!(
+        b > 180 && r < 100 && g < 140,
+        "no rectangle edge: {:?}",
+        [r, g, b]
+    );
+    let [r, g, b] = rgb(&drag, 250, 150);
+    assert_eq!([r, g, b], rgb(&before, 250, 150), "outside the box");
+    s.x.xdotool(&["key", "Escape"]);
+    s.x.xdotool(&["mouseup", "3"]);
+    let (_, flags) = s.save();
+    assert_eq!(
+        (flag(&flags, "--x-range", 0), flag(&flags, "--x-range", 1)),
+        (-0.5, 39.5),
+        "Esc did not cancel the box zoom"
+    );
+
+    // A lasso (ctrl + left drag) round an L: x 2.2 to 12.7 over y 1.7 to 4.3,
+    // and x 2.2 to 6.7 up to y 8.8.
+    s.x.xdotool(&["keydown", "ctrl"]);
+    mv(27, 178);
+    s.x.xdotool(&["mousedown", "1"]);
+    for (x, y) in [(132, 178), (132, 152), (72, 152), (72, 107), (27, 107)] {
+        mv(x, y);
+    }
+    s.x.xdotool(&["mouseup", "1"]);
+    s.x.xdotool(&["keyup", "ctrl"]);
+    std::thread::sleep(Duration::from_millis(500));
+    s.x.xdotool(&["key", "w"]);
+    let line = s.next_line();
+    let path = line
+        .strip_prefix("wrote 46 selected points to ")
+        .unwrap_or_else(|| panic!("{line}\n{}", s.log()));
+    let rows: Vec<usize> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    let want: Vec<usize> = (0..200)
+        .filter(|i| {
+            let (x, y) = (i % 20, i / 20);
+            (3..=12).contains(&x) && (2..=4).contains(&y)
+                || (3..=6).contains(&x) && (2..=8).contains(&y)
+        })
+        .collect();
+    assert_eq!(rows, want);
+    assert!(s.log().contains("selected 46 points"), "{}", s.log());
+    // The selected points keep their colour, the others are dimmed.
+    let lasso = s.grab(&dir, "lasso");
+    assert_eq!(
+        rgb(&lasso, 35, 145),
+        rgb(&before, 35, 145),
+        "a selected point"
+    );
+    let (o, d) = (rgb(&before, 155, 145), rgb(&lasso, 155, 145));
+    assert!(
+        d.iter().zip(o).all(|(d, o)| *d >= o) && d != o,
+        "not dimmed: {o:?} {d:?}"
+    );
+    s.quit();
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), csv);
+}

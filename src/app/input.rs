@@ -10,6 +10,7 @@ use winit::keyboard::{Key, KeyCode, NamedKey, PhysicalKey};
 
 use super::line::Role;
 use crate::aggregate::{Agg, Mode};
+use crate::select::Combine;
 
 /// Zoom per wheel line (and per `+`/`-` press).
 pub const ZOOM_STEP: f64 = 1.1;
@@ -54,8 +55,41 @@ pub enum Action {
     EditExpression(Role),
     /// Stop or restart the expressions' clock `t`.
     PauseTime,
+    /// Select the points inside the polygon the pointer just finished
+    /// ([`Pointer::take_polygon`]), meeting the selection before as given.
+    Select(Combine),
+    /// Forget the selection.
+    ClearSelection,
+    /// Write the selected rows to a new CSV file.
+    WriteSelection,
+    /// Show or hide the list of keys and mouse actions.
+    ToggleHelp,
+    /// Stop the drag in progress (a box zoom or a selection) without acting.
+    CancelDrag,
     Quit,
 }
+
+/// Every key and mouse action, for the help overlay (`h` or `?`).
+pub const HELP: &[(&str, &str)] = &[
+    ("wheel, + -", "zoom at the cursor / the centre"),
+    ("left drag, arrows", "pan"),
+    ("right drag, shift + left drag", "box zoom (Esc cancels)"),
+    ("double click, r, Home", "reset the view"),
+    ("ctrl + left drag", "lasso selection"),
+    ("ctrl + right drag", "box selection"),
+    ("  + shift / + alt", "add to / subtract from the selection"),
+    ("Delete, Backspace", "clear the selection"),
+    ("w", "write the selection to a new CSV"),
+    ("hover", "the nearest point's values"),
+    ("m / a", "next mode / density aggregate"),
+    ("c", "next colourmap"),
+    ("[ ]", "smaller / larger points"),
+    ("e / f", "edit the value / filter expression"),
+    ("space", "pause or run the clock t"),
+    ("s", "screenshot (prints the render command)"),
+    ("h, ?", "this help"),
+    ("q, Esc", "quit"),
+];
 
 /// The action of a key press (`repeat`: held down), if it has one.
 pub fn key_action(key: &Key, physical: PhysicalKey, repeat: bool) -> Option<Action> {
@@ -72,6 +106,7 @@ pub fn key_action(key: &Key, physical: PhysicalKey, repeat: bool) -> Option<Acti
             NamedKey::ArrowDown => Some(Action::PanFraction(DVec2::new(0.0, -ARROW_PAN))),
             NamedKey::Home => Some(Action::Reset),
             NamedKey::Escape => Some(Action::Quit),
+            NamedKey::Delete | NamedKey::Backspace => Some(Action::ClearSelection),
             NamedKey::Space => Some(Action::PauseTime),
             _ => None,
         },
@@ -88,6 +123,8 @@ pub fn key_action(key: &Key, physical: PhysicalKey, repeat: bool) -> Option<Acti
             "e" => Some(Action::EditExpression(Role::Value)),
             "f" => Some(Action::EditExpression(Role::Filter)),
             "q" => Some(Action::Quit),
+            "w" => Some(Action::WriteSelection),
+            "h" | "?" => Some(Action::ToggleHelp),
             _ => None,
         },
         _ => None,
@@ -129,13 +166,29 @@ pub fn wheel_factor(delta: MouseScrollDelta) -> f64 {
     ZOOM_STEP.powf(lines)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum DragKind {
     Pan,
     Box { start: DVec2 },
+    SelectBox { start: DVec2, op: Combine },
+    Lasso { points: Vec<DVec2>, op: Combine },
 }
 
+/// What a drag in progress shows.
 #[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Preview<'a> {
+    /// A box zoom's rectangle (corners).
+    ZoomBox(DVec2, DVec2),
+    /// A box selection's rectangle (corners).
+    SelectBox(DVec2, DVec2),
+    /// A lasso's outline so far.
+    Lasso(&'a [DVec2]),
+}
+
+/// A lasso adds a vertex once the cursor is this far from the last one.
+const LASSO_STEP_PX: f64 = 2.0;
+
+#[derive(Debug, Clone, PartialEq)]
 struct Drag {
     button: MouseButton,
     kind: DragKind,
@@ -148,20 +201,68 @@ pub struct Pointer {
     pub shift: bool,
     /// Ctrl or Alt held.
     pub command: bool,
+    pub ctrl: bool,
+    pub alt: bool,
     drag: Option<Drag>,
     last_press: Option<(Instant, DVec2)>,
+    /// The polygon (pixels) of the selection drag that just ended.
+    polygon: Option<Vec<DVec2>>,
 }
 
 impl Pointer {
     /// The cursor moved to `to`: a pan drag moves the content by the same amount.
     pub fn moved(&mut self, to: DVec2) -> Option<Action> {
         let from = self.cursor.replace(to)?;
-        match self.drag {
-            Some(Drag {
-                kind: DragKind::Pan,
-                ..
-            }) if to != from => Some(Action::Pan(to - from)),
+        match self.drag.as_mut().map(|d| &mut d.kind) {
+            Some(DragKind::Pan) if to != from => Some(Action::Pan(to - from)),
+            Some(DragKind::Lasso { points, .. }) => {
+                if points
+                    .last()
+                    .is_none_or(|p| p.distance(to) >= LASSO_STEP_PX)
+                    && points.len() < crate::select::MAX_VERTICES
+                {
+                    points.push(to);
+                }
+                None
+            }
             _ => None,
+        }
+    }
+
+    /// Whether a button is held in a drag.
+    pub fn is_dragging(&self) -> bool {
+        self.drag.is_some()
+    }
+
+    /// Stop the drag in progress; whether there was one.
+    pub fn cancel(&mut self) -> bool {
+        self.drag.take().is_some()
+    }
+
+    /// What the drag in progress shows.
+    pub fn preview(&self) -> Option<Preview<'_>> {
+        let at = self.cursor?;
+        match &self.drag.as_ref()?.kind {
+            DragKind::Box { start } => Some(Preview::ZoomBox(*start, at)),
+            DragKind::SelectBox { start, .. } => Some(Preview::SelectBox(*start, at)),
+            DragKind::Lasso { points, .. } => Some(Preview::Lasso(points)),
+            DragKind::Pan => None,
+        }
+    }
+
+    /// The polygon (pixels) of the selection that [`Action::Select`] announced.
+    pub fn take_polygon(&mut self) -> Option<Vec<DVec2>> {
+        self.polygon.take()
+    }
+
+    /// How a selection started now meets the one before: shift adds, alt subtracts.
+    fn combine(&self) -> Combine {
+        if self.shift {
+            Combine::Add
+        } else if self.alt {
+            Combine::Subtract
+        } else {
+            Combine::Replace
         }
     }
 
@@ -187,17 +288,43 @@ impl Pointer {
     pub fn button(&mut self, button: MouseButton, pressed: bool, now: Instant) -> Option<Action> {
         let at = self.cursor?;
         if !pressed {
-            let drag = self.drag.filter(|d| d.button == button)?;
-            self.drag = None;
+            if self.drag.as_ref()?.button != button {
+                return None;
+            }
+            let drag = self.drag.take()?;
             return match drag.kind {
                 DragKind::Box { start } => Some(Action::BoxZoom(start, at)),
                 DragKind::Pan => None,
+                DragKind::SelectBox { start, op } => {
+                    self.polygon = Some(vec![
+                        start,
+                        DVec2::new(at.x, start.y),
+                        at,
+                        DVec2::new(start.x, at.y),
+                    ]);
+                    Some(Action::Select(op))
+                }
+                DragKind::Lasso { mut points, op } => {
+                    points.push(at);
+                    (points.len() >= 3).then(|| {
+                        self.polygon = Some(points);
+                        Action::Select(op)
+                    })
+                }
             };
         }
         if self.drag.is_some() {
             return None;
         }
         let kind = match button {
+            MouseButton::Left if self.ctrl => DragKind::Lasso {
+                points: vec![at],
+                op: self.combine(),
+            },
+            MouseButton::Right if self.ctrl => DragKind::SelectBox {
+                start: at,
+                op: self.combine(),
+            },
             MouseButton::Left if self.is_double_click(now, at) => {
                 self.last_press = None;
                 return Some(Action::Reset);

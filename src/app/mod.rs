@@ -15,6 +15,7 @@
 
 mod input;
 mod line;
+mod ui;
 
 pub use input::*;
 
@@ -350,6 +351,20 @@ struct Viewer {
     last_frame: Option<Instant>,
     /// Frames presented so far.
     frames: u64,
+    /// The selection (a mask of the plot's points), its highlight plot and
+    /// that plot's painters, and the select pass.
+    selection: Option<crate::select::Mask>,
+    highlight: Option<Plot>,
+    hl_painter: Option<Painter>,
+    hl_shot_painter: Option<Painter>,
+    select_pipeline: Option<crate::render::select::SelectPipeline>,
+    /// The mode of the last frame (hover reads its pixels).
+    last_mode: Mode,
+    /// The hover read-out, and the help panel while shown.
+    hover: Option<crate::probe::Probe>,
+    help: bool,
+    /// The hint to the help, until the first key or click.
+    hint: bool,
 }
 
 /// The expressions' `t`: seconds since the window opened, less the pauses.
@@ -456,6 +471,15 @@ impl Viewer {
             },
             last_frame: None,
             frames: 0,
+            selection: None,
+            highlight: None,
+            hl_painter: None,
+            hl_shot_painter: None,
+            select_pipeline: None,
+            last_mode: Mode::Points,
+            hover: None,
+            help: false,
+            hint: true,
         };
         viewer.configure();
         viewer.window.request_redraw();
@@ -532,32 +556,70 @@ impl Viewer {
             &mut self.painter
         };
         let mode = self.plot.frame_mode(&view, style.point_size);
-        let scale = self
+        let mut scale = self
             .plot
             .prepare(&self.gpu, painter, &view, mode, style.point_size)?;
-        let mut overlay = overlay_for(
-            &view,
-            &layout,
-            &scale,
-            &self.look.axes,
-            self.look.style.rgb(),
-        );
-        if let (false, Some(line)) = (shot, &self.line) {
+        let mut hl_painter = match (&self.highlight, shot) {
+            (None, _) => None,
+            (Some(_), true) => Some(self.hl_shot_painter.get_or_insert_with(|| {
+                Painter::new(&self.gpu, OFFSCREEN_FORMAT, &self.plot.renderer)
+            })),
+            (Some(_), false) => Some(self.hl_painter.get_or_insert_with(|| {
+                Painter::new(&self.gpu, painter.format, &self.plot.renderer)
+            })),
+        };
+        if let (Some(hl), Some(p)) = (self.highlight.as_mut(), hl_painter.as_deref_mut()) {
+            scale = hl.prepare(&self.gpu, p, &view, mode, style.point_size)?;
+        }
+        let back = self.look.style.rgb();
+        let mut overlay = overlay_for(&view, &layout, &scale, &self.look.axes, back);
+        if !shot {
             let o = overlay.get_or_insert_with(|| Overlay {
-                text_colour: text_colour(self.look.style.rgb()),
+                text_colour: text_colour(back),
                 ..Overlay::default()
             });
-            line.add_to(o, size, ui_scale, self.look.style.rgb());
+            if let Some(preview) = self.pointer.preview() {
+                ui::preview(o, preview, ui_scale);
+            }
+            if let (Some(probe), Some(cursor)) = (&self.hover, self.pointer.cursor) {
+                let radius = style.point_size as f64 * 0.5;
+                ui::hover(o, probe, cursor, radius, size, ui_scale, back);
+            }
+            if self.help {
+                ui::help(o, size, ui_scale, back);
+            } else if self.hint {
+                ui::hint(o, size, ui_scale);
+            }
+            if let Some(line) = &self.line {
+                line.add_to(o, size, ui_scale, back);
+            }
         }
-        self.plot.draw(
-            &self.gpu,
-            painter,
-            mode,
-            &view,
-            &style,
-            overlay.as_ref(),
-            target,
-        )?;
+        match (&self.highlight, hl_painter) {
+            (Some(hl), Some(p)) => {
+                let veil = crate::highlight::veil(&view, back);
+                self.plot
+                    .draw(&self.gpu, painter, mode, &view, &style, Some(&veil), target)?;
+                hl.draw_layer(
+                    &self.gpu,
+                    p,
+                    mode,
+                    &view,
+                    &style,
+                    overlay.as_ref(),
+                    target,
+                    false,
+                )?;
+            }
+            _ => self.plot.draw(
+                &self.gpu,
+                painter,
+                mode,
+                &view,
+                &style,
+                overlay.as_ref(),
+                target,
+            )?,
+        }
         Ok((view.camera, mode))
     }
 
@@ -629,9 +691,13 @@ impl Viewer {
             }
             _ => String::new(),
         };
-        let floor = self
+        let mut floor = self
             .at_floor
             .map_or(String::new(), |why| format!(" — zoom limit: {why}"));
+        if let Some(m) = &self.selection {
+            floor += &format!(" — {} selected", fmt_count(m.count()));
+        }
+        self.last_mode = mode;
         self.window.set_title(&format!(
             "pointillist — {} points — {} — {:?}{rate}{floor}",
             fmt_count(self.plot.points.len()),
@@ -660,17 +726,28 @@ impl Viewer {
             }
             WindowEvent::ModifiersChanged(m) => {
                 self.pointer.shift = m.state().shift_key();
+                self.pointer.ctrl = m.state().control_key();
+                self.pointer.alt = m.state().alt_key();
                 self.pointer.command = m.state().control_key() || m.state().alt_key();
                 None
             }
             WindowEvent::CursorMoved { position, .. } => {
-                self.pointer.moved(DVec2::new(position.x, position.y))
+                let action = self.pointer.moved(DVec2::new(position.x, position.y));
+                if self.pointer.is_dragging() {
+                    // A box or lasso grows as the cursor moves.
+                    self.hover = None;
+                    self.window.request_redraw();
+                } else {
+                    self.hover_at(DVec2::new(position.x, position.y));
+                }
+                action
             }
             WindowEvent::CursorLeft { .. } => {
                 self.pointer.left();
                 None
             }
             WindowEvent::MouseInput { state, button, .. } => {
+                self.hint = false;
                 self.pointer
                     .button(button, state == ElementState::Pressed, Instant::now())
             }
@@ -700,7 +777,19 @@ impl Viewer {
                         ..
                     },
                 ..
-            } => key_action(&logical_key, physical_key, repeat),
+            } => {
+                self.hint = false;
+                match key_action(&logical_key, physical_key, repeat) {
+                    // Esc during a drag cancels the drag, not the window.
+                    Some(Action::Quit)
+                        if logical_key == Key::Named(winit::keyboard::NamedKey::Escape)
+                            && self.pointer.is_dragging() =>
+                    {
+                        Some(Action::CancelDrag)
+                    }
+                    other => other,
+                }
+            }
             _ => None,
         };
         match action {
@@ -778,6 +867,31 @@ impl Viewer {
                 event_loop.exit();
                 return Ok(());
             }
+            Action::CancelDrag => {
+                self.pointer.cancel();
+            }
+            Action::ToggleHelp => self.help = !self.help,
+            Action::Select(op) => {
+                if let Some(poly) = self.pointer.take_polygon() {
+                    self.select(&poly, op)?;
+                }
+            }
+            Action::ClearSelection => {
+                self.selection = None;
+                self.highlight = None;
+            }
+            Action::WriteSelection => {
+                if let Err(e) = self.write_selection() {
+                    eprintln!("error: selection not written: {e}");
+                }
+                return Ok(());
+            }
+        }
+        if matches!(
+            action,
+            Action::CycleColormap | Action::CycleMode | Action::CycleAgg
+        ) {
+            self.refresh_highlight()?;
         }
         self.hold_exact_floor(&vp);
         self.window.request_redraw();
@@ -863,6 +977,96 @@ impl Viewer {
         self.look.values = look.values;
         self.look.axes.value_label = look.axes.value_label;
         self.figure = figure;
+        self.refresh_highlight()?;
+        Ok(())
+    }
+
+    /// The hover read-out at `cursor`; redraws when it changes.
+    fn hover_at(&mut self, cursor: DVec2) {
+        let vp = self.viewport();
+        let inside = cursor.cmpge(vp.min).all() && cursor.cmplt(vp.min + vp.size).all();
+        let probe = inside.then(|| {
+            crate::probe::probe(
+                &self.plot,
+                &self.shown_camera(),
+                &vp,
+                self.last_mode,
+                self.style().point_size as f64,
+                cursor,
+                self.source.original_index.as_deref().map(|v| v.as_slice()),
+                &self.look.axes.value_label,
+            )
+        });
+        let probe = probe.filter(|p| !p.lines.is_empty());
+        if probe != self.hover || probe.is_some() {
+            self.hover = probe;
+            self.window.request_redraw();
+        }
+    }
+
+    /// Select the points inside `poly` (window pixels), meeting the selection
+    /// before by `op`, and highlight them.
+    fn select(&mut self, poly: &[DVec2], op: crate::select::Combine) -> Result<()> {
+        let vp = self.viewport();
+        let camera = self.shown_camera();
+        let data: Vec<[f64; 2]> = poly
+            .iter()
+            .map(|&p| camera.pixel_to_data(p, &vp).to_array())
+            .collect();
+        if crate::select::check_polygon(&data).is_err() {
+            return Ok(()); // a click, or a line: nothing enclosed
+        }
+        let start = Instant::now();
+        let area = (vp.size.x as u32, vp.size.y as u32);
+        let new = crate::highlight::select(
+            &mut self.plot,
+            &self.gpu,
+            &mut self.select_pipeline,
+            &camera,
+            area,
+            &data,
+        )?;
+        let mask = match self.selection.take() {
+            Some(mut m) => {
+                m.combine(&new, op);
+                m
+            }
+            None if op == crate::select::Combine::Subtract => crate::select::Mask::empty(new.len),
+            None => new,
+        };
+        self.selection = Some(mask);
+        self.refresh_highlight()?;
+        eprintln!(
+            "selected {} points ({})",
+            fmt_count(self.selection.as_ref().map_or(0, |m| m.count())),
+            fmt_duration(start.elapsed())
+        );
+        Ok(())
+    }
+
+    /// Rebuild the highlight of the selection for the plot as it now is.
+    fn refresh_highlight(&mut self) -> Result<()> {
+        self.highlight = match &self.selection {
+            Some(m) => crate::highlight::highlight(&self.plot, &self.gpu, &self.look, m)?,
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// Write the selected rows to a new CSV in the screenshot folder.
+    fn write_selection(&mut self) -> Result<()> {
+        let Some(mask) = &self.selection else {
+            return Err(input("nothing is selected (ctrl + drag selects)"));
+        };
+        let rows = self.source.original_index.as_deref().map(|v| v.as_slice());
+        let sel = crate::highlight::selection(&self.plot, mask, rows, &self.look.axes.value_label);
+        let path = sel.save_new(&self.screenshot_dir)?;
+        println!(
+            "wrote {} selected points to {}",
+            fmt_count(sel.len()),
+            path.display()
+        );
+        let _ = std::io::stdout().flush();
         Ok(())
     }
 

@@ -203,7 +203,7 @@ pub fn parse_polygon(s: &str) -> std::result::Result<Vec<[f64; 2]>, String> {
                 .map_err(|_| format!("--select-polygon: '{}' is not a number", t.trim()))
         })
         .collect::<std::result::Result<_, _>>()?;
-    if nums.len() % 2 != 0 {
+    if !nums.len().is_multiple_of(2) {
         return Err(format!(
             "--select-polygon: {} numbers do not make (x, y) pairs",
             nums.len()

@@ -10,7 +10,6 @@ use wgpu::util::DeviceExt;
 use crate::aggregate::GridMap;
 use crate::error::Result;
 use crate::gpu::Gpu;
-use crate::points::TILE;
 use crate::render::chunks::GpuPoints;
 use crate::render::derive::dispatch_size;
 use crate::render::pipeline::{self, buffer_entries, entry, storage, uniform};
@@ -154,7 +153,6 @@ impl SelectPipeline {
             let first = base / 32;
             mask.words[first..first + got.len()].copy_from_slice(&got);
         }
-        debug_assert!(TILE % 32 == 0);
         Ok(mask)
     }
 }
