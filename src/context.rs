@@ -92,8 +92,9 @@ pub struct Frame {
     /// Kept points whose value had none (`log(-1)`, `1/0`): not drawn, not
     /// in the range, but counted by `count`.
     pub no_value: u64,
-    /// Points inside the figure's selection polygon (None without one).
-    pub selected: Option<u64>,
+    /// The points inside the figure's selection polygon, as
+    /// [`Context::select`] gives them (None without one).
+    pub selection: Option<Selection>,
     /// Wall time of each stage.
     pub timings: Timings,
 }
@@ -330,7 +331,15 @@ impl Context {
             backend: r.backend,
             kept: r.len as u64 - r.stats.filtered,
             no_value: r.stats.no_value,
-            selected: r.selected,
+            selection: r.selection.map(|mut s| {
+                // Storage order to input rows.
+                if let Some(order) = &points.original_index {
+                    s.rows
+                        .iter_mut()
+                        .for_each(|r| *r = order[*r as usize] as u64);
+                }
+                s
+            }),
             timings,
         })
     }
@@ -375,8 +384,9 @@ pub(crate) struct Rendered {
     pub backend: Backend,
     pub stats: DeriveStats,
     pub len: usize,
-    /// Points the figure's selection holds.
-    pub selected: Option<u64>,
+    /// The points the figure's selection holds (rows in storage order), when
+    /// the caller wants the frame's details.
+    pub selection: Option<Selection>,
 }
 
 /// Render `points` with `look` into a `size` RGBA8 image, in chunks of at
@@ -434,7 +444,7 @@ pub(crate) fn render_reusing(
     let (view, layout) = frame_view(camera, size, 1.0, &look.axes);
     let mode = plot.frame_mode(&view, look.style.point_size);
     // A selection: its points as a plot of their own, over the frame dimmed.
-    let mut selected = None;
+    let mut selection = None;
     let mut highlight = match &look.selection {
         Some(poly) => times.time("select", || {
             let area = (view.viewport.size.x as u32, view.viewport.size.y as u32);
@@ -442,7 +452,10 @@ pub(crate) fn render_reusing(
             let mask =
                 crate::highlight::select(&mut plot, gpu, &mut pipeline, &view.camera, area, poly)?;
             reuse.select = pipeline;
-            selected = Some(mask.count() as u64);
+            if want_grid {
+                let label = &look.axes.value_label;
+                selection = Some(crate::highlight::selection(&plot, &mask, None, label));
+            }
             crate::highlight::highlight(&plot, gpu, look, &mask)
         })?,
         None => None,
@@ -463,39 +476,18 @@ pub(crate) fn render_reusing(
     })?;
     let overlay = overlay_for(&view, &layout, &scale, &look.axes, look.style.rgb());
     times.time("draw", || {
-        match (&highlight, hl_painter.as_mut()) {
-            (Some(hl), Some(p)) => {
-                let veil = crate::highlight::veil(&view, look.style.rgb());
-                plot.draw(
-                    gpu,
-                    &mut painter,
-                    mode,
-                    &view,
-                    &look.style,
-                    Some(&veil),
-                    &target.view,
-                )?;
-                hl.draw_layer(
-                    gpu,
-                    p,
-                    mode,
-                    &view,
-                    &look.style,
-                    overlay.as_ref(),
-                    &target.view,
-                    false,
-                )?;
-            }
-            _ => plot.draw(
-                gpu,
-                &mut painter,
-                mode,
-                &view,
-                &look.style,
-                overlay.as_ref(),
-                &target.view,
-            )?,
-        }
+        let highlight = highlight.as_ref().zip(hl_painter.as_mut());
+        crate::highlight::draw(
+            gpu,
+            &plot,
+            &mut painter,
+            highlight,
+            mode,
+            &view,
+            &look.style,
+            overlay.as_ref(),
+            &target.view,
+        )?;
         gpu.wait()
     })?;
     if let Some(p) = hl_painter {
@@ -519,6 +511,6 @@ pub(crate) fn render_reusing(
         backend,
         stats,
         len,
-        selected,
+        selection,
     })
 }

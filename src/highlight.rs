@@ -5,17 +5,17 @@
 
 use std::sync::Arc;
 
-use crate::aggregate::{Backend, GridMap};
+use crate::aggregate::{Backend, GridMap, Mode};
 use crate::camera::Camera;
 use crate::derive::{values_at, ValueSettings};
 use crate::error::Result;
 use crate::expr::{Node, Var};
 use crate::gpu::Gpu;
-use crate::overlay::{fill_rect, Overlay};
+use crate::overlay::{background_rgba, fill_rect, Overlay};
 use crate::plot::{Look, Plot};
 use crate::points::PointSet;
 use crate::render::select::SelectPipeline;
-use crate::render::FrameView;
+use crate::render::{FrameView, Painter, Style};
 use crate::select::{polygon_bounds, select_twin, to_pixels, Mask, Selection};
 
 /// Opacity of the veil of background over the points a selection leaves out.
@@ -119,13 +119,37 @@ pub fn highlight(plot: &Plot, gpu: &Gpu, look: &Look, mask: &Mask) -> Result<Opt
 /// points a selection leaves out.
 pub fn veil(view: &FrameView, background: [f64; 3]) -> Overlay {
     let vp = view.viewport;
-    let [r, g, b] = background.map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
     Overlay {
         lines: vec![fill_rect(
             vp.min.as_vec2(),
             (vp.min + vp.size).as_vec2(),
-            [r, g, b, VEIL_ALPHA],
+            background_rgba(background, VEIL_ALPHA),
         )],
         ..Overlay::default()
+    }
+}
+
+/// Draw the prepared frame of `plot` into `target` and, when a highlight is
+/// given (its plot prepared with its painter), the highlight over the frame
+/// under a veil of the background; `overlay` goes on top.
+#[allow(clippy::too_many_arguments)]
+pub fn draw(
+    gpu: &Gpu,
+    plot: &Plot,
+    painter: &mut Painter,
+    highlight: Option<(&Plot, &mut Painter)>,
+    mode: Mode,
+    view: &FrameView,
+    style: &Style,
+    overlay: Option<&Overlay>,
+    target: &wgpu::TextureView,
+) -> Result<()> {
+    match highlight {
+        Some((hl, hl_painter)) => {
+            let veil = veil(view, style.rgb());
+            plot.draw(gpu, painter, mode, view, style, Some(&veil), target)?;
+            hl.draw_layer(gpu, hl_painter, mode, view, style, overlay, target, false)
+        }
+        None => plot.draw(gpu, painter, mode, view, style, overlay, target),
     }
 }

@@ -181,6 +181,13 @@ fn crisp(v: f32) -> f32 {
     v.floor() + 0.5
 }
 
+/// The background (sRGB, 0–1) as bytes with opacity `alpha`: the panels and
+/// veils that cover what is drawn with the background's own colour.
+pub fn background_rgba(background: [f64; 3], alpha: u8) -> [u8; 4] {
+    let [r, g, b] = background.map(crate::colormap::to_u8);
+    [r, g, b, alpha]
+}
+
 /// Text colour that reads on `background` (sRGB bytes, 0–1).
 pub fn text_colour(background: [f64; 3]) -> [u8; 4] {
     let luma = 0.299 * background[0] + 0.587 * background[1] + 0.114 * background[2];

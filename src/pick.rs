@@ -1,5 +1,5 @@
-//! Which point is under the cursor, as plain data: the nearest drawn point
-//! within a radius, found through the tiles (only tiles whose bounds come
+//! Which point is under the cursor, as plain data: the points within a
+//! radius, nearest first, found through the tiles (only tiles whose bounds come
 //! within the radius are scanned: after a Morton sort a handful), with the
 //! full scan as its twin; and the points a pixel of a splat or density frame
 //! holds (binned exactly as the CPU backend bins them).
@@ -13,35 +13,9 @@ use crate::aggregate::GridMap;
 use crate::camera::{Camera, Viewport};
 use crate::points::{Bounds, PointSet};
 
-/// The nearest point to `cursor` (pixels of the target) within `radius`
-/// pixels for which `drawn` holds, and its distance; tiles that cannot hold
-/// one are skipped (the first drawn point of [`within`]).
-#[cfg(test)]
-pub fn nearest(
-    set: &PointSet,
-    camera: &Camera,
-    vp: &Viewport,
-    cursor: DVec2,
-    radius: f64,
-    drawn: impl Fn(usize) -> bool,
-) -> Option<(usize, f64)> {
-    let centre = camera.pixel_to_data(cursor, vp);
-    let reach = camera.per_pixel(vp) * radius;
-    let near = Bounds {
-        min: centre - reach,
-        max: centre + reach,
-    };
-    let mut best: Option<(usize, f64)> = None;
-    for run in set.visible_runs(near) {
-        for i in run {
-            consider(set, camera, vp, cursor, radius, &drawn, i, &mut best);
-        }
-    }
-    best
-}
-
-/// Every point within `radius` pixels of `cursor`, nearest first (ties: lower
-/// index first): [`nearest`] is the first of these that is drawn.
+/// Every point within `radius` pixels of `cursor` (pixels of the target),
+/// nearest first (ties: lower index first), from the tiles that come within
+/// the radius: the nearest drawn point is the first of these that is drawn.
 pub fn within(
     set: &PointSet,
     camera: &Camera,
@@ -70,7 +44,8 @@ pub fn within(
     out
 }
 
-/// [`nearest`] by scanning every point (the twin the tiles must agree with).
+/// The nearest point within `radius` for which `drawn` holds, by scanning
+/// every point: the twin [`within`] must agree with.
 #[cfg(test)]
 pub fn nearest_scan(
     set: &PointSet,
@@ -80,32 +55,17 @@ pub fn nearest_scan(
     radius: f64,
     drawn: impl Fn(usize) -> bool,
 ) -> Option<(usize, f64)> {
-    let mut best = None;
+    let mut best: Option<(usize, f64)> = None;
     for i in 0..set.len() {
-        consider(set, camera, vp, cursor, radius, &drawn, i, &mut best);
+        let d = camera
+            .data_to_pixel(DVec2::from_array(set.xy[i]), vp)
+            .distance(cursor);
+        // Strictly nearer: of equals, the first (lowest index) stays.
+        if d <= radius && best.is_none_or(|(_, b)| d < b) && drawn(i) {
+            best = Some((i, d));
+        }
     }
     best
-}
-
-#[allow(clippy::too_many_arguments)]
-#[inline]
-#[cfg(test)]
-fn consider(
-    set: &PointSet,
-    camera: &Camera,
-    vp: &Viewport,
-    cursor: DVec2,
-    radius: f64,
-    drawn: &impl Fn(usize) -> bool,
-    i: usize,
-    best: &mut Option<(usize, f64)>,
-) {
-    let p = camera.data_to_pixel(DVec2::from_array(set.xy[i]), vp);
-    let d = p.distance(cursor);
-    // Strictly nearer: of equals, the first (lowest index) stays.
-    if d <= radius && best.is_none_or(|(_, b)| d < b) && drawn(i) {
-        *best = Some((i, d));
-    }
 }
 
 /// The points that fall in pixel (`col`, `row`) of a `size` grid showing
@@ -173,13 +133,11 @@ mod tests {
                     vp.min + DVec2::new(rng.random_range(0.0..400.0), rng.random_range(0.0..300.0))
                 };
                 for radius in [2.0, 6.0, 40.0] {
-                    let a = nearest(&set, camera, &vp, cursor, radius, odd);
-                    let b = nearest_scan(&set, camera, &vp, cursor, radius, odd);
-                    assert_eq!(a, b, "cursor {cursor} radius {radius}");
-                    let c = within(&set, camera, &vp, cursor, radius)
+                    let a = within(&set, camera, &vp, cursor, radius)
                         .into_iter()
                         .find(|&(i, _)| odd(i));
-                    assert_eq!(a, c, "cursor {cursor} radius {radius}");
+                    let b = nearest_scan(&set, camera, &vp, cursor, radius, odd);
+                    assert_eq!(a, b, "cursor {cursor} radius {radius}");
                     found += a.is_some() as usize;
                 }
             }
@@ -188,7 +146,7 @@ mod tests {
         // The tie goes to the lower index.
         let camera = views[1];
         let at = camera.data_to_pixel(DVec2::new(500.0, 250.0), &vp);
-        let (i, d) = nearest(&set, &camera, &vp, at, 3.0, |_| true).unwrap();
+        let (i, d) = within(&set, &camera, &vp, at, 3.0)[0];
         assert_eq!(d, 0.0);
         let twins: Vec<usize> = (0..set.len())
             .filter(|&j| set.xy[j] == [500.0, 250.0])

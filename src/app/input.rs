@@ -199,8 +199,6 @@ struct Drag {
 pub struct Pointer {
     pub cursor: Option<DVec2>,
     pub shift: bool,
-    /// Ctrl or Alt held.
-    pub command: bool,
     pub ctrl: bool,
     pub alt: bool,
     drag: Option<Drag>,
@@ -227,6 +225,11 @@ impl Pointer {
             }
             _ => None,
         }
+    }
+
+    /// Ctrl or Alt held (then a key is a shortcut, not text).
+    pub fn command(&self) -> bool {
+        self.ctrl || self.alt
     }
 
     /// Whether a button is held in a drag.

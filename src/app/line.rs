@@ -169,7 +169,6 @@ impl ExprLine {
         let bottom = h - 1.4 * font;
         // A band of the background behind the text, over whatever is drawn there.
         let rows = if line.error.is_some() { 3.9 } else { 2.6 };
-        let [r, g, b] = back.map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
         // Text under the band (tick labels, the x title) would show through it.
         let band_top = h - rows * font;
         o.labels.retain(|l| l.pos.y < band_top);
@@ -177,7 +176,7 @@ impl ExprLine {
             a: Vec2::new(0.0, h - rows * font * 0.5),
             b: Vec2::new(w, h - rows * font * 0.5),
             width: rows * font,
-            colour: [r, g, b, 240],
+            colour: crate::overlay::background_rgba(back, 240),
         });
         if let Some(e) = &line.error {
             o.labels.push(Label {

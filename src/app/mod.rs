@@ -594,32 +594,17 @@ impl Viewer {
                 line.add_to(o, size, ui_scale, back);
             }
         }
-        match (&self.highlight, hl_painter) {
-            (Some(hl), Some(p)) => {
-                let veil = crate::highlight::veil(&view, back);
-                self.plot
-                    .draw(&self.gpu, painter, mode, &view, &style, Some(&veil), target)?;
-                hl.draw_layer(
-                    &self.gpu,
-                    p,
-                    mode,
-                    &view,
-                    &style,
-                    overlay.as_ref(),
-                    target,
-                    false,
-                )?;
-            }
-            _ => self.plot.draw(
-                &self.gpu,
-                painter,
-                mode,
-                &view,
-                &style,
-                overlay.as_ref(),
-                target,
-            )?,
-        }
+        crate::highlight::draw(
+            &self.gpu,
+            &self.plot,
+            painter,
+            self.highlight.as_ref().zip(hl_painter),
+            mode,
+            &view,
+            &style,
+            overlay.as_ref(),
+            target,
+        )?;
         Ok((view.camera, mode))
     }
 
@@ -728,7 +713,6 @@ impl Viewer {
                 self.pointer.shift = m.state().shift_key();
                 self.pointer.ctrl = m.state().control_key();
                 self.pointer.alt = m.state().alt_key();
-                self.pointer.command = m.state().control_key() || m.state().alt_key();
                 None
             }
             WindowEvent::CursorMoved { position, .. } => {
@@ -762,7 +746,7 @@ impl Viewer {
                 ..
             } if self.line.is_some() => {
                 // Shortcuts with Ctrl or Alt are not text.
-                if !self.pointer.command || !matches!(logical_key, Key::Character(_)) {
+                if !self.pointer.command() || !matches!(logical_key, Key::Character(_)) {
                     self.line_key(&logical_key)?;
                 }
                 None

@@ -6,7 +6,7 @@
 use glam::{DVec2, Vec2};
 
 use super::input::{Preview, HELP};
-use crate::overlay::{Align, Label, Line, Overlay};
+use crate::overlay::{background_rgba, Align, Label, Line, Overlay};
 use crate::probe::Probe;
 
 /// A filled rectangle of `colour`.
@@ -27,11 +27,6 @@ fn outline(o: &mut Overlay, points: &[DVec2], closed: bool, width: f32, colour: 
             colour,
         });
     }
-}
-
-fn back_bytes(back: [f64; 3], alpha: u8) -> [u8; 4] {
-    let [r, g, b] = back.map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
-    [r, g, b, alpha]
 }
 
 /// Rough text width (DejaVu Sans averages about 0.6 em).
@@ -80,7 +75,7 @@ fn text_panel(
         o,
         Vec2::new(x, y),
         Vec2::new(x + w, y + h),
-        back_bytes(back, 235),
+        background_rgba(back, 235),
     );
     let clip = [x, y, x + w, y + h];
     for (k, (left, right)) in rows.iter().enumerate() {

@@ -99,8 +99,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
             println!("probe {} {}: {line}", p[0], p[1]);
         }
     }
-    if let Some(poly) = &polygon {
-        let selection = ctx.select(&points, &figure, poly)?;
+    if let Some(selection) = &frame.selection {
         let dir = match args.output.parent() {
             Some(d) if !d.as_os_str().is_empty() => d,
             _ => Path::new("."),

@@ -129,7 +129,7 @@ impl Colormap {
     }
 }
 
-fn to_u8(v: f64) -> u8 {
+pub(crate) fn to_u8(v: f64) -> u8 {
     (v.clamp(0.0, 1.0) * 255.0).round() as u8
 }
 

@@ -179,8 +179,9 @@ fn a_selection_keeps_its_points_and_dims_the_others_in_every_mode() {
         };
         let mut t = Timings::default();
         let a = render_plot(&gpu, set.clone(), &plain, SIZE, None, &mut t, false).unwrap();
-        let b = render_plot(&gpu, set.clone(), &selected, SIZE, None, &mut t, false).unwrap();
-        assert_eq!(b.selected, Some(9), "{backend:?} {mode:?}");
+        let b = render_plot(&gpu, set.clone(), &selected, SIZE, None, &mut t, true).unwrap();
+        let rows = b.selection.as_ref().map(|s| s.rows.clone());
+        assert_eq!(rows, Some((0..9).collect()), "{backend:?} {mode:?}");
         // y down in the image: data y 75.5 is row 150 - 75.5.
         let (inside, outside) = ((50, 74), (150, 74));
         let (ia, ib) = (
