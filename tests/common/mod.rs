@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+pub mod window;
+
 use pointillist::{Context, Image};
 
 pub fn ci() -> bool {
