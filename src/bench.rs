@@ -44,6 +44,8 @@ pub struct BenchArgs {
     pub seed: u64,
     /// Skip the draw (frame time) measurements.
     pub no_draw: bool,
+    /// Only the viewer's hover and lasso timings.
+    pub interaction: bool,
     /// Print one JSON document on stdout instead of the table.
     pub json: bool,
     /// Test-only: corrupt the CPU twin so that the parity check must fail.
@@ -345,6 +347,26 @@ fn bench_size(
     }
 
     let mut out = Vec::new();
+    if args.interaction {
+        let mut sorted = points.clone();
+        sorted.sort_morton();
+        let target = OffscreenTarget::new(gpu, FRAME.0, FRAME.1)?;
+        let view = FrameView {
+            camera: Camera::fit(&points.bounds),
+            viewport: Viewport::full(FRAME.0, FRAME.1),
+            size: FRAME,
+        };
+        out.extend(interaction(
+            gpu, renderer, &sorted, settings, &view, &target, args,
+        )?);
+        return Ok(SizeResult {
+            points: n,
+            value: source.to_string(),
+            compile_ms,
+            parity,
+            measurements: out,
+        });
+    }
     progress(show, &format!("{label}: CPU, 1 thread"));
     let t = measure(args.repeat, || {
         wall(|| {
@@ -543,6 +565,8 @@ fn bench_size(
                     spread: 0,
                 },
                 selection: None,
+                probe: None,
+                rows: None,
             };
             let mut plot = Plot::new(gpu, points.clone(), &look, None)?;
             let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
@@ -563,6 +587,9 @@ fn bench_size(
             })?;
             out.push(summarise(&format!("{name}, frame"), n, pixels, t));
         }
+        out.extend(interaction(
+            gpu, renderer, &sorted, settings, &view, &target, args,
+        )?);
     }
     Ok(SizeResult {
         points: n,
@@ -571,6 +598,144 @@ fn bench_size(
         parity,
         measurements: out,
     })
+}
+
+/// What the viewer does between frames, on Morton-sorted points (as it sorts
+/// them) in the whole view, on the backend the viewer picks: a mouse move to
+/// its frame with the read-out (the probe, then a redraw of the same view),
+/// and a lasso's release to its highlighted frame (the select pass, the
+/// highlight plot, and the frame with it drawn over the veil).
+fn interaction(
+    gpu: &Gpu,
+    renderer: &Renderer,
+    points: &PointSet,
+    settings: &ValueSettings,
+    view: &FrameView,
+    target: &OffscreenTarget,
+    args: &BenchArgs,
+) -> Result<Vec<Measurement>> {
+    let n = points.len();
+    let look = Look {
+        values: settings.clone(),
+        colormap: renderer.colormap(),
+        style: Style::default(),
+        x_range: None,
+        y_range: None,
+        axes: AxesOptions {
+            enabled: false,
+            ..Default::default()
+        },
+        plot: PlotOptions {
+            mode: Mode::Auto,
+            backend: Backend::Auto,
+            how: How::EqHist,
+            agg: Agg::Count,
+            spread: 0,
+        },
+        selection: None,
+        probe: None,
+        rows: None,
+    };
+    let mut plot = Plot::new(gpu, points.clone(), &look, None)?;
+    let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
+    let size = look.style.point_size;
+    let mode = plot.frame_mode(view, size);
+    plot.prepare(gpu, &mut painter, view, mode, size)?;
+    gpu.wait()?;
+    let mut out = vec![];
+    // Cursors on a 7 x 5 lattice over the view, one per run.
+    let mut k = 0;
+    let t = measure(args.repeat.max(10), || {
+        k += 1;
+        let cursor = DVec2::new(
+            (k % 7) as f64 / 7.0 * FRAME.0 as f64 + 37.0,
+            (k % 5) as f64 / 5.0 * FRAME.1 as f64 + 29.0,
+        );
+        let vp = &view.viewport;
+        wall(|| {
+            let p = crate::probe::probe(
+                &plot,
+                &view.camera,
+                vp,
+                mode,
+                size as f64,
+                cursor,
+                None,
+                "v",
+            );
+            std::hint::black_box(p);
+            plot.prepare(gpu, &mut painter, view, mode, size)?;
+            plot.draw(
+                gpu,
+                &mut painter,
+                mode,
+                view,
+                &look.style,
+                None,
+                &target.view,
+            )?;
+            gpu.wait()
+        })
+    })?;
+    let backend = format!("{:?}", plot.backend).to_lowercase();
+    out.push(summarise(
+        &format!("hover: read-out + {mode:?} frame, {backend}"),
+        n,
+        0.0,
+        t,
+    ));
+    // A 200-vertex lasso round a wobbly circle across a third of the view.
+    let b = points.bounds;
+    let lasso: Vec<[f64; 2]> = (0..200)
+        .map(|i| {
+            let a = i as f64 / 200.0 * std::f64::consts::TAU;
+            let r = 0.3 + 0.05 * (7.0 * a).sin();
+            let c = b.center();
+            [
+                c.x + r * b.size().x * a.cos(),
+                c.y + r * b.size().y * a.sin(),
+            ]
+        })
+        .collect();
+    let mut pipeline = None;
+    let mut hl_painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
+    let area = (view.viewport.size.x as u32, view.viewport.size.y as u32);
+    let t = measure(args.repeat.min(5), || {
+        wall(|| {
+            let mask = crate::highlight::select(
+                &mut plot,
+                gpu,
+                &mut pipeline,
+                &view.camera,
+                area,
+                &lasso,
+            )?;
+            let mut hl = crate::highlight::highlight(&plot, gpu, &look, &mask)?;
+            plot.prepare(gpu, &mut painter, view, mode, size)?;
+            if let Some(h) = hl.as_mut() {
+                h.prepare(gpu, &mut hl_painter, view, mode, size)?;
+            }
+            crate::highlight::draw(
+                gpu,
+                &plot,
+                &mut painter,
+                hl.as_ref().zip(Some(&mut hl_painter)),
+                mode,
+                view,
+                &look.style,
+                None,
+                &target.view,
+            )?;
+            gpu.wait()
+        })
+    })?;
+    out.push(summarise(
+        &format!("lasso: select + highlight + {mode:?} frame, {backend}"),
+        n,
+        0.0,
+        t,
+    ));
+    Ok(out)
 }
 
 /// The human table.

@@ -95,6 +95,9 @@ pub struct Frame {
     /// The points inside the figure's selection polygon, as
     /// [`Context::select`] gives them (None without one).
     pub selection: Option<Selection>,
+    /// The read-out at [`Figure::probe`], one line each (empty without one,
+    /// or where no point is near and no aggregate is under it).
+    pub probe: Vec<String>,
     /// Wall time of each stage.
     pub timings: Timings,
 }
@@ -265,6 +268,7 @@ impl Context {
     /// top left): the nearest drawn point within a few pixels (its x, y,
     /// value and row) and, in splat and density frames, the pixel's
     /// aggregate; one line each, as the viewer's hover read-out shows it.
+    /// Draws nothing; [`Figure::probe`] gives the same lines with a frame.
     pub fn probe(
         &mut self,
         points: &Points,
@@ -331,15 +335,8 @@ impl Context {
             backend: r.backend,
             kept: r.len as u64 - r.stats.filtered,
             no_value: r.stats.no_value,
-            selection: r.selection.map(|mut s| {
-                // Storage order to input rows.
-                if let Some(order) = &points.original_index {
-                    s.rows
-                        .iter_mut()
-                        .for_each(|r| *r = order[*r as usize] as u64);
-                }
-                s
-            }),
+            selection: r.selection,
+            probe: r.probe,
             timings,
         })
     }
@@ -384,9 +381,10 @@ pub(crate) struct Rendered {
     pub backend: Backend,
     pub stats: DeriveStats,
     pub len: usize,
-    /// The points the figure's selection holds (rows in storage order), when
-    /// the caller wants the frame's details.
+    /// The points the figure's selection holds, and the read-out at its
+    /// probe pixel, when the caller wants the frame's details.
     pub selection: Option<Selection>,
+    pub probe: Vec<String>,
 }
 
 /// Render `points` with `look` into a `size` RGBA8 image, in chunks of at
@@ -454,7 +452,8 @@ pub(crate) fn render_reusing(
             reuse.select = pipeline;
             if want_grid {
                 let label = &look.axes.value_label;
-                selection = Some(crate::highlight::selection(&plot, &mask, None, label));
+                let rows = look.rows.as_deref().map(|v| v.as_slice());
+                selection = Some(crate::highlight::selection(&plot, &mask, rows, label));
             }
             crate::highlight::highlight(&plot, gpu, look, &mask)
         })?,
@@ -493,6 +492,22 @@ pub(crate) fn render_reusing(
     if let Some(p) = hl_painter {
         reuse.hl_painter = Some(p);
     }
+    let probe = match look.probe {
+        Some(cursor) if want_grid => {
+            crate::probe::probe(
+                &plot,
+                &view.camera,
+                &view.viewport,
+                mode,
+                look.style.point_size as f64,
+                cursor,
+                look.rows.as_deref().map(|v| v.as_slice()),
+                &look.axes.value_label,
+            )
+            .lines
+        }
+        _ => vec![],
+    };
     let rgba = times.time("readback", || target.read_rgba(gpu))?;
     let grid = if want_grid {
         plot.read_grid(gpu)?
@@ -512,5 +527,6 @@ pub(crate) fn render_reusing(
         stats,
         len,
         selection,
+        probe,
     })
 }

@@ -156,6 +156,10 @@ pub struct Figure {
     /// rule, at least 3 vertices): the others are dimmed. See
     /// [`Context::select`](crate::Context::select) for the rows themselves.
     pub selection: Option<Vec<[f64; 2]>>,
+    /// A pixel of the image (x right, y down from its top left corner) whose
+    /// read-out [`Frame::probe`](crate::Frame::probe) gives, as the viewer's
+    /// hover shows it.
+    pub probe: Option<[f64; 2]>,
 }
 
 impl Default for Figure {
@@ -184,6 +188,7 @@ impl Default for Figure {
             grid: false,
             axes: true,
             selection: None,
+            probe: None,
         }
     }
 }
@@ -243,6 +248,11 @@ impl Figure {
         if let Some(poly) = &self.selection {
             crate::select::check_polygon(poly)?;
         }
+        if let Some([x, y]) = self.probe {
+            if !(x.is_finite() && y.is_finite()) {
+                return Err(input(format!("probe pixel ({x}, {y}) is not finite")));
+            }
+        }
         Ok(())
     }
 
@@ -265,6 +275,7 @@ impl Figure {
         let crate::value::Compiled {
             settings: values,
             columns,
+            names,
             label: value_label,
         } = crate::value::compile(
             points,
@@ -274,6 +285,7 @@ impl Figure {
             self.time as f32,
         )?;
         set.columns = columns;
+        set.column_names = names;
         let look = Look {
             values,
             colormap: self.colormap,
@@ -300,6 +312,8 @@ impl Figure {
                 spread: self.spread,
             },
             selection: self.selection.clone(),
+            probe: self.probe.map(glam::DVec2::from_array),
+            rows: points.original_index.clone(),
         };
         Ok((set, look))
     }

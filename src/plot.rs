@@ -63,6 +63,10 @@ pub(crate) struct Look {
     pub plot: PlotOptions,
     /// A polygon (data coordinates) whose points are highlighted.
     pub selection: Option<Vec<[f64; 2]>>,
+    /// A pixel whose read-out the frame reports.
+    pub probe: Option<glam::DVec2>,
+    /// The input row of each stored point, when they were sorted.
+    pub rows: Option<std::sync::Arc<Vec<u32>>>,
 }
 
 impl Look {
@@ -127,6 +131,30 @@ pub struct Plot {
     /// A density grid made elsewhere (`Context::render_grid`): drawn instead
     /// of aggregating (the CPU backend's cells).
     pub given: Option<Vec<u32>>,
+    /// The last splat or density frame prepared, and for what.
+    prepared: Option<Prepared>,
+}
+
+/// What a splat or density frame's grid and shading were made for: a redraw
+/// of the same view (a hover, a selection, the help) draws them again
+/// without aggregating.
+#[derive(Debug, Clone, PartialEq)]
+struct PrepareKey {
+    x: (f64, f64),
+    y: (f64, f64),
+    size: (u32, u32),
+    mode: Mode,
+    opts: PlotOptions,
+    footprint: u32,
+    /// The derive they were made after (values, range and colourmap).
+    derives: u64,
+}
+
+struct Prepared {
+    key: PrepareKey,
+    shading: Shading,
+    scale: ColorScale,
+    reach: (u32, u32),
 }
 
 impl Plot {
@@ -204,6 +232,7 @@ impl Plot {
             grid: None,
             point_runs: Vec::new(),
             given: None,
+            prepared: None,
         })
     }
 
@@ -343,6 +372,30 @@ impl Plot {
             }
             return Ok(ColorScale::Values(self.range));
         }
+        // Density keeps Datashader's one-pixel bins; splatted points cover their size.
+        let footprint = if mode == Mode::Splat {
+            aggregate::footprint(point_size)
+        } else {
+            1
+        };
+        let key = PrepareKey {
+            x: view.camera.x_range(),
+            y: view.camera.y_range(),
+            size: (view.viewport.size.x as u32, view.viewport.size.y as u32),
+            mode,
+            opts: self.opts,
+            footprint,
+            derives: self.derives,
+        };
+        if let (Some(p), Some(grid)) = (&self.prepared, &self.grid) {
+            if p.key == key && self.given.is_none() {
+                painter
+                    .resolve
+                    .prepare(gpu, grid, view, &p.shading, p.reach);
+                return Ok(p.scale.clone());
+            }
+        }
+        self.prepared = None;
         let agg = self.frame_agg(mode);
         self.aggregate(gpu, view, agg)?;
         let cells = (self.backend == Backend::Cpu).then_some(self.cpu_cells.as_slice());
@@ -373,12 +426,6 @@ impl Plot {
                 },
             )
         };
-        // Density keeps Datashader's one-pixel bins; splatted points cover their size.
-        let footprint = if mode == Mode::Splat {
-            aggregate::footprint(point_size)
-        } else {
-            1
-        };
         let mut reach = aggregate::reach(footprint, self.opts.spread);
         if let Some(cells) = cells {
             // The CPU backend applies the window itself (exactly as resolve.wgsl
@@ -393,6 +440,12 @@ impl Plot {
             }
         }
         painter.resolve.prepare(gpu, grid, view, &shading, reach);
+        self.prepared = Some(Prepared {
+            key,
+            shading,
+            scale: scale.clone(),
+            reach,
+        });
         Ok(scale)
     }
 

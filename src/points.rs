@@ -119,6 +119,9 @@ pub struct PointSet {
     /// The value columns a render's expressions read, by slot (a loaded
     /// file's value column is slot 0 until a figure picks its own).
     pub columns: Vec<Arc<Vec<f32>>>,
+    /// The names of `columns`, by slot, where a figure compiled them (the
+    /// hover read-out lists them); may be shorter than `columns`.
+    pub column_names: Vec<String>,
     /// Bounds of the stored points. Empty for no points.
     pub bounds: Bounds,
     /// Bounds of each run of [`TILE`] points in storage order (the last may be
@@ -169,6 +172,7 @@ impl PointSet {
             },
             xy: Arc::new(xy),
             columns: data.map(Arc::new).into_iter().collect(),
+            column_names: vec![],
             bounds,
             tiles: Arc::new(tiles),
             x_name: "x".into(),

@@ -88,6 +88,18 @@ pub fn probe(
             "no value".into()
         };
         lines.push(format!("{value_label} = {v}"));
+        // The other columns the expressions read (not the value itself, nor
+        // `index`, which the row line gives).
+        let others: Vec<String> = set
+            .column_names
+            .iter()
+            .zip(&set.columns)
+            .filter(|(name, _)| *name != value_label && *name != "index")
+            .map(|(name, column)| format!("{name} = {}", column[i]))
+            .collect();
+        if !others.is_empty() {
+            lines.push(others.join(", "));
+        }
         lines.push(format!("row {row}"));
     }
     if matches!(mode, Mode::Splat | Mode::Density) {

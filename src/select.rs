@@ -32,21 +32,103 @@ pub const MAX_VERTICES: usize = 4096;
 /// a.y)` against `(t.y - a.y) * (b.x - a.x)`: two products compared, nothing
 /// for a compiler to fuse.
 #[inline]
+#[cfg(test)]
 pub fn inside(t: [f32; 2], poly: &[[f32; 2]]) -> bool {
     let mut odd = false;
     let mut j = poly.len().wrapping_sub(1);
     for (i, &a) in poly.iter().enumerate() {
-        let b = poly[j];
-        if (a[1] > t[1]) != (b[1] > t[1]) {
-            let l = (t[0] - a[0]) * (b[1] - a[1]);
-            let r = (t[1] - a[1]) * (b[0] - a[0]);
-            if if b[1] > a[1] { l < r } else { l > r } {
-                odd = !odd;
-            }
-        }
+        odd ^= crosses(t, a, poly[j]);
         j = i;
     }
     odd
+}
+
+/// Whether a ray from `t` towards +x crosses the edge from `b` to `a`
+/// (select.wgsl's test, written the same way).
+#[inline]
+fn crosses(t: [f32; 2], a: [f32; 2], b: [f32; 2]) -> bool {
+    if (a[1] > t[1]) != (b[1] > t[1]) {
+        let l = (t[0] - a[0]) * (b[1] - a[1]);
+        let r = (t[1] - a[1]) * (b[0] - a[0]);
+        if b[1] > a[1] {
+            l < r
+        } else {
+            l > r
+        }
+    } else {
+        false
+    }
+}
+
+/// A polygon's edges bucketed by horizontal band of the plane: a point can
+/// only cross the edges whose y span holds its y, so [`EdgeBands::inside`]
+/// tests the few edges of its band and gives exactly what [`inside`] gives
+/// (the same crossing test on every edge that can cross; the bands are made
+/// with the same monotone function of y as the lookup, so an edge spanning a
+/// point's y is always in the point's band).
+pub struct EdgeBands {
+    y0: f32,
+    scale: f32,
+    /// Band b's edges are `edges[starts[b]..starts[b + 1]]` (index of the
+    /// edge's first vertex), in polygon order.
+    starts: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+impl EdgeBands {
+    pub fn new(poly: &[[f32; 2]]) -> Self {
+        let (lo, hi) = poly
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), p| {
+                (l.min(p[1]), h.max(p[1]))
+            });
+        let n = poly.len().clamp(1, 1024);
+        let span = hi - lo;
+        let scale = if span > 0.0 { n as f32 / span } else { 0.0 };
+        let mut bands = EdgeBands {
+            y0: lo,
+            scale,
+            starts: vec![0; n + 1],
+            edges: vec![],
+        };
+        let mut lists: Vec<Vec<u32>> = vec![vec![]; n];
+        let mut j = poly.len().wrapping_sub(1);
+        for (i, a) in poly.iter().enumerate() {
+            let b = poly[j];
+            let (from, to) = (bands.band(a[1].min(b[1])), bands.band(a[1].max(b[1])));
+            for list in &mut lists[from..=to] {
+                list.push(i as u32);
+            }
+            j = i;
+        }
+        for (b, list) in lists.iter().enumerate() {
+            bands.starts[b + 1] = bands.starts[b] + list.len() as u32;
+            bands.edges.extend(list);
+        }
+        bands
+    }
+
+    fn band(&self, y: f32) -> usize {
+        let last = self.starts.len() - 2;
+        let f = ((y - self.y0) * self.scale).floor();
+        if f.is_nan() || f < 0.0 {
+            0
+        } else {
+            (f as usize).min(last)
+        }
+    }
+
+    /// [`inside`] of `t`, through the edges of its band.
+    pub fn inside(&self, t: [f32; 2], poly: &[[f32; 2]]) -> bool {
+        let b = self.band(t[1]);
+        let mut odd = false;
+        for &i in &self.edges[self.starts[b] as usize..self.starts[b + 1] as usize] {
+            let i = i as usize;
+            let j = if i == 0 { poly.len() - 1 } else { i - 1 };
+            odd ^= crosses(t, poly[i], poly[j]);
+        }
+        odd
+    }
 }
 
 /// The even-odd rule in f64 (the tests' reference; same edge rule).
@@ -185,6 +267,7 @@ pub fn select_twin(
     values: Option<&[f32]>,
 ) -> Mask {
     let mut mask = Mask::empty(set.len());
+    let bands = EdgeBands::new(poly);
     let runs = set.visible_runs(bounds);
     let words_per_tile = TILE / 32;
     let mut tiles: Vec<(usize, &mut [u32])> = mask
@@ -210,7 +293,7 @@ pub fn select_twin(
                 let q = split(set.origin, set.xy[i]);
                 let tx = ((q[0] - map.a_hi[0]) + (q[2] - map.a_lo[0])) * map.k[0];
                 let ty = ((q[1] - map.a_hi[1]) + (q[3] - map.a_lo[1])) * map.k[1];
-                if inside([tx, ty], poly) {
+                if bands.inside([tx, ty], poly) {
                     bits |= 1 << b;
                 }
             }
@@ -292,6 +375,47 @@ mod tests {
             origin,
             (w, h),
         )
+    }
+
+    /// The banded test equals the plain one on every point, for random
+    /// polygons (free-hand, with horizontal edges and repeated vertices) and
+    /// points on their vertices, on their edges' y values and anywhere.
+    #[test]
+    fn edge_bands_give_what_every_edge_gives() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut checked = 0;
+        for n in [3, 4, 7, 40, 300] {
+            for _ in 0..20 {
+                let mut poly: Vec<[f32; 2]> = (0..n)
+                    .map(|_| {
+                        [
+                            rng.random_range(0..64) as f32,
+                            rng.random_range(0..64) as f32,
+                        ]
+                    })
+                    .collect();
+                poly.push(poly[0]);
+                poly[1][1] = poly[2][1];
+                let bands = EdgeBands::new(&poly);
+                let mut points: Vec<[f32; 2]> = poly.clone();
+                points.extend(poly.iter().map(|p| [rng.random_range(-1.0..65.0), p[1]]));
+                points.extend(
+                    (0..200).map(|_| [rng.random_range(-1.0..65.0), rng.random_range(-1.0..65.0)]),
+                );
+                for t in points {
+                    assert_eq!(
+                        bands.inside(t, &poly),
+                        inside(t, &poly),
+                        "{t:?} in {poly:?}"
+                    );
+                    checked += inside(t, &poly) as usize;
+                }
+            }
+        }
+        assert!(checked > 1000, "only {checked} points inside");
+        // A flat polygon: one band, nothing inside.
+        let flat = [[0.0f32, 1.0], [5.0, 1.0], [2.0, 1.0]];
+        assert!(!EdgeBands::new(&flat).inside([1.0, 1.0], &flat));
     }
 
     #[test]

@@ -61,8 +61,9 @@ fn expression_error(role: &'static str, error: ExprError) -> Error {
 /// A figure's value and filter compiled for some points.
 pub(crate) struct Compiled {
     pub settings: ValueSettings,
-    /// The columns the settings read, by slot.
+    /// The columns the settings read, by slot, and their names.
     pub columns: Vec<Arc<Vec<f32>>>,
+    pub names: Vec<String>,
     /// The colourbar's label.
     pub label: String,
 }
@@ -137,6 +138,7 @@ pub(crate) fn compile(
             || settings.filter.as_ref().is_some_and(|f| f.uses(Var::Index))
         {
             let slot = Var::Column(columns.len() as u16);
+            used.push("index".into());
             columns.push(Arc::new(order.iter().map(|&i| i as f32).collect()));
             settings.value = settings.value.replace(Var::Index, slot);
             settings.filter = settings.filter.map(|f| f.replace(Var::Index, slot));
@@ -145,6 +147,7 @@ pub(crate) fn compile(
     Ok(Compiled {
         settings,
         columns,
+        names: used,
         label,
     })
 }

@@ -596,6 +596,36 @@ fn render_selects_a_polygon_into_a_new_file_and_probes_a_pixel() {
     assert!(stdout.contains("probe 35 55: x = 3.0, y = 4.0"), "{stdout}");
     assert!(stdout.contains("probe 35 55: speed = 5.5"), "{stdout}");
     assert!(stdout.contains("probe 35 55: row 83"), "{stdout}");
+    // Of an expression: its value, then the columns it reads.
+    let o = run(&[
+        "render",
+        "--input",
+        input.to_str().unwrap(),
+        "--value",
+        "speed * 2 - x",
+        "--filter",
+        "speed > 1",
+        "--output",
+        dir.join("expr.png").to_str().unwrap(),
+        "--width",
+        "200",
+        "--height",
+        "100",
+        "--no-axes",
+        "--x-range",
+        "-0.5",
+        "19.5",
+        "--y-range",
+        "-0.5",
+        "9.5",
+        "--probe",
+        "35",
+        "55",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let said = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(said.contains("probe 35 55: speed * 2 - x = 8\n"), "{said}");
+    assert!(said.contains("probe 35 55: speed = 5.5\n"), "{said}");
     // Again: a new file, the first untouched, the input untouched.
     let o = run(&args);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -323,6 +323,7 @@ impl LookArgs {
             grid: self.grid,
             axes: !self.no_axes,
             selection: None,
+            probe: None,
         };
         figure.check().map_err(flagged)?;
         Ok(figure)
@@ -378,6 +379,10 @@ pub struct BenchArgs {
     /// Skip the draw (frame time) measurements.
     #[arg(long)]
     pub no_draw: bool,
+    /// Only the viewer's interaction timings: hover read-out and lasso to
+    /// highlighted frame (after the parity check).
+    #[arg(long, conflicts_with = "no_draw")]
+    pub interaction: bool,
     /// Print one JSON document on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -396,6 +401,7 @@ impl BenchArgs {
             dataset: self.dataset,
             seed: self.seed,
             no_draw: self.no_draw,
+            interaction: self.interaction,
             json: self.json,
             break_twin: self.break_twin,
         }

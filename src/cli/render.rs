@@ -55,6 +55,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     let figure = Figure {
         value: value.unwrap_or(figure.value),
         selection: polygon.clone(),
+        probe: args.probe.as_ref().map(|p| [p[0], p[1]]),
         ..figure
     };
     figure.check_for(&points).map_err(super::flagged)?;
@@ -95,7 +96,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         );
     }
     if let Some(p) = &args.probe {
-        for line in ctx.probe(&points, &figure, p[0], p[1])? {
+        for line in &frame.probe {
             println!("probe {} {}: {line}", p[0], p[1]);
         }
     }

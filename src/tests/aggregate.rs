@@ -37,6 +37,8 @@ fn look(mode: Mode, backend: Backend, how: How, spread: u32) -> Look {
             ..Default::default()
         },
         selection: None,
+        probe: None,
+        rows: None,
     }
 }
 
@@ -395,6 +397,103 @@ fn a_fixed_colour_range_leaves_sums_alone() {
         assert_eq!(
             auto, fixed,
             "{backend:?}: sums depend on the data, not the colours"
+        );
+    }
+}
+
+/// A redraw of the same view draws the prepared grid again (the viewer's
+/// hovers and selections do not aggregate); anything a grid depends on — the
+/// aggregate, the mode, the view, the values, the point size — makes it
+/// afresh: the same plot then draws what a new plot draws.
+#[test]
+fn redraws_reuse_the_grid_until_something_it_shows_changes() {
+    use crate::render::target::OffscreenTarget;
+    use crate::render::{Painter, OFFSCREEN_FORMAT};
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
+    let target = OffscreenTarget::new(&gpu, SIZE.0, SIZE.1).unwrap();
+    let same = |a: &[u8], b: &[u8], what: String| {
+        let differ = a.iter().zip(b).filter(|(x, y)| x != y).count();
+        assert!(differ == 0, "{what}: {differ} bytes differ");
+    };
+    let draw = |plot: &mut crate::plot::Plot, painter: &mut Painter, l: &Look, mode, zoom| {
+        let mut camera = l.camera(&plot.points.bounds);
+        let (mut view, _) = crate::overlay::frame_view(camera, SIZE, 1.0, &l.axes);
+        if zoom {
+            camera.zoom_at(DVec2::new(50.0, 40.0), 2.0, &view.viewport);
+            view.camera = camera;
+        }
+        plot.prepare(&gpu, painter, &view, mode, l.style.point_size)
+            .unwrap();
+        plot.draw(&gpu, painter, mode, &view, &l.style, None, &target.view)
+            .unwrap();
+        target.read_rgba(&gpu).unwrap()
+    };
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let base = look(Mode::Density, backend, How::EqHist, 0);
+        let mut plot = crate::plot::Plot::new(&gpu, points(), &base, None).unwrap();
+        let mut painter = Painter::new(&gpu, OFFSCREEN_FORMAT, &plot.renderer);
+        let first = draw(&mut plot, &mut painter, &base, Mode::Density, false);
+        let again = draw(&mut plot, &mut painter, &base, Mode::Density, false);
+        same(&first, &again, format!("{backend:?}: a redraw"));
+        // Each change against a new plot made with it.
+        let fresh = |l: &Look, mode, zoom| {
+            let mut p = crate::plot::Plot::new(&gpu, points(), l, None).unwrap();
+            let mut painter = Painter::new(&gpu, OFFSCREEN_FORMAT, &p.renderer);
+            draw(&mut p, &mut painter, l, mode, zoom)
+        };
+        let mean = Look {
+            plot: PlotOptions {
+                agg: Agg::Mean,
+                ..base.plot
+            },
+            ..base.clone()
+        };
+        plot.opts = mean.plot;
+        let got = draw(&mut plot, &mut painter, &mean, Mode::Density, false);
+        assert!(got != first, "{backend:?}: mean differs from count");
+        same(
+            &got,
+            &fresh(&mean, Mode::Density, false),
+            format!("{backend:?}: agg"),
+        );
+        let got = draw(&mut plot, &mut painter, &mean, Mode::Density, true);
+        same(
+            &got,
+            &fresh(&mean, Mode::Density, true),
+            format!("{backend:?}: zoom"),
+        );
+        let got = draw(&mut plot, &mut painter, &mean, Mode::Splat, true);
+        same(
+            &got,
+            &fresh(&mean, Mode::Splat, true),
+            format!("{backend:?}: mode"),
+        );
+        let big = Look {
+            style: Style {
+                point_size: 5.0,
+                ..mean.style
+            },
+            ..mean.clone()
+        };
+        let got = draw(&mut plot, &mut painter, &big, Mode::Splat, true);
+        same(
+            &got,
+            &fresh(&big, Mode::Splat, true),
+            format!("{backend:?}: size"),
+        );
+        let other = Look {
+            values: ValueSettings::of("x - y"),
+            ..big.clone()
+        };
+        plot.values = other.values.clone();
+        plot.derive(&gpu).unwrap();
+        let got = draw(&mut plot, &mut painter, &other, Mode::Splat, true);
+        same(
+            &got,
+            &fresh(&other, Mode::Splat, true),
+            format!("{backend:?}: values"),
         );
     }
 }

@@ -199,6 +199,8 @@ fn scene_look(point_size: f32, opacity: f32) -> Look {
         },
         plot: PlotOptions::default(),
         selection: None,
+        probe: None,
+        rows: None,
     }
 }
 

@@ -26,6 +26,8 @@ fn look(axes: AxesOptions) -> Look {
         axes,
         plot: PlotOptions::default(),
         selection: None,
+        probe: None,
+        rows: None,
     }
 }
 

@@ -38,6 +38,8 @@ fn look(backend: Backend, mode: Mode, filter: Option<&str>) -> Look {
             ..Default::default()
         },
         selection: None,
+        probe: None,
+        rows: None,
     }
 }
 
