@@ -624,6 +624,8 @@ impl Viewer {
             if t != self.plot.values.t {
                 self.plot.values.t = t;
                 self.plot.derive(&self.gpu)?;
+                // The selected points keep their place and take their new values.
+                self.refresh_highlight()?;
             }
         }
         // Frame time: wall time from acquiring the surface texture until the

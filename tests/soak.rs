@@ -1,0 +1,228 @@
+//! The viewer's memory over a long session of random input.
+//!
+//! A million points under a private Xvfb, driven by xdotool with a seeded
+//! random script: wheel zooms at random places, pans, box zooms, lassos and
+//! box selections (replace, add, subtract, clear), hovers, mode, colourmap and
+//! aggregate cycling, help on and off, resets. After a warm-up that visits
+//! every mode, colourmap and kind of input, the viewer is brought to rest in
+//! one state (home view, splat, nothing selected) and its resident memory
+//! read; after the random run, again: it must be within 5 %. Memory sampled
+//! once a second in between is reported, not bounded: it holds each frame's
+//! working memory and each selection's highlight.
+//!
+//! Not yet met, so not run by `cargo test` (issue 15 stays open): on lavapipe
+//! the resting memory after a random run is 5-10 % above the first (271 ->
+//! 291 MB after 120 s here). heaptrack finds nothing of ours left unfreed; the
+//! churn it shows is the driver's (15 million allocation calls a minute from
+//! lavapipe, its device-memory blocks peaking at 151 MB). `scripts/soak
+//! [SECONDS]` runs it (`POINTILLIST_SOAK_SECONDS`, 60 s by default).
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::ci;
+use common::window::{on_path, Session, X};
+use rand::{rngs::StdRng, RngExt, SeedableRng};
+
+const WIDTH: u32 = 800;
+const HEIGHT: u32 = 600;
+
+/// Resident set size of a process in bytes, from /proc.
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("viewer alive");
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/PID/status");
+    kb * 1024
+}
+
+/// Back to one state — the home view in splat mode, nothing selected — and
+/// idle for a few seconds: the resident memory there, to compare like with like.
+fn at_rest(x: &X, wid: &str, pid: u32) -> u64 {
+    x.xdotool(&["key", "Delete"]);
+    x.xdotool(&["key", "r"]);
+    for _ in 0..12 {
+        std::thread::sleep(Duration::from_millis(400));
+        let title = x.xdotool(&["getwindowname", wid]);
+        if title.contains("— Splat") && !title.contains("selected") {
+            break;
+        }
+        if !title.contains("— Splat") {
+            x.xdotool(&["key", "m"]);
+        } else {
+            x.xdotool(&["key", "Delete"]);
+        }
+    }
+    std::thread::sleep(Duration::from_secs(4));
+    rss(pid)
+}
+
+/// One random input: what a person exploring the plot does.
+fn act(x: &X, wid: &str, rng: &mut StdRng, kind: usize) {
+    let pos = |rng: &mut StdRng| {
+        [
+            rng.random_range(10..WIDTH - 10).to_string(),
+            rng.random_range(10..HEIGHT - 10).to_string(),
+        ]
+    };
+    let mv = |p: &[String; 2]| x.xdotool(&["mousemove", "--window", wid, &p[0], &p[1]]);
+    let drag = |rng: &mut StdRng, button: &str, steps: usize| {
+        mv(&pos(rng));
+        x.xdotool(&["mousedown", button]);
+        for _ in 0..steps {
+            mv(&pos(rng));
+        }
+        x.xdotool(&["mouseup", button]);
+    };
+    match kind {
+        // Wheel in and out at the cursor (in a little more often than out,
+        // then a reset now and then keeps the view near the data).
+        0 | 1 => {
+            mv(&pos(rng));
+            let b = if rng.random_bool(0.55) { "4" } else { "5" };
+            x.xdotool(&["click", "--repeat", &rng.random_range(1..4).to_string(), b]);
+        }
+        2 => drag(rng, "1", 3),
+        3 => drag(rng, "3", 1),
+        // Lasso and box selection, with shift (add) or alt (subtract) at times.
+        4 | 5 => {
+            let modifier = ["ctrl", "ctrl+shift", "ctrl+alt"][rng.random_range(0..3)];
+            x.xdotool(&["keydown", modifier]);
+            if kind == 4 {
+                drag(rng, "1", 6);
+            } else {
+                drag(rng, "3", 1);
+            }
+            x.xdotool(&["keyup", modifier]);
+        }
+        6 => {
+            for _ in 0..4 {
+                mv(&pos(rng));
+            }
+        }
+        7 => {
+            x.xdotool(&["key", "m"]);
+        }
+        8 => {
+            x.xdotool(&["key", "c"]);
+        }
+        9 => {
+            x.xdotool(&["key", "a"]);
+        }
+        10 => {
+            x.xdotool(&["key", "h"]);
+        }
+        11 => {
+            x.xdotool(&["key", "Delete"]);
+        }
+        _ => {
+            x.xdotool(&["key", "r"]);
+        }
+    }
+    std::thread::sleep(Duration::from_millis(60));
+}
+
+#[test]
+#[ignore = "fails today: see the doc comment; run by scripts/soak"]
+fn viewer_memory_stays_flat_over_random_input() {
+    if common::gpu().is_none() {
+        return;
+    }
+    if !on_path("Xvfb") || !on_path("xdotool") {
+        assert!(!ci(), "CI=true and Xvfb or xdotool not installed");
+        return;
+    }
+    let seconds: u64 = std::env::var("POINTILLIST_SOAK_SECONDS")
+        .ok()
+        .map(|s| s.parse().expect("POINTILLIST_SOAK_SECONDS: whole seconds"))
+        .unwrap_or(60);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("soak");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let args = [
+        "--points",
+        "1000000",
+        "--dataset",
+        "clusters",
+        "--width",
+        &WIDTH.to_string(),
+        "--height",
+        &HEIGHT.to_string(),
+    ]
+    .map(String::from);
+    let s = Session::open(&dir, &args);
+    let pid = s.viewer.child.id();
+    let mut rng = StdRng::seed_from_u64(15);
+    let started = rss(pid);
+    // RSS once a second from a thread, whatever the input is doing.
+    let samples = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u64>::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let (samples, stop) = (samples.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                samples.lock().unwrap().push(rss(pid));
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        })
+    };
+
+    // Warm-up: every mode, colourmap and aggregate (each twice round), every
+    // kind of input a few times, so that every pipeline, buffer and cache the
+    // session can use has been made once.
+    for _ in 0..2 {
+        for _ in 0..8 {
+            act(&s.x, &s.wid, &mut rng, 8);
+        }
+        for _ in 0..4 {
+            act(&s.x, &s.wid, &mut rng, 7);
+            for kind in [0, 2, 3, 4, 5, 6, 9, 10, 10, 11, 12] {
+                act(&s.x, &s.wid, &mut rng, kind);
+            }
+        }
+    }
+    let rest_before = at_rest(&s.x, &s.wid, pid);
+    let warm_samples = samples.lock().unwrap().len();
+
+    let end = Instant::now() + Duration::from_secs(seconds);
+    let mut actions = 0;
+    while Instant::now() < end {
+        let kind = rng.random_range(0..13);
+        act(&s.x, &s.wid, &mut rng, kind);
+        actions += 1;
+    }
+    let rest_after = at_rest(&s.x, &s.wid, pid);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    sampler.join().unwrap();
+    let samples = samples.lock().unwrap().clone();
+    let (warm_up, after) = samples.split_at(warm_samples);
+    let mb = |b: u64| b as f64 / 1e6;
+    let warm = *warm_up.iter().max().unwrap();
+    let peak = *after.iter().max().unwrap();
+    let line: Vec<String> = after.iter().map(|&b| format!("{:.0}", mb(b))).collect();
+    eprintln!(
+        "viewer RSS: {:.0} MB at start; at rest (home view, splat, nothing selected) {:.0} MB \
+         after the warm-up (at most {:.0} MB during it) and {:.0} MB after {actions} random \
+         inputs in {seconds} s (at most {:.0} MB during them); samples (MB): {}",
+        mb(started),
+        mb(rest_before),
+        mb(warm),
+        mb(rest_after),
+        mb(peak),
+        line.join(" ")
+    );
+    let log = s.log();
+    assert!(!log.contains("panicked"), "{log}");
+    s.quit();
+    assert!(
+        rest_after as f64 <= rest_before as f64 * 1.05,
+        "at rest the viewer grew from {:.0} MB to {:.0} MB (more than 5 %): {}",
+        mb(rest_before),
+        mb(rest_after),
+        line.join(" ")
+    );
+}
