@@ -352,6 +352,7 @@ fn grid_look(figure: &Figure) -> Result<(PointSet, Look)> {
     let plain = Figure {
         value: crate::value::Value::Auto,
         filter: None,
+        mode: Mode::Density,
         ..figure.clone()
     };
     let (set, mut look) = plain.resolve(&Points::new::<f64>(&[], &[])?)?;

@@ -234,6 +234,12 @@ impl Figure {
                 self.agg.name()
             )));
         }
+        if self.how != How::EqHist && self.mode != Mode::Density {
+            return Err(input(format!(
+                "shading {}: how shades density mode only (points and splat colour their values linearly over the range)",
+                self.how.name()
+            )));
+        }
         if self.spread > 5 {
             return Err(input(format!("spread {}: at most 5 pixels", self.spread)));
         }

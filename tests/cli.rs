@@ -130,6 +130,11 @@ fn bad_input_is_a_clear_error() {
         (&["--select-polygon", "0,0,1,1"], "at least 3 vertices"),
         (&["--select-polygon", "0,0,a,1,2,0"], "'a' is not a number"),
         (&["--select-polygon", "0,0,inf,1,2,0"], "not finite"),
+        (&["--how", "log"], "how shades density mode only"),
+        (
+            &["--mode", "splat", "--how", "cbrt"],
+            "how shades density mode only",
+        ),
     ];
     for (extra, expect) in cases {
         let mut args = vec!["render", "--output", o];

@@ -153,6 +153,7 @@ def test_expressions_and_dataframe_columns():
         (lambda: pointillist.scatter([1.0], [2.0], background="mauve"), ValueError, "background"),
         (lambda: pointillist.scatter([1.0], [2.0], vmin=1), ValueError, "both vmin and vmax"),
         (lambda: pointillist.aggregate([1.0], [2.0], agg="sum"), ValueError, "needs values"),
+        (lambda: pointillist.scatter([1.0], [2.0], how="log"), ValueError, "density mode only"),
         (lambda: pointillist.aggregate([1.0], [2.0], [1.0], agg="median"), ValueError, "unknown aggregate"),
     ],
 )

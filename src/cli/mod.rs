@@ -147,7 +147,8 @@ pub struct LookArgs {
     /// only adapter is a software rasteriser such as lavapipe).
     #[arg(long, default_value = "auto", value_parser = choice::<Backend>)]
     pub backend: Backend,
-    /// Density shading: linear, log, cbrt or eq-hist (histogram equalisation).
+    /// Density shading: linear, log, cbrt or eq-hist (histogram equalisation);
+    /// needs --mode density (points and splat colour values over the range).
     #[arg(long, default_value = "eq-hist", value_parser = choice::<How>)]
     pub how: How,
     /// Density aggregate per pixel: count (points), or sum, mean, min or max of
