@@ -547,27 +547,7 @@ fn bench_size(
                 view
             };
             progress(show, &format!("{label}: {name} {}x{}", FRAME.0, FRAME.1));
-            let look = Look {
-                values: settings.clone(),
-                colormap: renderer.colormap(),
-                style: Style::default(),
-                x_range: None,
-                y_range: None,
-                axes: AxesOptions {
-                    enabled: false,
-                    ..Default::default()
-                },
-                plot: PlotOptions {
-                    mode,
-                    backend,
-                    how: How::EqHist,
-                    agg,
-                    spread: 0,
-                },
-                selection: None,
-                probe: None,
-                rows: None,
-            };
+            let look = bench_look(settings, renderer, mode, backend, agg);
             let mut plot = Plot::new(gpu, points.clone(), &look, None)?;
             let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
             let t = measure(args.repeat.min(5), || {
@@ -600,6 +580,37 @@ fn bench_size(
     })
 }
 
+/// A frame of the benchmark: no axes, default style, eq_hist shading.
+fn bench_look(
+    settings: &ValueSettings,
+    renderer: &Renderer,
+    mode: Mode,
+    backend: Backend,
+    agg: Agg,
+) -> Look {
+    Look {
+        values: settings.clone(),
+        colormap: renderer.colormap(),
+        style: Style::default(),
+        x_range: None,
+        y_range: None,
+        axes: AxesOptions {
+            enabled: false,
+            ..Default::default()
+        },
+        plot: PlotOptions {
+            mode,
+            backend,
+            how: How::EqHist,
+            agg,
+            spread: 0,
+        },
+        selection: None,
+        probe: None,
+        rows: None,
+    }
+}
+
 /// What the viewer does between frames, on Morton-sorted points (as it sorts
 /// them) in the whole view, on the backend the viewer picks: a mouse move to
 /// its frame with the read-out (the probe, then a redraw of the same view),
@@ -615,27 +626,9 @@ fn interaction(
     args: &BenchArgs,
 ) -> Result<Vec<Measurement>> {
     let n = points.len();
-    let look = Look {
-        values: settings.clone(),
-        colormap: renderer.colormap(),
-        style: Style::default(),
-        x_range: None,
-        y_range: None,
-        axes: AxesOptions {
-            enabled: false,
-            ..Default::default()
-        },
-        plot: PlotOptions {
-            mode: Mode::Auto,
-            backend: Backend::Auto,
-            how: How::EqHist,
-            agg: Agg::Count,
-            spread: 0,
-        },
-        selection: None,
-        probe: None,
-        rows: None,
-    };
+    // Bytes: the frame's pixels, as for the draws.
+    let pixels = (FRAME.0 * FRAME.1 * 4) as f64;
+    let look = bench_look(settings, renderer, Mode::Auto, Backend::Auto, Agg::Count);
     let mut plot = Plot::new(gpu, points.clone(), &look, None)?;
     let mut painter = Painter::new(gpu, OFFSCREEN_FORMAT, &plot.renderer);
     let size = look.style.point_size;
@@ -681,7 +674,7 @@ fn interaction(
     out.push(summarise(
         &format!("hover: read-out + {mode:?} frame, {backend}"),
         n,
-        0.0,
+        pixels,
         t,
     ));
     // A 200-vertex lasso round a wobbly circle across a third of the view.
@@ -732,7 +725,7 @@ fn interaction(
     out.push(summarise(
         &format!("lasso: select + highlight + {mode:?} frame, {backend}"),
         n,
-        0.0,
+        pixels,
         t,
     ));
     Ok(out)

@@ -53,6 +53,8 @@ fn json_report_carries_every_field() {
             "draw: splat, cpu",
             "draw: density eq_hist, gpu",
             "draw: density eq_hist, cpu",
+            "hover: read-out + ",
+            "lasso: select + highlight + ",
         ] {
             assert!(
                 paths.iter().any(|p| p.starts_with(want)),

@@ -602,31 +602,20 @@ fn render_selects_a_polygon_into_a_new_file_and_probes_a_pixel() {
     assert!(stdout.contains("probe 35 55: speed = 5.5"), "{stdout}");
     assert!(stdout.contains("probe 35 55: row 83"), "{stdout}");
     // Of an expression: its value, then the columns it reads.
-    let o = run(&[
-        "render",
-        "--input",
-        input.to_str().unwrap(),
+    // (The same view: `args` less its value, output and polygon.)
+    let expr_out = dir.join("expr.png");
+    let mut expr_args = args.to_vec();
+    expr_args.drain(3..7);
+    expr_args.retain(|a| *a != "--select-polygon" && *a != poly_arg);
+    expr_args.extend([
         "--value",
         "speed * 2 - x",
         "--filter",
         "speed > 1",
         "--output",
-        dir.join("expr.png").to_str().unwrap(),
-        "--width",
-        "200",
-        "--height",
-        "100",
-        "--no-axes",
-        "--x-range",
-        "-0.5",
-        "19.5",
-        "--y-range",
-        "-0.5",
-        "9.5",
-        "--probe",
-        "35",
-        "55",
+        expr_out.to_str().unwrap(),
     ]);
+    let o = run(&expr_args);
     assert!(o.status.success(), "{}", stderr(&o));
     let said = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(said.contains("probe 35 55: speed * 2 - x = 8\n"), "{said}");

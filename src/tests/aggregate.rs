@@ -438,11 +438,15 @@ fn redraws_reuse_the_grid_until_something_it_shows_changes() {
         let again = draw(&mut plot, &mut painter, &base, Mode::Density, false);
         same(&first, &again, format!("{backend:?}: a redraw"));
         // Each change against a new plot made with it.
-        let fresh = |l: &Look, mode, zoom| {
-            let mut p = crate::plot::Plot::new(&gpu, points(), l, None).unwrap();
-            let mut painter = Painter::new(&gpu, OFFSCREEN_FORMAT, &p.renderer);
-            draw(&mut p, &mut painter, l, mode, zoom)
-        };
+        let agrees =
+            |plot: &mut crate::plot::Plot, painter: &mut Painter, l: &Look, mode, zoom, what| {
+                let got = draw(plot, painter, l, mode, zoom);
+                let mut p = crate::plot::Plot::new(&gpu, points(), l, None).unwrap();
+                let mut fresh_painter = Painter::new(&gpu, OFFSCREEN_FORMAT, &p.renderer);
+                let fresh = draw(&mut p, &mut fresh_painter, l, mode, zoom);
+                same(&got, &fresh, format!("{backend:?}: {what}"));
+                got
+            };
         let mean = Look {
             plot: PlotOptions {
                 agg: Agg::Mean,
@@ -451,25 +455,10 @@ fn redraws_reuse_the_grid_until_something_it_shows_changes() {
             ..base.clone()
         };
         plot.opts = mean.plot;
-        let got = draw(&mut plot, &mut painter, &mean, Mode::Density, false);
+        let got = agrees(&mut plot, &mut painter, &mean, Mode::Density, false, "agg");
         assert!(got != first, "{backend:?}: mean differs from count");
-        same(
-            &got,
-            &fresh(&mean, Mode::Density, false),
-            format!("{backend:?}: agg"),
-        );
-        let got = draw(&mut plot, &mut painter, &mean, Mode::Density, true);
-        same(
-            &got,
-            &fresh(&mean, Mode::Density, true),
-            format!("{backend:?}: zoom"),
-        );
-        let got = draw(&mut plot, &mut painter, &mean, Mode::Splat, true);
-        same(
-            &got,
-            &fresh(&mean, Mode::Splat, true),
-            format!("{backend:?}: mode"),
-        );
+        agrees(&mut plot, &mut painter, &mean, Mode::Density, true, "zoom");
+        agrees(&mut plot, &mut painter, &mean, Mode::Splat, true, "mode");
         let big = Look {
             style: Style {
                 point_size: 5.0,
@@ -477,23 +466,13 @@ fn redraws_reuse_the_grid_until_something_it_shows_changes() {
             },
             ..mean.clone()
         };
-        let got = draw(&mut plot, &mut painter, &big, Mode::Splat, true);
-        same(
-            &got,
-            &fresh(&big, Mode::Splat, true),
-            format!("{backend:?}: size"),
-        );
+        agrees(&mut plot, &mut painter, &big, Mode::Splat, true, "size");
         let other = Look {
             values: ValueSettings::of("x - y"),
             ..big.clone()
         };
         plot.values = other.values.clone();
         plot.derive(&gpu).unwrap();
-        let got = draw(&mut plot, &mut painter, &other, Mode::Splat, true);
-        same(
-            &got,
-            &fresh(&other, Mode::Splat, true),
-            format!("{backend:?}: values"),
-        );
+        agrees(&mut plot, &mut painter, &other, Mode::Splat, true, "values");
     }
 }
