@@ -55,3 +55,16 @@ fn colour_index(t: f32) -> u32 {
     return min(u32(t * f32(LUT_SIZE)), LUT_SIZE - 1u);
 }
 
+// Whether a value takes the map's colour (0), the under colour (1) or the over
+// colour (2) over (lo, hi); `given` says which of them are set (bits 0 and 1).
+// Twin of Extremes::beyond in src/colormap/mod.rs.
+fn beyond(v: f32, lo: f32, hi: f32, given: u32) -> u32 {
+    if v < lo && (given & 1u) != 0u {
+        return 1u;
+    }
+    if v > hi && (given & 2u) != 0u {
+        return 2u;
+    }
+    return 0u;
+}
+

@@ -20,6 +20,10 @@ struct DeriveParams {
     count: u32,            // points in this chunk
     base_index: u32,       // index of this chunk's first point
     t: f32,                // the expressions' time, in seconds
+    under: u32,            // packed RGBA8 below the range (given bit 0)
+    over: u32,             // ... above the range (given bit 1)
+    bad: u32,              // ... for no value (given bit 2)
+    given: u32,            // which of them are set
     _pad: vec2<u32>,
 }
 
@@ -99,9 +103,24 @@ fn colours_main(
     }
     let v = values[i];
     if !has_value(v) {
-        colours[i] = 0u; // no value, or left out: transparent
+        // Left out: transparent; no value: the bad colour where one is set.
+        var c = 0u;
+        if bitcast<u32>(v) != FILTERED_BITS && (params.given & 4u) != 0u {
+            c = params.bad;
+        }
+        colours[i] = c;
         return;
     }
-    let t = normalise(v, lo, hi);
-    colours[i] = pack4x8unorm(textureLoad(colormap, vec2<u32>(colour_index(t), 0u), 0));
+    switch beyond(v, lo, hi, params.given) {
+        case 1u: {
+            colours[i] = params.under;
+        }
+        case 2u: {
+            colours[i] = params.over;
+        }
+        default: {
+            let t = normalise(v, lo, hi);
+            colours[i] = pack4x8unorm(textureLoad(colormap, vec2<u32>(colour_index(t), 0u), 0));
+        }
+    }
 }

@@ -12,6 +12,10 @@ struct ResolveParams {
     range: vec2<f32>,   // value range for splat
     ahead: u32,         // ... to `ahead` pixels down and right (footprint and spread)
     _pad: u32,
+    under: u32,         // splat: packed RGBA8 below the range (given bit 0)
+    over: u32,          // ... above it (given bit 1)
+    given: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> r: ResolveParams;
@@ -85,7 +89,18 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
     }
     var i = 0u;
     if r.mode == 0u {
-        i = colour_index(normalise(unordered(c), r.range.x, r.range.y));
+        let v = unordered(c);
+        switch beyond(v, r.range.x, r.range.y, r.given) {
+            case 1u: {
+                return unpack4x8unorm(r.under);
+            }
+            case 2u: {
+                return unpack4x8unorm(r.over);
+            }
+            default: {
+                i = colour_index(normalise(v, r.range.x, r.range.y));
+            }
+        }
     } else {
         i = density_index(c);
     }

@@ -18,8 +18,6 @@ use glam::DVec2;
 use rayon::prelude::*;
 
 use crate::camera::Camera;
-#[cfg(test)]
-use crate::colormap::normalise;
 use crate::colormap::{colour_index, LUT_SIZE};
 pub use crate::options::{Agg, Backend, How, Mode};
 
@@ -669,9 +667,10 @@ pub fn shade_splat(
     grid: &[u32],
     range: (f32, f32),
     lut: &[[u8; 4]; LUT_SIZE],
+    extremes: &crate::colormap::Extremes,
 ) -> Vec<Option<[u8; 4]>> {
     grid.iter()
-        .map(|&c| (c != 0).then(|| lut[colour_index(normalise(unordered(c), range.0, range.1))]))
+        .map(|&c| (c != 0).then(|| extremes.value_colour(unordered(c), range.0, range.1, lut)))
         .collect()
 }
 

@@ -271,6 +271,7 @@ pub fn run(args: &BenchArgs) -> Result<Report> {
                 filter: None,
                 range: None,
                 t: 0.0,
+                extremes: Default::default(),
             };
             results.push(bench_size(
                 &gpu,
@@ -334,7 +335,7 @@ fn bench_size(
         &gpu_points.read_colours(gpu)?,
         settings.range.or(gpu_points.read_stats(gpu)?.range()),
         &cpu,
-        lut,
+        (lut, &settings.extremes),
         &|i| expect.at(i),
     );
     if !parity.ok() {

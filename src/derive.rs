@@ -7,7 +7,7 @@
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
 
-use crate::colormap::{colour_index, normalise, LUT_SIZE};
+use crate::colormap::{Extremes, LUT_SIZE};
 use crate::expr::eval::{run_block, BlockInput, Program, Scratch};
 use crate::expr::tolerance::{self, Ref};
 #[cfg(test)]
@@ -37,6 +37,8 @@ pub struct ValueSettings {
     pub range: Option<(f32, f32)>,
     /// The expression's `t`, in seconds.
     pub t: f32,
+    /// Colours beyond the range and for no value.
+    pub extremes: Extremes,
 }
 
 impl ValueSettings {
@@ -49,6 +51,7 @@ impl ValueSettings {
             filter: None,
             range: None,
             t: 0.0,
+            extremes: Default::default(),
         }
     }
 
@@ -80,21 +83,35 @@ pub struct DeriveParams {
     pub count: u32,
     pub base_index: u32,
     pub t: f32,
+    pub under: u32,
+    pub over: u32,
+    pub bad: u32,
+    pub given: u32,
     pub _pad: [u32; 2],
 }
 
-const _: () = assert!(std::mem::size_of::<DeriveParams>() == 48);
+const _: () = assert!(std::mem::size_of::<DeriveParams>() == 64);
 
 impl DeriveParams {
     /// Parameters for the whole of `points` under `settings` (the GPU sets
     /// count and base per chunk).
     pub fn new(points: &PointSet, settings: &ValueSettings) -> Self {
+        Self::base(points).with(settings)
+    }
+
+    /// These parameters with the range, `t` and colours of `settings`.
+    pub fn with(self, settings: &ValueSettings) -> Self {
         let (lo, hi) = settings.range.unwrap_or((0.0, 0.0));
+        let [under, over, bad, given] = settings.extremes.packed();
         Self {
             range: [lo, hi],
             auto_range: settings.range.is_none() as u32,
             t: settings.t,
-            ..Self::base(points)
+            under,
+            over,
+            bad,
+            given,
+            ..self
         }
     }
 
@@ -118,6 +135,10 @@ impl DeriveParams {
             count: points.len().min(u32::MAX as usize) as u32,
             base_index: 0,
             t: 0.0,
+            under: 0,
+            over: 0,
+            bad: 0,
+            given: 0,
             _pad: [0; 2],
         }
     }
@@ -125,12 +146,19 @@ impl DeriveParams {
 
 /// Twin of `colours_main`'s body: packed RGBA8 (r in the low byte), 0 for no value.
 #[inline]
-pub fn point_colour(v: f32, lo: f32, hi: f32, lut: &[[u8; 4]; LUT_SIZE]) -> u32 {
-    if v.is_nan() {
+pub fn point_colour(
+    v: f32,
+    (lo, hi): (f32, f32),
+    lut: &[[u8; 4]; LUT_SIZE],
+    extremes: &Extremes,
+) -> u32 {
+    if !is_kept(v) {
         return 0;
     }
-    let t = normalise(v, lo, hi);
-    u32::from_le_bytes(lut[colour_index(t)])
+    if v.is_nan() {
+        return extremes.bad.map_or(0, u32::from_le_bytes);
+    }
+    u32::from_le_bytes(extremes.value_colour(v, lo, hi, lut))
 }
 
 /// What a value pass found: the min and max of the values (infinity,
@@ -341,9 +369,9 @@ pub fn derive_serial(
 ) {
     out.stats = values_serial(points, settings, &mut out.values);
     out.range = settings.colour_range(&out.stats);
-    let (lo, hi) = out.range.unwrap_or((f32::NAN, f32::NAN));
+    let range = out.range.unwrap_or((f32::NAN, f32::NAN));
     for (v, c) in out.values.iter().zip(&mut out.colours) {
-        *c = point_colour(*v, lo, hi, lut);
+        *c = point_colour(*v, range, lut, &settings.extremes);
     }
 }
 
@@ -356,7 +384,13 @@ pub fn derive_parallel(
 ) {
     out.stats = values_parallel(points, settings, &mut out.values);
     out.range = settings.colour_range(&out.stats);
-    colours_parallel(&out.values, out.range, lut, &mut out.colours);
+    colours_parallel(
+        &out.values,
+        out.range,
+        lut,
+        &settings.extremes,
+        &mut out.colours,
+    );
 }
 
 /// The colour pass of [`derive_parallel`].
@@ -364,15 +398,16 @@ pub fn colours_parallel(
     values: &[f32],
     range: Option<(f32, f32)>,
     lut: &[[u8; 4]; LUT_SIZE],
+    extremes: &Extremes,
     colours: &mut [u32],
 ) {
-    let (lo, hi) = range.unwrap_or((f32::NAN, f32::NAN));
+    let range = range.unwrap_or((f32::NAN, f32::NAN));
     values
         .par_chunks(BLOCK)
         .zip(colours.par_chunks_mut(BLOCK))
         .for_each(|(vals, cols)| {
             for (v, c) in vals.iter().zip(cols.iter_mut()) {
-                *c = point_colour(*v, lo, hi, lut);
+                *c = point_colour(*v, range, lut, extremes);
             }
         });
 }
@@ -465,6 +500,7 @@ mod tests {
             filter: None,
             range: None,
             t: 0.0,
+            extremes: Default::default(),
         }
     }
 

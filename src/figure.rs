@@ -122,6 +122,14 @@ pub struct Figure {
     pub colormap: Colormap,
     /// Fixed value range mapped onto the colourmap; `None`: min and max of the values.
     pub range: Option<(f64, f64)>,
+    /// The colour of values below the range (matplotlib's `set_under`);
+    /// `None`: the map's first colour. Points and splat modes.
+    pub under: Option<Color>,
+    /// The colour of values above the range (`set_over`); `None`: the last.
+    pub over: Option<Color>,
+    /// The colour of points with no value (`set_bad`: NaN, `log(-1)`);
+    /// `None`: not drawn. Points mode (a splat has no cell for them).
+    pub bad: Option<Color>,
     /// What a frame draws.
     pub mode: Mode,
     /// Where splat and density frames aggregate.
@@ -172,6 +180,9 @@ impl Default for Figure {
             time: 0.0,
             colormap: Colormap::VIRIDIS,
             range: None,
+            under: None,
+            over: None,
+            bad: None,
             mode: Mode::Auto,
             backend: Backend::Auto,
             agg: Agg::Count,
@@ -234,6 +245,11 @@ impl Figure {
                 self.agg.name()
             )));
         }
+        if self.mode == Mode::Density && (self.under, self.over, self.bad) != (None, None, None) {
+            return Err(input(
+                "under, over and bad colours are for points and splat modes (density shades counts and aggregates with how)",
+            ));
+        }
         if self.how != How::EqHist && self.mode != Mode::Density {
             return Err(input(format!(
                 "shading {}: how shades density mode only (points and splat colour their values linearly over the range)",
@@ -292,6 +308,14 @@ impl Figure {
         )?;
         set.columns = columns;
         set.column_names = names;
+        let values = crate::derive::ValueSettings {
+            extremes: crate::colormap::Extremes {
+                under: self.under.map(|c| c.0),
+                over: self.over.map(|c| c.0),
+                bad: self.bad.map(|c| c.0),
+            },
+            ..values
+        };
         let look = Look {
             values,
             colormap: self.colormap,

@@ -105,6 +105,7 @@ pub fn highlight(plot: &Plot, gpu: &Gpu, look: &Look, mask: &Mask) -> Result<Opt
         filter: None,
         range: plot.range.or(plot.values.range),
         t: plot.values.t,
+        extremes: plot.values.extremes,
     };
     look.colormap = plot.renderer.colormap();
     look.plot = plot.opts;

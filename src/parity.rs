@@ -8,7 +8,7 @@
 //! go either way and are counted, not compared. Used by the tests and by
 //! `pointillist bench`.
 
-use crate::colormap::{colour_index, normalise, LUT_SIZE};
+use crate::colormap::{colour_index, normalise, Extremes, LUT_SIZE};
 use crate::derive::{is_kept, Derived, Expected};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -45,9 +45,10 @@ pub fn check(
     gpu_colours: &[u32],
     gpu_range: Option<(f32, f32)>,
     cpu: &Derived,
-    lut: &[[u8; 4]; LUT_SIZE],
+    (lut, extremes): (&[[u8; 4]; LUT_SIZE], &Extremes),
     expected: &dyn Fn(usize) -> Expected,
 ) -> Parity {
+    let bad = extremes.bad.map_or(0, u32::from_le_bytes);
     let mut p = Parity {
         checked: cpu.values.len(),
         unsure: 0,
@@ -85,7 +86,7 @@ pub fn check(
                 if !(g.is_nan() && c.is_nan() && is_kept(g) && is_kept(c)) {
                     miss(&mut p, format!("point {i}: no value, but GPU {g} CPU {c}"));
                 }
-                if gc != 0 || cc != 0 {
+                if gc != bad || cc != bad {
                     p.colour_mismatches += 1;
                 }
             }
@@ -115,15 +116,19 @@ pub fn check(
                 let d = (ghi - glo).abs() * 1e-5 + g.abs() * 1e-6;
                 let a = colour_index(normalise(g - d, glo, ghi));
                 let b = colour_index(normalise(g + d, glo, ghi));
-                if !(a..=b).any(|k| channels_close(gc, u32::from_le_bytes(lut[k]))) {
+                // Or, within d of the range's ends, the colour beyond them.
+                let beyond = [g - d, g + d]
+                    .map(|v| u32::from_le_bytes(extremes.value_colour(v, glo, ghi, lut)));
+                if !(a..=b).any(|k| channels_close(gc, u32::from_le_bytes(lut[k])))
+                    && !beyond.contains(&gc)
+                {
                     p.colour_mismatches += 1;
                     p.first_mismatch.get_or_insert(format!(
                         "point {i}: colour {gc:#010x} for GPU value {g}, not entry {a}-{b} of {glo}..{ghi}"
                     ));
                 }
                 // And the CPU's, on its own.
-                let k = colour_index(normalise(c, lo, hi));
-                if cc != u32::from_le_bytes(lut[k]) {
+                if cc != u32::from_le_bytes(extremes.value_colour(c, lo, hi, lut)) {
                     p.colour_mismatches += 1;
                     p.first_mismatch
                         .get_or_insert(format!("point {i}: CPU colour {cc:#010x} for {c}"));
@@ -156,7 +161,7 @@ mod tests {
     fn derived(values: Vec<f32>, lut: &[[u8; 4]; 256]) -> Derived {
         let colours = values
             .iter()
-            .map(|&v| crate::derive::point_colour(v, 0.0, 1.0, lut))
+            .map(|&v| crate::derive::point_colour(v, (0.0, 1.0), lut, &Extremes::default()))
             .collect();
         Derived {
             values,
@@ -180,21 +185,36 @@ mod tests {
             &cpu.colours,
             cpu.range,
             &cpu,
-            &lut,
+            (&lut, &Extremes::default()),
             &exact(&cpu),
         );
         assert!(ok.ok(), "{ok:?}");
         // A wrong value.
         let mut v = cpu.values.clone();
         v[1] = 0.3;
-        let bad = check(&v, &cpu.colours, cpu.range, &cpu, &lut, &exact(&cpu));
+        let bad = check(
+            &v,
+            &cpu.colours,
+            cpu.range,
+            &cpu,
+            (&lut, &Extremes::default()),
+            &exact(&cpu),
+        );
         assert_eq!(bad.value_mismatches, 1);
         assert!(!bad.ok());
         // A wrong colour.
         let mut c = cpu.colours.clone();
         c[2] = u32::from_le_bytes(lut[10]);
         assert_eq!(
-            check(&cpu.values, &c, cpu.range, &cpu, &lut, &exact(&cpu)).colour_mismatches,
+            check(
+                &cpu.values,
+                &c,
+                cpu.range,
+                &cpu,
+                (&lut, &Extremes::default()),
+                &exact(&cpu)
+            )
+            .colour_mismatches,
             1
         );
         // A wrong range.
@@ -203,12 +223,20 @@ mod tests {
             &cpu.colours,
             Some((0.0, 2.0)),
             &cpu,
-            &lut,
+            (&lut, &Extremes::default()),
             &exact(&cpu)
         )
         .ok());
         // Wrong lengths.
-        assert!(!check(&v[..2], &c, cpu.range, &cpu, &lut, &exact(&cpu)).ok());
+        assert!(!check(
+            &v[..2],
+            &c,
+            cpu.range,
+            &cpu,
+            (&lut, &Extremes::default()),
+            &exact(&cpu)
+        )
+        .ok());
     }
 
     #[test]
@@ -219,12 +247,28 @@ mod tests {
         let mut c = cpu.colours.clone();
         c[0] = u32::from_le_bytes(lut[127]);
         assert_eq!(
-            check(&cpu.values, &c, cpu.range, &cpu, &lut, &exact(&cpu)).colour_mismatches,
+            check(
+                &cpu.values,
+                &c,
+                cpu.range,
+                &cpu,
+                (&lut, &Extremes::default()),
+                &exact(&cpu)
+            )
+            .colour_mismatches,
             0
         );
         c[1] = u32::from_le_bytes(lut[colour_index(0.3) - 1]);
         assert_eq!(
-            check(&cpu.values, &c, cpu.range, &cpu, &lut, &exact(&cpu)).colour_mismatches,
+            check(
+                &cpu.values,
+                &c,
+                cpu.range,
+                &cpu,
+                (&lut, &Extremes::default()),
+                &exact(&cpu)
+            )
+            .colour_mismatches,
             1
         );
     }

@@ -263,7 +263,7 @@ impl Plot {
                         gpu,
                         gp,
                         &self.cpu_values,
-                        self.range,
+                        (self.range, &self.values.extremes),
                         self.renderer.colormap(),
                     );
                 }
@@ -306,7 +306,7 @@ impl Plot {
                 gpu,
                 &gp,
                 &self.cpu_values,
-                self.range,
+                (self.range, &self.values.extremes),
                 self.renderer.colormap(),
             );
             self.gpu_points = Some(gp);
@@ -319,11 +319,11 @@ impl Plot {
         gpu: &Gpu,
         gp: &GpuPoints,
         values: &[f32],
-        range: Option<(f32, f32)>,
+        (range, extremes): (Option<(f32, f32)>, &crate::colormap::Extremes),
         colormap: Colormap,
     ) {
         let mut colours = vec![0u32; values.len()];
-        colours_parallel(values, range, &colormap.rgba8(), &mut colours);
+        colours_parallel(values, range, &colormap.rgba8(), extremes, &mut colours);
         gp.write_derived(gpu, values, &colours);
     }
 
@@ -402,7 +402,11 @@ impl Plot {
         let grid = self.grid.as_ref().expect("aggregate made the grid");
         let (shading, scale) = if mode == Mode::Splat {
             let range = self.range.unwrap_or((0.0, 0.0));
-            (Shading::Values { range }, ColorScale::Values(self.range))
+            let extremes = self.values.extremes;
+            (
+                Shading::Values { range, extremes },
+                ColorScale::Values(self.range),
+            )
         } else {
             let how = self.opts.how;
             let thresholds = Box::new(match cells {

@@ -131,6 +131,7 @@ pub(crate) fn compile(
         filter,
         range,
         t,
+        extremes: Default::default(),
     };
     // After a Morton sort, `index` is each point's input row: it travels as a column.
     if let Some(order) = &points.original_index {

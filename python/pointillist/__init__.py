@@ -226,6 +226,9 @@ def scatter(
     grid: bool = False,
     axes: bool = True,
     background: str = "white",
+    under: Optional[str] = None,
+    over: Optional[str] = None,
+    bad: Optional[str] = None,
     filter: Optional[str] = None,
     time: float = 0.0,
     backend: str = "auto",
@@ -243,6 +246,9 @@ def scatter(
     ``filter`` keeps the points where an expression is true. ``clabel``
     names the colourbar (default: the Series' name, or "value").
     ``backend`` (auto, gpu, cpu) says where splat and density aggregate.
+    ``under``, ``over`` and ``bad`` colour the values below and above
+    ``vmin``/``vmax`` and the points with no value, as matplotlib's
+    ``set_under``, ``set_over`` and ``set_bad`` do (points and splat modes).
 
     Raises ``ValueError`` for a bad value or setting (the CLI's message) and
     ``TypeError`` for a wrong kind of argument.
@@ -282,6 +288,7 @@ def scatter(
         axes=bool(axes),
         background=background,
         time=float(time),
+        **{k: v for k, v in (("under", under), ("over", over), ("bad", bad)) if v is not None},
         backend=_backend(backend),
     )
     if xlabel is not None:

@@ -148,10 +148,18 @@ fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
     keep(&mut f.spread, get(s, "spread")?);
     keep(&mut f.point_size, get(s, "s")?);
     keep(&mut f.opacity, get(s, "alpha")?);
-    if let Some(b) = get::<String>(s, "background")? {
-        f.background =
-            Color::parse(&b).map_err(|e| PyValueError::new_err(format!("background: {e}")))?;
+    let colour = |key: &str| -> PyResult<Option<Color>> {
+        get::<String>(s, key)?
+            .map(|c| Color::parse(&c).map_err(|e| PyValueError::new_err(format!("{key}: {e}"))))
+            .transpose()
+    };
+    if let Some(b) = colour("background")? {
+        f.background = b;
     }
+    // matplotlib's Colormap.set_under / set_over / set_bad.
+    f.under = colour("under")?;
+    f.over = colour("over")?;
+    f.bad = colour("bad")?;
     f.x_range = get(s, "x_range")?;
     f.y_range = get(s, "y_range")?;
     f.title = get(s, "title")?;

@@ -154,6 +154,7 @@ def test_expressions_and_dataframe_columns():
         (lambda: pointillist.scatter([1.0], [2.0], vmin=1), ValueError, "both vmin and vmax"),
         (lambda: pointillist.aggregate([1.0], [2.0], agg="sum"), ValueError, "needs values"),
         (lambda: pointillist.scatter([1.0], [2.0], how="log"), ValueError, "density mode only"),
+        (lambda: pointillist.scatter([1.0], [2.0], under="reddish"), ValueError, "under: unknown colour"),
         (lambda: pointillist.aggregate([1.0], [2.0], [1.0], agg="median"), ValueError, "unknown aggregate"),
     ],
 )
@@ -161,6 +162,23 @@ def test_bad_input_raises_the_right_exception(call, kind, text):
     with pytest.raises(kind) as e:
         call()
     assert text in str(e.value)
+
+
+def test_under_over_and_bad_colours_like_matplotlib():
+    # Points at x = 0, 1.5, 3 drawn at columns 12, 30 and 48; values over (1, 2).
+    x, y = np.array([0.0, 1.5, 3.0]), np.zeros(3)
+    kw = dict(width=60, height=20, axes=False, x_range=(-1, 4), y_range=(-1, 1), s=6,
+              mode="points", vmin=1.0, vmax=2.0)
+    at = lambda img, col: tuple(int(v) for v in img[10, col, :3])
+    plain = pointillist.scatter(x, y, c="x", **kw).to_numpy()
+    assert at(plain, 12) == (68, 1, 84)  # viridis' first colour below the range
+    ends = pointillist.scatter(x, y, c="x", under="#ff0000", over="#0000ff", **kw).to_numpy()
+    assert at(ends, 12) == (255, 0, 0) and at(ends, 48) == (0, 0, 255)
+    assert at(ends, 30) == at(plain, 30)
+    # log(x - 1) has no value at x = 0: not drawn, or the bad colour.
+    assert at(pointillist.scatter(x, y, c="log(x - 1)", **kw).to_numpy(), 12) == (255, 255, 255)
+    bad = pointillist.scatter(x, y, c="log(x - 1)", bad="#00ff00", **kw).to_numpy()
+    assert at(bad, 12) == (0, 255, 0)
 
 
 def test_frames_with_nan_and_empty_inputs():

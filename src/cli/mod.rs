@@ -117,6 +117,17 @@ pub struct LookArgs {
     /// Background: white, black, transparent, #rgb, #rrggbb or #rrggbbaa.
     #[arg(long, default_value = "white")]
     pub background: String,
+    /// Colour of values below --range (like matplotlib's set_under; default:
+    /// the map's first colour). Points and splat modes.
+    #[arg(long, value_name = "COLOUR")]
+    pub under: Option<String>,
+    /// Colour of values above --range (set_over; default: the map's last colour).
+    #[arg(long, value_name = "COLOUR")]
+    pub over: Option<String>,
+    /// Colour of points with no value, NaN or log(-1) (set_bad; default: not
+    /// drawn). Points mode.
+    #[arg(long, value_name = "COLOUR")]
+    pub bad: Option<String>,
     /// Initial x range of the view (default: fit the data).
     #[arg(long, num_args = 2, value_names = ["LO", "HI"], allow_negative_numbers = true)]
     pub x_range: Option<Vec<f64>>,
@@ -316,6 +327,9 @@ impl LookArgs {
             point_size: self.point_size,
             opacity: self.opacity,
             background: Color::parse(&self.background)?,
+            under: self.under.as_deref().map(Color::parse).transpose()?,
+            over: self.over.as_deref().map(Color::parse).transpose()?,
+            bad: self.bad.as_deref().map(Color::parse).transpose()?,
             x_range: pair("x-range", &self.x_range)?,
             y_range: pair("y-range", &self.y_range)?,
             title: self.title.clone(),

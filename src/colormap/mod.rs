@@ -149,6 +149,58 @@ pub fn colour_index(t: f32) -> usize {
     ((t * LUT_SIZE as f32) as usize).min(LUT_SIZE - 1)
 }
 
+/// Colours for values below and above the colour range and for points with
+/// no value, as matplotlib's `set_under`, `set_over` and `set_bad` give them
+/// (RGBA8 bytes, as the tables are). `None` keeps the default: the map's end
+/// colours beyond the range, and no value not drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Extremes {
+    pub under: Option<[u8; 4]>,
+    pub over: Option<[u8; 4]>,
+    pub bad: Option<[u8; 4]>,
+}
+
+/// Which colour a value takes: the map's, or one of the extremes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Beyond {
+    Map,
+    Under,
+    Over,
+}
+
+impl Extremes {
+    /// Whether `v` takes the under or the over colour over (lo, hi). Twin of
+    /// `beyond` in shaders/common.wgsl.
+    pub fn beyond(&self, v: f32, lo: f32, hi: f32) -> Beyond {
+        if v < lo && self.under.is_some() {
+            Beyond::Under
+        } else if v > hi && self.over.is_some() {
+            Beyond::Over
+        } else {
+            Beyond::Map
+        }
+    }
+
+    /// The colour of the value `v` (not NaN) over (lo, hi).
+    pub fn value_colour(&self, v: f32, lo: f32, hi: f32, lut: &[[u8; 4]; LUT_SIZE]) -> [u8; 4] {
+        match self.beyond(v, lo, hi) {
+            Beyond::Under => self.under.expect("beyond checked it"),
+            Beyond::Over => self.over.expect("beyond checked it"),
+            Beyond::Map => lut[colour_index(normalise(v, lo, hi))],
+        }
+    }
+
+    /// For the shaders: under, over and bad as packed RGBA8 (little-endian
+    /// bytes), and which are set (bits 0, 1, 2).
+    pub fn packed(&self) -> [u32; 4] {
+        let pack = |c: Option<[u8; 4]>| c.map_or(0, u32::from_le_bytes);
+        let set = self.under.is_some() as u32
+            | (self.over.is_some() as u32) << 1
+            | (self.bad.is_some() as u32) << 2;
+        [pack(self.under), pack(self.over), pack(self.bad), set]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -235,12 +235,9 @@ impl GpuPoints {
         renderer.derive.select(&gpu.device, settings)?;
         for chunk in &self.chunks {
             let params = DeriveParams {
-                range: settings.range.map_or([0.0, 0.0], |(lo, hi)| [lo, hi]),
-                auto_range: settings.range.is_none() as u32,
                 count: chunk.count,
                 base_index: chunk.base,
-                t: settings.t,
-                ..self.base_params
+                ..self.base_params.with(settings)
             };
             gpu.queue
                 .write_buffer(&chunk.params, 0, bytemuck::bytes_of(&params));

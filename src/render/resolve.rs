@@ -4,7 +4,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use crate::colormap::LUT_SIZE;
+use crate::colormap::{Extremes, LUT_SIZE};
 use crate::frame::FrameView;
 use crate::gpu::Gpu;
 use crate::render::pipeline::{self, entry, storage, texture, uniform};
@@ -22,15 +22,22 @@ pub struct ResolveParams {
     pub range: [f32; 2],
     pub ahead: u32,
     pub _pad: u32,
+    pub under: u32,
+    pub over: u32,
+    pub given: u32,
+    pub _pad2: u32,
 }
 
-const _: () = assert!(std::mem::size_of::<ResolveParams>() == 48);
+const _: () = assert!(std::mem::size_of::<ResolveParams>() == 64);
 
 /// How the grid's cells become colours.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shading {
-    /// Splat: the value through this range.
-    Values { range: (f32, f32) },
+    /// Splat: the value through this range, with the colours beyond it.
+    Values {
+        range: (f32, f32),
+        extremes: Extremes,
+    },
     /// Density: counts or value keys through these thresholds.
     Table { thresholds: Box<[u32; LUT_SIZE]> },
 }
@@ -100,15 +107,15 @@ impl ResolvePipeline {
         shading: &Shading,
         reach: (u32, u32),
     ) {
-        let (mode, range) = match shading {
-            Shading::Values { range } => (0, [range.0, range.1]),
+        let (mode, range, [under, over, _, given]) = match shading {
+            Shading::Values { range, extremes } => (0, [range.0, range.1], extremes.packed()),
             Shading::Table { thresholds } => {
                 gpu.queue.write_buffer(
                     &self.thresholds,
                     0,
                     bytemuck::cast_slice(thresholds.as_slice()),
                 );
-                (1, [0.0, 0.0])
+                (1, [0.0, 0.0], [0; 4])
             }
         };
         let params = ResolveParams {
@@ -120,6 +127,11 @@ impl ResolvePipeline {
             range,
             ahead: reach.1,
             _pad: 0,
+            under,
+            over,
+            // The bad colour has no cell to show: no value is never splatted.
+            given: given & 3,
+            _pad2: 0,
         };
         gpu.queue
             .write_buffer(&self.params, 0, bytemuck::bytes_of(&params));

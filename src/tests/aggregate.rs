@@ -179,9 +179,19 @@ fn gpu_shading_equals_the_cpu_twin() {
         (Mode::Splat, How::Linear, 1, 2.0),
         (Mode::Splat, How::Linear, 0, 1.0),
         (Mode::Splat, How::Linear, 0, 3.0),
+        (Mode::Splat, How::Linear, 0, 2.0),
     ] {
         let mut l = look(mode, Backend::Gpu, how, spread);
         l.style.point_size = point_size;
+        if mode == Mode::Splat && point_size == 2.0 && spread == 0 {
+            // A range inside the values', with colours below and above it.
+            l.values.range = Some((4.0, 14.0));
+            l.values.extremes = crate::colormap::Extremes {
+                under: Some([255, 0, 0, 255]),
+                over: Some([0, 0, 255, 255]),
+                bad: None,
+            };
+        }
         let r = render(&gpu, &l);
         let (w, h, cells) = r.grid.unwrap();
         // Splatted points cover their size (1-3 px); density keeps 1-px bins.
@@ -195,7 +205,16 @@ fn gpu_shading_equals_the_cpu_twin() {
                 let p = points();
                 let mut cpu = Derived::with_len(p.len());
                 derive_serial(&p, &l.values, &lut, &mut cpu);
-                aggregate::shade_splat(&window, cpu.range.unwrap(), &lut)
+                let shaded =
+                    aggregate::shade_splat(&window, cpu.range.unwrap(), &lut, &l.values.extremes);
+                if l.values.extremes.under.is_some() {
+                    // Both ends are there to be checked.
+                    for end in [[255, 0, 0, 255], [0, 0, 255, 255]] {
+                        let n = shaded.iter().filter(|c| **c == Some(end)).count();
+                        assert!(n > 10, "{n} pixels of {end:?}");
+                    }
+                }
+                shaded
             }
             _ => aggregate::shade_density(
                 &window,

@@ -98,6 +98,7 @@ fn random_expressions_agree_on_gpu_and_cpu_within_wgsl_bounds() {
             filter,
             range: None,
             t: 0.0,
+            extremes: Default::default(),
         };
         let p = parity_for(
             &gpu,
@@ -154,6 +155,7 @@ fn constant_chains_agree_on_the_gpu() {
             filter: None,
             range: None,
             t: 0.0,
+            extremes: Default::default(),
         };
         assert_agrees(&gpu, &points, (&renderer, &gp), src, settings);
     }

@@ -53,7 +53,10 @@ pub(crate) fn parity_for(
     let mut cpu = Derived::with_len(points.len());
     derive_serial(points, &settings, &lut, &mut cpu);
     let expect = Expectation::new(points, &settings);
-    let p = parity::check(&values, &colours, range, &cpu, &lut, &|i| expect.at(i));
+    let extremes = &settings.extremes;
+    let p = parity::check(&values, &colours, range, &cpu, (&lut, extremes), &|i| {
+        expect.at(i)
+    });
     // The counts agree, but for points near an edge (which may go either way).
     let apart =
         stats.no_value.abs_diff(cpu.stats.no_value) + stats.filtered.abs_diff(cpu.stats.filtered);
@@ -79,6 +82,7 @@ pub(crate) fn settings(value: &str, range: Option<(f32, f32)>) -> ValueSettings 
         filter: None,
         range,
         t: 0.0,
+        extremes: Default::default(),
     }
 }
 
@@ -346,4 +350,69 @@ fn a_camera_range_shows_only_that_part() {
     let centre = cam.data_to_pixel(DVec2::ZERO, &Viewport::full(50, 50));
     assert_eq!(centre, DVec2::new(25.0, 25.0));
     assert_eq!(Camera::from_ranges((-1.0, 1.0), (-1.0, 1.0)), cam);
+}
+
+/// Colours beyond a fixed range and for no value (matplotlib's `set_under`,
+/// `set_over`, `set_bad`): the GPU's colour pass gives exactly the twin's,
+/// and those are the given colours where they belong; a point the filter
+/// left out stays transparent, and without them the map's ends are used.
+#[test]
+fn under_over_and_bad_colours_match_the_twin() {
+    use crate::colormap::Extremes;
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
+    // sqrt(x): no value, 0.2, 0.5, 0.7, 0.8, 1, and one left out by the filter.
+    let xs = [-1.0, 0.04, 0.25, 0.49, 0.64, 1.0, 9.0];
+    let points = PointSet::from_f64(&xs, &[0.0; 7], None);
+    let (under, over, bad) = ([255, 0, 0, 255], [0, 0, 255, 255], [9, 9, 9, 255]);
+    let lut = Colormap::VIRIDIS.rgba8();
+    let renderer = Renderer::new(&gpu, Colormap::VIRIDIS);
+    let gp = GpuPoints::upload(&gpu, &renderer, &points, None).unwrap();
+    let packed = u32::from_le_bytes;
+    let entry = |v: f32| {
+        let t = crate::colormap::normalise(v, 0.3, 0.75);
+        packed(lut[crate::colormap::colour_index(t)])
+    };
+    for (extremes, want) in [
+        (
+            Extremes {
+                under: Some(under),
+                over: Some(over),
+                bad: Some(bad),
+            },
+            [
+                packed(bad),
+                packed(under),
+                entry(0.5),
+                entry(0.7),
+                packed(over),
+                packed(over),
+                0,
+            ],
+        ),
+        (
+            Extremes::default(),
+            [
+                0,
+                packed(lut[0]),
+                entry(0.5),
+                entry(0.7),
+                packed(lut[255]),
+                packed(lut[255]),
+                0,
+            ],
+        ),
+    ] {
+        let mut settings = ValueSettings::of("sqrt(x)");
+        settings.filter = Some(Expr::filter("x < 5", &[]).unwrap().node);
+        settings.range = Some((0.3, 0.75));
+        settings.extremes = extremes;
+        gp.derive(&gpu, &renderer, &settings).unwrap();
+        let colours = gp.read_colours(&gpu).unwrap();
+        let mut cpu = Derived::with_len(points.len());
+        derive_serial(&points, &settings, &lut, &mut cpu);
+        assert_eq!(colours, cpu.colours, "{extremes:?}: GPU and twin");
+        assert_eq!(cpu.colours, want, "{extremes:?}");
+    }
 }

@@ -82,7 +82,10 @@ fn shared_structs_match_wgsl() {
         "derive.wgsl",
         "DeriveParams",
         DeriveParams,
-        [origin, wave_freq, range, auto_range, count, base_index, t, _pad]
+        [
+            origin, wave_freq, range, auto_range, count, base_index, t, under, over, bad, given,
+            _pad
+        ]
     );
     check_layout!(
         "points.wgsl",
@@ -106,7 +109,7 @@ fn shared_structs_match_wgsl() {
         "resolve.wgsl",
         "ResolveParams",
         ResolveParams,
-        [vp_min, screen, size, mode, back, range, ahead, _pad]
+        [vp_min, screen, size, mode, back, range, ahead, _pad, under, over, given, _pad2]
     );
     check_layout!("lines.wgsl", "Screen", ScreenUniform, [size, _pad]);
     check_layout!(
