@@ -176,67 +176,47 @@ mod tests {
         |i| Expected::Value(cpu.values[i] as f64, 1e-6)
     }
 
+    /// `check` with no extreme colours, against the CPU's own values.
+    fn plain(
+        values: &[f32],
+        colours: &[u32],
+        range: Option<(f32, f32)>,
+        cpu: &Derived,
+        lut: &[[u8; 4]; 256],
+    ) -> Parity {
+        check(
+            values,
+            colours,
+            range,
+            cpu,
+            (lut, &Extremes::default()),
+            &exact(cpu),
+        )
+    }
+
     #[test]
     fn agreement_and_disagreement_are_told_apart() {
         let lut = Colormap::VIRIDIS.rgba8();
         let cpu = derived(vec![0.0, 0.25, 0.5, 1.0], &lut);
-        let ok = check(
-            &cpu.values,
-            &cpu.colours,
-            cpu.range,
-            &cpu,
-            (&lut, &Extremes::default()),
-            &exact(&cpu),
-        );
+        let ok = plain(&cpu.values, &cpu.colours, cpu.range, &cpu, &lut);
         assert!(ok.ok(), "{ok:?}");
         // A wrong value.
         let mut v = cpu.values.clone();
         v[1] = 0.3;
-        let bad = check(
-            &v,
-            &cpu.colours,
-            cpu.range,
-            &cpu,
-            (&lut, &Extremes::default()),
-            &exact(&cpu),
-        );
+        let bad = plain(&v, &cpu.colours, cpu.range, &cpu, &lut);
         assert_eq!(bad.value_mismatches, 1);
         assert!(!bad.ok());
         // A wrong colour.
         let mut c = cpu.colours.clone();
         c[2] = u32::from_le_bytes(lut[10]);
         assert_eq!(
-            check(
-                &cpu.values,
-                &c,
-                cpu.range,
-                &cpu,
-                (&lut, &Extremes::default()),
-                &exact(&cpu)
-            )
-            .colour_mismatches,
+            plain(&cpu.values, &c, cpu.range, &cpu, &lut).colour_mismatches,
             1
         );
         // A wrong range.
-        assert!(!check(
-            &cpu.values,
-            &cpu.colours,
-            Some((0.0, 2.0)),
-            &cpu,
-            (&lut, &Extremes::default()),
-            &exact(&cpu)
-        )
-        .ok());
+        assert!(!plain(&cpu.values, &cpu.colours, Some((0.0, 2.0)), &cpu, &lut).ok());
         // Wrong lengths.
-        assert!(!check(
-            &v[..2],
-            &c,
-            cpu.range,
-            &cpu,
-            (&lut, &Extremes::default()),
-            &exact(&cpu)
-        )
-        .ok());
+        assert!(!plain(&v[..2], &c, cpu.range, &cpu, &lut).ok());
     }
 
     #[test]
@@ -247,29 +227,48 @@ mod tests {
         let mut c = cpu.colours.clone();
         c[0] = u32::from_le_bytes(lut[127]);
         assert_eq!(
-            check(
-                &cpu.values,
-                &c,
-                cpu.range,
-                &cpu,
-                (&lut, &Extremes::default()),
-                &exact(&cpu)
-            )
-            .colour_mismatches,
+            plain(&cpu.values, &c, cpu.range, &cpu, &lut).colour_mismatches,
             0
         );
         c[1] = u32::from_le_bytes(lut[colour_index(0.3) - 1]);
         assert_eq!(
-            check(
-                &cpu.values,
-                &c,
-                cpu.range,
-                &cpu,
-                (&lut, &Extremes::default()),
-                &exact(&cpu)
-            )
-            .colour_mismatches,
+            plain(&cpu.values, &c, cpu.range, &cpu, &lut).colour_mismatches,
             1
         );
+    }
+
+    /// With under and over colours, those are the right colours beyond the
+    /// range (on both sides) and the wrong ones inside it.
+    #[test]
+    fn extremes_are_expected_beyond_the_range_only() {
+        let lut = Colormap::VIRIDIS.rgba8();
+        let extremes = Extremes {
+            under: Some([255, 0, 0, 255]),
+            over: Some([0, 0, 255, 255]),
+            bad: Some([1, 2, 3, 255]),
+        };
+        let values = vec![-0.5, 0.5, 1.5, f32::NAN];
+        let colours: Vec<u32> = values
+            .iter()
+            .map(|&v| crate::derive::point_colour(v, (0.0, 1.0), &lut, &extremes))
+            .collect();
+        let cpu = Derived {
+            values: values.clone(),
+            colours: colours.clone(),
+            range: Some((0.0, 1.0)),
+            stats: crate::derive::DeriveStats::EMPTY,
+        };
+        let expected = |i: usize| match i {
+            3 => Expected::NoValue,
+            _ => Expected::Value(values[i] as f64, 1e-6),
+        };
+        let run = |c: &[u32]| check(&values, c, cpu.range, &cpu, (&lut, &extremes), &expected);
+        assert!(run(&colours).ok(), "{:?}", run(&colours));
+        // The under colour inside the range, the map's below it, no bad colour.
+        for (i, wrong) in [(1, colours[0]), (0, colours[1]), (3, 0)] {
+            let mut c = colours.clone();
+            c[i] = wrong;
+            assert_eq!(run(&c).colour_mismatches, 1, "point {i}");
+        }
     }
 }
