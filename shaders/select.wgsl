@@ -1,6 +1,6 @@
 // Selection by polygon (after common.wgsl): one bit per point, set where the point lies inside
 // the polygon by the even-odd rule, in the pixel coordinates splat.wgsl bins with. CPU twin:
-// src/select.rs (inside, select_twin). Driven by src/render/select.rs.
+// src/select.rs (EdgeBands, select_twin). Driven by src/render/select.rs.
 // One invocation makes one word (32 points); one workgroup covers one tile of the list.
 
 // Keep in sync with `SelectParams` in src/render/select.rs.
@@ -11,9 +11,9 @@ struct SelectParams {
     count: u32,       // points in this chunk
     vertices: u32,    // entries of `polygon`
     tiles: u32,       // entries of `tiles`
-    pad0: u32,
-    pad1: u32,
-    pad2: u32,
+    bands: u32,       // the polygon's edge bands: band of y = floor((y - band_y0) * band_scale)
+    band_y0: f32,
+    band_scale: f32,
 }
 
 // Keep in sync with `points::TILE` in src/points.rs.
@@ -28,14 +28,25 @@ const WORDS_PER_TILE: u32 = 128u; // TILE / 32, the workgroup size
 // The chunk's tiles that meet the polygon's bounds, by index in the chunk.
 @group(0) @binding(4) var<storage, read> tiles: array<u32>;
 @group(0) @binding(5) var<storage, read_write> words: array<u32>;
+// Band b's edges (by the index of their first vertex) are band_edges[band_starts[b] ..
+// band_starts[b + 1]]: every edge whose y span meets the band.
+@group(0) @binding(6) var<storage, read> band_starts: array<u32>;
+@group(0) @binding(7) var<storage, read> band_edges: array<u32>;
 
 // Even-odd rule; a rightward ray crosses an edge whose lower end is at or below the point
 // and whose crossing is strictly to its right (left and bottom edges inside). Two products
-// compared instead of a division: nothing to fuse. Twin: select::inside.
+// compared instead of a division: nothing to fuse. Only the edges of the point's band can
+// cross its ray, so only those are tested. Twin: select::EdgeBands::inside.
 fn inside(t: vec2<f32>) -> bool {
+    let f = floor((t.y - p.band_y0) * p.band_scale);
+    var band = 0u;
+    if f > 0.0 {
+        band = min(u32(f), p.bands - 1u);
+    }
     var odd = false;
-    var j = p.vertices - 1u;
-    for (var i = 0u; i < p.vertices; i++) {
+    for (var k = band_starts[band]; k < band_starts[band + 1u]; k++) {
+        let i = band_edges[k];
+        let j = select(i - 1u, p.vertices - 1u, i == 0u);
         let a = polygon[i];
         let b = polygon[j];
         if (a.y > t.y) != (b.y > t.y) {
@@ -46,7 +57,6 @@ fn inside(t: vec2<f32>) -> bool {
                 odd = !odd;
             }
         }
-        j = i;
     }
     return odd;
 }

@@ -67,12 +67,13 @@ fn crosses(t: [f32; 2], a: [f32; 2], b: [f32; 2]) -> bool {
 /// with the same monotone function of y as the lookup, so an edge spanning a
 /// point's y is always in the point's band).
 pub struct EdgeBands {
-    y0: f32,
-    scale: f32,
+    /// Band of y: floor((y - y0) * scale), clamped to the bands (NaN: 0).
+    pub y0: f32,
+    pub scale: f32,
     /// Band b's edges are `edges[starts[b]..starts[b + 1]]` (index of the
-    /// edge's first vertex), in polygon order.
-    starts: Vec<u32>,
-    edges: Vec<u32>,
+    /// edge's first vertex), in polygon order. select.wgsl reads both.
+    pub starts: Vec<u32>,
+    pub edges: Vec<u32>,
 }
 
 impl EdgeBands {
@@ -108,6 +109,7 @@ impl EdgeBands {
         bands
     }
 
+    /// Twin of the band lookup in select.wgsl's `inside`.
     fn band(&self, y: f32) -> usize {
         let last = self.starts.len() - 2;
         let f = ((y - self.y0) * self.scale).floor();

@@ -1,6 +1,6 @@
 //! Drives shaders/select.wgsl: the points inside a polygon, one bit each,
 //! computed per chunk over the tiles that meet the polygon and read back into
-//! a [`Mask`]. CPU twin: src/select.rs (`select_twin`).
+//! a [`Mask`]. CPU twin: src/select.rs (`select_twin`, `EdgeBands`).
 
 use std::ops::Range;
 
@@ -14,7 +14,7 @@ use crate::render::chunks::GpuPoints;
 use crate::render::derive::dispatch_size;
 use crate::render::pipeline::{self, buffer_entries, entry, storage, uniform};
 use crate::render::splat::chunk_tiles;
-use crate::select::Mask;
+use crate::select::{EdgeBands, Mask};
 
 /// Keep in sync with `SelectParams` in shaders/select.wgsl.
 #[repr(C)]
@@ -26,9 +26,11 @@ pub struct SelectParams {
     pub count: u32,
     pub vertices: u32,
     pub tiles: u32,
-    pub pad0: u32,
-    pub pad1: u32,
-    pub pad2: u32,
+    /// The polygon's edge bands (`select::EdgeBands`): how many, and the
+    /// band of y is floor((y - band_y0) * band_scale).
+    pub bands: u32,
+    pub band_y0: f32,
+    pub band_scale: f32,
 }
 
 const _: () = assert!(std::mem::size_of::<SelectParams>() == 48);
@@ -50,6 +52,8 @@ impl SelectPipeline {
                 entry(3, c, storage(true)),
                 entry(4, c, storage(true)),
                 entry(5, c, storage(false)),
+                entry(6, c, storage(true)),
+                entry(7, c, storage(true)),
             ],
         });
         let [pipeline] = pipeline::compute(
@@ -83,6 +87,18 @@ impl SelectPipeline {
             contents: bytemuck::cast_slice(poly),
             usage: wgpu::BufferUsages::STORAGE,
         });
+        // Each point tests only the edges of its band, as the twin does.
+        let bands = EdgeBands::new(poly);
+        let band_starts = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("pointillist select band starts"),
+            contents: bytemuck::cast_slice(&bands.starts),
+            usage: wgpu::BufferUsages::STORAGE,
+        });
+        let band_edges = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("pointillist select band edges"),
+            contents: bytemuck::cast_slice(&bands.edges),
+            usage: wgpu::BufferUsages::STORAGE,
+        });
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("pointillist select"),
         });
@@ -99,9 +115,9 @@ impl SelectPipeline {
                 count: chunk.count,
                 vertices: poly.len() as u32,
                 tiles: tiles.len() as u32,
-                pad0: 0,
-                pad1: 0,
-                pad2: 0,
+                bands: bands.starts.len() as u32 - 1,
+                band_y0: bands.y0,
+                band_scale: bands.scale,
             };
             let params = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("pointillist select params"),
@@ -130,6 +146,8 @@ impl SelectPipeline {
                     &polygon,
                     &tile_list,
                     &out,
+                    &band_starts,
+                    &band_edges,
                 ]),
             });
             {

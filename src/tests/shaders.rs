@@ -103,7 +103,7 @@ fn shared_structs_match_wgsl() {
         "select.wgsl",
         "SelectParams",
         SelectParams,
-        [a_hi, a_lo, k, count, vertices, tiles, pad0, pad1, pad2]
+        [a_hi, a_lo, k, count, vertices, tiles, bands, band_y0, band_scale]
     );
     check_layout!(
         "resolve.wgsl",
