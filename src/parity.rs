@@ -116,11 +116,12 @@ pub fn check(
                 let d = (ghi - glo).abs() * 1e-5 + g.abs() * 1e-6;
                 let a = colour_index(normalise(g - d, glo, ghi));
                 let b = colour_index(normalise(g + d, glo, ghi));
-                // Or, within d of the range's ends, the colour beyond them.
-                let beyond = [g - d, g + d]
-                    .map(|v| u32::from_le_bytes(extremes.value_colour(v, glo, ghi, lut)));
+                // Or, within d of the range's ends, the colour beyond them
+                // (looked up only when the map's entries do not match).
+                let beyond = |v: f32| u32::from_le_bytes(extremes.value_colour(v, glo, ghi, lut));
                 if !(a..=b).any(|k| channels_close(gc, u32::from_le_bytes(lut[k])))
-                    && !beyond.contains(&gc)
+                    && beyond(g - d) != gc
+                    && beyond(g + d) != gc
                 {
                     p.colour_mismatches += 1;
                     p.first_mismatch.get_or_insert(format!(
