@@ -20,14 +20,13 @@ use crate::derive::{derive_parallel, derive_serial, Derived, Expectation, ValueS
 use crate::error::{input, Error, Result};
 use crate::expr::Expr;
 use crate::gpu::Gpu;
-use crate::overlay::AxesOptions;
 use crate::parity::{self, Parity};
 use crate::plot::Look;
 use crate::plot::{Plot, PlotOptions};
 use crate::points::{generate, Dataset, PointSet};
 use crate::render::chunks::{GpuPoints, BYTES_PER_POINT};
 use crate::render::target::OffscreenTarget;
-use crate::render::{FrameView, Painter, Renderer, Style, OFFSCREEN_FORMAT};
+use crate::render::{FrameView, Painter, Renderer, OFFSCREEN_FORMAT};
 
 /// What `pointillist bench` measures (the command line's `bench` flags).
 #[derive(Debug, Clone)]
@@ -589,27 +588,14 @@ fn bench_look(
     backend: Backend,
     agg: Agg,
 ) -> Look {
-    Look {
-        values: settings.clone(),
-        colormap: renderer.colormap(),
-        style: Style::default(),
-        x_range: None,
-        y_range: None,
-        axes: AxesOptions {
-            enabled: false,
-            ..Default::default()
-        },
-        plot: PlotOptions {
-            mode,
-            backend,
-            how: How::EqHist,
-            agg,
-            spread: 0,
-        },
-        selection: None,
-        probe: None,
-        rows: None,
-    }
+    let plot = PlotOptions {
+        mode,
+        backend,
+        how: How::EqHist,
+        agg,
+        spread: 0,
+    };
+    Look::plain(settings.clone(), renderer.colormap(), plot)
 }
 
 /// What the viewer does between frames, on Morton-sorted points (as it sorts

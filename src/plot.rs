@@ -70,6 +70,27 @@ pub(crate) struct Look {
 }
 
 impl Look {
+    /// `values` on `colormap` drawn as `plot` says, with the default style,
+    /// no axes, the view fitted to the data, no selection and no probe: the
+    /// bare frame the benchmark and the tests start from.
+    pub fn plain(values: Values, colormap: Colormap, plot: PlotOptions) -> Look {
+        Look {
+            values,
+            colormap,
+            style: FrameStyle::default(),
+            x_range: None,
+            y_range: None,
+            axes: AxesOptions {
+                enabled: false,
+                ..Default::default()
+            },
+            plot,
+            selection: None,
+            probe: None,
+            rows: None,
+        }
+    }
+
     /// The initial camera: the given ranges, the rest fitted to `bounds`.
     pub fn camera(&self, bounds: &crate::points::Bounds) -> Camera {
         let fit = Camera::fit(bounds);

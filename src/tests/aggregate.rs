@@ -10,7 +10,6 @@ use crate::colormap::Colormap;
 use crate::context::{Rendered, Timings as StageTimes};
 use crate::derive::{derive_serial, Derived, ValueSettings};
 use crate::gpu::Gpu;
-use crate::overlay::AxesOptions;
 use crate::plot::Look;
 use crate::plot::PlotOptions;
 use crate::points::{generate, Dataset, PointSet};
@@ -19,26 +18,18 @@ use crate::render::Style;
 const SIZE: (u32, u32) = (160, 100);
 
 fn look(mode: Mode, backend: Backend, how: How, spread: u32) -> Look {
+    let plot = PlotOptions {
+        mode,
+        backend,
+        how,
+        spread,
+        ..Default::default()
+    };
+    let colormap = Colormap::by_name("inferno").unwrap();
     Look {
-        values: ValueSettings::of("x+y"),
-        colormap: Colormap::by_name("inferno").unwrap(),
-        style: Style::default(),
         x_range: Some((0.0, 16.0)),
         y_range: Some((0.0, 10.0)),
-        axes: AxesOptions {
-            enabled: false,
-            ..Default::default()
-        },
-        plot: PlotOptions {
-            mode,
-            backend,
-            how,
-            spread,
-            ..Default::default()
-        },
-        selection: None,
-        probe: None,
-        rows: None,
+        ..Look::plain(ValueSettings::of("x+y"), colormap, plot)
     }
 }
 

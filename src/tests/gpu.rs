@@ -10,7 +10,6 @@ use crate::context::Timings as StageTimes;
 use crate::derive::{derive_serial, Derived, Expectation, ValueSettings};
 use crate::expr::Expr;
 use crate::gpu::Gpu;
-use crate::overlay::AxesOptions;
 use crate::parity;
 use crate::plot::Look;
 use crate::plot::PlotOptions;
@@ -182,9 +181,8 @@ fn auto_range_is_the_min_and_max() {
 }
 
 fn scene_look(point_size: f32, opacity: f32) -> Look {
+    let colormap = Colormap::by_name("plasma").unwrap();
     Look {
-        values: ValueSettings::of("radius"),
-        colormap: Colormap::by_name("plasma").unwrap(),
         style: Style {
             point_size,
             opacity,
@@ -195,16 +193,11 @@ fn scene_look(point_size: f32, opacity: f32) -> Look {
                 a: 1.0,
             },
         },
-        x_range: None,
-        y_range: None,
-        axes: AxesOptions {
-            enabled: false,
-            ..Default::default()
-        },
-        plot: PlotOptions::default(),
-        selection: None,
-        probe: None,
-        rows: None,
+        ..Look::plain(
+            ValueSettings::of("radius"),
+            colormap,
+            PlotOptions::default(),
+        )
     }
 }
 

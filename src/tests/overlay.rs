@@ -10,24 +10,16 @@ use crate::overlay::{layout, AxesOptions};
 use crate::plot::Look;
 use crate::plot::PlotOptions;
 use crate::points::{generate, Dataset};
-use crate::render::Style;
 use glam::Vec2;
 
 const SIZE: (u32, u32) = (800, 500);
 const WHITE: [u8; 4] = [255, 255, 255, 255];
 
 fn look(axes: AxesOptions) -> Look {
+    let colormap = Colormap::by_name("magma").unwrap();
     Look {
-        values: ValueSettings::of("x"),
-        colormap: Colormap::by_name("magma").unwrap(),
-        style: Style::default(),
-        x_range: None,
-        y_range: None,
         axes,
-        plot: PlotOptions::default(),
-        selection: None,
-        probe: None,
-        rows: None,
+        ..Look::plain(ValueSettings::of("x"), colormap, PlotOptions::default())
     }
 }
 

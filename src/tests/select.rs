@@ -11,10 +11,8 @@ use crate::colormap::Colormap;
 use crate::context::Timings;
 use crate::derive::{values_parallel, ValueSettings};
 use crate::expr::Expr;
-use crate::overlay::AxesOptions;
 use crate::plot::{Look, Plot, PlotOptions};
 use crate::points::{PointSet, TILE};
-use crate::render::Style;
 use crate::select::{inside_f64, polygon_bounds, select_twin, to_pixels};
 
 const SIZE: (u32, u32) = (200, 150);
@@ -22,24 +20,15 @@ const SIZE: (u32, u32) = (200, 150);
 fn look(backend: Backend, mode: Mode, filter: Option<&str>) -> Look {
     let mut values = ValueSettings::of("x + y");
     values.filter = filter.map(|f| Expr::filter(f, &[]).unwrap().node);
+    let plot = PlotOptions {
+        mode,
+        backend,
+        ..Default::default()
+    };
     Look {
-        values,
-        colormap: Colormap::VIRIDIS,
-        style: Style::default(),
         x_range: Some((0.0, SIZE.0 as f64)),
         y_range: Some((0.0, SIZE.1 as f64)),
-        axes: AxesOptions {
-            enabled: false,
-            ..Default::default()
-        },
-        plot: PlotOptions {
-            mode,
-            backend,
-            ..Default::default()
-        },
-        selection: None,
-        probe: None,
-        rows: None,
+        ..Look::plain(values, Colormap::VIRIDIS, plot)
     }
 }
 
