@@ -24,7 +24,7 @@ impl Viewer {
                 self.last_mode,
                 self.style().point_size as f64,
                 cursor,
-                self.source.original_index.as_deref().map(|v| v.as_slice()),
+                self.look.rows.as_deref().map(|v| v.as_slice()),
                 &self.look.axes.value_label,
             )
         });
@@ -89,7 +89,7 @@ impl Viewer {
         let Some(mask) = &self.selection else {
             return Err(input("nothing is selected (ctrl + drag selects)"));
         };
-        let rows = self.source.original_index.as_deref().map(|v| v.as_slice());
+        let rows = self.look.rows.as_deref().map(|v| v.as_slice());
         let sel = crate::highlight::selection(&self.plot, mask, rows, &self.look.axes.value_label);
         let path = sel.save_new(&self.screenshot_dir)?;
         println!(
