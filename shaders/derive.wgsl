@@ -24,7 +24,8 @@ struct DeriveParams {
     over: u32,             // ... above the range (given bit 1)
     bad: u32,              // ... for no value (given bit 2)
     given: u32,            // which of them are set
-    _pad: vec2<u32>,
+    positive: u32,         // 1: values <= 0 have no value (the log norm)
+    tabled: u32,           // 1: colours through thresholds, not normalise
 }
 
 @group(0) @binding(0) var<uniform> params: DeriveParams;
@@ -38,6 +39,9 @@ struct DeriveParams {
 // [min, max] of the values as ordered bits, points with no value, points left out.
 @group(0) @binding(5) var<storage, read_write> stats: array<atomic<u32>, 4>;
 @group(0) @binding(6) var colormap: texture_2d<f32>;
+// A non-linear norm's thresholds (the smallest value of each colour entry) as
+// float keys; read by table_entry (table.wgsl).
+@group(0) @binding(7) var<storage, read> thresholds: array<u32, 256>;
 
 var<workgroup> wg_lo: atomic<u32>;
 var<workgroup> wg_hi: atomic<u32>;
@@ -64,6 +68,9 @@ fn values_main(
         var v = bitcast<f32>(FILTERED_BITS);
         if point_kept(off, index, i) {
             v = point_value(off, index, i);
+            if params.positive != 0u && has_value(v) && v <= 0.0 {
+                v = no_value();
+            }
             if has_value(v) {
                 atomicMin(&wg_lo, ordered(v));
                 atomicMax(&wg_hi, ordered(v));
@@ -119,8 +126,13 @@ fn colours_main(
             colours[i] = params.over;
         }
         default: {
-            let t = normalise(v, lo, hi);
-            colours[i] = pack4x8unorm(textureLoad(colormap, vec2<u32>(colour_index(t), 0u), 0));
+            var k = 0u;
+            if params.tabled != 0u {
+                k = table_entry(float_key(v));
+            } else {
+                k = colour_index(normalise(v, lo, hi));
+            }
+            colours[i] = pack4x8unorm(textureLoad(colormap, vec2<u32>(k, 0u), 0));
         }
     }
 }

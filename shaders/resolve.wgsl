@@ -1,5 +1,5 @@
 // Shades a splat or density grid (after common.wgsl) into the plot area of the target, through
-// the colourmap texture. CPU twin: src/aggregate.rs (window_max, shade_splat,
+// the colourmap texture (after table.wgsl). CPU twin: src/aggregate.rs (window_max, shade_splat,
 // shade_density). Driven by src/render/resolve.rs.
 
 // Keep in sync with `ResolveParams` in src/render/resolve.rs.
@@ -11,7 +11,7 @@ struct ResolveParams {
     back: u32,          // a pixel shows the largest cell from `back` pixels up and left
     range: vec2<f32>,   // value range for splat
     ahead: u32,         // ... to `ahead` pixels down and right (footprint and spread)
-    _pad: u32,
+    tabled: u32,        // splat: 1 when `thresholds` holds the norm's table (float keys)
     under: u32,         // splat: packed RGBA8 below the range (given bit 0)
     over: u32,          // ... above it (given bit 1)
     given: u32,
@@ -40,24 +40,6 @@ fn vs_main(@builtin(vertex_index) vertex: u32) -> VsOut {
     out.position = vec4<f32>(q.x / r.screen.x * 2.0 - 1.0, 1.0 - q.y / r.screen.y * 2.0, 0.0, 1.0);
     out.cell = c * vec2<f32>(r.size);
     return out;
-}
-
-// Entry for count c >= 1: the last threshold <= c.
-fn density_index(c: u32) -> u32 {
-    var lo = 0u;
-    var hi = LUT_SIZE;
-    loop {
-        if lo >= hi {
-            break;
-        }
-        let mid = (lo + hi) / 2u;
-        if thresholds[mid] <= c {
-            lo = mid + 1u;
-        } else {
-            hi = mid;
-        }
-    }
-    return max(lo, 1u) - 1u;
 }
 
 // Largest cell in the pixel's window: the splat's footprint and the spread.
@@ -98,11 +80,15 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
                 return unpack4x8unorm(r.over);
             }
             default: {
-                i = colour_index(normalise(v, r.range.x, r.range.y));
+                if r.tabled != 0u {
+                    i = table_entry(float_key(v));
+                } else {
+                    i = colour_index(normalise(v, r.range.x, r.range.y));
+                }
             }
         }
     } else {
-        i = density_index(c);
+        i = table_entry(c);
     }
     return textureLoad(colormap, vec2<u32>(i, 0u), 0);
 }

@@ -21,24 +21,7 @@ use crate::camera::Camera;
 use crate::colormap::{colour_index, LUT_SIZE};
 pub use crate::options::{Agg, Backend, How, Mode};
 
-/// Order-preserving map f32 -> u32 (twin of `ordered` in the shaders).
-pub fn ordered(f: f32) -> u32 {
-    let b = f.to_bits();
-    if b & 0x8000_0000 != 0 {
-        !b
-    } else {
-        b | 0x8000_0000
-    }
-}
-
-/// Inverse of [`ordered`] (twin of `unordered` in the shaders).
-pub fn unordered(u: u32) -> f32 {
-    if u & 0x8000_0000 != 0 {
-        f32::from_bits(u & 0x7fff_ffff)
-    } else {
-        f32::from_bits(!u)
-    }
-}
+pub use crate::keys::{ordered, unordered};
 
 /// Data coordinates -> pixel of a `size` grid showing the camera's rectangle.
 ///
@@ -603,7 +586,7 @@ fn index_of(t: f32) -> usize {
     colour_index(t.clamp(0.0, 1.0))
 }
 
-/// Colour entry for count `c` (twin of `density_index` in resolve.wgsl); None for 0.
+/// Colour entry for count `c` (twin of `table_entry` in table.wgsl); None for 0.
 pub fn density_index(c: u32, thr: &[u32; LUT_SIZE]) -> Option<usize> {
     (c > 0).then(|| thr.partition_point(|&t| t <= c).saturating_sub(1))
 }
@@ -670,7 +653,9 @@ pub fn shade_splat(
     extremes: &crate::colormap::Extremes,
 ) -> Vec<Option<[u8; 4]>> {
     grid.iter()
-        .map(|&c| (c != 0).then(|| extremes.value_colour(unordered(c), range.0, range.1, lut)))
+        .map(|&c| {
+            (c != 0).then(|| extremes.value_colour(unordered(c), range.0, range.1, lut, None))
+        })
         .collect()
 }
 

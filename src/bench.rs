@@ -271,6 +271,7 @@ pub fn run(args: &BenchArgs) -> Result<Report> {
                 range: None,
                 t: 0.0,
                 extremes: Default::default(),
+                norm: Default::default(),
             };
             results.push(bench_size(
                 &gpu,
@@ -334,7 +335,7 @@ fn bench_size(
         &gpu_points.read_colours(gpu)?,
         settings.range.or(gpu_points.read_stats(gpu)?.range()),
         &cpu,
-        (lut, &settings.extremes),
+        (lut, &settings.extremes, settings.norm),
         &|i| expect.at(i),
     );
     if !parity.ok() {

@@ -7,7 +7,7 @@
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
 
-use crate::colormap::{Extremes, LUT_SIZE};
+use crate::colormap::{Extremes, Norm, NormTable, LUT_SIZE};
 use crate::expr::eval::{run_block, BlockInput, Program, Scratch};
 use crate::expr::tolerance::{self, Ref};
 #[cfg(test)]
@@ -39,6 +39,8 @@ pub struct ValueSettings {
     pub t: f32,
     /// Colours beyond the range and for no value.
     pub extremes: Extremes,
+    /// How values map onto the colourmap; under log, values <= 0 have no value.
+    pub norm: Norm,
 }
 
 impl ValueSettings {
@@ -52,6 +54,7 @@ impl ValueSettings {
             range: None,
             t: 0.0,
             extremes: Default::default(),
+            norm: Norm::Linear,
         }
     }
 
@@ -59,6 +62,11 @@ impl ValueSettings {
     /// point had a value).
     pub fn colour_range(&self, stats: &DeriveStats) -> Option<(f32, f32)> {
         self.range.or(stats.range())
+    }
+
+    /// The norm's thresholds over the colour range (None: linear, or no range).
+    pub fn norm_table(&self, range: Option<(f32, f32)>) -> Option<Box<NormTable>> {
+        range.and_then(|(lo, hi)| self.norm.table(lo, hi))
     }
 
     /// Whether the expressions read `t` (then every frame re-derives).
@@ -87,7 +95,10 @@ pub struct DeriveParams {
     pub over: u32,
     pub bad: u32,
     pub given: u32,
-    pub _pad: [u32; 2],
+    /// 1: values <= 0 have no value (the log norm's domain).
+    pub positive: u32,
+    /// 1: colours through the norm's table (binding 7), not the linear normalise.
+    pub tabled: u32,
 }
 
 const _: () = assert!(std::mem::size_of::<DeriveParams>() == 64);
@@ -111,6 +122,8 @@ impl DeriveParams {
             over,
             bad,
             given,
+            positive: (settings.norm == Norm::Log) as u32,
+            tabled: (settings.norm != Norm::Linear) as u32,
             ..self
         }
     }
@@ -139,7 +152,8 @@ impl DeriveParams {
             over: 0,
             bad: 0,
             given: 0,
-            _pad: [0; 2],
+            positive: 0,
+            tabled: 0,
         }
     }
 }
@@ -151,6 +165,7 @@ pub fn point_colour(
     (lo, hi): (f32, f32),
     lut: &[[u8; 4]; LUT_SIZE],
     extremes: &Extremes,
+    table: Option<&NormTable>,
 ) -> u32 {
     if !is_kept(v) {
         return 0;
@@ -158,7 +173,7 @@ pub fn point_colour(
     if v.is_nan() {
         return extremes.bad.map_or(0, u32::from_le_bytes);
     }
-    u32::from_le_bytes(extremes.value_colour(v, lo, hi, lut))
+    u32::from_le_bytes(extremes.value_colour(v, lo, hi, lut, table))
 }
 
 /// What a value pass found: the min and max of the values (infinity,
@@ -284,6 +299,12 @@ fn block(
         columns: &points.columns,
     };
     run_block(&programs.value, &input, &mut scratch.0, values);
+    if params.positive != 0 {
+        // Out of the log norm's domain: no value (NaN compares false).
+        for v in values.iter_mut().filter(|v| **v <= 0.0) {
+            *v = f32::NAN;
+        }
+    }
     if let (Some(filter), Some((s, kept))) = (&programs.filter, &mut scratch.1) {
         run_block(filter, &input, s, &mut kept[..n]);
         for (v, k) in values.iter_mut().zip(kept.iter()) {
@@ -370,8 +391,9 @@ pub fn derive_serial(
     out.stats = values_serial(points, settings, &mut out.values);
     out.range = settings.colour_range(&out.stats);
     let range = out.range.unwrap_or((f32::NAN, f32::NAN));
+    let table = settings.norm_table(out.range);
     for (v, c) in out.values.iter().zip(&mut out.colours) {
-        *c = point_colour(*v, range, lut, &settings.extremes);
+        *c = point_colour(*v, range, lut, &settings.extremes, table.as_deref());
     }
 }
 
@@ -384,11 +406,12 @@ pub fn derive_parallel(
 ) {
     out.stats = values_parallel(points, settings, &mut out.values);
     out.range = settings.colour_range(&out.stats);
+    let table = settings.norm_table(out.range);
     colours_parallel(
         &out.values,
         out.range,
         lut,
-        &settings.extremes,
+        (&settings.extremes, table.as_deref()),
         &mut out.colours,
     );
 }
@@ -398,7 +421,7 @@ pub fn colours_parallel(
     values: &[f32],
     range: Option<(f32, f32)>,
     lut: &[[u8; 4]; LUT_SIZE],
-    extremes: &Extremes,
+    (extremes, table): (&Extremes, Option<&NormTable>),
     colours: &mut [u32],
 ) {
     let range = range.unwrap_or((f32::NAN, f32::NAN));
@@ -407,7 +430,7 @@ pub fn colours_parallel(
         .zip(colours.par_chunks_mut(BLOCK))
         .for_each(|(vals, cols)| {
             for (v, c) in vals.iter().zip(cols.iter_mut()) {
-                *c = point_colour(*v, range, lut, extremes);
+                *c = point_colour(*v, range, lut, extremes, table);
             }
         });
 }
@@ -461,8 +484,19 @@ impl<'a> Expectation<'a> {
                 _ => return Expected::Filtered,
             }
         }
+        let positive = self.params.positive != 0;
         match tolerance::reference(&self.settings.value, &leaf) {
+            // Under log, a value <= 0 has none: either side of 0 may be taken
+            // when the bound reaches it.
+            Ref::Num(v, e) if positive && v - e <= 0.0 => {
+                if v + e <= 0.0 {
+                    Expected::NoValue
+                } else {
+                    Expected::Unsure
+                }
+            }
             Ref::Num(v, e) => Expected::Value(v, e),
+            Ref::Bool(b) if positive && !b => Expected::NoValue,
             Ref::Bool(b) => Expected::Value(b as u8 as f64, 0.0),
             Ref::NoValue => Expected::NoValue,
             Ref::Unsure => Expected::Unsure,
@@ -501,6 +535,7 @@ mod tests {
             range: None,
             t: 0.0,
             extremes: Default::default(),
+            norm: Norm::Linear,
         }
     }
 

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 pub use crate::value::Value;
 
-use crate::colormap::Colormap;
+use crate::colormap::{Colormap, Norm};
 use crate::data::Points;
 use crate::error::{input, Error, Result};
 use crate::frame::Style;
@@ -122,6 +122,10 @@ pub struct Figure {
     pub colormap: Colormap,
     /// Fixed value range mapped onto the colourmap; `None`: min and max of the values.
     pub range: Option<(f64, f64)>,
+    /// How values map onto the colourmap over the range (matplotlib's norms);
+    /// under [`Norm::Log`] values <= 0 have no value. In density mode a
+    /// non-linear norm shades a value aggregate in place of `how`.
+    pub norm: Norm,
     /// The colour of values below the range (matplotlib's `set_under`);
     /// `None`: the map's first colour. Points and splat modes.
     pub under: Option<Color>,
@@ -180,6 +184,7 @@ impl Default for Figure {
             time: 0.0,
             colormap: Colormap::VIRIDIS,
             range: None,
+            norm: Norm::Linear,
             under: None,
             over: None,
             bad: None,
@@ -252,10 +257,11 @@ impl Figure {
         }
         if self.how != How::EqHist && self.mode != Mode::Density {
             return Err(input(format!(
-                "shading {}: how shades density mode only (points and splat colour their values linearly over the range)",
+                "shading {}: how shades density mode only (points and splat colour their values through the norm)",
                 self.how.name()
             )));
         }
+        self.check_norm(range)?;
         if self.spread > 5 {
             return Err(input(format!("spread {}: at most 5 pixels", self.spread)));
         }
@@ -273,6 +279,41 @@ impl Figure {
         if let Some([x, y]) = self.probe {
             if !(x.is_finite() && y.is_finite()) {
                 return Err(input(format!("probe pixel ({x}, {y}) is not finite")));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_norm(&self, range: Option<(f64, f64)>) -> Result<()> {
+        let norm = self.norm;
+        if let Norm::Power { gamma } | Norm::SymLog { linthresh: gamma } = norm {
+            if !(gamma.is_finite() && gamma > 0.0) {
+                return Err(input(format!(
+                    "norm {}: its parameter must be a number more than 0",
+                    norm.name()
+                )));
+            }
+        }
+        if let (Norm::Log, Some((lo, _))) = (norm, range) {
+            if lo <= 0.0 {
+                return Err(input(format!(
+                    "range {lo} ..: the log norm needs a range above 0"
+                )));
+            }
+        }
+        if norm != Norm::Linear && self.mode == Mode::Density {
+            if !self.agg.of_values() {
+                return Err(input(format!(
+                    "norm {}: density counts are shaded by how; a norm colours values (points, splat, or a density aggregate of values)",
+                    norm.name()
+                )));
+            }
+            if self.how != How::EqHist {
+                return Err(input(format!(
+                    "norm {} and shading {}: in density mode give one of them",
+                    norm.name(),
+                    self.how.name()
+                )));
             }
         }
         Ok(())
@@ -314,6 +355,7 @@ impl Figure {
                 over: self.over.map(|c| c.0),
                 bad: self.bad.map(|c| c.0),
             },
+            norm: self.norm,
             ..values
         };
         let look = Look {

@@ -106,6 +106,7 @@ pub fn highlight(plot: &Plot, gpu: &Gpu, look: &Look, mask: &Mask) -> Result<Opt
         range: plot.range.or(plot.values.range),
         t: plot.values.t,
         extremes: plot.values.extremes,
+        norm: plot.values.norm,
     };
     look.colormap = plot.renderer.colormap();
     look.plot = plot.opts;

@@ -64,6 +64,8 @@ mod gpu;
 mod highlight;
 mod image;
 mod io;
+mod keys;
+mod log_ticks;
 mod mem;
 mod options;
 mod overlay;
@@ -87,7 +89,7 @@ pub mod bench;
 mod tests;
 
 pub use app::{view, ViewOptions};
-pub use colormap::{Colormap, NAMES as COLORMAPS};
+pub use colormap::{Colormap, Norm, NAMES as COLORMAPS};
 pub use context::{Context, Frame, Timings};
 pub use data::{Coordinate, Format, LoadOptions, Points, RawLayout, MAX_POINTS};
 pub use error::{Error, LoadError, Result};

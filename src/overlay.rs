@@ -9,6 +9,7 @@
 use glam::{DVec2, Vec2};
 
 use crate::camera::{Camera, Viewport};
+use crate::colormap::Norm;
 use crate::frame::FrameView;
 use crate::ticks::{ticks, Ticks};
 
@@ -111,8 +112,11 @@ pub struct Overlay {
 /// What the colourbar shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ColorScale {
-    /// Values mapped linearly over a range (None: no values, no colourbar).
-    Values(Option<(f32, f32)>),
+    /// Values mapped over a range by a norm (None: no values, no colourbar).
+    Values {
+        range: Option<(f32, f32)>,
+        norm: crate::colormap::Norm,
+    },
     /// Density mode: per-pixel counts or value aggregates (`ordered` keys)
     /// through a threshold table.
     Density {
@@ -362,6 +366,7 @@ pub fn build(
     let Some(bar) = layout.colorbar else { return o };
     let Some(ColorbarMarks {
         marks,
+        minor,
         offset,
         title,
     }) = colorbar_marks(scale, bar.size.y, opts)
@@ -372,6 +377,15 @@ pub fn build(
     let (bx0, by0) = (crisp(bar.min.x - 1.0), crisp(bar.min.y - 1.0));
     let (bx1, by1) = (crisp(bar.min.x + bar.size.x), crisp(bar.min.y + bar.size.y));
     frame(&mut o, [bx0, by0, bx1, by1], lw, fg);
+    for t in minor {
+        let py = crisp(bar.min.y + bar.size.y * (1.0 - t));
+        o.lines.push(tick_line(
+            Vec2::new(bx1, py),
+            Vec2::new(2.0 * s, 0.0),
+            lw,
+            fg,
+        ));
+    }
     for (t, text) in marks {
         let py = crisp(bar.min.y + bar.size.y * (1.0 - t));
         o.lines.push(tick_line(
@@ -425,6 +439,8 @@ pub fn build(
 pub struct ColorbarMarks {
     /// (t in [0, 1] from the bottom, label).
     pub marks: Vec<(f32, String)>,
+    /// Unlabelled minor ticks (t).
+    pub minor: Vec<f32>,
     /// Shared offset or multiplier text, or the shading's name.
     pub offset: String,
     pub title: String,
@@ -437,8 +453,11 @@ pub fn colorbar_marks(
     opts: &AxesOptions,
 ) -> Option<ColorbarMarks> {
     match scale {
-        ColorScale::Values(None) => None,
-        ColorScale::Values(Some((lo, hi))) => {
+        ColorScale::Values { range: None, .. } => None,
+        ColorScale::Values {
+            range: Some((lo, hi)),
+            norm: Norm::Linear,
+        } => {
             let (lo, hi) = (*lo as f64, *hi as f64);
             let bt = ticks(lo, hi, pixels as f64);
             let span = if hi > lo { hi - lo } else { 1.0 };
@@ -451,15 +470,59 @@ pub fn colorbar_marks(
                 .collect();
             Some(ColorbarMarks {
                 marks,
+                minor: Vec::new(),
                 offset: bt.offset_text,
                 title: opts.value_label.clone(),
             })
         }
+        ColorScale::Values {
+            range: Some((lo, hi)),
+            norm,
+        } => Some(norm_marks(*norm, (*lo as f64, *hi as f64), pixels, opts)),
         ColorScale::Density {
             thresholds,
             how,
             agg,
         } => density_marks(thresholds, *how, *agg, pixels, opts),
+    }
+}
+
+/// Colourbar ticks of a non-linear norm, each at the norm's place for its
+/// value: decades (log, symlog) where the range spans enough of them, else
+/// linear ticks (power always), labels at least 16 px apart.
+fn norm_marks(norm: Norm, (lo, hi): (f64, f64), pixels: f32, opts: &AxesOptions) -> ColorbarMarks {
+    let place = |v: f64| norm.forward(v, lo, hi);
+    let px = pixels as f64;
+    let decades = match norm {
+        Norm::Log => crate::log_ticks::log_ticks(lo, hi, px),
+        Norm::SymLog { linthresh } => crate::log_ticks::symlog_ticks(lo, hi, linthresh, px, place),
+        _ => None,
+    };
+    let t = decades.unwrap_or_else(|| ticks(lo, hi, px));
+    let on_bar = |t: &f64| (-1e-4..=1.0001).contains(t);
+    let mut marks: Vec<(f32, String)> = Vec::new();
+    for (&v, label) in t.major.iter().zip(&t.labels) {
+        let at = place(v);
+        if on_bar(&at)
+            && marks
+                .last()
+                .is_none_or(|(p, _)| (at as f32 - p) * pixels >= 16.0)
+        {
+            marks.push((at as f32, label.clone()));
+        }
+    }
+    let minor = t
+        .minor
+        .iter()
+        .map(|&v| place(v))
+        .filter(on_bar)
+        .map(|t| t as f32)
+        .collect();
+    ColorbarMarks {
+        marks,
+        minor,
+        offset: t.offset_text,
+        title: format!("{} ({})", opts.value_label, norm.name()),
     }
 }
 
@@ -540,6 +603,7 @@ fn density_marks(
     };
     Some(ColorbarMarks {
         marks,
+        minor: Vec::new(),
         offset: how.name().to_string(),
         title,
     })
@@ -673,6 +737,40 @@ mod tests {
         assert_eq!(short_number(1234.5678), "1235");
         assert_eq!(short_number(0.012345), "0.0123");
         assert_eq!(short_number(-2.5e7), "-2.50e7");
+    }
+
+    /// Under a log norm the bar's majors are the decades, each where the norm
+    /// puts it, with minors between; power norms get linear ticks placed by
+    /// the norm; the title names the norm.
+    #[test]
+    fn norm_colourbars_place_ticks_where_the_norm_puts_their_values() {
+        let opts = AxesOptions {
+            value_label: "v".into(),
+            ..Default::default()
+        };
+        let bar = |norm: Norm, lo: f32, hi: f32| {
+            let scale = ColorScale::Values {
+                range: Some((lo, hi)),
+                norm,
+            };
+            colorbar_marks(&scale, 600.0, &opts).unwrap()
+        };
+        let m = bar(Norm::Log, 0.01, 5000.0);
+        let labels: Vec<&str> = m.marks.iter().map(|(_, l)| l.as_str()).collect();
+        assert_eq!(labels, ["10⁻²", "10⁻¹", "10⁰", "10¹", "10²", "10³"]);
+        let at_one = (0.01f64.ln() / (0.01f64.ln() - 5000f64.ln())) as f32;
+        assert!((m.marks[2].0 - at_one).abs() < 1e-6, "{:?}", m.marks);
+        assert!(m.marks[0].0.abs() < 1e-6);
+        assert!(m.minor.len() > 30);
+        assert_eq!(m.title, "v (log)");
+        let m = bar(Norm::Power { gamma: 0.5 }, 0.0, 100.0);
+        let (t, label) = m.marks.iter().find(|(_, l)| l == "20").unwrap();
+        assert!((t - 0.2f32.sqrt()).abs() < 1e-6, "{label} at {t}");
+        // Labels keep 16 px apart where the norm crowds them (600 px bar).
+        assert!(m
+            .marks
+            .windows(2)
+            .all(|w| (w[1].0 - w[0].0) * 600.0 >= 16.0));
     }
 
     #[test]

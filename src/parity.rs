@@ -8,7 +8,7 @@
 //! go either way and are counted, not compared. Used by the tests and by
 //! `pointillist bench`.
 
-use crate::colormap::{colour_index, normalise, Extremes, LUT_SIZE};
+use crate::colormap::{entry, Extremes, Norm, LUT_SIZE};
 use crate::derive::{is_kept, Derived, Expected};
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -45,9 +45,13 @@ pub fn check(
     gpu_colours: &[u32],
     gpu_range: Option<(f32, f32)>,
     cpu: &Derived,
-    (lut, extremes): (&[[u8; 4]; LUT_SIZE], &Extremes),
+    (lut, extremes, norm): (&[[u8; 4]; LUT_SIZE], &Extremes, Norm),
     expected: &dyn Fn(usize) -> Expected,
 ) -> Parity {
+    // Each side's norm table over its own range.
+    let gpu_table = gpu_range.and_then(|(lo, hi)| norm.table(lo, hi));
+    let cpu_table = cpu.range.and_then(|(lo, hi)| norm.table(lo, hi));
+    let (gpu_table, cpu_table) = (gpu_table.as_deref(), cpu_table.as_deref());
     let bad = extremes.bad.map_or(0, u32::from_le_bytes);
     let mut p = Parity {
         checked: cpu.values.len(),
@@ -114,11 +118,12 @@ pub fn check(
                 // or a neighbour where the value sits on an entry's edge.
                 let (glo, ghi) = gpu_range.unwrap_or((f32::NAN, f32::NAN));
                 let d = (ghi - glo).abs() * 1e-5 + g.abs() * 1e-6;
-                let a = colour_index(normalise(g - d, glo, ghi));
-                let b = colour_index(normalise(g + d, glo, ghi));
+                let a = entry(g - d, glo, ghi, gpu_table);
+                let b = entry(g + d, glo, ghi, gpu_table);
                 // Or, within d of the range's ends, the colour beyond them
                 // (looked up only when the map's entries do not match).
-                let beyond = |v: f32| u32::from_le_bytes(extremes.value_colour(v, glo, ghi, lut));
+                let beyond =
+                    |v: f32| u32::from_le_bytes(extremes.value_colour(v, glo, ghi, lut, gpu_table));
                 if !(a..=b).any(|k| channels_close(gc, u32::from_le_bytes(lut[k])))
                     && beyond(g - d) != gc
                     && beyond(g + d) != gc
@@ -129,7 +134,7 @@ pub fn check(
                     ));
                 }
                 // And the CPU's, on its own.
-                if cc != u32::from_le_bytes(extremes.value_colour(c, lo, hi, lut)) {
+                if cc != u32::from_le_bytes(extremes.value_colour(c, lo, hi, lut, cpu_table)) {
                     p.colour_mismatches += 1;
                     p.first_mismatch
                         .get_or_insert(format!("point {i}: CPU colour {cc:#010x} for {c}"));
@@ -162,7 +167,7 @@ mod tests {
     fn derived(values: Vec<f32>, lut: &[[u8; 4]; 256]) -> Derived {
         let colours = values
             .iter()
-            .map(|&v| crate::derive::point_colour(v, (0.0, 1.0), lut, &Extremes::default()))
+            .map(|&v| crate::derive::point_colour(v, (0.0, 1.0), lut, &Extremes::default(), None))
             .collect();
         Derived {
             values,
@@ -190,7 +195,7 @@ mod tests {
             colours,
             range,
             cpu,
-            (lut, &Extremes::default()),
+            (lut, &Extremes::default(), Norm::Linear),
             &exact(cpu),
         )
     }
@@ -231,7 +236,7 @@ mod tests {
             plain(&cpu.values, &c, cpu.range, &cpu, &lut).colour_mismatches,
             0
         );
-        c[1] = u32::from_le_bytes(lut[colour_index(0.3) - 1]);
+        c[1] = u32::from_le_bytes(lut[crate::colormap::colour_index(0.3) - 1]);
         assert_eq!(
             plain(&cpu.values, &c, cpu.range, &cpu, &lut).colour_mismatches,
             1
@@ -251,7 +256,7 @@ mod tests {
         let values = vec![-0.5, 0.5, 1.5, f32::NAN];
         let colours: Vec<u32> = values
             .iter()
-            .map(|&v| crate::derive::point_colour(v, (0.0, 1.0), &lut, &extremes))
+            .map(|&v| crate::derive::point_colour(v, (0.0, 1.0), &lut, &extremes, None))
             .collect();
         let cpu = Derived {
             values: values.clone(),
@@ -263,7 +268,16 @@ mod tests {
             3 => Expected::NoValue,
             _ => Expected::Value(values[i] as f64, 1e-6),
         };
-        let run = |c: &[u32]| check(&values, c, cpu.range, &cpu, (&lut, &extremes), &expected);
+        let run = |c: &[u32]| {
+            check(
+                &values,
+                c,
+                cpu.range,
+                &cpu,
+                (&lut, &extremes, Norm::Linear),
+                &expected,
+            )
+        };
         assert!(run(&colours).ok(), "{:?}", run(&colours));
         // The under colour inside the range, the map's below it, no bad colour.
         for (i, wrong) in [(1, colours[0]), (0, colours[1]), (3, 0)] {

@@ -11,9 +11,9 @@
 
 use glam::DVec2;
 
-use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
+use crate::aggregate::{self, ordered, unordered, Agg, Backend, GridMap, How, Mode, Quantiser};
 use crate::camera::Camera;
-use crate::colormap::Colormap;
+use crate::colormap::{Colormap, Norm};
 use crate::derive::ValueSettings as Values;
 use crate::derive::{colours_parallel, values_parallel, DeriveStats, ValueSettings};
 use crate::error::Result;
@@ -179,6 +179,14 @@ struct Prepared {
 }
 
 impl Plot {
+    /// The colourbar of values over `range` under this plot's norm.
+    fn value_scale(&self, range: Option<(f32, f32)>) -> ColorScale {
+        ColorScale::Values {
+            range,
+            norm: self.values.norm,
+        }
+    }
+
     /// Upload `points` (in chunks of at most `chunk_points`) and derive their colours.
     pub fn new(
         gpu: &Gpu,
@@ -284,7 +292,7 @@ impl Plot {
                         gpu,
                         gp,
                         &self.cpu_values,
-                        (self.range, &self.values.extremes),
+                        (self.range, &self.values),
                         self.renderer.colormap(),
                     );
                 }
@@ -327,7 +335,7 @@ impl Plot {
                 gpu,
                 &gp,
                 &self.cpu_values,
-                (self.range, &self.values.extremes),
+                (self.range, &self.values),
                 self.renderer.colormap(),
             );
             self.gpu_points = Some(gp);
@@ -340,10 +348,12 @@ impl Plot {
         gpu: &Gpu,
         gp: &GpuPoints,
         values: &[f32],
-        (range, extremes): (Option<(f32, f32)>, &crate::colormap::Extremes),
+        (range, settings): (Option<(f32, f32)>, &ValueSettings),
         colormap: Colormap,
     ) {
         let mut colours = vec![0u32; values.len()];
+        let table = settings.norm_table(range);
+        let extremes = (&settings.extremes, table.as_deref());
         colours_parallel(values, range, &colormap.rgba8(), extremes, &mut colours);
         gp.write_derived(gpu, values, &colours);
     }
@@ -389,9 +399,10 @@ impl Plot {
             self.point_runs = runs;
             if std::mem::take(&mut self.colours_stale) {
                 let gp = self.gpu_points.as_ref().expect("uploaded above");
-                gp.derive_colours(gpu, &self.renderer);
+                let table = self.values.norm_table(self.range);
+                gp.derive_colours(gpu, &self.renderer, table.as_deref());
             }
-            return Ok(ColorScale::Values(self.range));
+            return Ok(self.value_scale(self.range));
         }
         // Density keeps Datashader's one-pixel bins; splatted points cover their size.
         let footprint = if mode == Mode::Splat {
@@ -421,13 +432,36 @@ impl Plot {
         self.aggregate(gpu, view, agg)?;
         let cells = (self.backend == Backend::Cpu).then_some(self.cpu_cells.as_slice());
         let grid = self.grid.as_ref().expect("aggregate made the grid");
+        let norm = self.values.norm;
         let (shading, scale) = if mode == Mode::Splat {
             let range = self.range.unwrap_or((0.0, 0.0));
             let extremes = self.values.extremes;
+            let table = self.values.norm_table(self.range);
             (
-                Shading::Values { range, extremes },
-                ColorScale::Values(self.range),
+                Shading::Values {
+                    range,
+                    extremes,
+                    table,
+                },
+                self.value_scale(self.range),
             )
+        } else if norm != Norm::Linear && agg.of_values() {
+            // A norm shades the aggregates over their own range, in place of `how`.
+            let keys = match cells {
+                Some(cells) => aggregate::extremes(cells),
+                None => grid.extremes(gpu, &self.splat)?,
+            };
+            let range = keys.map(|(lo, hi)| (unordered(lo), unordered(hi)));
+            let mut thresholds = Box::new([u32::MAX; crate::colormap::LUT_SIZE]);
+            if let Some(table) = self.values.norm_table(range) {
+                for (k, t) in thresholds.iter_mut().zip(table.iter()) {
+                    *k = ordered(*t);
+                }
+            } else if let Some((lo, _)) = keys {
+                // One value (or none): everything takes the first entry.
+                thresholds[0] = lo;
+            }
+            (Shading::Table { thresholds }, self.value_scale(range))
         } else {
             let how = self.opts.how;
             let thresholds = Box::new(match cells {

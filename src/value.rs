@@ -132,6 +132,7 @@ pub(crate) fn compile(
         range,
         t,
         extremes: Default::default(),
+        norm: Default::default(),
     };
     // After a Morton sort, `index` is each point's input row: it travels as a column.
     if let Some(order) = &points.original_index {

@@ -135,6 +135,23 @@ fn bad_input_is_a_clear_error() {
             &["--mode", "splat", "--how", "cbrt"],
             "how shades density mode only",
         ),
+        (&["--norm", "power"], "give the exponent"),
+        (&["--norm", "power:0"], "more than 0"),
+        (&["--norm", "lg"], "unknown norm 'lg'"),
+        (
+            &["--norm", "log", "--range", "-1", "5"],
+            "log norm needs a range above 0",
+        ),
+        (
+            &["--norm", "log", "--mode", "density"],
+            "density counts are shaded by how",
+        ),
+        (
+            &[
+                "--norm", "log", "--mode", "density", "--agg", "mean", "--how", "cbrt",
+            ],
+            "give one of them",
+        ),
     ];
     for (extra, expect) in cases {
         let mut args = vec!["render", "--output", o];

@@ -214,6 +214,7 @@ def scatter(
     mode: str = "auto",
     agg: str = "count",
     how: str = "eq_hist",
+    norm: str = "linear",
     spread: int = 0,
     x_range: Optional[Tuple[float, float]] = None,
     y_range: Optional[Tuple[float, float]] = None,
@@ -249,6 +250,9 @@ def scatter(
     ``under``, ``over`` and ``bad`` colour the values below and above
     ``vmin``/``vmax`` and the points with no value, as matplotlib's
     ``set_under``, ``set_over`` and ``set_bad`` do (points and splat modes).
+    ``norm`` maps values onto the colourmap as matplotlib's norms do:
+    ``"linear"``, ``"log"`` (values <= 0 get no colour), ``"symlog"``,
+    ``"symlog:0.1"`` (its linear threshold), ``"power:0.5"`` (its gamma).
 
     Raises ``ValueError`` for a bad value or setting (the CLI's message) and
     ``TypeError`` for a wrong kind of argument.
@@ -278,6 +282,7 @@ def scatter(
         mode=mode,
         agg=agg,
         how=how,
+        norm=norm,
         spread=int(spread),
         x_range=pair("x_range", x_range),
         y_range=pair("y_range", y_range),

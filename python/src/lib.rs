@@ -145,6 +145,7 @@ fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
     keep(&mut f.backend, parsed(s, "backend")?);
     keep(&mut f.agg, parsed(s, "agg")?);
     keep(&mut f.how, parsed(s, "how")?);
+    keep(&mut f.norm, parsed(s, "norm")?);
     keep(&mut f.spread, get(s, "spread")?);
     keep(&mut f.point_size, get(s, "s")?);
     keep(&mut f.opacity, get(s, "alpha")?);

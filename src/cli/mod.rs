@@ -108,6 +108,11 @@ pub struct LookArgs {
     /// Fixed value range mapped onto the colourmap (default: min and max of the values).
     #[arg(long, num_args = 2, value_names = ["LO", "HI"], allow_negative_numbers = true)]
     pub range: Option<Vec<f64>>,
+    /// How values map onto the colourmap: linear, log (values <= 0 have no
+    /// colour), symlog, symlog:LINTHRESH, power:GAMMA (matplotlib's norms). In
+    /// density mode a non-linear norm shades a value aggregate in place of --how.
+    #[arg(long, default_value = "linear", value_name = "NORM")]
+    pub norm: String,
     /// Point diameter in pixels.
     #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub point_size: f64,
@@ -319,6 +324,7 @@ impl LookArgs {
             time: self.time,
             colormap: Colormap::by_name(&self.colormap)?,
             range: pair("range", &self.range)?,
+            norm: self.norm.parse()?,
             mode: self.mode,
             backend: self.backend,
             agg: self.agg,

@@ -7,6 +7,9 @@
 //! through unchanged: no sRGB decode or encode anywhere.
 
 mod data;
+mod norm;
+
+pub use norm::{table_index, table_keys, Norm, NormTable};
 
 use crate::error::{input, Result};
 
@@ -149,6 +152,14 @@ pub fn colour_index(t: f32) -> usize {
     ((t * LUT_SIZE as f32) as usize).min(LUT_SIZE - 1)
 }
 
+/// A value's colour entry over (lo, hi): through a norm's table, or linearly.
+pub fn entry(v: f32, lo: f32, hi: f32, table: Option<&NormTable>) -> usize {
+    match table {
+        Some(t) => table_index(t, v),
+        None => colour_index(normalise(v, lo, hi)),
+    }
+}
+
 /// Colours for values below and above the colour range and for points with
 /// no value, as matplotlib's `set_under`, `set_over` and `set_bad` give them
 /// (RGBA8 bytes, as the tables are). `None` keeps the default: the map's end
@@ -181,12 +192,20 @@ impl Extremes {
         }
     }
 
-    /// The colour of the value `v` (not NaN) over (lo, hi).
-    pub fn value_colour(&self, v: f32, lo: f32, hi: f32, lut: &[[u8; 4]; LUT_SIZE]) -> [u8; 4] {
+    /// The colour of the value `v` (not NaN) over (lo, hi), through the
+    /// norm's table where there is one.
+    pub fn value_colour(
+        &self,
+        v: f32,
+        lo: f32,
+        hi: f32,
+        lut: &[[u8; 4]; LUT_SIZE],
+        table: Option<&NormTable>,
+    ) -> [u8; 4] {
         match self.beyond(v, lo, hi) {
             Beyond::Under => self.under.expect("beyond checked it"),
             Beyond::Over => self.over.expect("beyond checked it"),
-            Beyond::Map => lut[colour_index(normalise(v, lo, hi))],
+            Beyond::Map => lut[entry(v, lo, hi, table)],
         }
     }
 

@@ -9,6 +9,7 @@ use glam::DVec2;
 use wgpu::util::DeviceExt;
 
 use crate::aggregate::unordered;
+use crate::colormap::{table_keys, NormTable};
 use crate::derive::{DeriveParams, DeriveStats, ValueSettings};
 use crate::error::{input, Error, Result};
 use crate::gpu::Gpu;
@@ -42,6 +43,8 @@ pub struct GpuPoints {
     /// [min, max] of the values as order-preserving u32 (see derive.wgsl),
     /// the points with no value, the points left out.
     stats: wgpu::Buffer,
+    /// The norm's thresholds the colour pass reads (`tabled` params).
+    norm_table: wgpu::Buffer,
     base_params: DeriveParams,
 }
 
@@ -83,6 +86,12 @@ impl GpuPoints {
             usage: wgpu::BufferUsages::STORAGE
                 | wgpu::BufferUsages::COPY_DST
                 | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let norm_table = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("pointillist norm table"),
+            size: (crate::colormap::LUT_SIZE * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         let dummy_data = device.create_buffer(&wgpu::BufferDescriptor {
@@ -130,6 +139,7 @@ impl GpuPoints {
             let derive_bind_group = renderer.derive_bind_group(
                 device,
                 [&params, &positions, data, &values, &colours, &stats],
+                &norm_table,
             );
             chunks.push(Chunk {
                 count: n as u32,
@@ -155,6 +165,7 @@ impl GpuPoints {
             base: points.origin,
             moved: Vec::new(),
             stats,
+            norm_table,
             base_params: DeriveParams::base(points),
         })
     }
@@ -247,10 +258,17 @@ impl GpuPoints {
         Ok(())
     }
 
-    /// Derive values and colours for `settings` and submit (does not wait).
+    /// Derive values and colours for `settings` and submit (does not wait
+    /// unless a norm's table needs the range first).
     pub fn derive(&self, gpu: &Gpu, renderer: &Renderer, settings: &ValueSettings) -> Result<()> {
         self.prepare_derive(gpu, renderer, settings)?;
-        self.submit(gpu, renderer, Passes::BOTH);
+        if settings.norm == crate::colormap::Norm::Linear {
+            self.submit(gpu, renderer, Passes::BOTH);
+        } else {
+            self.submit(gpu, renderer, Passes::VALUES);
+            let range = settings.colour_range(&self.read_stats(gpu)?);
+            self.derive_colours(gpu, renderer, settings.norm_table(range).as_deref());
+        }
         Ok(())
     }
 
@@ -267,8 +285,14 @@ impl GpuPoints {
         Ok(())
     }
 
-    /// The colour pass for the values of the last derive (submits, does not wait).
-    pub fn derive_colours(&self, gpu: &Gpu, renderer: &Renderer) {
+    /// The colour pass for the values of the last derive, through `table`
+    /// where its norm has one (submits, does not wait).
+    pub fn derive_colours(&self, gpu: &Gpu, renderer: &Renderer, table: Option<&NormTable>) {
+        if let Some(table) = table {
+            let keys = table_keys(table);
+            gpu.queue
+                .write_buffer(&self.norm_table, 0, cast_slice(keys.as_slice()));
+        }
         self.submit(gpu, renderer, Passes::COLOURS);
     }
 

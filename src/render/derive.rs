@@ -71,6 +71,7 @@ impl DerivePipeline {
                 entry(4, c, storage(false)),
                 entry(5, c, storage(false)),
                 entry(6, c, texture()),
+                entry(7, c, storage(true)),
             ],
         });
         Self {

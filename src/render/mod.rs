@@ -98,16 +98,22 @@ impl Renderer {
         );
     }
 
-    /// Bind group for derive.wgsl: params, positions, data, values, colours, range.
+    /// Bind group for derive.wgsl: params, positions, data, values, colours,
+    /// stats; the colourmap; the norm's table.
     pub fn derive_bind_group(
         &self,
         device: &wgpu::Device,
         buffers: [&wgpu::Buffer; 6],
+        norm_table: &wgpu::Buffer,
     ) -> wgpu::BindGroup {
         let mut entries = pipeline::buffer_entries(&buffers);
         entries.push(wgpu::BindGroupEntry {
             binding: 6,
             resource: wgpu::BindingResource::TextureView(&self.colormap_view),
+        });
+        entries.push(wgpu::BindGroupEntry {
+            binding: 7,
+            resource: norm_table.as_entire_binding(),
         });
         device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("pointillist derive"),

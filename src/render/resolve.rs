@@ -4,7 +4,7 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use crate::colormap::{Extremes, LUT_SIZE};
+use crate::colormap::{table_keys, Extremes, NormTable, LUT_SIZE};
 use crate::frame::FrameView;
 use crate::gpu::Gpu;
 use crate::render::pipeline::{self, entry, storage, texture, uniform};
@@ -21,7 +21,7 @@ pub struct ResolveParams {
     pub back: u32,
     pub range: [f32; 2],
     pub ahead: u32,
-    pub _pad: u32,
+    pub tabled: u32,
     pub under: u32,
     pub over: u32,
     pub given: u32,
@@ -33,10 +33,12 @@ const _: () = assert!(std::mem::size_of::<ResolveParams>() == 64);
 /// How the grid's cells become colours.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shading {
-    /// Splat: the value through this range, with the colours beyond it.
+    /// Splat: the value through this range (and the norm's table, if not
+    /// linear), with the colours beyond it.
     Values {
         range: (f32, f32),
         extremes: Extremes,
+        table: Option<Box<NormTable>>,
     },
     /// Density: counts or value keys through these thresholds.
     Table { thresholds: Box<[u32; LUT_SIZE]> },
@@ -108,7 +110,18 @@ impl ResolvePipeline {
         reach: (u32, u32),
     ) {
         let (mode, range, [under, over, _, given]) = match shading {
-            Shading::Values { range, extremes } => (0, [range.0, range.1], extremes.packed()),
+            Shading::Values {
+                range,
+                extremes,
+                table,
+            } => {
+                if let Some(table) = table {
+                    let keys = table_keys(table);
+                    gpu.queue
+                        .write_buffer(&self.thresholds, 0, bytemuck::cast_slice(&keys));
+                }
+                (0, [range.0, range.1], extremes.packed())
+            }
             Shading::Table { thresholds } => {
                 gpu.queue.write_buffer(
                     &self.thresholds,
@@ -118,6 +131,7 @@ impl ResolvePipeline {
                 (1, [0.0, 0.0], [0; 4])
             }
         };
+        let tabled = matches!(shading, Shading::Values { table: Some(_), .. }) as u32;
         let params = ResolveParams {
             vp_min: view.viewport.min.as_vec2().to_array(),
             screen: [view.size.0 as f32, view.size.1 as f32],
@@ -126,7 +140,7 @@ impl ResolvePipeline {
             back: reach.0,
             range,
             ahead: reach.1,
-            _pad: 0,
+            tabled,
             under,
             over,
             // The bad colour has no cell to show: no value is never splatted.

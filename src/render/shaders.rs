@@ -6,16 +6,16 @@ use crate::expr::wgsl::{Emitter, PRELUDE};
 use crate::expr::Node;
 
 macro_rules! with_common {
-    ($file:literal) => {
+    ($($file:literal),+) => {
         concat!(
             include_str!("../../shaders/common.wgsl"),
-            include_str!(concat!("../../shaders/", $file))
+            $(include_str!(concat!("../../shaders/", $file))),+
         )
     };
 }
 
 /// derive.wgsl without its value and filter functions.
-const DERIVE: &str = with_common!("derive.wgsl");
+const DERIVE: &str = with_common!("table.wgsl", "derive.wgsl");
 
 /// derive.wgsl with `point_value` computing `value` and `point_kept` testing
 /// `filter` (`Node::Bool(true)` keeps every point).
@@ -28,12 +28,12 @@ pub fn derive_source(value: &Node, filter: &Node) -> String {
 }
 pub const SPLAT: &str = with_common!("splat.wgsl");
 pub const SELECT: &str = with_common!("select.wgsl");
-pub const RESOLVE: &str = with_common!("resolve.wgsl");
+pub const RESOLVE: &str = with_common!("table.wgsl", "resolve.wgsl");
 pub const POINTS: &str = include_str!("../../shaders/points.wgsl");
 pub const LINES: &str = include_str!("../../shaders/lines.wgsl");
 pub const COLORBAR: &str = include_str!("../../shaders/colorbar.wgsl");
 
-/// Every shader as compiled, by file name (common.wgsl is inside the others;
+/// Every shader as compiled, by file name (common.wgsl and table.wgsl are inside the others;
 /// derive.wgsl with the functions of `x + y` and no filter).
 #[cfg(test)]
 pub fn all() -> Vec<(&'static str, String)> {

@@ -486,3 +486,89 @@ fn redraws_reuse_the_grid_until_something_it_shows_changes() {
         agrees(&mut plot, &mut painter, &other, Mode::Splat, true, "values");
     }
 }
+
+/// Under each non-linear norm, splat (value x+y or x-8) and a density mean
+/// give every pixel the colour matplotlib's f64 norm gives its value
+/// (`Norm::entry`, not the table both backends look up), and the two
+/// backends draw the same image.
+#[test]
+fn norms_shade_every_pixel_as_the_f64_norm_does() {
+    use crate::colormap::Norm;
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
+    let lut = Colormap::by_name("inferno").unwrap().rgba8();
+    let cases = [
+        (Mode::Splat, Norm::Log, "x+y"),
+        (Mode::Splat, Norm::SymLog { linthresh: 0.5 }, "x-8"),
+        (Mode::Splat, Norm::Power { gamma: 0.3 }, "x+y"),
+        (Mode::Density, Norm::Log, "x*y"),
+        (Mode::Density, Norm::SymLog { linthresh: 1.0 }, "x-8"),
+    ];
+    for (mode, norm, value) in cases {
+        let mut l = look(mode, Backend::Gpu, How::EqHist, 0);
+        l.values = ValueSettings::of(value);
+        l.values.norm = norm;
+        if mode == Mode::Density {
+            l.plot.agg = Agg::Mean;
+        }
+        let r = render(&gpu, &l);
+        let (w, h, cells) = r.grid.unwrap();
+        let cpu_backend = render(
+            &gpu,
+            &Look {
+                plot: PlotOptions {
+                    backend: Backend::Cpu,
+                    ..l.plot
+                },
+                ..l.clone()
+            },
+        );
+        assert!(
+            cpu_backend.rgba == r.rgba,
+            "{mode:?} {norm:?}: the backends' images differ"
+        );
+        // The colour range: the values' (splat) or the cells' (density).
+        let (lo, hi) = if mode == Mode::Splat {
+            let p = points();
+            let mut cpu = Derived::with_len(p.len());
+            derive_serial(&p, &l.values, &lut, &mut cpu);
+            cpu.range.unwrap()
+        } else {
+            let (a, b) = aggregate::extremes(&cells).unwrap();
+            (aggregate::unordered(a), aggregate::unordered(b))
+        };
+        let footprint = if mode == Mode::Splat {
+            aggregate::footprint(l.style.point_size)
+        } else {
+            1
+        };
+        let window = aggregate::window_max(&cells, [w, h], aggregate::reach(footprint, 0));
+        let mut entries = std::collections::HashSet::new();
+        for (i, &c) in window.iter().enumerate() {
+            let px = &r.rgba[i * 4..i * 4 + 4];
+            if c == 0 {
+                assert_eq!(px, [255, 255, 255, 255], "{mode:?} {norm:?} pixel {i}");
+                continue;
+            }
+            let v = aggregate::unordered(c);
+            let k = norm.entry(v, lo, hi);
+            entries.insert(k);
+            assert_eq!(
+                px, lut[k],
+                "{mode:?} {norm:?} pixel {i}: value {v} over {lo}..{hi} is entry {k}"
+            );
+        }
+        assert!(
+            entries.len() > 20,
+            "{mode:?} {norm:?}: {} entries",
+            entries.len()
+        );
+        if norm == Norm::Log {
+            // Values <= 0 have no colour: nothing of x+y <= 0 or x*y <= 0 is drawn.
+            assert!(window
+                .iter()
+                .all(|&c| c == 0 || aggregate::unordered(c) > 0.0));
+        }
+    }
+}

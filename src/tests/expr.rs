@@ -99,6 +99,7 @@ fn random_expressions_agree_on_gpu_and_cpu_within_wgsl_bounds() {
             range: None,
             t: 0.0,
             extremes: Default::default(),
+            norm: Default::default(),
         };
         let p = parity_for(
             &gpu,
@@ -156,6 +157,7 @@ fn constant_chains_agree_on_the_gpu() {
             range: None,
             t: 0.0,
             extremes: Default::default(),
+            norm: Default::default(),
         };
         assert_agrees(&gpu, &points, (&renderer, &gp), src, settings);
     }

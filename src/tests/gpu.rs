@@ -53,9 +53,14 @@ pub(crate) fn parity_for(
     derive_serial(points, &settings, &lut, &mut cpu);
     let expect = Expectation::new(points, &settings);
     let extremes = &settings.extremes;
-    let p = parity::check(&values, &colours, range, &cpu, (&lut, extremes), &|i| {
-        expect.at(i)
-    });
+    let p = parity::check(
+        &values,
+        &colours,
+        range,
+        &cpu,
+        (&lut, extremes, settings.norm),
+        &|i| expect.at(i),
+    );
     // The counts agree, but for points near an edge (which may go either way).
     let apart =
         stats.no_value.abs_diff(cpu.stats.no_value) + stats.filtered.abs_diff(cpu.stats.filtered);
@@ -82,6 +87,7 @@ pub(crate) fn settings(value: &str, range: Option<(f32, f32)>) -> ValueSettings 
         range,
         t: 0.0,
         extremes: Default::default(),
+        norm: Default::default(),
     }
 }
 
@@ -407,5 +413,53 @@ fn under_over_and_bad_colours_match_the_twin() {
         derive_serial(&points, &settings, &lut, &mut cpu);
         assert_eq!(colours, cpu.colours, "{extremes:?}: GPU and twin");
         assert_eq!(cpu.colours, want, "{extremes:?}");
+    }
+}
+
+/// Points coloured through each non-linear norm: the GPU's values and colours
+/// against the twin's (parity: each its own entry through its own table, on
+/// the auto and a fixed range), each colour the f64 norm's entry, and under
+/// log the values <= 0 counted as no value on both.
+#[test]
+fn norms_colour_points_as_the_twin_and_the_f64_norm() {
+    use crate::colormap::Norm;
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
+    let points = test_points();
+    let lut = Colormap::VIRIDIS.rgba8();
+    let norms = [
+        Norm::Log,
+        Norm::SymLog { linthresh: 2.0 },
+        Norm::Power { gamma: 0.4 },
+    ];
+    for norm in norms {
+        for range in [None, Some((0.5, 40.0))] {
+            let mut s = settings("data * 1.5", range);
+            s.norm = norm;
+            let p = parity_for(&gpu, &points, s.clone(), Colormap::VIRIDIS, None);
+            assert!(p.ok(), "{norm:?} {range:?}: {p:?}");
+            let mut cpu = Derived::with_len(points.len());
+            derive_serial(&points, &s, &lut, &mut cpu);
+            let (lo, hi) = cpu.range.unwrap();
+            let mut entries = std::collections::HashSet::new();
+            for (&v, &c) in cpu.values.iter().zip(&cpu.colours) {
+                if norm == Norm::Log {
+                    assert!(v.is_nan() || v > 0.0, "{v}");
+                }
+                if !v.is_nan() {
+                    let k = norm.entry(v, lo, hi);
+                    entries.insert(k);
+                    assert_eq!(c, u32::from_le_bytes(lut[k]), "{norm:?}: {v}");
+                }
+            }
+            assert!(entries.len() > 20, "{norm:?}: {} entries", entries.len());
+            let none = cpu.values.iter().filter(|v| v.is_nan()).count();
+            assert_eq!(
+                none > 0,
+                norm == Norm::Log,
+                "{norm:?}: {none} without value"
+            );
+        }
     }
 }
