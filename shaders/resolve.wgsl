@@ -7,7 +7,7 @@ struct ResolveParams {
     vp_min: vec2<f32>,  // plot area's top-left pixel in the target
     screen: vec2<f32>,  // target size
     size: vec2<u32>,    // grid size (= plot area size)
-    mode: u32,          // 0: splat (values), 1: density (counts or value keys)
+    mode: u32,          // 0: splat (values), 1: density (counts or value keys), 2: category mix
     back: u32,          // a pixel shows the largest cell from `back` pixels up and left
     range: vec2<f32>,   // value range for splat
     ahead: u32,         // ... to `ahead` pixels down and right (footprint and spread)
@@ -22,6 +22,16 @@ struct ResolveParams {
 @group(0) @binding(1) var<storage, read> grid: array<u32>;
 @group(0) @binding(2) var<storage, read> thresholds: array<u32, 256>;
 @group(0) @binding(3) var colormap: texture_2d<f32>;
+// A category mix: each pixel's mixed colour, packed (the grid's first plane).
+@group(0) @binding(4) var<storage, read> mixed: array<u32>;
+
+// Datashader's min_alpha (keep in sync with categories::MIN_ALPHA).
+const MIN_ALPHA: u32 = 40u;
+
+// The alpha of a mixed pixel whose count has density entry e (twin of categories::mix_alpha).
+fn mix_alpha(e: u32) -> u32 {
+    return MIN_ALPHA + e * (255u - MIN_ALPHA) / 255u;
+}
 
 struct VsOut {
     @builtin(position) position: vec4<f32>,
@@ -87,6 +97,10 @@ fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
                 }
             }
         }
+    } else if r.mode == 2u {
+        // The mixed colour, its alpha from the count through `how`.
+        let rgb = unpack4x8unorm(mixed[u32(g.y) * r.size.x + u32(g.x)]);
+        return vec4<f32>(rgb.xyz, f32(mix_alpha(table_entry(c))) / 255.0);
     } else {
         i = table_entry(c);
     }

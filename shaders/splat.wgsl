@@ -3,10 +3,13 @@
 // sums, finalise_sums). Driven by src/render/splat.rs.
 //   splat_extreme  : the highest value wins the pixel (order-preserving bits, 0 = empty), or
 //                    the lowest (kept as !ordered with atomicMax; finalise flips it)
-//   count_points   : points per pixel
+//   count_points   : points per pixel (a category mix: and the u64 sums of
+//                    their categories' colours, in `planes`)
 //   sum_values     : values per pixel and the u64 sum of their fixed-point steps (in `planes`)
-//   finalise       : min -> ordered bits; sum / mean planes -> ordered bits of the result
+//   finalise       : min -> ordered bits; sum / mean planes -> ordered bits of the result;
+//                    a mix's sums -> each pixel's mixed colour, packed, in plane 0
 //   reduce_extremes: largest cell and smallest non-empty cell (for density shading)
+//                    (mix twins: aggregate::mix, finalise_mix, categories::mix_colour)
 
 // Keep in sync with `SplatParams` in src/render/splat.rs.
 struct SplatParams {
@@ -29,6 +32,7 @@ const GROUPS_PER_TILE: u32 = 16u; // TILE / WORKGROUP
 const AGG_SUM: u32 = 1u;
 const AGG_MEAN: u32 = 2u;
 const AGG_MIN: u32 = 3u;
+const AGG_MIX: u32 = 5u;
 
 @group(0) @binding(0) var<uniform> p: SplatParams;
 // Offsets from the data origin: hi (xy) + lo (zw); see points::split.
@@ -41,6 +45,8 @@ const AGG_MIN: u32 = 3u;
 @group(0) @binding(5) var<storage, read_write> planes: array<atomic<u32>>;
 // The chunk's tiles a frame visits (those that meet the view), by index in the chunk.
 @group(0) @binding(6) var<storage, read> tiles: array<u32>;
+// Each category's colour, packed RGBA8 by code (a category mix).
+@group(0) @binding(7) var<storage, read> palette: array<u32, 256>;
 
 // The point this invocation aggregates: workgroups walk the listed tiles, so
 // points of tiles outside the view cost nothing. 0xffffffff: none.
@@ -97,13 +103,69 @@ fn count_points(
         return;
     }
     let px = pixel(positions[i]);
-    if px >= 0 && is_kept(values[i]) {
-        // Saturate rather than wrap: compare-and-swap only near the top.
-        let old = atomicAdd(&grid[px], 1u);
-        if old == 0xffffffffu {
-            atomicStore(&grid[px], 0xffffffffu);
+    let v = values[i];
+    if px < 0 || !is_kept(v) {
+        return;
+    }
+    if p.agg == AGG_MIX {
+        // The value is the point's category code (none: not counted).
+        if !has_value(v) {
+            return;
+        }
+        add_colour(u32(px), palette[min(u32(v), LUT_SIZE - 1u)]);
+    }
+    // Saturate rather than wrap: compare-and-swap only near the top.
+    let old = atomicAdd(&grid[px], 1u);
+    if old == 0xffffffffu {
+        atomicStore(&grid[px], 0xffffffffu);
+    }
+}
+
+// A category mix: planes hold [r, g, b low words | r, g, b high words] of the
+// sums of the colours in each pixel, W x H each.
+fn add_colour(c: u32, colour: u32) {
+    let cells = p.size.x * p.size.y;
+    for (var k = 0u; k < 3u; k++) {
+        let q = (colour >> (8u * k)) & 255u;
+        let low = atomicAdd(&planes[k * cells + c], q);
+        if low > 0xffffffffu - q {
+            atomicAdd(&planes[(3u + k) * cells + c], 1u);
         }
     }
+}
+
+// q * n as a u64 (low, high words), for q < 256.
+fn mul_small(q: u32, n: u32) -> vec2<u32> {
+    let a = q * (n & 0xffffu);
+    let b = q * (n >> 16u);
+    let lo = a + (b << 16u);
+    return vec2<u32>(lo, (b >> 16u) + select(0u, 1u, lo < a));
+}
+
+// floor(s / n) for a u64 s (low, high) at most 255 * n: the largest q < 256 with q * n <= s.
+fn mix_channel(s: vec2<u32>, n: u32) -> u32 {
+    var q = 0u;
+    for (var bit = 128u; bit > 0u; bit >>= 1u) {
+        let m = mul_small(q | bit, n);
+        if m.y < s.y || (m.y == s.y && m.x <= s.x) {
+            q |= bit;
+        }
+    }
+    return q;
+}
+
+// A mixed pixel's colour, packed, from its count and colour sums (twin of
+// categories::mix_colour).
+fn mix_colour(i: u32, n: u32) -> u32 {
+    let cells = p.size.x * p.size.y;
+    var packed = 0u;
+    if n != 0u {
+        for (var k = 0u; k < 3u; k++) {
+            let s = vec2<u32>(atomicLoad(&planes[k * cells + i]), atomicLoad(&planes[(3u + k) * cells + i]));
+            packed |= mix_channel(s, n) << (8u * k);
+        }
+    }
+    return packed;
 }
 
 @compute @workgroup_size(256)
@@ -148,6 +210,11 @@ fn finalise(
         if c != 0u {
             atomicStore(&grid[i], ~c);
         }
+        return;
+    }
+    if p.agg == AGG_MIX {
+        // Each pixel's mixed colour into the first plane (its own cell only).
+        atomicStore(&planes[i], mix_colour(i, atomicLoad(&grid[i])));
         return;
     }
     let n = atomicLoad(&planes[i]);

@@ -345,6 +345,50 @@ pub fn finalise_sums(cells: &[SumCell], q: &Quantiser, agg: Agg) -> Vec<u32> {
         .collect()
 }
 
+/// Points per pixel and the sums of their categories' colours, for
+/// Datashader's colour mix (`count_cat` + `shade`) without a plane per
+/// category: the mix needs only these. Exact in any order (integers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, bytemuck::Zeroable)]
+pub struct MixCell {
+    pub n: u32,
+    pub rgb: [u64; 3],
+}
+
+/// The mix of the points with category codes `codes` (NaN: left out by the
+/// filter) coloured by `palette` (packed RGBA8 by code). Twin of
+/// `mix_categories` in splat.wgsl.
+pub fn mix(input: &Input, codes: &[f32], palette: &[u32; LUT_SIZE], map: &GridMap) -> Vec<MixCell> {
+    aggregate(
+        input,
+        map,
+        |i| {
+            let v = codes[i];
+            (!v.is_nan()).then(|| palette[(v as usize).min(LUT_SIZE - 1)])
+        },
+        |cell: &mut MixCell, c: u32| {
+            count_one(&mut cell.n);
+            for (k, s) in cell.rgb.iter_mut().enumerate() {
+                *s += ((c >> (8 * k)) & 255) as u64;
+            }
+        },
+    )
+}
+
+/// The two grids a mix is shaded from: points per pixel (the alpha, through
+/// `how`) and each pixel's mixed colour, packed (twin of `finalise_mix` in
+/// splat.wgsl).
+pub fn finalise_mix(cells: &[MixCell]) -> (Vec<u32>, Vec<u32>) {
+    let counts = cells.par_iter().map(|c| c.n).collect();
+    let colours = cells
+        .par_iter()
+        .map(|c| {
+            let [r, g, b] = crate::categories::mix_colour(c.n, c.rgb);
+            u32::from_le_bytes([r, g, b, 0])
+        })
+        .collect();
+    (counts, colours)
+}
+
 /// The density grid of `agg` on the CPU: counts, or `ordered` keys of the
 /// per-pixel value (0: no point), exactly as the GPU makes it.
 pub fn density(agg: Agg, input: &Input, values: &[f32], map: &GridMap, q: &Quantiser) -> Vec<u32> {

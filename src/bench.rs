@@ -272,6 +272,7 @@ pub fn run(args: &BenchArgs) -> Result<Report> {
                 t: 0.0,
                 extremes: Default::default(),
                 norm: Default::default(),
+                categories: None,
             };
             results.push(bench_size(
                 &gpu,

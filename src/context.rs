@@ -379,6 +379,9 @@ pub(crate) struct Rendered {
     pub mode: Mode,
     /// (width, height, cells), row 0 at the top.
     pub grid: Option<(u32, u32, Vec<u32>)>,
+    /// A category mix's colour per pixel (packed RGB), beside its counts in `grid`.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub mix: Option<Vec<u32>>,
     pub backend: Backend,
     pub stats: DeriveStats,
     pub len: usize,
@@ -510,10 +513,10 @@ pub(crate) fn render_reusing(
         _ => vec![],
     };
     let rgba = times.time("readback", || target.read_rgba(gpu))?;
-    let grid = if want_grid {
-        plot.read_grid(gpu)?
+    let (grid, mix) = if want_grid {
+        (plot.read_grid(gpu)?, plot.read_mix(gpu)?)
     } else {
-        None
+        (None, None)
     };
     let backend = plot.backend;
     let (stats, len) = (plot.stats, plot.points.len());
@@ -524,6 +527,7 @@ pub(crate) fn render_reusing(
         rgba,
         mode,
         grid,
+        mix,
         backend,
         stats,
         len,

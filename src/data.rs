@@ -20,6 +20,10 @@ pub use crate::io::{Format, RawLayout};
 /// The most points one [`Points`] holds.
 pub const MAX_POINTS: usize = 2_000_000_000;
 
+/// Most categories one column may have (the 255 largest get colours of their
+/// own, the rest share "other").
+pub const MAX_CATEGORIES: usize = 65_536;
+
 /// How [`Points::load`] reads a file.
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -38,6 +42,9 @@ pub struct LoadOptions {
     pub columns: Vec<String>,
     /// CSV delimiter; `None`: detected from the first line.
     pub delimiter: Option<u8>,
+    /// A column to read as category labels (text in CSV; numbers anywhere):
+    /// see [`Points::categories`].
+    pub category: Option<String>,
     /// Counts the bytes read so far, for a progress bar.
     pub progress: Option<Arc<AtomicU64>>,
 }
@@ -58,6 +65,8 @@ pub struct LoadOptions {
 pub struct Points {
     pub(crate) set: PointSet,
     columns: Vec<(String, Arc<Vec<f32>>)>,
+    /// The names behind the columns that hold category codes (0, 1, … as f32).
+    labels: Vec<(String, Arc<Vec<String>>)>,
     /// After a Morton sort: each point's row in the input.
     pub(crate) original_index: Option<Arc<Vec<u32>>>,
     skipped: usize,
@@ -94,6 +103,7 @@ impl Points {
         Points {
             set,
             columns,
+            labels: Vec::new(),
             original_index: None,
             skipped: 0,
         }
@@ -116,6 +126,7 @@ impl Points {
             y: options.y.as_deref().map(Column::parse),
             value: options.value.as_deref().map(Column::parse),
             more: options.columns.iter().map(|c| Column::parse(c)).collect(),
+            labels: options.category.as_deref().map(Column::parse),
         };
         let counter = AtomicU64::new(0);
         let progress = options.progress.as_deref().unwrap_or(&counter);
@@ -131,6 +142,9 @@ impl Points {
             points.columns.push((name, Arc::new(values)));
         }
         points.skipped = loaded.skipped;
+        if let Some((name, labels)) = loaded.labels {
+            points = points.with_labels(&name, labels);
+        }
         Ok(points)
     }
 
@@ -147,9 +161,120 @@ impl Points {
         if let Some(order) = &self.original_index {
             v = order.iter().map(|&i| v[i as usize]).collect();
         }
+        self.labels.retain(|(n, _)| n != name);
         self.columns.retain(|(n, _)| n != name);
         self.columns.push((name.to_string(), Arc::new(v)));
         Ok(self)
+    }
+
+    /// Adds (or replaces) a category column: one label per point (strings,
+    /// or anything printable). Categories are numbered in the labels' sorted
+    /// order; `Figure::category` colours the points by them.
+    ///
+    /// ```
+    /// use pointillist::Points;
+    /// let p = Points::new(&[0.0, 1.0, 2.0], &[0.0, 1.0, 0.5])?
+    ///     .with_categories("kind", &["b", "a", "b"])?;
+    /// assert_eq!(p.categories("kind").unwrap(), ["a", "b"]);
+    /// assert_eq!(p.column("kind").unwrap(), [1.0, 0.0, 1.0]);
+    /// # Ok::<(), pointillist::Error>(())
+    /// ```
+    pub fn with_categories<S: AsRef<str>>(self, name: &str, labels: &[S]) -> Result<Points> {
+        let mut names: Vec<&str> = labels.iter().map(|s| s.as_ref()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let index: std::collections::HashMap<&str, u32> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (*n, i as u32))
+            .collect();
+        let codes: Vec<u32> = labels.iter().map(|s| index[s.as_ref()]).collect();
+        let names = names.into_iter().map(String::from).collect();
+        self.with_category_codes(name, &codes, names)
+    }
+
+    /// Adds (or replaces) a category column from codes into `names` (as
+    /// pandas' `Categorical` holds them): point i is in category
+    /// `names[codes[i]]`, or in none for `u32::MAX` (not drawn).
+    pub fn with_category_codes(
+        self,
+        name: &str,
+        codes: &[u32],
+        names: Vec<String>,
+    ) -> Result<Points> {
+        let bad = codes
+            .iter()
+            .find(|&&c| c as usize >= names.len() && c != u32::MAX);
+        if let Some(&bad) = bad {
+            return Err(input(format!(
+                "category column '{name}': code {bad} for {} names",
+                names.len()
+            )));
+        }
+        if names.len() > MAX_CATEGORIES {
+            return Err(input(format!(
+                "category column '{name}': {} categories, at most {MAX_CATEGORIES}",
+                names.len()
+            )));
+        }
+        let codes: Vec<f32> = codes
+            .iter()
+            .map(|&c| if c == u32::MAX { f32::NAN } else { c as f32 })
+            .collect();
+        let mut points = self.with_column(name, &codes)?;
+        points.labels.push((name.to_string(), Arc::new(names)));
+        Ok(points)
+    }
+
+    /// Column `name` holds codes (in order of first appearance) of `labels`
+    /// as a loader read them: numbers if every label is one, else
+    /// categories numbered in the labels' sorted order.
+    fn with_labels(mut self, name: &str, labels: Vec<String>) -> Points {
+        let Some(pos) = self.columns.iter().position(|(n, _)| n == name) else {
+            return self;
+        };
+        let numbers: Option<Vec<f32>> = labels.iter().map(|l| l.trim().parse().ok()).collect();
+        let codes = self.columns[pos].1.clone();
+        let (new, names): (Vec<f32>, Option<Vec<String>>) = match numbers {
+            Some(numbers) => (codes.iter().map(|&c| numbers[c as usize]).collect(), None),
+            None => {
+                let mut order: Vec<usize> = (0..labels.len()).collect();
+                order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
+                let mut rank = vec![0f32; labels.len()];
+                for (r, &k) in order.iter().enumerate() {
+                    rank[k] = r as f32;
+                }
+                let sorted = order.iter().map(|&k| labels[k].clone()).collect();
+                (
+                    codes.iter().map(|&c| rank[c as usize]).collect(),
+                    Some(sorted),
+                )
+            }
+        };
+        self.columns[pos].1 = Arc::new(new);
+        if let Some(names) = names {
+            self.labels.retain(|(n, _)| n != name);
+            self.labels.push((name.to_string(), Arc::new(names)));
+        }
+        self
+    }
+
+    /// These points with `column`'s values replaced by `codes` (in stored order).
+    pub(crate) fn with_codes(&self, column: &str, codes: Vec<f32>) -> Points {
+        let mut p = self.clone();
+        if let Some((_, v)) = p.columns.iter_mut().find(|(n, _)| n == column) {
+            *v = Arc::new(codes);
+        }
+        p
+    }
+
+    /// The names of a category column's categories, by code (None: not a
+    /// category column).
+    pub fn categories(&self, name: &str) -> Option<&[String]> {
+        self.labels
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, l)| l.as_slice())
     }
 
     /// Names the axes (the default axis titles); generated and raw points say "x" and "y".

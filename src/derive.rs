@@ -41,6 +41,9 @@ pub struct ValueSettings {
     pub extremes: Extremes,
     /// How values map onto the colourmap; under log, values <= 0 have no value.
     pub norm: Norm,
+    /// The values are codes of this many categories, each coloured by its
+    /// own entry (`categories::code_table`) in place of the norm.
+    pub categories: Option<u32>,
 }
 
 impl ValueSettings {
@@ -55,6 +58,7 @@ impl ValueSettings {
             t: 0.0,
             extremes: Default::default(),
             norm: Norm::Linear,
+            categories: None,
         }
     }
 
@@ -66,6 +70,9 @@ impl ValueSettings {
 
     /// The norm's thresholds over the colour range (None: linear, or no range).
     pub fn norm_table(&self, range: Option<(f32, f32)>) -> Option<Box<NormTable>> {
+        if let Some(n) = self.categories {
+            return Some(crate::categories::code_table(n));
+        }
         range.and_then(|(lo, hi)| self.norm.table(lo, hi))
     }
 
@@ -536,6 +543,7 @@ mod tests {
             t: 0.0,
             extremes: Default::default(),
             norm: Norm::Linear,
+            categories: None,
         }
     }
 

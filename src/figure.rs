@@ -120,6 +120,14 @@ pub struct Figure {
     pub time: f64,
     /// The colourmap the values are mapped onto.
     pub colormap: Colormap,
+    /// Colour by this category column instead of a value (see
+    /// [`Points::with_categories`]; a numeric column makes each distinct
+    /// value a category): each category in its own colour, density mode
+    /// mixing the colours in each pixel by their counts, and a legend.
+    pub category: Option<String>,
+    /// The categories' colours, in their order; `None`: tab10 for up to 10,
+    /// tab20 for up to 20, else a Glasbey-style palette of 256.
+    pub category_colors: Option<Vec<Color>>,
     /// Fixed value range mapped onto the colourmap; `None`: min and max of the values.
     pub range: Option<(f64, f64)>,
     /// How values map onto the colourmap over the range (matplotlib's norms);
@@ -183,6 +191,8 @@ impl Default for Figure {
             filter: None,
             time: 0.0,
             colormap: Colormap::VIRIDIS,
+            category: None,
+            category_colors: None,
             range: None,
             norm: Norm::Linear,
             under: None,
@@ -262,6 +272,7 @@ impl Figure {
             )));
         }
         self.check_norm(range)?;
+        self.check_category()?;
         if self.spread > 5 {
             return Err(input(format!("spread {}: at most 5 pixels", self.spread)));
         }
@@ -319,6 +330,38 @@ impl Figure {
         Ok(())
     }
 
+    fn check_category(&self) -> Result<()> {
+        if self.category_colors.is_some() && self.category.is_none() {
+            return Err(input("category colours need a category column"));
+        }
+        let Some(column) = &self.category else {
+            return Ok(());
+        };
+        let clash = if self.value != Value::Auto {
+            Some("a value")
+        } else if self.norm != Norm::Linear {
+            Some("a norm")
+        } else if self.range.is_some() {
+            Some("a value range")
+        } else if (self.under, self.over, self.bad) != (None, None, None) {
+            Some("under, over or bad colours")
+        } else if self.mode == Mode::Splat {
+            Some("splat mode (one value a pixel; density mode mixes the categories)")
+        } else if self.agg != Agg::Count {
+            Some("an aggregate of values")
+        } else if self.mode == Mode::Density && self.spread > 0 {
+            Some("spread in density mode")
+        } else {
+            None
+        };
+        match clash {
+            Some(what) => Err(input(format!(
+                "category '{column}' cannot be combined with {what}"
+            ))),
+            None => Ok(()),
+        }
+    }
+
     /// Checks every setting and that the value can be found in `points`.
     pub fn check_for(&self, points: &Points) -> Result<()> {
         self.resolve(points).map(|_| ())
@@ -335,6 +378,22 @@ impl Figure {
             )));
         }
         let mut set = points.set.clone();
+        let (categories, coded);
+        let (points, value, range) = match &self.category {
+            Some(column) => {
+                let (c, p) = self.categorise(points, column)?;
+                coded = p;
+                // Codes 0..n: a range they all lie in, never beyond it.
+                let top = (c.len().max(2) - 1) as f32;
+                categories = Some(std::sync::Arc::new(c));
+                (&coded, Value::Column(column.clone()), Some((0.0, top)))
+            }
+            None => {
+                categories = None;
+                let range = self.range.map(|(lo, hi)| (lo as f32, hi as f32));
+                (points, self.value.clone(), range)
+            }
+        };
         let crate::value::Compiled {
             settings: values,
             columns,
@@ -342,9 +401,9 @@ impl Figure {
             label: value_label,
         } = crate::value::compile(
             points,
-            &self.value,
+            &value,
             self.filter.as_deref(),
-            self.range.map(|(lo, hi)| (lo as f32, hi as f32)),
+            range,
             self.time as f32,
         )?;
         set.columns = columns;
@@ -356,6 +415,7 @@ impl Figure {
                 bad: self.bad.map(|c| c.0),
             },
             norm: self.norm,
+            categories: categories.as_ref().map(|c| c.len() as u32),
             ..values
         };
         let look = Look {
@@ -375,6 +435,12 @@ impl Figure {
                 x_label: self.x_label.clone().unwrap_or_else(|| set.x_name.clone()),
                 y_label: self.y_label.clone().unwrap_or_else(|| set.y_name.clone()),
                 value_label,
+                legend_chars: categories.as_ref().map_or(0, |c| {
+                    crate::overlay::legend_texts(c)
+                        .map(|t| t.chars().count())
+                        .max()
+                        .unwrap_or(0)
+                }),
             },
             plot: PlotOptions {
                 mode: self.mode,
@@ -386,8 +452,39 @@ impl Figure {
             selection: self.selection.clone(),
             probe: self.probe.map(glam::DVec2::from_array),
             rows: points.original_index.clone(),
+            categories,
         };
         Ok((set, look))
+    }
+
+    /// The categories of `column` and the points with their codes in it.
+    fn categorise(
+        &self,
+        points: &Points,
+        column: &str,
+    ) -> Result<(crate::categories::Categories, Points)> {
+        use crate::categories::{categorise, Labels};
+        let values = points.column(column).ok_or_else(|| {
+            let names: Vec<&str> = points.column_names().collect();
+            input(format!(
+                "category '{column}': no such column ({})",
+                if names.is_empty() {
+                    "these points have no columns but x and y".to_string()
+                } else {
+                    format!("the points' columns are {}", names.join(", "))
+                }
+            ))
+        })?;
+        let labels = match points.categories(column) {
+            Some(names) => Labels::Named(names),
+            None => Labels::Numbers,
+        };
+        let colours: Option<Vec<[u8; 4]>> = self
+            .category_colors
+            .as_ref()
+            .map(|c| c.iter().map(|c| c.0).collect());
+        let (categories, codes) = categorise(column, values, labels, colours.as_deref())?;
+        Ok((categories, points.with_codes(column, codes)))
     }
 }
 

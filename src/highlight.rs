@@ -107,6 +107,7 @@ pub fn highlight(plot: &Plot, gpu: &Gpu, look: &Look, mask: &Mask) -> Result<Opt
         t: plot.values.t,
         extremes: plot.values.extremes,
         norm: plot.values.norm,
+        categories: plot.values.categories,
     };
     look.colormap = plot.renderer.colormap();
     look.plot = plot.opts;

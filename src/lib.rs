@@ -51,6 +51,7 @@
 mod aggregate;
 mod app;
 mod camera;
+mod categories;
 mod colormap;
 mod context;
 mod data;

@@ -24,6 +24,9 @@ pub struct AxesOptions {
     pub y_label: String,
     /// Title of the colourbar (the value's name).
     pub value_label: String,
+    /// A legend in place of the colourbar: its longest entry, in characters
+    /// (0: a colourbar), which widens the right margin to fit.
+    pub legend_chars: usize,
 }
 
 impl Default for AxesOptions {
@@ -35,6 +38,7 @@ impl Default for AxesOptions {
             x_label: "x".into(),
             y_label: "y".into(),
             value_label: "value".into(),
+            legend_chars: 0,
         }
     }
 }
@@ -124,6 +128,8 @@ pub enum ColorScale {
         how: crate::aggregate::How,
         agg: crate::aggregate::Agg,
     },
+    /// Points coloured by category: a legend in place of the colourbar.
+    Categories(std::sync::Arc<crate::categories::Categories>),
 }
 
 /// Where things go in a target of `size` physical pixels.
@@ -162,7 +168,15 @@ pub fn layout(size: (u32, u32), scale: f32, opts: &AxesOptions) -> Layout {
             scale: s,
         };
     }
-    let (left, right, top, bottom) = (LEFT * m, RIGHT * m, TOP * m, BOTTOM * m);
+    // A legend's entries (swatch, name, count) by a generous estimate of
+    // DejaVu Sans's advance, within a third of the image.
+    let legend = BAR_GAP + SWATCH + 5.0 + opts.legend_chars as f32 * 0.62 * TICK_FONT + 6.0;
+    let right = if opts.legend_chars > 0 {
+        (legend * m).min(w / 3.0).max(RIGHT * m)
+    } else {
+        RIGHT * m
+    };
+    let (left, top, bottom) = (LEFT * m, TOP * m, BOTTOM * m);
     let plot = Viewport::new(
         left.round() as f64,
         top.round() as f64,
@@ -362,8 +376,12 @@ pub fn build(
         });
     }
 
-    // Colourbar, its frame and its ticks.
+    // Colourbar, its frame and its ticks (or the legend).
     let Some(bar) = layout.colorbar else { return o };
+    if let ColorScale::Categories(c) = scale {
+        legend(&mut o, c, bar, (w, h), s);
+        return o;
+    }
     let Some(ColorbarMarks {
         marks,
         minor,
@@ -434,6 +452,103 @@ pub fn build(
     o
 }
 
+/// Logical pixels between the tops of two legend entries.
+const LEGEND_ROW: f32 = 18.0;
+/// A legend swatch's side.
+const SWATCH: f32 = 10.0;
+
+/// The legend entries that fit in `rows`: every entry by code when they
+/// all fit, else the largest `rows - 1` (in code order) and the number left
+/// out, for a "+N more" row.
+pub fn legend_entries(c: &crate::categories::Categories, rows: usize) -> (Vec<usize>, usize) {
+    let n = c.len();
+    if n <= rows {
+        return ((0..n).collect(), 0);
+    }
+    let keep = rows.saturating_sub(1);
+    let mut by_size: Vec<usize> = (0..n).collect();
+    by_size.sort_by_key(|&k| std::cmp::Reverse(c.counts[k]));
+    let mut shown = by_size[..keep].to_vec();
+    shown.sort_unstable();
+    (shown, n - keep)
+}
+
+/// A count as a legend shows it: 950, 12.3k, 4.5M, 1.2G.
+pub fn short_count(n: u64) -> String {
+    match n {
+        0..=9_999 => n.to_string(),
+        10_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1}M", n as f64 / 1e6),
+        _ => format!("{:.1}G", n as f64 / 1e9),
+    }
+}
+
+/// Each legend entry's text: the category's name and its count.
+pub fn legend_texts(c: &crate::categories::Categories) -> impl Iterator<Item = String> + '_ {
+    (0..c.len()).map(|k| {
+        let name = if c.other > 0 && k == c.len() - 1 {
+            format!("other ({})", c.other)
+        } else {
+            c.names[k].clone()
+        };
+        format!("{name} {}", short_count(c.counts[k]))
+    })
+}
+
+/// The legend in the colourbar's place: the column's name above, then a
+/// swatch, name and count per category, top down.
+fn legend(
+    o: &mut Overlay,
+    c: &crate::categories::Categories,
+    bar: ColorbarRect,
+    (w, h): (f32, f32),
+    s: f32,
+) {
+    let row = LEGEND_ROW * s;
+    let rows = ((bar.size.y / row).floor() as usize).max(1);
+    let (shown, more) = legend_entries(c, rows);
+    let x = bar.min.x;
+    let mut y = bar.min.y;
+    let font = TICK_FONT * s;
+    let texts: Vec<String> = legend_texts(c).collect();
+    for &k in &shown {
+        let mid = y + row * 0.5;
+        let half = SWATCH * s * 0.5;
+        o.lines.push(fill_rect(
+            Vec2::new(x, (mid - half).round()),
+            Vec2::new(x + 2.0 * half, (mid + half).round()),
+            c.colours[k],
+        ));
+        o.labels.push(Label {
+            text: texts[k].clone(),
+            pos: Vec2::new(x + (SWATCH + 5.0) * s, mid),
+            h: Align::Start,
+            v: Align::Center,
+            size: font,
+            clip: [x, 0.0, w, h],
+        });
+        y += row;
+    }
+    if more > 0 {
+        o.labels.push(Label {
+            text: format!("+{more} more"),
+            pos: Vec2::new(x, y + row * 0.5),
+            h: Align::Start,
+            v: Align::Center,
+            size: font,
+            clip: [x, 0.0, w, h],
+        });
+    }
+    o.labels.push(Label {
+        text: c.column.clone(),
+        pos: Vec2::new(x, bar.min.y - 6.0 * s),
+        h: Align::Start,
+        v: Align::End,
+        size: LABEL_FONT * s,
+        clip: [x - 40.0 * s, 0.0, w, bar.min.y],
+    });
+}
+
 /// What the colourbar's ticks say.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ColorbarMarks {
@@ -453,7 +568,7 @@ pub fn colorbar_marks(
     opts: &AxesOptions,
 ) -> Option<ColorbarMarks> {
     match scale {
-        ColorScale::Values { range: None, .. } => None,
+        ColorScale::Values { range: None, .. } | ColorScale::Categories(_) => None,
         ColorScale::Values {
             range: Some((lo, hi)),
             norm: Norm::Linear,

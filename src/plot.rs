@@ -24,7 +24,7 @@ use crate::overlay::{ColorScale, Overlay};
 use crate::points::PointSet;
 use crate::render::chunks::GpuPoints;
 use crate::render::resolve::Shading;
-use crate::render::splat::{Grid, SplatPipeline};
+use crate::render::splat::{Grid, Planes, SplatPipeline};
 use crate::render::{draw_layer, Content, FrameView, Painter, Renderer, Style};
 
 /// How frames are drawn.
@@ -67,6 +67,8 @@ pub(crate) struct Look {
     pub probe: Option<glam::DVec2>,
     /// The input row of each stored point, when they were sorted.
     pub rows: Option<std::sync::Arc<Vec<u32>>>,
+    /// Coloured by these categories (the values are their codes).
+    pub categories: Option<std::sync::Arc<crate::categories::Categories>>,
 }
 
 impl Look {
@@ -88,6 +90,7 @@ impl Look {
             selection: None,
             probe: None,
             rows: None,
+            categories: None,
         }
     }
 
@@ -142,6 +145,10 @@ pub struct Plot {
     pub(crate) cpu_values: Vec<f32>,
     /// The CPU backend's last aggregate grid (before footprint and spread).
     cpu_cells: Vec<u32>,
+    /// ... and, for a category mix, each pixel's mixed colour.
+    cpu_mix: Vec<u32>,
+    /// Coloured by these categories (the values are their codes).
+    pub categories: Option<std::sync::Arc<crate::categories::Categories>>,
     /// The GPU backend derived values but not yet their colours (only instanced
     /// points need them).
     colours_stale: bool,
@@ -179,12 +186,21 @@ struct Prepared {
 }
 
 impl Plot {
-    /// The colourbar of values over `range` under this plot's norm.
+    /// The colourbar of values over `range` under this plot's norm (or the
+    /// legend of its categories).
     fn value_scale(&self, range: Option<(f32, f32)>) -> ColorScale {
+        if let Some(c) = &self.categories {
+            return ColorScale::Categories(c.clone());
+        }
         ColorScale::Values {
             range,
             norm: self.values.norm,
         }
+    }
+
+    /// Whether density frames mix category colours.
+    fn mixes(&self, mode: Mode) -> bool {
+        mode == Mode::Density && self.categories.is_some()
     }
 
     /// Upload `points` (in chunks of at most `chunk_points`) and derive their colours.
@@ -230,6 +246,8 @@ impl Plot {
                 SplatPipeline::new(&gpu.device),
             ),
         };
+        let mut renderer = renderer;
+        renderer.set_lut(&gpu.queue, look.categories.as_ref().map(|c| c.lut()));
         let software = gpu.is_software();
         let backend = match look.plot.backend {
             Backend::Auto if software => Backend::Cpu,
@@ -256,6 +274,8 @@ impl Plot {
             max_grid_cells: gpu.device.limits().max_storage_buffer_binding_size / 4,
             cpu_values: Vec::new(),
             cpu_cells: Vec::new(),
+            cpu_mix: Vec::new(),
+            categories: look.categories.clone(),
             colours_stale: false,
             splat,
             grid: None,
@@ -293,7 +313,7 @@ impl Plot {
                         gp,
                         &self.cpu_values,
                         (self.range, &self.values),
-                        self.renderer.colormap(),
+                        self.renderer.lut(),
                     );
                 }
             }
@@ -336,7 +356,7 @@ impl Plot {
                 &gp,
                 &self.cpu_values,
                 (self.range, &self.values),
-                self.renderer.colormap(),
+                self.renderer.lut(),
             );
             self.gpu_points = Some(gp);
         }
@@ -349,16 +369,20 @@ impl Plot {
         gp: &GpuPoints,
         values: &[f32],
         (range, settings): (Option<(f32, f32)>, &ValueSettings),
-        colormap: Colormap,
+        lut: &[[u8; 4]; crate::colormap::LUT_SIZE],
     ) {
         let mut colours = vec![0u32; values.len()];
         let table = settings.norm_table(range);
         let extremes = (&settings.extremes, table.as_deref());
-        colours_parallel(values, range, &colormap.rgba8(), extremes, &mut colours);
+        colours_parallel(values, range, lut, extremes, &mut colours);
         gp.write_derived(gpu, values, &colours);
     }
 
+    /// Change the colourmap (a plot coloured by categories keeps its palette).
     pub fn set_colormap(&mut self, gpu: &Gpu, colormap: Colormap) -> Result<()> {
+        if self.values.categories.is_some() {
+            return Ok(());
+        }
         self.renderer.set_colormap(&gpu.queue, colormap);
         self.derive(gpu)
     }
@@ -370,13 +394,17 @@ impl Plot {
         }
         let visible = self.points.len() as f64 * visible_fraction(&self.points, &view.camera);
         let cells = view.viewport.size.x as u64 * view.viewport.size.y as u64;
-        auto_mode(
+        match auto_mode(
             visible,
             point_size,
             self.software,
             cells,
             self.max_grid_cells,
-        )
+        ) {
+            // A splat keeps one value a pixel: categories mix instead.
+            Mode::Splat if self.categories.is_some() => Mode::Density,
+            mode => mode,
+        }
     }
 
     /// Get the frame ready to draw in `mode` (`point_size` sets the splat's
@@ -429,11 +457,24 @@ impl Plot {
         }
         self.prepared = None;
         let agg = self.frame_agg(mode);
-        self.aggregate(gpu, view, agg)?;
+        self.aggregate(gpu, view, mode, agg)?;
         let cells = (self.backend == Backend::Cpu).then_some(self.cpu_cells.as_slice());
         let grid = self.grid.as_ref().expect("aggregate made the grid");
         let norm = self.values.norm;
-        let (shading, scale) = if mode == Mode::Splat {
+        let (shading, scale) = if self.mixes(mode) {
+            let how = self.opts.how;
+            let thresholds = Box::new(match cells {
+                Some(cells) => aggregate::thresholds(Agg::Count, how, cells),
+                None if aggregate::needs_grid(how) => {
+                    aggregate::thresholds(Agg::Count, how, &grid.read(gpu)?)
+                }
+                None => match grid.extremes(gpu, &self.splat)? {
+                    Some((lo, hi)) => aggregate::thresholds_between(Agg::Count, how, lo, hi),
+                    None => [u32::MAX; crate::colormap::LUT_SIZE],
+                },
+            });
+            (Shading::Mix { thresholds }, self.value_scale(None))
+        } else if mode == Mode::Splat {
             let range = self.range.unwrap_or((0.0, 0.0));
             let extremes = self.values.extremes;
             let table = self.values.norm_table(self.range);
@@ -486,7 +527,9 @@ impl Plot {
             )
         };
         let mut reach = aggregate::reach(footprint, self.opts.spread);
-        if let Some(cells) = cells {
+        if let (Some(cells), true) = (cells, self.mixes(mode)) {
+            grid.upload_mix(gpu, cells, &self.cpu_mix);
+        } else if let Some(cells) = cells {
             // The CPU backend applies the window itself (exactly as resolve.wgsl
             // would: the same image) where software rasterisers pay dearly for
             // the shader's loop.
@@ -519,21 +562,28 @@ impl Plot {
 
     /// Fill the grid for `view`: on the GPU, or (the CPU backend) into
     /// `cpu_cells` for `prepare` to upload.
-    fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, agg: Agg) -> Result<()> {
+    fn aggregate(&mut self, gpu: &Gpu, view: &FrameView, mode: Mode, agg: Agg) -> Result<()> {
         let size = (view.viewport.size.x as u32, view.viewport.size.y as u32);
+        let mix = self.mixes(mode);
         // The CPU backend uploads finished cells: its GPU grid needs no sum planes.
-        let sums = agg.sums() && self.backend != Backend::Cpu;
+        let planes = if mix {
+            Planes::Mix
+        } else if agg.sums() && self.backend != Backend::Cpu {
+            Planes::Sums
+        } else {
+            Planes::None
+        };
         if self
             .grid
             .as_ref()
-            .is_none_or(|g| g.size != size || g.sums != sums)
+            .is_none_or(|g| g.size != size || g.planes_for != planes)
         {
             self.grid = Some(Grid::new(
                 gpu,
                 &self.splat,
                 self.gpu_points.as_ref(),
                 size,
-                sums,
+                planes,
             )?);
         }
         if let Some(cells) = &self.given {
@@ -552,14 +602,21 @@ impl Plot {
         let grid = self.grid.as_ref().expect("grid was just made");
         let map = GridMap::new(&view.camera, origin, size);
         let q = Quantiser::new(self.data_range);
+        let palette = self.renderer.lut().map(u32::from_le_bytes);
         match self.backend {
             Backend::Cpu => {
                 let input = aggregate::Input {
                     positions: aggregate::Positions::Exact(&self.points.xy),
                     runs,
                 };
-                self.cpu_cells = aggregate::density(agg, &input, &self.cpu_values, &map, &q)
+                if mix {
+                    let cells = aggregate::mix(&input, &self.cpu_values, &palette, &map);
+                    (self.cpu_cells, self.cpu_mix) = aggregate::finalise_mix(&cells);
+                } else {
+                    self.cpu_cells = aggregate::density(agg, &input, &self.cpu_values, &map, &q)
+                }
             }
+            _ if mix => grid.aggregate_mix(gpu, &self.splat, &map, &runs, &palette),
             _ => grid.aggregate(gpu, &self.splat, &map, &runs, agg, &q),
         }
         Ok(())
@@ -573,6 +630,19 @@ impl Plot {
             _ => g.read(gpu)?,
         };
         Ok(Some((g.size.0, g.size.1, cells)))
+    }
+
+    /// The mixed colours of the last category mix (packed RGB, row 0 at the
+    /// top), beside the counts of [`Plot::read_grid`]; None for any other frame.
+    pub fn read_mix(&self, gpu: &Gpu) -> Result<Option<Vec<u32>>> {
+        let Some(g) = &self.grid else { return Ok(None) };
+        if g.planes_for != Planes::Mix {
+            return Ok(None);
+        }
+        Ok(Some(match self.backend {
+            Backend::Cpu => self.cpu_mix.clone(),
+            _ => g.read_mix(gpu)?,
+        }))
     }
 
     /// Draw the prepared frame into `target` and submit.

@@ -82,10 +82,10 @@ pub fn probe(
             set.y_name,
             coordinate(p.y, step)
         ));
-        let v = if v.is_finite() {
-            format!("{v}")
-        } else {
-            "no value".into()
+        let v = match &plot.categories {
+            Some(c) if v.is_finite() => c.names[v as usize].clone(),
+            _ if v.is_finite() => format!("{v}"),
+            _ => "no value".into(),
         };
         lines.push(format!("{value_label} = {v}"));
         // The other columns the expressions read (not the value itself, nor

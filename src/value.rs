@@ -133,6 +133,7 @@ pub(crate) fn compile(
         t,
         extremes: Default::default(),
         norm: Default::default(),
+        categories: None,
     };
     // After a Morton sort, `index` is each point's input row: it travels as a column.
     if let Some(order) = &points.original_index {

@@ -99,7 +99,53 @@ def _args(x: Any, y: Any, rest: Sequence[Any], c: Any) -> Tuple[Any, ...]:
     return frame, given[1], given[2], c
 
 
-def _points(x: Any, y: Any, rest: Sequence[Any], c: Any, filter: Optional[str], clabel: Optional[str]):
+def _category(frame: Any, category: Any, n: int) -> Tuple[str, np.ndarray, Optional[list]]:
+    """(name, float32 codes, names) of a category argument: a DataFrame's
+    column name or one label per point. Numbers stay numbers (each distinct
+    value a category, named by the renderer); text and pandas categoricals
+    become codes into their names (sorted, or the categorical's own order);
+    missing labels (None, NaN) are NaN: no category."""
+    if isinstance(category, str):
+        if frame is None:
+            raise TypeError(
+                "category as a column name needs a DataFrame (scatter(df, 'x', 'y', category='kind')); "
+                "or give one label per point"
+            )
+        _column(frame, category)  # the error naming the available columns
+        col, name = frame[category], category
+    else:
+        col, name = category, str(getattr(category, "name", None) or "category")
+    cat = getattr(col, "cat", None)  # a pandas categorical Series
+    if cat is not None:
+        codes = np.asarray(cat.codes, dtype=np.float32)
+        codes[codes < 0] = np.nan
+        names: Optional[list] = [str(v) for v in cat.categories]
+    else:
+        arr = col.to_numpy() if hasattr(col, "to_numpy") else np.asarray(col)
+        if arr.ndim != 1:
+            raise ValueError(f"category must be 1-D (one label per point), got shape {arr.shape}")
+        if arr.dtype.kind in "iubf":
+            codes, names = np.asarray(arr, dtype=np.float32), None
+        else:
+            missing = np.array([v is None or (isinstance(v, float) and v != v) for v in arr], dtype=bool)
+            labels, inverse = np.unique(arr[~missing].astype(str), return_inverse=True)
+            codes = np.full(len(arr), np.nan, dtype=np.float32)
+            codes[~missing] = inverse
+            names = labels.tolist()
+    if len(codes) != n:
+        raise ValueError(f"category has {len(codes)} labels for {n} points")
+    return name, np.ascontiguousarray(codes), names
+
+
+def _points(
+    x: Any,
+    y: Any,
+    rest: Sequence[Any],
+    c: Any,
+    filter: Optional[str],
+    clabel: Optional[str],
+    category: Any = None,
+):
     """(x, y, columns, settings) for the extension from scatter's arguments."""
     settings: dict = {}
     columns: dict = {}
@@ -115,7 +161,15 @@ def _points(x: Any, y: Any, rest: Sequence[Any], c: Any, filter: Optional[str], 
         raise ValueError(f"x has {len(xs)} values and y has {len(ys)}: give one x and one y per point")
     n = len(xs)
     exprs = []
-    if c is None:
+    if category is not None:
+        name, codes, names = _category(frame, category, n)
+        columns[name] = codes
+        settings["category"] = name
+        if names is not None:
+            settings["category_names"] = names
+    if c is None and category is not None:
+        pass  # coloured by the categories
+    elif c is None:
         settings["expr"] = "x + y"
     elif isinstance(c, str):
         if frame is not None and c in list(frame.columns):
@@ -233,6 +287,8 @@ def scatter(
     filter: Optional[str] = None,
     time: float = 0.0,
     backend: str = "auto",
+    category: Any = None,
+    category_colors: Optional[Sequence[str]] = None,
 ) -> Figure:
     """Points coloured by ``c``, as :func:`matplotlib.pyplot.scatter` draws them.
 
@@ -253,11 +309,21 @@ def scatter(
     ``norm`` maps values onto the colourmap as matplotlib's norms do:
     ``"linear"``, ``"log"`` (values <= 0 get no colour), ``"symlog"``,
     ``"symlog:0.1"`` (its linear threshold), ``"power:0.5"`` (its gamma).
+    ``category`` (a column name, or one label per point: strings, numbers or
+    a pandas categorical) colours each point by its category instead of
+    ``c``, from tab10 / tab20 / a 256-colour Glasbey palette or
+    ``category_colors``; density mode mixes the categories' colours in each
+    pixel by their counts, as Datashader's ``count_cat`` + ``shade``; a
+    legend replaces the colourbar.
 
     Raises ``ValueError`` for a bad value or setting (the CLI's message) and
     ``TypeError`` for a wrong kind of argument.
     """
-    xs, ys, columns, settings = _points(x, y, rest, c, filter, clabel)
+    xs, ys, columns, settings = _points(x, y, rest, c, filter, clabel, category)
+    if category_colors is not None:
+        if isinstance(category_colors, str) or not all(isinstance(v, str) for v in category_colors):
+            raise TypeError("category_colors must be a list of colours, e.g. ['#1f77b4', '#ff7f0e']")
+        settings["category_colors"] = list(category_colors)
 
     def pair(name: str, r: Any) -> Optional[Tuple[float, float]]:
         if r is None:

@@ -168,6 +168,15 @@ fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
     f.y_label = get(s, "ylabel")?;
     keep(&mut f.grid, get(s, "grid")?);
     keep(&mut f.axes, get(s, "axes")?);
+    f.category = get(s, "category")?;
+    f.category_colors = get::<Vec<String>>(s, "category_colors")?
+        .map(|c| {
+            c.iter()
+                .map(|c| Color::parse(c))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| PyValueError::new_err(format!("category_colors: {e}")))
+        })
+        .transpose()?;
     Ok(f)
 }
 
@@ -234,7 +243,22 @@ impl Job {
         columns: &Bound<'py, PyDict>,
         settings: &Bound<'py, PyDict>,
     ) -> PyResult<Job> {
-        let points = points(py, x, y, columns)?;
+        let mut points = points(py, x, y, columns)?;
+        if let (Some(name), Some(names)) = (
+            get::<String>(settings, "category")?,
+            get::<Vec<String>>(settings, "category_names")?,
+        ) {
+            // The codes the Python layer made (NaN: no category).
+            let codes: Vec<u32> = points
+                .column(&name)
+                .unwrap_or_default()
+                .iter()
+                .map(|&c| if c.is_nan() { u32::MAX } else { c as u32 })
+                .collect();
+            points = points
+                .with_category_codes(&name, &codes, names)
+                .map_err(py_error)?;
+        }
         let figure = figure(settings)?;
         figure.check_for(&points).map_err(py_error)?;
         Ok(Job { points, figure })

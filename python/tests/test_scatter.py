@@ -156,6 +156,12 @@ def test_expressions_and_dataframe_columns():
         (lambda: pointillist.scatter([1.0], [2.0], how="log"), ValueError, "density mode only"),
         (lambda: pointillist.scatter([1.0], [2.0], under="reddish"), ValueError, "under: unknown colour"),
         (lambda: pointillist.aggregate([1.0], [2.0], [1.0], agg="median"), ValueError, "unknown aggregate"),
+        (lambda: pointillist.scatter([1.0], [2.0], category="kind"), TypeError, "needs a DataFrame"),
+        (lambda: pointillist.scatter([1.0, 2.0], [2.0, 1.0], category=["a"]), ValueError, "1 labels for 2 points"),
+        (lambda: pointillist.scatter([1.0], [2.0], category=["a"], c="x"), ValueError, "cannot be combined with a value"),
+        (lambda: pointillist.scatter([1.0], [2.0], category=["a"], category_colors="red"), TypeError, "list of colours"),
+        (lambda: pointillist.scatter([1.0], [2.0], category=["a"], category_colors=["mauve"]), ValueError, "unknown colour"),
+        (lambda: pointillist.scatter([1.0], [2.0], category_colors=["#f00"]), ValueError, "need a category column"),
     ],
 )
 def test_bad_input_raises_the_right_exception(call, kind, text):
@@ -179,6 +185,31 @@ def test_under_over_and_bad_colours_like_matplotlib():
     assert at(pointillist.scatter(x, y, c="log(x - 1)", **kw).to_numpy(), 12) == (255, 255, 255)
     bad = pointillist.scatter(x, y, c="log(x - 1)", bad="#00ff00", **kw).to_numpy()
     assert at(bad, 12) == (0, 255, 0)
+
+
+def test_categories_colour_points_and_mix_in_density_like_datashader():
+    pd = pytest.importorskip("pandas")
+    # Three points at x = 0, 1.5, 3 (columns 12, 30, 48), in two categories.
+    x, y = np.array([0.0, 1.5, 3.0]), np.zeros(3)
+    kw = dict(width=60, height=20, axes=False, x_range=(-1, 4), y_range=(-1, 1), s=6, mode="points")
+    at = lambda img, col: tuple(int(v) for v in img[10, col, :3])
+    tab10 = [(31, 119, 180), (255, 127, 14)]
+    img = pointillist.scatter(x, y, category=["b", "a", "b"], **kw).to_numpy()
+    assert [at(img, c) for c in (12, 30, 48)] == [tab10[1], tab10[0], tab10[1]]  # sorted: a, b
+    # A pandas categorical keeps its own order; a DataFrame column by name.
+    df = pd.DataFrame({"x": x, "y": y, "k": pd.Categorical(["b", "a", "b"], categories=["b", "a"])})
+    img = pointillist.scatter(df, "x", "y", category="k", **kw).to_numpy()
+    assert [at(img, c) for c in (12, 30)] == [tab10[0], tab10[1]]
+    # Given colours; a missing label is no category (not drawn).
+    img = pointillist.scatter(x, y, category=["a", None, "b"], category_colors=["#ff0000", "#0000ff"], **kw).to_numpy()
+    assert [at(img, c) for c in (12, 30, 48)] == [(255, 0, 0), (255, 255, 255), (0, 0, 255)]
+    # Density: one pixel with 3 of "a" and 1 of "b" at full alpha is
+    # Datashader's (counts . colours) / total, astype(uint8).
+    px, py = np.array([0.5, 0.5, 0.5, 0.5, 2.5]), np.array([0.5, 0.5, 0.5, 0.5, 0.5])
+    img = pointillist.scatter(px, py, category=["a", "a", "b", "a", "b"], mode="density", how="linear",
+                              width=4, height=1, axes=False, x_range=(0, 4), y_range=(0, 1)).to_numpy()
+    mix = tuple(int((3 * a + b) / 4) for a, b in zip(*tab10))
+    assert all(abs(int(g) - m) <= 1 for g, m in zip(img[0, 0, :3], mix)), (img[0, 0], mix)
 
 
 def test_frames_with_nan_and_empty_inputs():

@@ -58,6 +58,12 @@ fn wanted_columns(look: &LookArgs) -> Result<(Vec<String>, Option<Value>)> {
             }
         }
     }
+    if let Some(c) = look.category.as_deref() {
+        // Loaded after the value's columns: the first column loaded is the value.
+        if !columns.contains(&c.to_string()) {
+            columns.push(c.to_string());
+        }
+    }
     Ok((columns, value))
 }
 
@@ -89,6 +95,7 @@ fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<
         y: data.y.clone(),
         value: options_value.clone(),
         columns: columns.clone(),
+        category: look.category.clone(),
         delimiter,
         progress: None,
     };

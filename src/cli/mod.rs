@@ -113,6 +113,16 @@ pub struct LookArgs {
     /// density mode a non-linear norm shades a value aggregate in place of --how.
     #[arg(long, default_value = "linear", value_name = "NORM")]
     pub norm: String,
+    /// Colour by this column's categories (strings or numbers; each distinct
+    /// value a category) instead of a value: points in their category's
+    /// colour, density mode mixing the categories' colours by their counts
+    /// (Datashader's count_cat), and a legend.
+    #[arg(long, value_name = "COL")]
+    pub category: Option<String>,
+    /// The categories' colours, comma-separated, in the categories' order
+    /// (default: tab10 up to 10 categories, tab20 up to 20, else 256 Glasbey colours).
+    #[arg(long, value_name = "C1,C2,...", value_delimiter = ',')]
+    pub category_colors: Option<Vec<String>>,
     /// Point diameter in pixels.
     #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub point_size: f64,
@@ -282,7 +292,7 @@ fn pair(name: &str, v: &Option<Vec<f64>>) -> Result<Option<(f64, f64)>> {
 /// Puts the flag's name in front of the library's message ("point size 0: ..."
 /// becomes "--point-size 0: ...").
 pub fn flagged(e: Error) -> Error {
-    const NAMES: [(&str, &str); 10] = [
+    const NAMES: [(&str, &str); 12] = [
         ("point size ", "--point-size "),
         ("opacity ", "--opacity "),
         ("spread ", "--spread "),
@@ -293,6 +303,8 @@ pub fn flagged(e: Error) -> Error {
         ("size ", "--width x --height: "),
         ("mode density", "--mode density"),
         ("time ", "--time "),
+        ("category colours", "--category-colors"),
+        ("category ", "--category "),
     ];
     match e {
         Error::Input(msg) => {
@@ -325,6 +337,13 @@ impl LookArgs {
             colormap: Colormap::by_name(&self.colormap)?,
             range: pair("range", &self.range)?,
             norm: self.norm.parse()?,
+            category: self.category.clone(),
+            category_colors: self
+                .category_colors
+                .as_ref()
+                .map(|c| c.iter().map(|c| Color::parse(c)).collect::<Result<_>>())
+                .transpose()
+                .map_err(|e| Error::Input(format!("--category-colors: {e}")))?,
             mode: self.mode,
             backend: self.backend,
             agg: self.agg,

@@ -184,6 +184,7 @@ fn load_with(
             .into_iter()
             .chain(picked.values())
             .collect(),
+        labels: picked.labels_slot(),
     };
     // Where the data starts: after the header, or at the first record.
     let start = if header {
@@ -241,6 +242,8 @@ struct Rows<'a> {
     header: bool,
     /// The x and y columns, then the value columns.
     cols: Vec<usize>,
+    /// The value column (by place among them) whose fields are labels.
+    labels: Option<usize>,
 }
 
 impl Rows<'_> {
@@ -300,7 +303,7 @@ impl Rows<'_> {
             })
             .collect();
         // The first error in file order, as a sequential parse would report it.
-        let mut all = Sink::new(0, self.cols.len() - 2);
+        let mut all = Sink::new(0, self.cols.len() - 2).with_labels(self.labels);
         for sink in sinks {
             all.append(sink?);
         }
@@ -316,7 +319,7 @@ impl Rows<'_> {
     ) -> Result<Sink, LoadError> {
         let mut reader = self.format.reader(data);
         let mut rec = ByteRecord::new();
-        let mut sink = Sink::new(0, self.cols.len() - 2);
+        let mut sink = Sink::new(0, self.cols.len() - 2).with_labels(self.labels);
         // x, y and the value columns of the current record.
         let mut vals = vec![0.0f64; self.cols.len()];
         let mut count = 0u32;
@@ -341,8 +344,26 @@ impl Rows<'_> {
         sink: &mut Sink,
     ) -> Result<(), LoadError> {
         let mut missing = false;
-        for (slot, &col) in vals.iter_mut().zip(&self.cols) {
+        for (k, (slot, &col)) in vals.iter_mut().zip(&self.cols).enumerate() {
             let f = field(rec, self.format.collapse, col);
+            if self.labels.is_some_and(|l| l + 2 == k) {
+                let text = f.map(|f| f.trim_ascii()).unwrap_or_default();
+                if text.is_empty() || std::str::from_utf8(text).is_ok_and(is_missing_marker) {
+                    missing = true;
+                    continue;
+                }
+                match sink.label(text) {
+                    Some(code) => *slot = code as f64,
+                    None => {
+                        return Err(LoadError::TooManyLabels {
+                            path: self.path.to_path_buf(),
+                            column: self.label(col),
+                            max: super::MAX_LABELS,
+                        })
+                    }
+                }
+                continue;
+            }
             match cell(f, self.format.delim) {
                 Cell::Num(v) => *slot = v,
                 Cell::Missing => missing = true,
@@ -477,6 +498,7 @@ mod tests {
             y: Some(Column::Name("y".into())),
             value: None,
             more: vec![],
+            labels: None,
         };
         let (_, r) = ld("q2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
@@ -494,6 +516,7 @@ mod tests {
             y: Some(Column::Index(3)),
             value: Some(Column::Name("MASS".into())),
             more: vec![],
+            labels: None,
         };
         let (_, r) = ld("c.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
@@ -506,6 +529,7 @@ mod tests {
             y: Some(Column::Index(3)),
             value: None,
             more: vec![],
+            labels: None,
         };
         let (_, r) = ld("c2.csv", text.as_bytes(), &spec);
         assert_eq!(r.unwrap().value, None);
@@ -526,6 +550,7 @@ mod tests {
             y: Some(Column::Index(1)),
             value: None,
             more: vec![],
+            labels: None,
         };
         let (_, r) = ld("k2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();

@@ -177,6 +177,10 @@ pub struct ColumnSpec {
     pub y: Option<Column>,
     pub value: Option<Column>,
     pub more: Vec<Column>,
+    /// A column of `more` read as text labels (categories) where the format
+    /// has text (CSV): each distinct label becomes a code 0, 1, … in order of
+    /// first appearance, its names in [`Loaded::labels`].
+    pub labels: Option<Column>,
 }
 
 /// The points read from a file.
@@ -194,6 +198,9 @@ pub struct Loaded {
     /// The columns of [`ColumnSpec::more`], by name, in the order asked
     /// (one that is also the value column, or asked twice, comes once).
     pub more: Vec<(String, Vec<f32>)>,
+    /// The labels column's name and its labels by code (its values in `more`
+    /// are the codes).
+    pub labels: Option<(String, Vec<String>)>,
     /// Rows skipped for NaN, inf or missing/empty fields.
     pub skipped: usize,
 }
@@ -257,6 +264,12 @@ pub enum LoadError {
         /// `column 'name' (index N)`, or `column N` without a header.
         column: String,
         value: String,
+    },
+    #[error("{}, {column}: more than {max} distinct labels; categories need fewer (is it an id column?)", path.display())]
+    TooManyLabels {
+        path: PathBuf,
+        column: String,
+        max: usize,
     },
     #[error("{} has no column named '{name}'; available columns: {}", path.display(), available.join(", "))]
     NoSuchColumn {
@@ -326,6 +339,7 @@ impl LoadError {
             | LoadError::BadShape { path, .. }
             | LoadError::Truncated { path, .. }
             | LoadError::NotNumber { path, .. }
+            | LoadError::TooManyLabels { path, .. }
             | LoadError::NoSuchColumn { path, .. }
             | LoadError::NoHeader { path, .. }
             | LoadError::ColumnOutOfRange { path, .. }
@@ -460,12 +474,20 @@ struct Picked {
     value: Option<usize>,
     /// Further value columns, none of them `value` and none twice.
     more: Vec<usize>,
+    /// The column (one of the value columns) read as text labels.
+    labels: Option<usize>,
 }
 
 impl Picked {
     /// Every value column: `value` (if any), then `more`.
     fn values(&self) -> Vec<usize> {
         self.value.iter().chain(&self.more).copied().collect()
+    }
+
+    /// The labels column's place among [`Picked::values`].
+    fn labels_slot(&self) -> Option<usize> {
+        let l = self.labels?;
+        self.values().iter().position(|&c| c == l)
     }
 }
 
@@ -562,13 +584,20 @@ fn resolve_by(
         None => None,
     };
     let mut more: Vec<usize> = Vec::with_capacity(spec.more.len());
-    for c in &spec.more {
+    for c in spec.more.iter().chain(&spec.labels) {
         let i = find(c)?;
         if value != Some(i) && !more.contains(&i) {
             more.push(i);
         }
     }
-    Ok(Picked { x, y, value, more })
+    let labels = spec.labels.as_ref().map(find).transpose()?;
+    Ok(Picked {
+        x,
+        y,
+        value,
+        more,
+        labels,
+    })
 }
 
 /// Collects kept points and counts skipped rows.
@@ -580,6 +609,34 @@ struct Sink {
     skipped: usize,
     /// The row being pushed, as f32.
     row: Vec<f32>,
+    /// The labels of a text column: (its index in `values`, the labels met).
+    labels: Option<(usize, Labels)>,
+}
+
+/// Distinct labels in order of first appearance.
+#[derive(Debug, Default)]
+pub(crate) struct Labels {
+    index: std::collections::HashMap<Box<[u8]>, u32>,
+    names: Vec<String>,
+}
+
+/// Most distinct labels a column may hold (as `crate::data::MAX_CATEGORIES`).
+pub const MAX_LABELS: usize = 65_536;
+
+impl Labels {
+    /// The code of `label`; None once there would be more than [`MAX_LABELS`].
+    pub fn code(&mut self, label: &[u8]) -> Option<u32> {
+        if let Some(&c) = self.index.get(label) {
+            return Some(c);
+        }
+        if self.names.len() >= MAX_LABELS {
+            return None;
+        }
+        let c = self.names.len() as u32;
+        self.index.insert(label.into(), c);
+        self.names.push(String::from_utf8_lossy(label).into_owned());
+        Some(c)
+    }
 }
 
 impl Sink {
@@ -591,7 +648,19 @@ impl Sink {
             values: (0..columns).map(|_| Vec::with_capacity(capacity)).collect(),
             skipped: 0,
             row: Vec::with_capacity(columns),
+            labels: None,
         }
+    }
+
+    /// Codes of the `column`th value column are labels.
+    fn with_labels(mut self, column: Option<usize>) -> Sink {
+        self.labels = column.map(|c| (c, Labels::default()));
+        self
+    }
+
+    /// The code of `label` in the labels column.
+    fn label(&mut self, label: &[u8]) -> Option<u32> {
+        self.labels.as_mut().and_then(|(_, l)| l.code(label))
     }
 
     /// Keep the point if x, y and every value (one per value column, in
@@ -618,6 +687,18 @@ impl Sink {
 
     /// Add `other`'s points after this one's.
     fn append(&mut self, mut other: Sink) {
+        if let (Some((k, mine)), Some((_, theirs))) = (&mut self.labels, &other.labels) {
+            // Their codes in this sink's labels (none can overflow: both
+            // together hold at most MAX_LABELS, or the parse stopped).
+            let codes: Vec<u32> = theirs
+                .names
+                .iter()
+                .map(|n| mine.code(n.as_bytes()).unwrap_or(u32::MAX))
+                .collect();
+            for v in &mut other.values[*k] {
+                *v = codes[*v as usize] as f32;
+            }
+        }
         self.x.append(&mut other.x);
         self.y.append(&mut other.y);
         for (a, b) in self.values.iter_mut().zip(&mut other.values) {
@@ -632,6 +713,9 @@ impl Sink {
 
     /// [`Sink::finish`] with the name of column `i` given by `name(i)`.
     fn finish_with(self, name: impl Fn(usize) -> String, picked: &Picked) -> Loaded {
+        let labels = self
+            .labels
+            .map(|(k, l)| (name(picked.values()[k]), l.names));
         let mut values = self.values.into_iter();
         let value = picked.value.and_then(|_| values.next());
         Loaded {
@@ -642,6 +726,7 @@ impl Sink {
             y_name: name(picked.y),
             value_name: picked.value.map(&name),
             more: picked.more.iter().map(|&i| name(i)).zip(values).collect(),
+            labels,
             skipped: self.skipped,
         }
     }
@@ -765,6 +850,7 @@ mod tests {
                 y: 1,
                 value: Some(2),
                 more: vec![],
+                labels: None,
             }
         );
         assert_eq!(
@@ -774,6 +860,7 @@ mod tests {
                 y: 1,
                 value: None,
                 more: vec![],
+                labels: None,
             }
         );
         let spec = ColumnSpec {
@@ -781,6 +868,7 @@ mod tests {
             y: Some(Column::Index(0)),
             value: None,
             more: vec![],
+            labels: None,
         };
         assert_eq!(
             resolve(p, &spec, &n3, true).unwrap(),
@@ -789,6 +877,7 @@ mod tests {
                 y: 0,
                 value: None,
                 more: vec![],
+                labels: None,
             }
         );
         let spec = ColumnSpec {
@@ -826,6 +915,7 @@ mod tests {
             y: Some(Column::Index(huge - 1)),
             value: Some(Column::Name("column 2".into())),
             more: vec![],
+            labels: None,
         };
         assert_eq!(
             resolve_unnamed(p, &spec, huge).unwrap(),
@@ -834,6 +924,7 @@ mod tests {
                 y: huge - 1,
                 value: Some(2),
                 more: vec![],
+                labels: None,
             }
         );
         assert_eq!(
@@ -932,6 +1023,7 @@ mod tests {
             y: Some(Column::Name("x".into())),
             value: None,
             more: vec![],
+            labels: None,
         };
         let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
         assert_eq!(got.x, [0.25, 8.0, f64::from(0.3f32)]);
@@ -969,6 +1061,7 @@ mod tests {
             y: Some(name("u16")),
             value: Some(name("u32")),
             more: vec![name("dec"), name("F16"), name("U32"), name("f32")],
+            labels: None,
         };
         let got = load(&fixture("types.parquet"), None, &spec, None).unwrap();
         assert_eq!((got.x.clone(), got.skipped), (vec![-128.0, 127.0], 1));
@@ -989,6 +1082,7 @@ mod tests {
         );
         let spec = ColumnSpec {
             more: vec![name("e"), Column::Index(3), name("c"), name("e")],
+            labels: None,
             ..Default::default()
         };
         let got = load(&path, None, &spec, None).unwrap();
@@ -1002,6 +1096,7 @@ mod tests {
         // .npy, plain (NumPy's own file) and structured.
         let spec = ColumnSpec {
             more: vec![name("column 0"), Column::Index(2)],
+            labels: None,
             ..Default::default()
         };
         let got = load(&fixture("points_f64.npy"), None, &spec, None).unwrap();
@@ -1010,6 +1105,7 @@ mod tests {
         assert_eq!(more(&got), cols(&[("column 0", x)]));
         let spec = ColumnSpec {
             more: vec![name("x")],
+            labels: None,
             ..Default::default()
         };
         let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
@@ -1024,6 +1120,7 @@ mod tests {
         let spec = ColumnSpec {
             value: Some(name("value")),
             more: vec![name("value"), name("x")],
+            labels: None,
             ..Default::default()
         };
         let got = load(&path, None, &spec, None).unwrap();
@@ -1033,6 +1130,7 @@ mod tests {
         // A further column that is not there is the usual error.
         let spec = ColumnSpec {
             more: vec![name("mass")],
+            labels: None,
             ..Default::default()
         };
         let path = fixture("points.csv");

@@ -778,6 +778,7 @@ pub(super) mod tests {
             y: Some(Column::Name("column 1".into())),
             value: Some(Column::Index(0)),
             more: vec![],
+            labels: None,
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!(got.x, [3.0, 13.0, 23.0]);
@@ -847,6 +848,7 @@ pub(super) mod tests {
             y: Some(Column::Index(1)),
             value: None,
             more: vec![],
+            labels: None,
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!((got.x, got.skipped), (vec![1.0, 1.0, 4.0], 2));
@@ -886,6 +888,7 @@ pub(super) mod tests {
                 y: Some(Column::Name("x".into())),
                 value: Some(Column::Name("y".into())),
                 more: vec![],
+                labels: None,
             };
             let got = ld(&path, &spec).unwrap();
             assert_eq!((got.x, got.y), (vec![0.25, 8.0], vec![1.5, -3.0]));
@@ -919,6 +922,7 @@ pub(super) mod tests {
             y: Some(Column::Name("lat".into())),
             value: Some(Column::Name("w".into())),
             more: vec![],
+            labels: None,
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!(got.x, [1.25, -2.5]);
@@ -930,6 +934,7 @@ pub(super) mod tests {
             y: Some(Column::Index(3)),
             value: None,
             more: vec![],
+            labels: None,
         };
         let msg = assert_err_names_file(ld(&path, &spec), &path);
         assert!(msg.contains("rgb") && msg.contains("sub-array"), "{msg}");
@@ -1099,6 +1104,7 @@ pub(super) mod tests {
                 y: Some(Column::Index(5)),
                 value: None,
                 more: vec![],
+                labels: None,
             };
             let got = ld(&path, &spec).unwrap();
             assert_eq!(got.x_name, "column 2000000000");

@@ -483,6 +483,7 @@ mod tests {
             y: y.map(Column::parse),
             value: value.map(Column::parse),
             more: vec![],
+            labels: None,
         }
     }
 

@@ -107,6 +107,7 @@ mod tests {
             y: Some(Column::Index(0)),
             value: Some(Column::Name("y".into())),
             more: vec![],
+            labels: None,
         };
         let got = load_any(&path, Some(Format::Raw(layout)), &spec, None).unwrap();
         assert_eq!(

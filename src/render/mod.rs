@@ -35,6 +35,8 @@ pub const OFFSCREEN_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unor
 pub struct Renderer {
     pub derive: DerivePipeline,
     colormap: Colormap,
+    /// What the texture holds: the colourmap's table, or a category palette.
+    lut: [[u8; 4]; LUT_SIZE],
     colormap_texture: wgpu::Texture,
     colormap_view: wgpu::TextureView,
 }
@@ -60,11 +62,27 @@ impl Renderer {
         let renderer = Self {
             derive: DerivePipeline::new(&gpu.device),
             colormap,
+            lut: colormap.rgba8(),
             colormap_texture,
             colormap_view,
         };
         renderer.write_colormap(&gpu.queue);
         renderer
+    }
+
+    /// The table the texture holds.
+    pub fn lut(&self) -> &[[u8; 4]; LUT_SIZE] {
+        &self.lut
+    }
+
+    /// Draw through `lut` (a category palette) in place of the colourmap's
+    /// table, or (None) the colourmap's own again.
+    pub fn set_lut(&mut self, queue: &wgpu::Queue, lut: Option<[[u8; 4]; LUT_SIZE]>) {
+        let lut = lut.unwrap_or_else(|| self.colormap.rgba8());
+        if lut != self.lut {
+            self.lut = lut;
+            self.write_colormap(queue);
+        }
     }
 
     pub fn colormap(&self) -> Colormap {
@@ -80,15 +98,14 @@ impl Renderer {
     pub fn set_colormap(&mut self, queue: &wgpu::Queue, colormap: Colormap) {
         if colormap != self.colormap {
             self.colormap = colormap;
-            self.write_colormap(queue);
+            self.set_lut(queue, None);
         }
     }
 
     fn write_colormap(&self, queue: &wgpu::Queue) {
-        let table = self.colormap.rgba8();
         queue.write_texture(
             self.colormap_texture.as_image_copy(),
-            bytemuck::cast_slice(&table),
+            bytemuck::cast_slice(&self.lut),
             wgpu::TexelCopyBufferLayout {
                 offset: 0,
                 bytes_per_row: Some(LUT_SIZE as u32 * 4),

@@ -42,6 +42,9 @@ pub enum Shading {
     },
     /// Density: counts or value keys through these thresholds.
     Table { thresholds: Box<[u32; LUT_SIZE]> },
+    /// A category mix: each pixel's mixed colour, with an alpha from its
+    /// count through these thresholds.
+    Mix { thresholds: Box<[u32; LUT_SIZE]> },
 }
 
 pub struct ResolvePipeline {
@@ -67,8 +70,11 @@ impl ResolvePipeline {
                 entry(1, vf, storage(true)),
                 entry(2, vf, storage(true)),
                 entry(3, vf, texture()),
+                entry(4, vf, storage(true)),
             ],
         });
+        // Blended: a mix's alpha shows the background through (every other
+        // colour is opaque unless an under or over colour is not).
         let pipeline = pipeline::quad(
             device,
             "pointillist resolve",
@@ -76,7 +82,7 @@ impl ResolvePipeline {
             &layout,
             &[],
             format,
-            None,
+            Some(wgpu::BlendState::ALPHA_BLENDING),
         );
         let params = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("pointillist resolve params"),
@@ -122,13 +128,18 @@ impl ResolvePipeline {
                 }
                 (0, [range.0, range.1], extremes.packed())
             }
-            Shading::Table { thresholds } => {
+            Shading::Table { thresholds } | Shading::Mix { thresholds } => {
                 gpu.queue.write_buffer(
                     &self.thresholds,
                     0,
                     bytemuck::cast_slice(thresholds.as_slice()),
                 );
-                (1, [0.0, 0.0], [0; 4])
+                let mode = if matches!(shading, Shading::Mix { .. }) {
+                    2
+                } else {
+                    1
+                };
+                (mode, [0.0, 0.0], [0; 4])
             }
         };
         let tabled = matches!(shading, Shading::Values { table: Some(_), .. }) as u32;
@@ -159,6 +170,10 @@ impl ResolvePipeline {
             entries.push(wgpu::BindGroupEntry {
                 binding: 3,
                 resource: wgpu::BindingResource::TextureView(&self.colormap),
+            });
+            entries.push(wgpu::BindGroupEntry {
+                binding: 4,
+                resource: grid.planes.as_entire_binding(),
             });
             let group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("pointillist resolve"),

@@ -32,6 +32,9 @@ pub struct SplatParams {
 
 const _: () = assert!(std::mem::size_of::<SplatParams>() == 56);
 
+/// The code of a category mix in shaders/splat.wgsl (`AGG_MIX`).
+const AGG_MIX: u32 = 5;
+
 /// The `AGG_*` code of shaders/splat.wgsl. Keep in sync there.
 fn code(agg: Agg) -> u32 {
     match agg {
@@ -50,6 +53,28 @@ pub struct SplatPipeline {
     sum: wgpu::ComputePipeline,
     finalise: wgpu::ComputePipeline,
     reduce: wgpu::ComputePipeline,
+    /// The category colours a mix adds up (256 packed RGBA8).
+    palette: wgpu::Buffer,
+}
+
+/// What a grid's planes hold beside its cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Planes {
+    None,
+    /// Sum and mean: values per pixel and the u64 sums of their steps.
+    Sums,
+    /// A category mix: the u64 sums of the colours' channels (then the mix).
+    Mix,
+}
+
+impl Planes {
+    fn count(self) -> u64 {
+        match self {
+            Planes::None => 0,
+            Planes::Sums => 3,
+            Planes::Mix => 6,
+        }
+    }
 }
 
 impl SplatPipeline {
@@ -65,6 +90,7 @@ impl SplatPipeline {
                 entry(4, c, storage(false)),
                 entry(5, c, storage(false)),
                 entry(6, c, storage(true)),
+                entry(7, c, storage(true)),
             ],
         });
         let [extreme, count, sum, finalise, reduce] = pipeline::compute(
@@ -80,6 +106,12 @@ impl SplatPipeline {
                 "reduce_extremes",
             ],
         );
+        let palette = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("pointillist category palette"),
+            size: (crate::colormap::LUT_SIZE * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
         Self {
             layout,
             extreme,
@@ -87,6 +119,7 @@ impl SplatPipeline {
             sum,
             finalise,
             reduce,
+            palette,
         }
     }
 }
@@ -96,9 +129,10 @@ pub struct Grid {
     pub size: (u32, u32),
     /// What one cell holds: a count, or an `ordered` value key (0: empty).
     pub cells: wgpu::Buffer,
-    /// Whether `planes` has room for sums (sum and mean need it).
-    pub sums: bool,
-    planes: wgpu::Buffer,
+    /// What `planes` has room for.
+    pub planes_for: Planes,
+    /// The planes (a mix's colours in the first once finalised).
+    pub planes: wgpu::Buffer,
     extremes: wgpu::Buffer,
     chunks: Vec<GridChunk>,
 }
@@ -120,13 +154,13 @@ impl Grid {
         pipeline: &SplatPipeline,
         points: Option<&GpuPoints>,
         size: (u32, u32),
-        sums: bool,
+        planes_for: Planes,
     ) -> Result<Self> {
         let bytes = size.0 as u64 * size.1 as u64 * 4;
-        let plane_bytes = if sums { 3 * bytes } else { 4 };
+        let plane_bytes = (planes_for.count() * bytes).max(4);
         let limit = gpu.device.limits().max_storage_buffer_binding_size;
         if plane_bytes > limit || bytes > limit {
-            let per_pixel = if sums { 12 } else { 4 };
+            let per_pixel = 4 * planes_for.count().max(1);
             return Err(input(format!(
                 "a {}x{} plot area is too large for this mode on this device (at most {} pixels)",
                 size.0,
@@ -144,9 +178,11 @@ impl Grid {
             mapped_at_creation: false,
         });
         let planes = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("pointillist grid sums"),
+            label: Some("pointillist grid planes"),
             size: plane_bytes,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST
+                | wgpu::BufferUsages::COPY_SRC,
             mapped_at_creation: false,
         });
         let extremes = device.create_buffer(&wgpu::BufferDescriptor {
@@ -180,6 +216,7 @@ impl Grid {
                 &extremes,
                 &planes,
                 &tiles,
+                &pipeline.palette,
             ]);
             let group = device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("pointillist splat"),
@@ -197,7 +234,7 @@ impl Grid {
         Ok(Self {
             size,
             cells,
-            sums,
+            planes_for,
             planes,
             extremes,
             chunks,
@@ -218,9 +255,49 @@ impl Grid {
         q: &Quantiser,
     ) {
         assert!(
-            !agg.sums() || self.sums,
+            !agg.sums() || self.planes_for == Planes::Sums,
             "a grid for {agg:?} needs its sum planes"
         );
+        let kernels = match agg {
+            Agg::Count => (&pipeline.count, None),
+            Agg::Sum | Agg::Mean => (&pipeline.sum, Some(&pipeline.finalise)),
+            Agg::Min => (&pipeline.extreme, Some(&pipeline.finalise)),
+            Agg::Max => (&pipeline.extreme, None),
+        };
+        self.run(gpu, map, runs, code(agg), q, kernels);
+    }
+
+    /// Aggregate Datashader's category mix of the points of `runs`, whose
+    /// values are category codes coloured by `palette` (packed RGBA8): the
+    /// cells count the points, the first plane holds each pixel's mixed
+    /// colour (submits; does not wait).
+    pub fn aggregate_mix(
+        &self,
+        gpu: &Gpu,
+        pipeline: &SplatPipeline,
+        map: &GridMap,
+        runs: &[Range<usize>],
+        palette: &[u32; crate::colormap::LUT_SIZE],
+    ) {
+        assert_eq!(self.planes_for, Planes::Mix, "a mix needs its planes");
+        gpu.queue
+            .write_buffer(&pipeline.palette, 0, bytemuck::cast_slice(palette));
+        let q = Quantiser::new(None);
+        let kernels = (&pipeline.count, Some(&pipeline.finalise));
+        self.run(gpu, map, runs, AGG_MIX, &q, kernels);
+    }
+
+    /// Clear, run `kernels.0` over the points of `runs`, then `kernels.1`
+    /// (if any) over the cells.
+    fn run(
+        &self,
+        gpu: &Gpu,
+        map: &GridMap,
+        runs: &[Range<usize>],
+        agg: u32,
+        q: &Quantiser,
+        kernels: (&wgpu::ComputePipeline, Option<&wgpu::ComputePipeline>),
+    ) {
         let mut visits = Vec::with_capacity(self.chunks.len());
         for chunk in &self.chunks {
             let tiles = chunk_tiles(runs, chunk.base, chunk.count as usize);
@@ -230,7 +307,7 @@ impl Grid {
                 k: map.k,
                 size: map.size,
                 count: chunk.count,
-                agg: code(agg),
+                agg,
                 quant: [q.lo, q.scale],
                 step: q.step,
                 tiles: tiles.len() as u32,
@@ -249,7 +326,7 @@ impl Grid {
                 label: Some("pointillist splat"),
             });
         encoder.clear_buffer(&self.cells, 0, None);
-        if agg.sums() {
+        if self.planes_for != Planes::None {
             encoder.clear_buffer(&self.planes, 0, None);
         }
         {
@@ -257,11 +334,7 @@ impl Grid {
                 label: Some("pointillist splat"),
                 timestamp_writes: None,
             });
-            pass.set_pipeline(match agg {
-                Agg::Count => &pipeline.count,
-                Agg::Sum | Agg::Mean => &pipeline.sum,
-                Agg::Min | Agg::Max => &pipeline.extreme,
-            });
+            pass.set_pipeline(kernels.0);
             for (chunk, &tiles) in self.chunks.iter().zip(&visits) {
                 if tiles == 0 {
                     continue;
@@ -270,12 +343,9 @@ impl Grid {
                 pass.set_bind_group(0, &chunk.group, &[]);
                 pass.dispatch_workgroups(x, y, 1);
             }
-            if let (true, Some(chunk)) = (
-                matches!(agg, Agg::Sum | Agg::Mean | Agg::Min),
-                self.chunks.first(),
-            ) {
+            if let (Some(finalise), Some(chunk)) = (kernels.1, self.chunks.first()) {
                 // One pass over the cells (the compute pass orders it after the splat).
-                pass.set_pipeline(&pipeline.finalise);
+                pass.set_pipeline(finalise);
                 pass.set_bind_group(0, &chunk.group, &[]);
                 let (x, y) = dispatch_size(self.size.0 * self.size.1);
                 pass.dispatch_workgroups(x, y, 1);
@@ -313,8 +383,21 @@ impl Grid {
             .write_buffer(&self.cells, 0, bytemuck::cast_slice(cells));
     }
 
+    /// Fill a mix grid from the host: counts and packed mixed colours.
+    pub fn upload_mix(&self, gpu: &Gpu, counts: &[u32], colours: &[u32]) {
+        self.upload(gpu, counts);
+        gpu.queue
+            .write_buffer(&self.planes, 0, bytemuck::cast_slice(colours));
+    }
+
     pub fn read(&self, gpu: &Gpu) -> Result<Vec<u32>> {
         let bytes = gpu.read_buffer(&self.cells, self.size.0 as u64 * self.size.1 as u64 * 4)?;
+        Ok(bytemuck::pod_collect_to_vec(&bytes))
+    }
+
+    /// A mix grid's packed colours (after the aggregation; waits).
+    pub fn read_mix(&self, gpu: &Gpu) -> Result<Vec<u32>> {
+        let bytes = gpu.read_buffer(&self.planes, self.size.0 as u64 * self.size.1 as u64 * 4)?;
         Ok(bytemuck::pod_collect_to_vec(&bytes))
     }
 }

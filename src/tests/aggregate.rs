@@ -68,16 +68,7 @@ fn points() -> PointSet {
 }
 
 fn render(gpu: &Gpu, look: &Look) -> Rendered {
-    render_plot(
-        gpu,
-        points(),
-        look,
-        SIZE,
-        Some(512),
-        &mut StageTimes::default(),
-        true,
-    )
-    .unwrap()
+    render_set(gpu, points(), look)
 }
 
 #[test]
@@ -570,5 +561,161 @@ fn norms_shade_every_pixel_as_the_f64_norm_does() {
                 .iter()
                 .all(|&c| c == 0 || aggregate::unordered(c) > 0.0));
         }
+    }
+}
+
+/// `p` coloured by `n` categories, point i in category `code(i)`.
+fn categorised(
+    mut p: PointSet,
+    n: usize,
+    code: impl Fn(usize) -> f32,
+    mode: Mode,
+    backend: Backend,
+    how: How,
+) -> (PointSet, Look) {
+    use crate::categories::{categorise, Labels};
+    let codes: Vec<f32> = (0..p.len()).map(code).collect();
+    let names: Vec<String> = (0..n).map(|k| format!("c{k}")).collect();
+    let (c, codes) = categorise("kind", &codes, Labels::Named(&names), None).unwrap();
+    p.columns = vec![std::sync::Arc::new(codes)];
+    let mut l = look(mode, backend, how, 0);
+    l.values = ValueSettings {
+        value: crate::expr::Node::Var(crate::expr::Var::Column(0)),
+        range: Some((0.0, (n.max(2) - 1) as f32)),
+        categories: Some(c.len() as u32),
+        ..ValueSettings::of("x")
+    };
+    l.categories = Some(std::sync::Arc::new(c));
+    (p, l)
+}
+
+fn render_set(gpu: &Gpu, p: PointSet, look: &Look) -> Rendered {
+    render_plot(
+        gpu,
+        p,
+        look,
+        SIZE,
+        Some(512),
+        &mut StageTimes::default(),
+        true,
+    )
+    .unwrap()
+}
+
+#[test]
+fn category_mixes_on_the_gpu_equal_the_cpu_twin_and_the_per_category_counts() {
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
+    let n = 7;
+    let code = |i: usize| ((i * 7919) % n) as f32;
+    for how in [How::Linear, How::EqHist] {
+        let (p, l) = categorised(points(), n, code, Mode::Density, Backend::Gpu, how);
+        let on_gpu = render_set(&gpu, p.clone(), &l);
+        let mut lc = l.clone();
+        lc.plot.backend = Backend::Cpu;
+        let on_cpu = render_set(&gpu, p.clone(), &lc);
+        assert_eq!(on_cpu.backend, Backend::Cpu);
+        // The twin, binning the GPU's pairs.
+        let map = GridMap::new(&l.camera(&p.bounds), p.origin, SIZE);
+        let held = p.split_range(0..p.len());
+        let twin = aggregate::Input::gpu_twin(&held);
+        let palette = l.categories.as_ref().unwrap().lut().map(u32::from_le_bytes);
+        let (counts, colours) =
+            aggregate::finalise_mix(&aggregate::mix(&twin, &p.columns[0], &palette, &map));
+        let same = |got: &[u32], want: &[u32], what: &str| {
+            assert_eq!(got.len(), want.len(), "{how:?}: {what}");
+            if let Some(i) = (0..got.len()).find(|&i| got[i] != want[i]) {
+                panic!(
+                    "{how:?}: {what}: cell {i} is {:#x}, the twin's {:#x}",
+                    got[i], want[i]
+                );
+            }
+        };
+        same(&on_gpu.grid.as_ref().unwrap().2, &counts, "GPU counts");
+        same(on_gpu.mix.as_ref().unwrap(), &colours, "GPU mixed colours");
+        // The CPU backend bins in f64: no point here is near a pixel edge.
+        same(
+            &on_cpu.grid.as_ref().unwrap().2,
+            &counts,
+            "CPU backend counts",
+        );
+        same(
+            on_cpu.mix.as_ref().unwrap(),
+            &colours,
+            "CPU backend colours",
+        );
+        assert!(on_gpu.rgba == on_cpu.rgba, "{how:?}: images differ");
+        // Per-category counts per pixel, counted plainly, give the same mix.
+        let mut per = vec![[0u64; 7]; counts.len()];
+        for i in 0..p.len() {
+            if let Some((x, row)) = map.cell_gpu(held[i]) {
+                per[(row * SIZE.0 + x) as usize][code(i) as usize] += 1;
+            }
+        }
+        let lut = l.categories.as_ref().unwrap().lut();
+        for (cell, k) in per.iter().enumerate() {
+            let total: u64 = k.iter().sum();
+            assert_eq!(total, counts[cell] as u64, "pixel {cell}");
+            if total == 0 {
+                continue;
+            }
+            let mixed = [0, 1, 2].map(|ch| {
+                let s: u64 = (0..n).map(|c| k[c] * lut[c][ch] as u64).sum();
+                (s as f64 / total as f64) as u8
+            });
+            assert_eq!(colours[cell].to_le_bytes()[..3], mixed, "pixel {cell}");
+        }
+        assert!(per.iter().any(|k| k.iter().filter(|&&c| c > 0).count() > 2));
+    }
+}
+
+#[test]
+fn a_mixed_pixel_shows_datashaders_colour_and_alpha() {
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
+    // Three points of category 0 and one of category 1 in one pixel; one
+    // point of category 2 in another (a pixel is 0.1 x 0.1 here).
+    let x = [3.05, 3.05, 3.05, 3.05, 8.05];
+    let y = [5.05, 5.05, 5.05, 5.05, 2.05];
+    let p = PointSet::from_f64(&x, &y, None);
+    let codes = [0.0, 1.0, 0.0, 0.0, 2.0];
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let (p, l) = categorised(
+            p.clone(),
+            3,
+            |i| codes[i],
+            Mode::Density,
+            backend,
+            How::Linear,
+        );
+        let r = render_set(&gpu, p, &l);
+        let lut = l.categories.as_ref().unwrap().lut();
+        let at = |x: f64, y: f64| {
+            let (px, py) = ((x * 10.0) as usize, ((10.0 - y) * 10.0) as usize);
+            let i = (py * SIZE.0 as usize + px) * 4;
+            [r.rgba[i], r.rgba[i + 1], r.rgba[i + 2], r.rgba[i + 3]]
+        };
+        // Datashader: (counts . colours) / total, astype(uint8); the densest
+        // pixel at full alpha.
+        let mix = [0, 1, 2].map(|c| ((3.0 * lut[0][c] as f64 + lut[1][c] as f64) / 4.0) as u8);
+        let got = at(3.05, 5.05);
+        for c in 0..3 {
+            assert!(
+                got[c].abs_diff(mix[c]) <= 1,
+                "{backend:?}: {got:?} for {mix:?}"
+            );
+        }
+        // The sparsest at min_alpha (40) over the white background.
+        let over = |c: u8| (c as f64 * 40.0 / 255.0 + 255.0 * (1.0 - 40.0 / 255.0)).round() as u8;
+        let got = at(8.05, 2.05);
+        for c in 0..3 {
+            assert!(
+                got[c].abs_diff(over(lut[2][c])) <= 1,
+                "{backend:?}: {got:?}"
+            );
+        }
+        assert_eq!(at(1.0, 1.0), [255; 4], "{backend:?}: an empty pixel");
     }
 }

@@ -100,6 +100,7 @@ fn random_expressions_agree_on_gpu_and_cpu_within_wgsl_bounds() {
             t: 0.0,
             extremes: Default::default(),
             norm: Default::default(),
+            categories: None,
         };
         let p = parity_for(
             &gpu,
@@ -158,6 +159,7 @@ fn constant_chains_agree_on_the_gpu() {
             t: 0.0,
             extremes: Default::default(),
             norm: Default::default(),
+            categories: None,
         };
         assert_agrees(&gpu, &points, (&renderer, &gp), src, settings);
     }

@@ -696,6 +696,7 @@ fn random_spec(rng: &mut Rng) -> ColumnSpec {
         y: rng.chance(80).then(|| col(rng)),
         value: rng.chance(50).then(|| col(rng)),
         more: (0..rng.below(4)).map(|_| col(rng)).collect(),
+        labels: None,
     }
 }
 

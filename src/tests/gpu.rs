@@ -88,6 +88,7 @@ pub(crate) fn settings(value: &str, range: Option<(f32, f32)>) -> ValueSettings 
         t: 0.0,
         extremes: Default::default(),
         norm: Default::default(),
+        categories: None,
     }
 }
 

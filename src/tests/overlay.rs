@@ -155,3 +155,80 @@ fn long_labels_are_clipped_out_of_the_plot() {
     );
     super::common::save_image("axes-offset", SIZE, &img);
 }
+
+/// The legend of the text categories in tests/data/species.csv: names in
+/// sorted order, their counts (missing labels skip the row), tab10's colours
+/// as swatches in the image, beside the points drawn in them.
+#[test]
+fn the_legend_lists_each_categorys_name_colour_and_count() {
+    use crate::categories::palette;
+    use crate::overlay::{build, legend_texts, ColorScale};
+    use crate::{Figure, LoadOptions, Points};
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/species.csv");
+    let options = LoadOptions {
+        category: Some("species".into()),
+        ..Default::default()
+    };
+    let points = Points::load(path, &options).unwrap();
+    assert_eq!(points.len(), 10);
+    assert_eq!(points.skipped(), 2);
+    let names = ["setosa", "versicolor, var. b", "virginica", "Ωmega"];
+    assert_eq!(points.categories("species").unwrap(), names);
+    let figure = Figure {
+        width: SIZE.0,
+        height: SIZE.1,
+        category: Some("species".into()),
+        mode: crate::Mode::Points,
+        point_size: 9.0,
+        ..Figure::default()
+    };
+    let (set, look) = figure.resolve(&points).unwrap();
+    let c = look.categories.clone().unwrap();
+    assert_eq!(c.names, names);
+    assert_eq!(c.counts, [3, 4, 2, 1]);
+    assert_eq!(c.colours, palette(4)[..4]);
+    let texts: Vec<String> = legend_texts(&c).collect();
+    assert_eq!(texts[1], "versicolor, var. b 4");
+    // The overlay: the column's name, every entry's text and a swatch each.
+    let lay = layout(SIZE, 1.0, &look.axes);
+    let camera = look.camera(&set.bounds);
+    let o = build(
+        &camera,
+        &lay,
+        SIZE,
+        &ColorScale::Categories(c.clone()),
+        &look.axes,
+        [1.0; 3],
+    );
+    for t in texts.iter().chain(std::iter::once(&"species".to_string())) {
+        assert!(o.labels.iter().any(|l| &l.text == t), "no label {t}");
+    }
+    // The picture: each swatch in its colour, right of the plot, top down;
+    // each point's disc in its category's colour.
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
+    let img = render_image(
+        &gpu,
+        set.clone(),
+        &look,
+        SIZE,
+        None,
+        &mut StageTimes::default(),
+    )
+    .unwrap();
+    let bar = lay.colorbar.unwrap();
+    for (k, colour) in c.colours.iter().enumerate() {
+        let y = bar.min.y + 18.0 * (k as f32 + 0.5);
+        let x = bar.min.x + 5.0;
+        assert_eq!(pixel(&img, x as u32, y as u32), *colour, "swatch {k}");
+    }
+    let vp = lay.plot;
+    let codes = set.columns[0].clone();
+    for i in 0..set.len() {
+        let p = camera.data_to_pixel(set.point(i), &vp);
+        let got = pixel(&img, p.x as u32, p.y as u32);
+        let want = c.colours[codes[i] as usize];
+        assert_eq!(got, want, "point {i} ({})", names[codes[i] as usize]);
+    }
+}
