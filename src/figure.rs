@@ -420,7 +420,7 @@ impl Figure {
         };
         let look = Look {
             values,
-            colormap: self.colormap,
+            colormap: self.colormap.clone(),
             style: Style {
                 point_size: self.point_size as f32,
                 opacity: self.opacity as f32,

@@ -238,11 +238,11 @@ impl Plot {
                 mut renderer,
                 splat,
             }) => {
-                renderer.set_colormap(&gpu.queue, look.colormap);
+                renderer.set_colormap(&gpu.queue, look.colormap.clone());
                 (renderer, splat)
             }
             None => (
-                Renderer::new(gpu, look.colormap),
+                Renderer::new(gpu, look.colormap.clone()),
                 SplatPipeline::new(&gpu.device),
             ),
         };

@@ -311,6 +311,11 @@ fn bad_files_are_clear_errors() {
             vec!["--input", ids.to_str().unwrap(), "--category", "id"],
             "more than 65536 distinct labels",
         ),
+        (
+            vec!["--colormap", "/no/such/map.json"],
+            "--colormap: colormap file /no/such/map.json",
+        ),
+        (vec!["--colormap", &csv], "is not a colour"),
         (vec!["--input", "/no/such/file.npy"], "/no/such/file.npy"),
         (vec!["--input", garbage.to_str().unwrap()], "garbage.npy"),
         (vec!["--input", &csv, "--x", "nosuch"], "nosuch"),

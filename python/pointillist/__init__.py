@@ -306,6 +306,9 @@ def scatter(
     ``under``, ``over`` and ``bad`` colour the values below and above
     ``vmin``/``vmax`` and the points with no value, as matplotlib's
     ``set_under``, ``set_over`` and ``set_bad`` do (points and splat modes).
+    ``cmap`` is a colourmap's name or a list of 2 to 256 colours
+    (``["#2c7bb6", "#ffffbf", "#d7191c"]``), interpolated as matplotlib's
+    ``LinearSegmentedColormap.from_list`` does.
     ``norm`` maps values onto the colourmap as matplotlib's norms do:
     ``"linear"``, ``"log"`` (values <= 0 get no colour), ``"symlog"``,
     ``"symlog:0.1"`` (its linear threshold), ``"power:0.5"`` (its gamma).
@@ -340,7 +343,7 @@ def scatter(
         if v < 0:
             raise ValueError(f"{name} must not be negative, got {v}")
     settings.update(
-        cmap=cmap,
+        **({"cmap_colors": list(cmap)} if isinstance(cmap, (list, tuple)) else {"cmap": cmap}),
         vmin=None if vmin is None else float(vmin),
         vmax=None if vmax is None else float(vmax),
         s=float(s),

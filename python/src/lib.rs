@@ -134,7 +134,19 @@ fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
     }
     f.filter = get(s, "filter")?;
     keep(&mut f.time, get(s, "time")?);
-    keep(&mut f.colormap, parsed(s, "cmap")?);
+    match get::<Vec<String>>(s, "cmap_colors")? {
+        // A list of colours, as matplotlib's LinearSegmentedColormap.from_list.
+        Some(list) => {
+            let colours = list
+                .iter()
+                .map(|c| Color::parse(c))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| PyValueError::new_err(format!("cmap: {e}")))?;
+            f.colormap = pointillist::Colormap::from_colors("custom", &colours)
+                .map_err(|e| PyValueError::new_err(format!("cmap: {e}")))?;
+        }
+        None => keep(&mut f.colormap, parsed(s, "cmap")?),
+    }
     let (vmin, vmax): (Option<f64>, Option<f64>) = (get(s, "vmin")?, get(s, "vmax")?);
     f.range = match (vmin, vmax) {
         (None, None) => None,

@@ -162,6 +162,8 @@ def test_expressions_and_dataframe_columns():
         (lambda: pointillist.scatter([1.0], [2.0], category=["a"], category_colors="red"), TypeError, "list of colours"),
         (lambda: pointillist.scatter([1.0], [2.0], category=["a"], category_colors=["mauve"]), ValueError, "unknown colour"),
         (lambda: pointillist.scatter([1.0], [2.0], category_colors=["#f00"]), ValueError, "need a category column"),
+        (lambda: pointillist.scatter([1.0], [2.0], cmap=["#000"]), ValueError, "give 2 to 256"),
+        (lambda: pointillist.scatter([1.0], [2.0], cmap=["#000", "teal-ish"]), ValueError, "cmap: unknown colour"),
     ],
 )
 def test_bad_input_raises_the_right_exception(call, kind, text):
@@ -210,6 +212,14 @@ def test_categories_colour_points_and_mix_in_density_like_datashader():
                               width=4, height=1, axes=False, x_range=(0, 4), y_range=(0, 1)).to_numpy()
     mix = tuple(int((3 * a + b) / 4) for a, b in zip(*tab10))
     assert all(abs(int(g) - m) <= 1 for g, m in zip(img[0, 0, :3], mix)), (img[0, 0], mix)
+
+
+def test_a_list_of_colours_is_a_colourmap():
+    # Values 0 and 1 at the two ends of a black-to-red map.
+    x, y = np.array([0.0, 3.0]), np.zeros(2)
+    kw = dict(width=60, height=20, axes=False, x_range=(-1, 4), y_range=(-1, 1), s=6, mode="points")
+    img = pointillist.scatter(x, y, c=[0.0, 1.0], cmap=["#000000", "#ff0000"], **kw).to_numpy()
+    assert tuple(img[10, 12, :3]) == (0, 0, 0) and tuple(img[10, 48, :3]) == (255, 0, 0)
 
 
 def test_frames_with_nan_and_empty_inputs():

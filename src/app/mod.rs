@@ -803,8 +803,8 @@ impl Viewer {
             Action::Reset => self.camera = self.home,
             Action::CycleColormap => {
                 let next = self.plot.renderer.colormap().next();
-                self.plot.set_colormap(&self.gpu, next)?;
                 eprintln!("colormap {}", next.name());
+                self.plot.set_colormap(&self.gpu, next)?;
             }
             Action::CycleMode => {
                 let opts = &mut self.plot.opts;

@@ -102,7 +102,7 @@ pub struct LookArgs {
         allow_negative_numbers = true
     )]
     pub time: f64,
-    /// Colourmap: viridis, plasma, inferno, magma, cividis, turbo, greys (add _r to reverse).
+    /// Colourmap: a name (viridis, magma, coolwarm, tab10, fire, ...; add _r to reverse), or a file of 2 to 256 colours (JSON list of "#rrggbb" or [r, g, b]; or one colour a line).
     #[arg(long, default_value = "viridis")]
     pub colormap: String,
     /// Fixed value range mapped onto the colourmap (default: min and max of the values).
@@ -322,6 +322,27 @@ pub fn flagged(e: Error) -> Error {
     }
 }
 
+/// `--colormap`: a name, or a file of colours (a path that exists, or one
+/// ending .json, .csv or .txt).
+fn colormap(arg: &str) -> Result<Colormap> {
+    let path = std::path::Path::new(arg);
+    let listed = [".json", ".csv", ".txt"]
+        .iter()
+        .any(|ext| arg.to_ascii_lowercase().ends_with(ext));
+    if listed || path.is_file() {
+        Colormap::load(path).map_err(|e| Error::Input(format!("--colormap: {}", strip_input(&e))))
+    } else {
+        Colormap::by_name(arg)
+    }
+}
+
+fn strip_input(e: &Error) -> String {
+    match e {
+        Error::Input(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
 impl LookArgs {
     /// The figure these flags describe, `size` pixels large, checked.
     pub fn figure(&self, size: (u32, u32)) -> Result<Figure> {
@@ -334,7 +355,7 @@ impl LookArgs {
                 .map_or(Value::Auto, |v| v.parse().expect("infallible")),
             filter: self.filter.clone(),
             time: self.time,
-            colormap: Colormap::by_name(&self.colormap)?,
+            colormap: colormap(&self.colormap)?,
             range: pair("range", &self.range)?,
             norm: self.norm.parse()?,
             category: self.category.clone(),

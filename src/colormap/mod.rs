@@ -7,6 +7,7 @@
 //! through unchanged: no sRGB decode or encode anywhere.
 
 mod data;
+mod file;
 mod norm;
 
 pub use norm::{table_index, table_keys, Norm, NormTable};
@@ -30,10 +31,13 @@ pub const LUT_SIZE: usize = 256;
 /// assert_eq!(map.name(), "magma_r");
 /// # Ok::<(), pointillist::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Colormap {
     index: usize,
     reversed: bool,
+    /// A map made from a list of colours ([`Colormap::from_colors`]): its
+    /// name and table, in place of `index`.
+    listed: Option<std::sync::Arc<(String, [[f64; 3]; LUT_SIZE])>>,
 }
 
 impl Default for Colormap {
@@ -55,6 +59,7 @@ impl Colormap {
     pub const VIRIDIS: Colormap = Colormap {
         index: 0,
         reversed: false,
+        listed: None,
     };
 
     /// Looks up `viridis`, `Greys`, `RdBu`, `magma_r`, … (case-insensitive).
@@ -65,16 +70,64 @@ impl Colormap {
             None => (lower.as_str(), false),
         };
         match NAMES.iter().position(|n| n.eq_ignore_ascii_case(base)) {
-            Some(index) => Ok(Self { index, reversed }),
+            Some(index) => Ok(Self {
+                index,
+                reversed,
+                listed: None,
+            }),
             None => Err(input(format!(
-                "unknown colormap '{name}'; valid: {} (add _r to reverse)",
+                "unknown colormap '{name}'; valid: {} (add _r to reverse), or a file of colours",
                 NAMES.join(", ")
             ))),
         }
     }
 
+    /// A map through `colours` (2 to 256, first to last), as matplotlib's
+    /// `LinearSegmentedColormap.from_list(name, colours, N=256)`: entry i is
+    /// the colour at i / 255 of the way, interpolated linearly between the
+    /// two listed colours around it (256 colours are the table itself).
+    ///
+    /// ```
+    /// use pointillist::{Color, Colormap};
+    /// let map = Colormap::from_colors("fade", &[Color::BLACK, Color::WHITE])?;
+    /// assert_eq!(map.rgba8()[0], [0, 0, 0, 255]);
+    /// assert_eq!(map.rgba8()[255], [255, 255, 255, 255]);
+    /// assert!(Colormap::from_colors("one", &[Color::BLACK]).is_err());
+    /// # Ok::<(), pointillist::Error>(())
+    /// ```
+    pub fn from_colors(name: &str, colours: &[crate::Color]) -> Result<Self> {
+        let n = colours.len();
+        if !(2..=LUT_SIZE).contains(&n) {
+            return Err(input(format!(
+                "colormap '{name}': {n} colours; give 2 to {LUT_SIZE}"
+            )));
+        }
+        let rgb = |k: usize| colours[k].0.map(|c| c as f64 / 255.0);
+        let table = std::array::from_fn(|i| {
+            let at = i as f64 / (LUT_SIZE - 1) as f64 * (n - 1) as f64;
+            let k = (at.floor() as usize).min(n - 2);
+            let f = at - k as f64;
+            let (a, b) = (rgb(k), rgb(k + 1));
+            [0, 1, 2].map(|c| a[c] + (b[c] - a[c]) * f)
+        });
+        Ok(Self {
+            index: 0,
+            reversed: false,
+            listed: Some(std::sync::Arc::new((name.to_string(), table))),
+        })
+    }
+
+    /// The colourmap in a file of 2 to 256 colours (JSON list of `"#rrggbb"`
+    /// or `[r, g, b]`; or one colour a line), through [`Colormap::from_colors`].
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        file::load(path.as_ref())
+    }
+
     /// The name, with `_r` when reversed.
     pub fn name(&self) -> String {
+        if let Some(listed) = &self.listed {
+            return listed.0.clone();
+        }
         let base = NAMES[self.index];
         if self.reversed {
             format!("{base}_r")
@@ -88,11 +141,15 @@ impl Colormap {
         Self {
             index: (self.index + 1) % NAMES.len(),
             reversed: self.reversed,
+            listed: None,
         }
     }
 
     /// matplotlib's float64 table, in lookup order (reversed for `_r`).
     fn table_f64(&self) -> [[f64; 3]; LUT_SIZE] {
+        if let Some(listed) = &self.listed {
+            return listed.1;
+        }
         let mut table = *[
             &data::VIRIDIS,
             &data::PLASMA,

@@ -61,8 +61,8 @@ impl Renderer {
         let colormap_view = colormap_texture.create_view(&Default::default());
         let renderer = Self {
             derive: DerivePipeline::new(&gpu.device),
-            colormap,
             lut: colormap.rgba8(),
+            colormap,
             colormap_texture,
             colormap_view,
         };
@@ -86,7 +86,7 @@ impl Renderer {
     }
 
     pub fn colormap(&self) -> Colormap {
-        self.colormap
+        self.colormap.clone()
     }
 
     /// The colourmap texture (256 x 1, Rgba8Unorm), for the colourbar.

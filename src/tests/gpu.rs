@@ -36,7 +36,7 @@ pub(crate) fn parity_for(
     let (renderer, gpu_points) = match reuse {
         Some(r) => r,
         None => {
-            let renderer = Renderer::new(gpu, colormap);
+            let renderer = Renderer::new(gpu, colormap.clone());
             let gp = GpuPoints::upload(gpu, &renderer, points, Some(SMALL_CHUNK)).unwrap();
             made = (renderer, gp);
             (&made.0, &made.1)
