@@ -108,11 +108,15 @@ fn count_points(
         return;
     }
     if p.agg == AGG_MIX {
-        // The value is the point's category code (none: not counted).
+        // The value is the point's category code (none, or hidden: not counted).
         if !has_value(v) {
             return;
         }
-        add_colour(u32(px), palette[min(u32(v), LUT_SIZE - 1u)]);
+        let colour = palette[min(u32(v), LUT_SIZE - 1u)];
+        if (colour >> 24u) == 0u {
+            return; // a hidden category
+        }
+        add_colour(u32(px), colour);
     }
     // Saturate rather than wrap: compare-and-swap only near the top.
     let old = atomicAdd(&grid[px], 1u);

@@ -362,8 +362,10 @@ pub fn mix(input: &Input, codes: &[f32], palette: &[u32; LUT_SIZE], map: &GridMa
         input,
         map,
         |i| {
+            // No category, or one whose colour has no alpha (hidden): left out.
             let v = codes[i];
-            (!v.is_nan()).then(|| palette[(v as usize).min(LUT_SIZE - 1)])
+            let c = palette[(v as usize).min(LUT_SIZE - 1)];
+            (!v.is_nan() && c >> 24 != 0).then_some(c)
         },
         |cell: &mut MixCell, c: u32| {
             count_one(&mut cell.n);

@@ -35,6 +35,9 @@ pub struct Categories {
     pub colours: Vec<[u8; 4]>,
     /// How many categories the last entry gathers (0: every category has its own).
     pub other: usize,
+    /// Entries not drawn (the viewer's legend clicks): their colour's alpha
+    /// is 0 in the table, which every pass skips.
+    pub hidden: Vec<bool>,
 }
 
 impl Categories {
@@ -46,8 +49,24 @@ impl Categories {
     /// The colour table the points are drawn through: entry k is category
     /// k's colour (entries past the last repeat it).
     pub fn lut(&self) -> [[u8; 4]; LUT_SIZE] {
-        let last = *self.colours.last().unwrap_or(&OTHER_COLOUR);
-        std::array::from_fn(|k| self.colours.get(k).copied().unwrap_or(last))
+        let last = self.colours.len().max(1) - 1;
+        std::array::from_fn(|k| {
+            let e = k.min(last);
+            match self.colours.get(e) {
+                Some(_) if self.hidden.get(e) == Some(&true) => [0; 4],
+                Some(&c) => c,
+                None => OTHER_COLOUR,
+            }
+        })
+    }
+
+    /// These categories with entry `k` shown if it was hidden, hidden if not.
+    pub fn toggled(&self, k: usize) -> Categories {
+        let mut c = self.clone();
+        if let Some(h) = c.hidden.get_mut(k) {
+            *h = !*h;
+        }
+        c
     }
 }
 
@@ -171,6 +190,7 @@ pub fn categorise(
             counts: entry_counts,
             colours: palette,
             other,
+            hidden: vec![false; entries],
         },
         remapped,
     ))
@@ -323,6 +343,11 @@ mod tests {
         assert_eq!(codes, values);
         assert_eq!(c.lut()[1], c.colours[1]);
         assert_eq!(c.lut()[200], c.colours[2]);
+        // A hidden entry has no colour (alpha 0), and shows again.
+        let h = c.toggled(1);
+        assert_eq!(h.lut()[1], [0; 4]);
+        assert_eq!(h.lut()[0], c.colours[0]);
+        assert_eq!(h.toggled(1).lut(), c.lut());
         // Numbers: each distinct value, in order, named without a fraction;
         // NaN is no category (not counted, and no value to draw).
         let values = [7.0, -2.0, 7.0, f32::NAN, 0.5];

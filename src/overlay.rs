@@ -473,6 +473,19 @@ pub fn legend_entries(c: &crate::categories::Categories, rows: usize) -> (Vec<us
     (shown, n - keep)
 }
 
+/// The legend entry (by code) whose row holds `at` (physical pixels), in a
+/// legend drawn by [`build`] beside `layout`'s plot; None off every entry.
+pub fn legend_hit(c: &crate::categories::Categories, layout: &Layout, at: Vec2) -> Option<usize> {
+    let bar = layout.colorbar?;
+    let row = LEGEND_ROW * layout.scale;
+    let rows = ((bar.size.y / row).floor() as usize).max(1);
+    let (shown, _) = legend_entries(c, rows);
+    if at.x < bar.min.x || at.y < bar.min.y {
+        return None;
+    }
+    shown.get(((at.y - bar.min.y) / row) as usize).copied()
+}
+
 /// A count as a legend shows it: 950, 12.3k, 4.5M, 1.2G.
 pub fn short_count(n: u64) -> String {
     match n {
@@ -514,13 +527,22 @@ fn legend(
     for &k in &shown {
         let mid = y + row * 0.5;
         let half = SWATCH * s * 0.5;
+        // A hidden entry's swatch is faint, and its text says so.
+        let hidden = c.hidden.get(k) == Some(&true);
+        let [r, g, b, a] = c.colours[k];
+        let colour = if hidden { [r, g, b, 48] } else { [r, g, b, a] };
         o.lines.push(fill_rect(
             Vec2::new(x, (mid - half).round()),
             Vec2::new(x + 2.0 * half, (mid + half).round()),
-            c.colours[k],
+            colour,
         ));
+        let text = if hidden {
+            format!("{} (hidden)", texts[k])
+        } else {
+            texts[k].clone()
+        };
         o.labels.push(Label {
-            text: texts[k].clone(),
+            text,
             pos: Vec2::new(x + (SWATCH + 5.0) * s, mid),
             h: Align::Start,
             v: Align::Center,

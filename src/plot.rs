@@ -378,6 +378,17 @@ impl Plot {
         gp.write_derived(gpu, values, &colours);
     }
 
+    /// Show category entry `k` if it is hidden, hide it if not.
+    pub fn toggle_category(&mut self, gpu: &Gpu, k: usize) -> Result<()> {
+        let Some(c) = &self.categories else {
+            return Ok(());
+        };
+        let c = std::sync::Arc::new(c.toggled(k));
+        self.renderer.set_lut(&gpu.queue, Some(c.lut()));
+        self.categories = Some(c);
+        self.derive(gpu)
+    }
+
     /// Change the colourmap (a plot coloured by categories keeps its palette).
     pub fn set_colormap(&mut self, gpu: &Gpu, colormap: Colormap) -> Result<()> {
         if self.values.categories.is_some() {

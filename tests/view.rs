@@ -639,3 +639,91 @@ fn view_hovers_helps_outlines_a_box_zoom_and_selects_with_a_lasso() {
     s.quit();
     assert_eq!(std::fs::read_to_string(&input).unwrap(), csv);
 }
+
+/// `--category`: a click on a legend entry hides its points, a second shows them.
+#[test]
+fn view_hides_and_shows_a_category_from_its_legend() {
+    let _one = ONE_VIEWER.lock().unwrap_or_else(|e| e.into_inner());
+    if common::gpu().is_none() {
+        return;
+    }
+    if !on_path("Xvfb") || !on_path("xdotool") || !on_path("import") {
+        assert!(
+            !ci(),
+            "CI=true and Xvfb, xdotool or imagemagick not installed"
+        );
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-legend");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let species = format!("{}/tests/data/species.csv", env!("CARGO_MANIFEST_DIR"));
+    let args = [
+        "--input",
+        &species,
+        "--category",
+        "species",
+        "--mode",
+        "points",
+        "--point-size",
+        "14",
+        "--width",
+        "600",
+        "--height",
+        "300",
+    ]
+    .map(String::from);
+    let s = Session::open(&dir, &args);
+    let w = s.wid.clone();
+    // setosa, the first category: tab10's blue.
+    const BLUE: [u8; 3] = [31, 119, 180];
+    let blue = |img: &Image, xs: std::ops::Range<u32>| -> Vec<(u32, u32)> {
+        (0..img.height)
+            .flat_map(|y| xs.clone().map(move |x| (x, y)))
+            .filter(|&(x, y)| rgb(img, x, y) == BLUE)
+            .collect()
+    };
+    s.x.xdotool(&["mousemove", "--window", &w, "5", "5"]);
+    let shown = s.grab(&dir, "shown");
+    let plot_blue = blue(&shown, 0..420).len();
+    assert!(plot_blue > 100, "setosa's discs: {plot_blue} blue pixels");
+    // Its swatch, right of the plot (which ends near x = 410).
+    let swatch = blue(&shown, 420..600);
+    assert!(swatch.len() >= 50, "no swatch: {} pixels", swatch.len());
+    let n = swatch.len() as u32;
+    let cx = swatch.iter().map(|p| p.0).sum::<u32>() / n;
+    let cy = swatch.iter().map(|p| p.1).sum::<u32>() / n;
+    let click = || {
+        s.x.xdotool(&[
+            "mousemove",
+            "--window",
+            &w,
+            &cx.to_string(),
+            &cy.to_string(),
+        ]);
+        s.x.xdotool(&["click", "1"]);
+        s.x.xdotool(&["mousemove", "--window", &w, "5", "5"]);
+    };
+    click();
+    let hidden = s.grab(&dir, "hidden");
+    assert_eq!(blue(&hidden, 0..420).len(), 0, "setosa still drawn");
+    assert!(
+        blue(&hidden, 420..600).is_empty(),
+        "the swatch is not faint"
+    );
+    // The other categories stay: as many pixels of each of their colours.
+    for colour in [[255, 127, 14], [44, 160, 44], [214, 39, 40]] {
+        let count = |img: &Image| {
+            (0..300u32)
+                .flat_map(|y| (0..420u32).map(move |x| (x, y)))
+                .filter(|&(x, y)| rgb(img, x, y) == colour)
+                .count()
+        };
+        assert!(count(&shown) > 50, "{colour:?} not drawn");
+        assert_eq!(count(&hidden), count(&shown), "{colour:?} changed");
+    }
+    click();
+    let again = s.grab(&dir, "again");
+    assert_eq!(blue(&again, 0..420).len(), plot_blue, "setosa not back");
+    s.quit();
+}

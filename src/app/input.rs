@@ -81,6 +81,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Delete, Backspace", "clear the selection"),
     ("w", "write the selection to a new CSV"),
     ("hover", "the nearest point's values"),
+    ("click a legend entry", "hide / show that category"),
     ("m / a", "next mode / density aggregate"),
     ("c", "next colourmap"),
     ("[ ]", "smaller / larger points"),

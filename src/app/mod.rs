@@ -497,6 +497,18 @@ impl Viewer {
         self.window.scale_factor() as f32
     }
 
+    /// The legend entry a press of the left button (with no drag going on)
+    /// lands on.
+    fn legend_entry(&self, button: winit::event::MouseButton, pressed: bool) -> Option<usize> {
+        let c = self.plot.categories.as_ref()?;
+        let at = self.pointer.cursor?;
+        if button != winit::event::MouseButton::Left || !pressed || self.pointer.is_dragging() {
+            return None;
+        }
+        let lay = layout(self.size(), self.scale(), &self.look.axes);
+        crate::overlay::legend_hit(c, &lay, at.as_vec2())
+    }
+
     /// The plot area (the window less the axes' margins): where the camera's
     /// rectangle is shown, so the one that mouse pixels are measured in.
     fn viewport(&self) -> Viewport {
@@ -735,8 +747,16 @@ impl Viewer {
             }
             WindowEvent::MouseInput { state, button, .. } => {
                 self.hint = false;
-                self.pointer
-                    .button(button, state == ElementState::Pressed, Instant::now())
+                let pressed = state == ElementState::Pressed;
+                match self.legend_entry(button, pressed) {
+                    // A click on a legend entry hides or shows its category.
+                    Some(k) => {
+                        self.plot.toggle_category(&self.gpu, k)?;
+                        self.window.request_redraw();
+                        None
+                    }
+                    None => self.pointer.button(button, pressed, Instant::now()),
+                }
             }
             WindowEvent::MouseWheel { delta, .. } => self.pointer.wheel(delta),
             WindowEvent::KeyboardInput {

@@ -667,6 +667,30 @@ fn category_mixes_on_the_gpu_equal_the_cpu_twin_and_the_per_category_counts() {
             assert_eq!(colours[cell].to_le_bytes()[..3], mixed, "pixel {cell}");
         }
         assert!(per.iter().any(|k| k.iter().filter(|&&c| c > 0).count() > 2));
+        // A hidden category (the viewer's legend click) is left out on both
+        // backends: its colour has no alpha.
+        let mut lh = l.clone();
+        lh.categories = Some(std::sync::Arc::new(
+            l.categories.as_ref().unwrap().toggled(2),
+        ));
+        let hidden_gpu = render_set(&gpu, p.clone(), &lh);
+        lh.plot.backend = Backend::Cpu;
+        let hidden_cpu = render_set(&gpu, p.clone(), &lh);
+        let shown: u64 = per.iter().map(|k| k.iter().sum::<u64>() - k[2]).sum();
+        for r in [&hidden_gpu, &hidden_cpu] {
+            let total: u64 = r.grid.as_ref().unwrap().2.iter().map(|&c| c as u64).sum();
+            assert_eq!(total, shown, "{how:?} {:?}: category 2 counted", r.backend);
+        }
+        same(
+            &hidden_gpu.grid.as_ref().unwrap().2,
+            &hidden_cpu.grid.as_ref().unwrap().2,
+            "hidden",
+        );
+        same(
+            hidden_gpu.mix.as_ref().unwrap(),
+            hidden_cpu.mix.as_ref().unwrap(),
+            "hidden mix",
+        );
     }
 }
 
