@@ -18,6 +18,25 @@ use common::window::{bin, changed, flag, on_path, parse_saved, rgb, run_for, Ses
 
 use pointillist::Image;
 
+/// A fresh scratch folder for a viewer test, or None (the test skips) where
+/// there is no GPU adapter or no Xvfb, xdotool or ImageMagick (a failure
+/// under CI=true).
+fn viewer_dir(name: &str) -> Option<PathBuf> {
+    common::gpu()?;
+    if !on_path("Xvfb") || !on_path("xdotool") || !on_path("import") {
+        assert!(
+            !ci(),
+            "CI=true and Xvfb, xdotool or imagemagick not installed"
+        );
+        eprintln!("skipping: Xvfb, xdotool or imagemagick not installed");
+        return None;
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    Some(dir)
+}
+
 /// The points, shown without axes so that the plot area is the whole window
 /// and a pixel maps to data by the printed ranges alone.
 const DATA: [&str; 7] = [
@@ -289,17 +308,9 @@ fn lattice_file(dir: &Path) -> (PathBuf, Vec<(f64, f64)>) {
 #[test]
 fn view_zooms_with_the_wheel_into_a_lattice_and_draws_it_exactly() {
     let _one = ONE_VIEWER.lock().unwrap_or_else(|e| e.into_inner());
-    if common::gpu().is_none() {
+    let Some(dir) = viewer_dir("view-zoom") else {
         return;
-    }
-    if !on_path("Xvfb") || !on_path("xdotool") {
-        assert!(!ci(), "CI=true and Xvfb or xdotool not installed");
-        eprintln!("skipping: Xvfb or xdotool not installed");
-        return;
-    }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-zoom");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    };
     let (file, lattice) = lattice_file(&dir);
     let data: Vec<String> = [
         "-i",
@@ -421,16 +432,9 @@ fn view_zooms_with_the_wheel_into_a_lattice_and_draws_it_exactly() {
 #[test]
 fn view_sorts_a_million_points_and_its_screenshots_say_so() {
     let _one = ONE_VIEWER.lock().unwrap_or_else(|e| e.into_inner());
-    if common::gpu().is_none() {
+    let Some(dir) = viewer_dir("view-sorted") else {
         return;
-    }
-    if !on_path("Xvfb") || !on_path("xdotool") {
-        assert!(!ci(), "CI=true and Xvfb or xdotool not installed");
-        return;
-    }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-sorted");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    };
     let data = ["--points", "1000000", "--dataset", "clusters", "--no-axes"].map(String::from);
     let args = [
         &data[..],
@@ -476,19 +480,9 @@ fn view_sorts_a_million_points_and_its_screenshots_say_so() {
 #[test]
 fn view_hovers_helps_outlines_a_box_zoom_and_selects_with_a_lasso() {
     let _one = ONE_VIEWER.lock().unwrap_or_else(|e| e.into_inner());
-    if common::gpu().is_none() {
+    let Some(dir) = viewer_dir("view-select") else {
         return;
-    }
-    if !on_path("Xvfb") || !on_path("xdotool") || !on_path("import") {
-        assert!(
-            !ci(),
-            "CI=true and Xvfb, xdotool or imagemagick not installed"
-        );
-        return;
-    }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-select");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    };
     let input = dir.join("lattice.csv");
     let mut csv = String::from("x,y,speed\n");
     for y in 0..10 {
@@ -644,19 +638,9 @@ fn view_hovers_helps_outlines_a_box_zoom_and_selects_with_a_lasso() {
 #[test]
 fn view_hides_and_shows_a_category_from_its_legend() {
     let _one = ONE_VIEWER.lock().unwrap_or_else(|e| e.into_inner());
-    if common::gpu().is_none() {
+    let Some(dir) = viewer_dir("view-legend") else {
         return;
-    }
-    if !on_path("Xvfb") || !on_path("xdotool") || !on_path("import") {
-        assert!(
-            !ci(),
-            "CI=true and Xvfb, xdotool or imagemagick not installed"
-        );
-        return;
-    }
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("view-legend");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    };
     let species = format!("{}/tests/data/species.csv", env!("CARGO_MANIFEST_DIR"));
     let args = [
         "--input",
