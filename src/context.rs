@@ -182,7 +182,7 @@ impl Context {
         let (view, _) = frame_view(
             look.camera(&crate::points::Bounds::EMPTY),
             (figure.width, figure.height),
-            1.0,
+            look.style.scale,
             &look.axes,
         );
         Ok((view.viewport.size.x as u32, view.viewport.size.y as u32))
@@ -249,7 +249,12 @@ impl Context {
         let (set, look) = figure.resolve(points)?;
         let camera = look.camera(&set.bounds);
         let mut plot = Plot::new(&self.gpu, set, &look, None)?;
-        let (view, _) = frame_view(camera, (figure.width, figure.height), 1.0, &look.axes);
+        let (view, _) = frame_view(
+            camera,
+            (figure.width, figure.height),
+            look.style.scale,
+            &look.axes,
+        );
         let area = (view.viewport.size.x as u32, view.viewport.size.y as u32);
         let mut pipeline = self.reuse.select.take();
         let mask =
@@ -284,7 +289,12 @@ impl Context {
         let (set, look) = figure.resolve(points)?;
         let camera = look.camera(&set.bounds);
         let plot = Plot::new(&self.gpu, set, &look, None)?;
-        let (view, _) = frame_view(camera, (figure.width, figure.height), 1.0, &look.axes);
+        let (view, _) = frame_view(
+            camera,
+            (figure.width, figure.height),
+            look.style.scale,
+            &look.axes,
+        );
         let mode = plot.frame_mode(&view, look.style.point_size);
         let rows = points.original_index.as_deref().map(|v| v.as_slice());
         let p = crate::probe::probe(
@@ -443,7 +453,7 @@ pub(crate) fn render_reusing(
         };
         Ok((painter, target))
     })?;
-    let (view, layout) = frame_view(camera, size, 1.0, &look.axes);
+    let (view, layout) = frame_view(camera, size, look.style.scale, &look.axes);
     let mode = plot.frame_mode(&view, look.style.point_size);
     // A selection: its points as a plot of their own, over the frame dimmed.
     let mut selection = None;

@@ -156,6 +156,10 @@ pub struct Figure {
     pub point_size: f64,
     /// Point opacity, more than 0 and at most 1.
     pub opacity: f64,
+    /// Physical pixels per logical pixel, as a HiDPI window has them (0.25
+    /// to 8): margins, lines, text and the point size grow by it, while
+    /// `width` and `height` stay the image's own pixels.
+    pub scale: f64,
     /// The background.
     pub background: Color,
     /// The x range shown; `None` fits the data (4% margin).
@@ -205,6 +209,7 @@ impl Default for Figure {
             spread: 0,
             point_size: 2.0,
             opacity: 1.0,
+            scale: 1.0,
             background: Color::WHITE,
             x_range: None,
             y_range: None,
@@ -275,6 +280,12 @@ impl Figure {
         self.check_category()?;
         if self.spread > 5 {
             return Err(input(format!("spread {}: at most 5 pixels", self.spread)));
+        }
+        if !(self.scale >= 0.25 && self.scale <= 8.0) {
+            return Err(input(format!(
+                "scale {}: must be 0.25 to 8 (physical pixels per logical pixel)",
+                self.scale
+            )));
         }
         if !(self.opacity > 0.0 && self.opacity <= 1.0) {
             return Err(input(format!(
@@ -422,9 +433,10 @@ impl Figure {
             values,
             colormap: self.colormap.clone(),
             style: Style {
-                point_size: self.point_size as f32,
+                point_size: (self.point_size * self.scale) as f32,
                 opacity: self.opacity as f32,
                 background: self.background.to_wgpu(),
+                scale: self.scale as f32,
             },
             x_range: self.x_range,
             y_range: self.y_range,

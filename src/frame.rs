@@ -15,6 +15,9 @@ pub struct Style {
     pub point_size: f32,
     pub opacity: f32,
     pub background: wgpu::Color,
+    /// Physical pixels per logical pixel (HiDPI): margins, lines and text
+    /// grow by it (the point size above already has it).
+    pub scale: f32,
 }
 
 impl Style {
@@ -30,6 +33,7 @@ impl Default for Style {
             point_size: 2.0,
             opacity: 1.0,
             background: wgpu::Color::WHITE,
+            scale: 1.0,
         }
     }
 }

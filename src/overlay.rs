@@ -249,7 +249,8 @@ pub fn build(
     let tick_font = TICK_FONT * s;
     // x axis.
     let (lo, hi) = camera.x_range();
-    let xt = ticks(lo, hi, vp.size.x);
+    // Ticks are spaced in logical pixels: the same ticks at any scale.
+    let xt = ticks(lo, hi, vp.size.x / s as f64);
     let to_px_x = |v: f64| {
         camera
             .data_to_pixel(DVec2::new(v, camera.center().y), &vp)
@@ -308,7 +309,7 @@ pub fn build(
 
     // y axis.
     let (lo, hi) = camera.y_range();
-    let yt = ticks(lo, hi, vp.size.y);
+    let yt = ticks(lo, hi, vp.size.y / s as f64);
     let to_px_y = |v: f64| {
         camera
             .data_to_pixel(DVec2::new(camera.center().x, v), &vp)
@@ -387,7 +388,7 @@ pub fn build(
         minor,
         offset,
         title,
-    }) = colorbar_marks(scale, bar.size.y, opts)
+    }) = colorbar_marks(scale, bar.size.y / s, opts)
     else {
         return o;
     };

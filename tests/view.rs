@@ -711,3 +711,49 @@ fn view_hides_and_shows_a_category_from_its_legend() {
     assert_eq!(blue(&again, 0..420).len(), plot_blue, "setosa not back");
     s.quit();
 }
+
+/// At a HiDPI scale factor of 2 (winit's WINIT_X11_SCALE_FACTOR), the
+/// window's screenshot, axes and text included, equals `render --scale 2`
+/// with the flags it prints.
+#[test]
+fn view_at_scale_2_saves_what_render_scale_2_draws() {
+    let _one = ONE_VIEWER.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(dir) = viewer_dir("view-scale") else {
+        return;
+    };
+    let data = [
+        "--points",
+        "5000",
+        "--dataset",
+        "clusters",
+        "--title",
+        "at scale 2",
+    ]
+    .map(String::from);
+    let size = ["--width", "320", "--height", "200"].map(String::from);
+    let s = Session::open_env(
+        &dir,
+        &[&data[..], &size[..]].concat(),
+        &[("WINIT_X11_SCALE_FACTOR", "2")],
+    );
+    let (shot, flags) = s.save();
+    s.quit();
+    assert!(
+        flags.windows(2).any(|w| w[0] == "--scale" && w[1] == "2.0"),
+        "{flags:?}"
+    );
+    assert_eq!(flag(&flags, "--width", 0), 640.0, "{flags:?}");
+    let rendered = dir.join("scale-render.png");
+    let o = bin()
+        .arg("render")
+        .args(&data)
+        .args(&flags)
+        .arg("--output")
+        .arg(&rendered)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let expected = Image::open_png(&rendered).unwrap();
+    let actual = Image::open_png(&shot).unwrap();
+    common::assert_images_equal("scale-2", &actual, &expected);
+}

@@ -289,6 +289,7 @@ def scatter(
     backend: str = "auto",
     category: Any = None,
     category_colors: Optional[Sequence[str]] = None,
+    scale: float = 1.0,
 ) -> Figure:
     """Points coloured by ``c``, as :func:`matplotlib.pyplot.scatter` draws them.
 
@@ -306,6 +307,9 @@ def scatter(
     ``under``, ``over`` and ``bad`` colour the values below and above
     ``vmin``/``vmax`` and the points with no value, as matplotlib's
     ``set_under``, ``set_over`` and ``set_bad`` do (points and splat modes).
+    ``scale`` is the HiDPI factor (physical pixels per logical pixel, 0.25
+    to 8): margins, text and points grow by it, ``width`` and ``height``
+    stay the image's pixels.
     ``cmap`` is a colourmap's name or a list of 2 to 256 colours
     (``["#2c7bb6", "#ffffbf", "#d7191c"]``), interpolated as matplotlib's
     ``LinearSegmentedColormap.from_list`` does.
@@ -348,6 +352,7 @@ def scatter(
         vmax=None if vmax is None else float(vmax),
         s=float(s),
         alpha=float(alpha),
+        scale=float(scale),
         mode=mode,
         agg=agg,
         how=how,

@@ -161,6 +161,7 @@ fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
     keep(&mut f.spread, get(s, "spread")?);
     keep(&mut f.point_size, get(s, "s")?);
     keep(&mut f.opacity, get(s, "alpha")?);
+    keep(&mut f.scale, get(s, "scale")?);
     let colour = |key: &str| -> PyResult<Option<Color>> {
         get::<String>(s, key)?
             .map(|c| Color::parse(&c).map_err(|e| PyValueError::new_err(format!("{key}: {e}"))))

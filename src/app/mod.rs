@@ -546,6 +546,7 @@ impl Viewer {
     fn style(&self) -> Style {
         Style {
             point_size: (self.point_size * self.window.scale_factor()) as f32,
+            scale: self.scale(),
             ..self.look.style
         }
     }
@@ -1029,13 +1030,18 @@ impl Viewer {
             exprs += " --order morton";
         }
         println!(
-            "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {} --mode {}{agg}{exprs}",
+            "saved {} --width {} --height {} --x-range {x0:?} {x1:?} --y-range {y0:?} {y1:?} --point-size {:?} --colormap {} --mode {}{agg}{exprs}{}",
             path.display(),
             size.0,
             size.1,
-            style.point_size,
+            self.point_size,
             self.plot.renderer.colormap().name(),
-            mode_name(mode)
+            mode_name(mode),
+            if style.scale == 1.0 {
+                String::new()
+            } else {
+                format!(" --scale {:?}", style.scale)
+            }
         );
         let _ = std::io::stdout().flush();
         Ok(())

@@ -126,6 +126,11 @@ pub struct LookArgs {
     /// Point diameter in pixels.
     #[arg(long, default_value_t = 2.0, allow_negative_numbers = true)]
     pub point_size: f64,
+    /// Physical pixels per logical pixel, as on a HiDPI screen (0.25 to 8):
+    /// margins, lines, text and points grow by it; --width and --height stay
+    /// the image's pixels. A viewer screenshot at scale 2 prints --scale 2.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    pub scale: f64,
     /// Point opacity, 0 < A <= 1.
     #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub opacity: f64,
@@ -292,9 +297,10 @@ fn pair(name: &str, v: &Option<Vec<f64>>) -> Result<Option<(f64, f64)>> {
 /// Puts the flag's name in front of the library's message ("point size 0: ..."
 /// becomes "--point-size 0: ...").
 pub fn flagged(e: Error) -> Error {
-    const NAMES: [(&str, &str); 12] = [
+    const NAMES: [(&str, &str); 13] = [
         ("point size ", "--point-size "),
         ("opacity ", "--opacity "),
+        ("scale ", "--scale "),
         ("spread ", "--spread "),
         ("aggregate ", "--agg "),
         ("x range ", "--x-range "),
@@ -372,6 +378,7 @@ impl LookArgs {
             spread: self.spread,
             point_size: self.point_size,
             opacity: self.opacity,
+            scale: self.scale,
             background: Color::parse(&self.background)?,
             under: self.under.as_deref().map(Color::parse).transpose()?,
             over: self.over.as_deref().map(Color::parse).transpose()?,

@@ -193,6 +193,7 @@ fn scene_look(point_size: f32, opacity: f32) -> Look {
         style: Style {
             point_size,
             opacity,
+            scale: 1.0,
             background: wgpu::Color {
                 r: 0.1,
                 g: 0.1,

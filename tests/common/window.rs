@@ -166,6 +166,11 @@ pub struct Session {
 
 impl Session {
     pub fn open(dir: &Path, args: &[String]) -> Session {
+        Session::open_env(dir, args, &[])
+    }
+
+    /// [`Session::open`] with these environment variables set for the viewer.
+    pub fn open_env(dir: &Path, args: &[String], env: &[(&str, &str)]) -> Session {
         let (display, xvfb) = start_xvfb();
         let x = X { display };
         let log = dir.join("viewer-stderr.txt");
@@ -176,6 +181,7 @@ impl Session {
             .arg(dir)
             .env("DISPLAY", &x.display)
             .env_remove("WAYLAND_DISPLAY")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
