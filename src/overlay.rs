@@ -111,6 +111,9 @@ pub struct Overlay {
     pub text_colour: [u8; 4],
     /// A `^` under character `.1` of label `.0` (the viewer's expression errors).
     pub carets: Vec<(usize, usize)>,
+    /// Labels drawn turned 90° anticlockwise (reading upwards, as
+    /// matplotlib's y title): `pos`, `h`, `v` and `clip` place the turned box.
+    pub vertical: Vec<Label>,
 }
 
 /// What the colourbar shows.
@@ -194,6 +197,24 @@ pub fn layout(size: (u32, u32), scale: f32, opts: &AxesOptions) -> Layout {
     }
 }
 
+/// A generous estimate of `text`'s width in DejaVu Sans at `font` pixels.
+fn text_width(text: &str, font: f32) -> f32 {
+    text.chars().count() as f32 * 0.62 * font
+}
+
+/// The smallest k such that every k-th of labels centred at `places`, each
+/// `extents` long along the axis, leaves `gap` pixels to the next one.
+pub fn label_stride(places: &[f32], extents: &[f32], gap: f32) -> usize {
+    (1..places.len().max(1))
+        .find(|&k| {
+            (k..places.len()).step_by(k).all(|j| {
+                let i = j - k;
+                (places[j] - places[i]).abs() >= (extents[i] + extents[j]) * 0.5 + gap
+            })
+        })
+        .unwrap_or(places.len().max(1))
+}
+
 /// The centre of the pixel column or row that a 1-px line at `v` should light.
 fn crisp(v: f32) -> f32 {
     v.floor() + 0.5
@@ -256,6 +277,10 @@ pub fn build(
             .data_to_pixel(DVec2::new(v, camera.center().y), &vp)
             .x as f32
     };
+    // Labels that would touch keep every k-th (their ticks all stay).
+    let x_places: Vec<f32> = xt.major.iter().map(|&v| crisp(to_px_x(v))).collect();
+    let x_widths: Vec<f32> = xt.labels.iter().map(|l| text_width(l, tick_font)).collect();
+    let x_stride = label_stride(&x_places, &x_widths, 6.0 * s);
     for (i, &v) in xt.major.iter().enumerate() {
         let px = crisp(to_px_x(v));
         o.lines.push(tick_line(
@@ -271,6 +296,9 @@ pub fn build(
                 width: lw,
                 colour: grid,
             });
+        }
+        if i % x_stride != 0 {
+            continue;
         }
         o.labels.push(Label {
             text: xt.labels[i].clone(),
@@ -315,6 +343,9 @@ pub fn build(
             .data_to_pixel(DVec2::new(camera.center().x, v), &vp)
             .y as f32
     };
+    let y_places: Vec<f32> = yt.major.iter().map(|&v| crisp(to_px_y(v))).collect();
+    let y_heights = vec![tick_font * 1.2; y_places.len()];
+    let y_stride = label_stride(&y_places, &y_heights, 2.0 * s);
     for (i, &v) in yt.major.iter().enumerate() {
         let py = crisp(to_px_y(v));
         o.lines.push(tick_line(
@@ -330,6 +361,9 @@ pub fn build(
                 width: lw,
                 colour: grid,
             });
+        }
+        if i % y_stride != 0 {
+            continue;
         }
         o.labels.push(Label {
             text: yt.labels[i].clone(),
@@ -348,14 +382,23 @@ pub fn build(
             fg,
         ));
     }
-    // The y title and offset sit above the axis, horizontal (readable without rotation).
-    o.labels.push(Label {
+    // The y title turned to read upwards, centred on the axis, left of the
+    // widest tick label (by a generous estimate of DejaVu Sans's advance).
+    let widest = yt
+        .labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let tick_left = fx0 - (MAJOR + 3.0) * s - widest as f32 * 0.62 * tick_font;
+    let title_box = LABEL_FONT * s * 1.2;
+    o.vertical.push(Label {
         text: opts.y_label.clone(),
-        pos: Vec2::new(fx0, y0 - 6.0 * s),
+        pos: Vec2::new((tick_left - 4.0 * s).max(title_box + s), (y0 + y1) * 0.5),
         h: Align::End,
-        v: Align::End,
+        v: Align::Center,
         size: LABEL_FONT * s,
-        clip: [0.0, 0.0, x0 + (x1 - x0) * 0.3, y0],
+        clip: [0.0, y0, fx0 - 1.0, y1],
     });
     offset_label(
         &mut o,
@@ -846,6 +889,53 @@ pub fn overlay_for(
 mod tests {
     use super::*;
     use crate::aggregate::{thresholds, Agg, How};
+
+    #[test]
+    fn crowded_tick_labels_are_thinned_until_none_touch() {
+        // Five labels 60 px apart: 40 px wide ones fit, 70 px ones every
+        // other, 130 px ones every third (the gap is 6 px).
+        let places = [0.0, 60.0, 120.0, 180.0, 240.0];
+        assert_eq!(label_stride(&places, &[40.0; 5], 6.0), 1);
+        assert_eq!(label_stride(&places, &[70.0; 5], 6.0), 2);
+        assert_eq!(label_stride(&places, &[130.0; 5], 6.0), 3);
+        assert_eq!(label_stride(&[], &[], 6.0), 1);
+        assert_eq!(label_stride(&[5.0], &[500.0], 6.0), 1);
+        // A narrow axis of long labels: the labels drawn never overlap, and
+        // every tick is still drawn.
+        let cam = Camera::from_ranges((0.000123456, 0.000123999), (-1.0, 1.0));
+        let size = (360, 300);
+        let opts = AxesOptions::default();
+        let lay = layout(size, 1.0, &opts);
+        let scale = ColorScale::Values {
+            range: None,
+            norm: Norm::Linear,
+        };
+        let o = build(&cam, &lay, size, &scale, &opts, [1.0; 3]);
+        let bottom = lay.plot.min.y as f32 + lay.plot.size.y as f32;
+        let mut xs: Vec<&Label> = o
+            .labels
+            .iter()
+            .filter(|l| l.pos.y > bottom && l.h == Align::Center && l.text.starts_with("0.0001"))
+            .collect();
+        xs.sort_by(|a, b| a.pos.x.total_cmp(&b.pos.x));
+        assert!(xs.len() >= 2, "{xs:?}");
+        for w in xs.windows(2) {
+            let room =
+                (text_width(&w[0].text, w[0].size) + text_width(&w[1].text, w[1].size)) / 2.0;
+            assert!(
+                w[1].pos.x - w[0].pos.x >= room,
+                "{} and {} touch",
+                w[0].text,
+                w[1].text
+            );
+        }
+        let t = ticks(0.000123456, 0.000123999, lay.plot.size.x);
+        assert!(
+            xs.len() < t.major.len(),
+            "nothing was thinned: {} labels",
+            xs.len()
+        );
+    }
 
     #[test]
     fn value_colourbar_names_the_aggregate_and_starts_at_the_smallest_value() {

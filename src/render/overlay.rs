@@ -26,7 +26,8 @@ pub struct ScreenUniform {
     pub _pad: [f32; 2],
 }
 
-/// Keep in sync with `Bar` in shaders/colorbar.wgsl.
+/// Keep in sync with `Rect` in shaders/rect.wgsl (the colourbar's and the
+/// turned labels' rectangles).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Pod, Zeroable)]
 pub struct BarUniform {
@@ -58,6 +59,13 @@ pub struct OverlayPainter {
     bar_uniform: wgpu::Buffer,
     bar_bind_group: wgpu::BindGroup,
     show_bar: bool,
+    /// The turned labels: their pipeline (the colourbar's bind group layout),
+    /// and per label its rectangle, texture and bind group, kept while the
+    /// labels stay the same.
+    image: wgpu::RenderPipeline,
+    bar_layout: wgpu::BindGroupLayout,
+    turned: Vec<wgpu::BindGroup>,
+    turned_for: Option<TurnedKey>,
     text: Text,
 }
 
@@ -131,6 +139,15 @@ impl OverlayPainter {
             format,
             None,
         );
+        let image = pipeline::quad(
+            device,
+            "pointillist image",
+            super::shaders::IMAGE,
+            &bar_layout,
+            &[],
+            format,
+            Some(wgpu::BlendState::ALPHA_BLENDING),
+        );
         Self {
             lines,
             screen,
@@ -141,6 +158,10 @@ impl OverlayPainter {
             bar_uniform,
             bar_bind_group,
             show_bar: false,
+            image,
+            bar_layout,
+            turned: Vec::new(),
+            turned_for: None,
             text: Text::new(gpu, format),
         }
     }
@@ -194,6 +215,19 @@ impl OverlayPainter {
                 }),
             );
         }
+        let key = (overlay.vertical.clone(), overlay.text_colour, size);
+        if self.turned_for.as_ref() != Some(&key) {
+            let turned: Vec<Turned> = overlay
+                .vertical
+                .iter()
+                .filter_map(|l| self.text.turned(l, overlay.text_colour))
+                .collect();
+            self.turned = turned
+                .iter()
+                .map(|t| self.upload_turned(gpu, t, size))
+                .collect();
+            self.turned_for = Some(key);
+        }
         self.text.prepare(
             gpu,
             &overlay.labels,
@@ -201,6 +235,66 @@ impl OverlayPainter {
             overlay.text_colour,
             size,
         )
+    }
+
+    /// A texture of `t` and the bind group that draws it at its place.
+    fn upload_turned(&self, gpu: &Gpu, t: &Turned, screen: (u32, u32)) -> wgpu::BindGroup {
+        let extent = wgpu::Extent3d {
+            width: t.size.0,
+            height: t.size.1,
+            depth_or_array_layers: 1,
+        };
+        let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("pointillist turned label"),
+            size: extent,
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: wgpu::TextureFormat::Rgba8Unorm,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        });
+        gpu.queue.write_texture(
+            texture.as_image_copy(),
+            &t.rgba,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(4 * t.size.0),
+                rows_per_image: None,
+            },
+            extent,
+        );
+        let uniform = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("pointillist turned label"),
+            size: std::mem::size_of::<BarUniform>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        gpu.queue.write_buffer(
+            &uniform,
+            0,
+            bytemuck::bytes_of(&BarUniform {
+                min: [t.min.0 as f32, t.min.1 as f32],
+                size: [t.size.0 as f32, t.size.1 as f32],
+                screen: [screen.0 as f32, screen.1 as f32],
+                _pad: [0.0; 2],
+            }),
+        );
+        let view = texture.create_view(&Default::default());
+        gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("pointillist turned label"),
+            layout: &self.bar_layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: uniform.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(&view),
+                },
+            ],
+        })
     }
 
     pub fn render(&self, pass: &mut wgpu::RenderPass<'_>) -> Result<()> {
@@ -215,8 +309,24 @@ impl OverlayPainter {
             pass.set_vertex_buffer(0, instances.slice(..));
             pass.draw(0..4, 0..self.line_count);
         }
+        for group in &self.turned {
+            pass.set_pipeline(&self.image);
+            pass.set_bind_group(0, group, &[]);
+            pass.draw(0..4, 0..1);
+        }
         self.text.render(pass)
     }
+}
+
+/// What the turned labels were made for: the labels, text colour and target size.
+type TurnedKey = (Vec<Label>, [u8; 4], (u32, u32));
+
+/// A label rasterised and turned 90° anticlockwise: RGBA8 rows (the text
+/// colour, its alpha the glyphs' coverage), its size and its top-left pixel.
+struct Turned {
+    rgba: Vec<u8>,
+    size: (u32, u32),
+    min: (i32, i32),
 }
 
 /// glyphon's state for the labels.
@@ -256,6 +366,23 @@ impl Text {
         }
     }
 
+    /// `text` shaped at `size` pixels in the shipped font, with its width and height.
+    fn shaped(&mut self, text: &str, size: f32) -> (Buffer, f32, f32) {
+        let mut buffer = Buffer::new(&mut self.fonts, Metrics::new(size, (size * 1.2).ceil()));
+        buffer.set_size(None, None);
+        buffer.set_text(
+            text,
+            &Attrs::new().family(Family::Name(FONT_FAMILY)),
+            Shaping::Advanced,
+            None,
+        );
+        buffer.shape_until_scroll(&mut self.fonts, false);
+        let (w, h) = buffer.layout_runs().fold((0f32, 0f32), |(w, h), run| {
+            (w.max(run.line_w), h.max(run.line_top + run.line_height))
+        });
+        (buffer, w, h)
+    }
+
     fn prepare(
         &mut self,
         gpu: &Gpu,
@@ -277,21 +404,7 @@ impl Text {
         self.buffers.clear();
         let mut placed = Vec::with_capacity(labels.len());
         for (li, label) in labels.iter().enumerate() {
-            let mut buffer = Buffer::new(
-                &mut self.fonts,
-                Metrics::new(label.size, (label.size * 1.2).ceil()),
-            );
-            buffer.set_size(None, None);
-            buffer.set_text(
-                &label.text,
-                &Attrs::new().family(Family::Name(FONT_FAMILY)),
-                Shaping::Advanced,
-                None,
-            );
-            buffer.shape_until_scroll(&mut self.fonts, false);
-            let (w, h) = buffer.layout_runs().fold((0f32, 0f32), |(w, h), run| {
-                (w.max(run.line_w), h.max(run.line_top + run.line_height))
-            });
+            let (buffer, w, h) = self.shaped(&label.text, label.size);
             let shift = |a: Align, extent: f32| match a {
                 Align::Start => 0.0,
                 Align::Center => extent * 0.5,
@@ -332,19 +445,7 @@ impl Text {
             placed.push((left, top, label.clip));
             self.buffers.push(buffer);
             for gx in under {
-                let mut caret = Buffer::new(
-                    &mut self.fonts,
-                    Metrics::new(label.size, (label.size * 1.2).ceil()),
-                );
-                caret.set_size(None, None);
-                caret.set_text(
-                    "^",
-                    &Attrs::new().family(Family::Name(FONT_FAMILY)),
-                    Shaping::Advanced,
-                    None,
-                );
-                caret.shape_until_scroll(&mut self.fonts, false);
-                let cw = caret.layout_runs().map(|r| r.line_w).fold(0.0, f32::max);
+                let (caret, cw, _) = self.shaped("^", label.size);
                 let clip = [label.clip[0], top, label.clip[2], top + 2.0 * h + 2.0];
                 placed.push((
                     (left + gx - cw * 0.5).round(),
@@ -384,6 +485,72 @@ impl Text {
                 &mut self.swash,
             )
             .map_err(|e| Error::Gpu(format!("text: {e}")))
+    }
+
+    /// `label` shaped as glyphon shapes it, its glyphs rasterised by the same
+    /// swash and placed where glyphon places them, then turned to read
+    /// upwards and clipped to the label's box (None: nothing left).
+    fn turned(&mut self, label: &Label, colour: [u8; 4]) -> Option<Turned> {
+        let (buffer, w, h) = self.shaped(&label.text, label.size);
+        let (w, h) = (w.ceil() as i32, h.ceil() as i32);
+        if w <= 0 || h <= 0 {
+            return None;
+        }
+        // The coverage of the text laid out horizontally, w x h.
+        let mut mask = vec![0u8; (w * h) as usize];
+        for run in buffer.layout_runs() {
+            for glyph in run.glyphs.iter() {
+                let g = glyph.physical((0.0, 0.0), 1.0);
+                let Some(image) = self.swash.get_image(&mut self.fonts, g.cache_key) else {
+                    continue;
+                };
+                if image.content != glyphon::cosmic_text::SwashContent::Mask {
+                    continue;
+                }
+                let p = image.placement;
+                let x0 = g.x + p.left;
+                let y0 = run.line_y.round() as i32 + g.y - p.top;
+                for row in 0..p.height as i32 {
+                    for col in 0..p.width as i32 {
+                        let (x, y) = (x0 + col, y0 + row);
+                        if x >= 0 && y >= 0 && x < w && y < h {
+                            let c = image.data[(row * p.width as i32 + col) as usize];
+                            let m = &mut mask[(y * w + x) as usize];
+                            *m = (*m).max(c);
+                        }
+                    }
+                }
+            }
+        }
+        // Turned anticlockwise: an h x w picture whose pixel (x, y) is the
+        // text's (w - 1 - y, x); placed by the label's alignment, clipped.
+        let shift = |a: Align, extent: i32| match a {
+            Align::Start => 0,
+            Align::Center => extent / 2,
+            Align::End => extent,
+        };
+        let left = label.pos.x.round() as i32 - shift(label.h, h);
+        let top = label.pos.y.round() as i32 - shift(label.v, w);
+        let [cx0, cy0, cx1, cy1] = label.clip.map(|c| c.round() as i32);
+        let (x0, y0) = (left.max(cx0), top.max(cy0));
+        let (x1, y1) = ((left + h).min(cx1), (top + w).min(cy1));
+        if x1 <= x0 || y1 <= y0 {
+            return None;
+        }
+        let [r, g, b, a] = colour;
+        let mut rgba = Vec::with_capacity(((x1 - x0) * (y1 - y0) * 4) as usize);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let (tx, ty) = (w - 1 - (y - top), x - left);
+                let m = mask[(ty * w + tx) as usize] as u32;
+                rgba.extend_from_slice(&[r, g, b, (m * a as u32 / 255) as u8]);
+            }
+        }
+        Some(Turned {
+            rgba,
+            size: ((x1 - x0) as u32, (y1 - y0) as u32),
+            min: (x0, y0),
+        })
     }
 
     fn render(&self, pass: &mut wgpu::RenderPass<'_>) -> Result<()> {

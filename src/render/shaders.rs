@@ -31,9 +31,16 @@ pub const SELECT: &str = with_common!("select.wgsl");
 pub const RESOLVE: &str = with_common!("table.wgsl", "resolve.wgsl");
 pub const POINTS: &str = include_str!("../../shaders/points.wgsl");
 pub const LINES: &str = include_str!("../../shaders/lines.wgsl");
-pub const COLORBAR: &str = include_str!("../../shaders/colorbar.wgsl");
+pub const COLORBAR: &str = concat!(
+    include_str!("../../shaders/rect.wgsl"),
+    include_str!("../../shaders/colorbar.wgsl")
+);
+pub const IMAGE: &str = concat!(
+    include_str!("../../shaders/rect.wgsl"),
+    include_str!("../../shaders/image.wgsl")
+);
 
-/// Every shader as compiled, by file name (common.wgsl and table.wgsl are inside the others;
+/// Every shader as compiled, by file name (common.wgsl, table.wgsl and rect.wgsl are inside the others;
 /// derive.wgsl with the functions of `x + y` and no filter).
 #[cfg(test)]
 pub fn all() -> Vec<(&'static str, String)> {
@@ -48,5 +55,6 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("points.wgsl", POINTS.into()),
         ("lines.wgsl", LINES.into()),
         ("colorbar.wgsl", COLORBAR.into()),
+        ("image.wgsl", IMAGE.into()),
     ]
 }

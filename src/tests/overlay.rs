@@ -232,3 +232,52 @@ fn the_legend_lists_each_categorys_name_colour_and_count() {
         assert_eq!(got, want, "point {i} ({})", names[codes[i] as usize]);
     }
 }
+
+/// matplotlib's typesetting: the y title turned to read upwards beside its
+/// axis, and a crowded x axis whose labels are thinned so that none touch.
+#[test]
+fn a_turned_y_title_and_a_crowded_axis_match_their_reference() {
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
+    let size = (360, 300);
+    let points = generate(Dataset::Uniform, 3000, 7).unwrap();
+    let opts = AxesOptions {
+        y_label: "latitude (degrees)".into(),
+        x_label: "exposure (s)".into(),
+        ..Default::default()
+    };
+    let mut l = look(opts.clone());
+    // An x range of long tick labels (an empty view: the text is the subject).
+    l.x_range = Some((0.000123456, 0.000123999));
+    l.y_range = Some((-1234567.0, 1234567.0));
+    let img = render_image(&gpu, points, &l, size, None, &mut StageTimes::default()).unwrap();
+    super::common::assert_golden("turned-and-crowded", size, &img);
+    // The title's ink: taller than wide, left of the plot, about its middle.
+    let lay = layout(size, 1.0, &opts);
+    let (x0, y0) = (lay.plot.min.x as u32, lay.plot.min.y as u32);
+    let y1 = y0 + lay.plot.size.y as u32;
+    let ink: Vec<(u32, u32)> = (y0..y1)
+        .flat_map(|y| (0..x0 - 16).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            let i = ((y * size.0 + x) * 4) as usize;
+            img[i..i + 3].iter().all(|&c| c < 160)
+        })
+        .collect();
+    assert!(
+        ink.len() > 100,
+        "no turned title: {} dark pixels",
+        ink.len()
+    );
+    let (ys, ye) = (
+        ink.iter().map(|p| p.1).min().unwrap(),
+        ink.iter().map(|p| p.1).max().unwrap(),
+    );
+    assert!(ye - ys > 60, "the title is {} px tall", ye - ys);
+    let mid = (ys + ye) / 2;
+    assert!(
+        mid.abs_diff((y0 + y1) / 2) <= 3,
+        "centred at {mid}, the axis at {}",
+        (y0 + y1) / 2
+    );
+}
