@@ -20,6 +20,7 @@ struct VsOut {
     @builtin(position) position: vec4<f32>,
     @location(0) local: vec2<f32>, // pixels from the disc's centre
     @location(1) colour: vec4<f32>,
+    @location(2) radius: f32,      // the disc's radius in pixels
 }
 
 // Corner of the quad for a 4-vertex triangle strip: (-1,-1) (1,-1) (-1,1) (1,1).
@@ -33,9 +34,30 @@ fn vs_main(
     @location(0) position: vec4<f32>, // offset from the data origin: hi (xy) + lo (zw)
     @location(1) colour: vec4<f32>,
 ) -> VsOut {
+    return disc(vertex, position, colour, u.radius_px);
+}
+
+// Size by value: each disc's radius is the uniform radius times its size
+// (0: no value, no disc).
+@vertex
+fn vs_sized(
+    @builtin(vertex_index) vertex: u32,
+    @location(0) position: vec4<f32>,
+    @location(1) colour: vec4<f32>,
+    @location(2) size: f32,
+) -> VsOut {
+    var out = disc(vertex, position, colour, u.radius_px * size);
+    if !(size > 0.0) {
+        out.position = vec4<f32>(2.0, 2.0, 0.0, 1.0); // outside the target
+    }
+    return out;
+}
+
+// The quad corner `vertex` of the disc of `radius` pixels at `position`.
+fn disc(vertex: u32, position: vec4<f32>, colour: vec4<f32>, radius: f32) -> VsOut {
     let c = corner(vertex);
     // Half a pixel beyond the disc, so its anti-aliased rim is inside the quad.
-    let extent = u.radius_px + 0.5;
+    let extent = radius + 0.5;
     // Exact to 2^-48 of the data's extent: hi - a_hi is exact once the view is
     // small, and lo - a_lo is tiny. Twin: src/reference.rs.
     let d = (position.xy - u.a_hi) + (position.zw - u.a_lo);
@@ -44,6 +66,7 @@ fn vs_main(
     out.position = vec4<f32>(centre + c * extent * abs(u.px_to_clip), 0.0, 1.0);
     out.local = c * extent;
     out.colour = colour;
+    out.radius = radius;
     return out;
 }
 
@@ -54,7 +77,7 @@ fn coverage(d: f32, radius: f32) -> f32 {
 
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    let a = coverage(length(in.local), u.radius_px) * in.colour.a * u.opacity;
+    let a = coverage(length(in.local), in.radius) * in.colour.a * u.opacity;
     if a <= 0.0 {
         discard;
     }

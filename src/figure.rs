@@ -125,6 +125,14 @@ pub struct Figure {
     /// value a category): each category in its own colour, density mode
     /// mixing the colours in each pixel by their counts, and a legend.
     pub category: Option<String>,
+    /// Size by value: each disc's diameter from this expression of the
+    /// points' names and columns, mapped linearly from its values' range
+    /// onto `size_range`; a point with no value gets no disc. Points mode
+    /// (`auto` while it draws points); a size legend shows three sizes.
+    pub size_by: Option<String>,
+    /// The diameters (logical pixels, more than 0, at most 256) that the
+    /// size values' smallest and largest map onto.
+    pub size_range: (f64, f64),
     /// The categories' colours, in their order; `None`: tab10 for up to 10,
     /// tab20 for up to 20, else a Glasbey-style palette of 256.
     pub category_colors: Option<Vec<Color>>,
@@ -197,6 +205,8 @@ impl Default for Figure {
             colormap: Colormap::VIRIDIS,
             category: None,
             category_colors: None,
+            size_by: None,
+            size_range: (2.0, 12.0),
             range: None,
             norm: Norm::Linear,
             under: None,
@@ -278,6 +288,7 @@ impl Figure {
         }
         self.check_norm(range)?;
         self.check_category()?;
+        self.check_sizes()?;
         if self.spread > 5 {
             return Err(input(format!("spread {}: at most 5 pixels", self.spread)));
         }
@@ -337,6 +348,22 @@ impl Figure {
                     self.how.name()
                 )));
             }
+        }
+        Ok(())
+    }
+
+    fn check_sizes(&self) -> Result<()> {
+        let (lo, hi) = self.size_range;
+        if !(lo > 0.0 && hi <= 256.0 && lo <= hi) {
+            return Err(input(format!(
+                "size range {lo} {hi}: MIN must be at most MAX, both more than 0 and at most 256 pixels"
+            )));
+        }
+        if self.size_by.is_some() && matches!(self.mode, Mode::Splat | Mode::Density) {
+            return Err(input(format!(
+                "size by value draws discs: mode points or auto, not {}",
+                self.mode.name()
+            )));
         }
         Ok(())
     }
@@ -453,6 +480,7 @@ impl Figure {
                         .max()
                         .unwrap_or(0)
                 }),
+                sizes: None,
             },
             plot: PlotOptions {
                 mode: self.mode,
@@ -465,8 +493,40 @@ impl Figure {
             probe: self.probe.map(glam::DVec2::from_array),
             rows: points.original_index.clone(),
             categories,
+            sizes: self.sizes(points)?,
         };
+        let mut look = look;
+        if let Some(s) = &look.sizes {
+            look.axes.sizes = Some((s.label.clone(), s.legend()));
+        }
         Ok((set, look))
+    }
+
+    /// Size by value: the size expression over `points` in their stored
+    /// order, on the CPU.
+    fn sizes(&self, points: &Points) -> Result<Option<crate::sizes::Sizes>> {
+        let Some(source) = &self.size_by else {
+            return Ok(None);
+        };
+        let c = crate::value::compile(points, &Value::expr(source), None, None, self.time as f32)
+            .map_err(|e| match e {
+            Error::Expression { error, .. } => Error::Expression {
+                role: "size-by",
+                error,
+            },
+            other => other,
+        })?;
+        let mut set = points.set.clone();
+        set.columns = c.columns;
+        set.column_names = c.names;
+        let mut values = crate::mem::zeroed_vec(set.len());
+        crate::derive::values_parallel(&set, &c.settings, &mut values);
+        Ok(Some(crate::sizes::Sizes::new(
+            &values,
+            self.size_range,
+            self.point_size,
+            c.label,
+        )))
     }
 
     /// The categories of `column` and the points with their codes in it.

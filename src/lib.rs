@@ -79,6 +79,7 @@ mod probe;
 mod reference;
 mod render;
 mod select;
+mod sizes;
 mod sort;
 mod ticks;
 mod value;

@@ -27,6 +27,9 @@ pub struct AxesOptions {
     /// A legend in place of the colourbar: its longest entry, in characters
     /// (0: a colourbar), which widens the right margin to fit.
     pub legend_chars: usize,
+    /// Size by value: the legend's title and its reference sizes (diameter
+    /// in logical pixels, value), drawn under a shorter colourbar.
+    pub sizes: Option<(String, Vec<(f64, String)>)>,
 }
 
 impl Default for AxesOptions {
@@ -39,6 +42,7 @@ impl Default for AxesOptions {
             y_label: "y".into(),
             value_label: "value".into(),
             legend_chars: 0,
+            sizes: None,
         }
     }
 }
@@ -71,6 +75,19 @@ pub struct Line {
     pub width: f32,
     pub colour: [u8; 4],
 }
+
+/// A filled disc of `diameter` pixels at `centre` (a line of negative width).
+pub fn disc(centre: Vec2, diameter: f32, colour: [u8; 4]) -> Line {
+    Line {
+        a: centre,
+        b: centre,
+        width: -diameter,
+        colour,
+    }
+}
+
+/// Share of the colourbar's height a size legend takes below it.
+const SIZE_LEGEND: f32 = 0.4;
 
 /// A filled rectangle as one line: lines have square caps (half their width
 /// past each end), so the line runs along the longer side, its ends pulled in.
@@ -187,11 +204,16 @@ pub fn layout(size: (u32, u32), scale: f32, opts: &AxesOptions) -> Layout {
         (h - top - bottom).round() as f64,
     );
     let bar_x = (plot.min.x + plot.size.x) as f32 + BAR_GAP * m;
+    // A size legend takes the bottom of the colourbar's column.
+    let bar_h = match opts.sizes {
+        Some(_) => (plot.size.y as f32 * (1.0 - SIZE_LEGEND)).round(),
+        None => plot.size.y as f32,
+    };
     Layout {
         plot,
         colorbar: Some(ColorbarRect {
             min: Vec2::new(bar_x.round(), plot.min.y as f32),
-            size: Vec2::new((BAR_WIDTH * m).round().max(1.0), plot.size.y as f32),
+            size: Vec2::new((BAR_WIDTH * m).round().max(1.0), bar_h),
         }),
         scale: m,
     }
@@ -422,6 +444,9 @@ pub fn build(
 
     // Colourbar, its frame and its ticks (or the legend).
     let Some(bar) = layout.colorbar else { return o };
+    if let Some((title, sizes)) = &opts.sizes {
+        size_legend(&mut o, title, sizes, bar, (vp, (w, h)), s, fg);
+    }
     if let ColorScale::Categories(c) = scale {
         legend(&mut o, c, bar, (w, h), s);
         return o;
@@ -537,6 +562,51 @@ pub fn short_count(n: u64) -> String {
         10_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
         1_000_000..=999_999_999 => format!("{:.1}M", n as f64 / 1e6),
         _ => format!("{:.1}G", n as f64 / 1e9),
+    }
+}
+
+/// The size legend under the colourbar: its title, then a disc of each
+/// reference size with its value, top down, in the text colour.
+fn size_legend(
+    o: &mut Overlay,
+    title: &str,
+    sizes: &[(f64, String)],
+    bar: ColorbarRect,
+    (vp, (w, h)): (Viewport, (f32, f32)),
+    s: f32,
+    fg: [u8; 4],
+) {
+    let top = bar.min.y + bar.size.y + 26.0 * s;
+    let bottom = (vp.min.y + vp.size.y) as f32;
+    o.labels.push(Label {
+        text: title.to_string(),
+        pos: Vec2::new(bar.min.x, top - 6.0 * s),
+        h: Align::Start,
+        v: Align::End,
+        size: TICK_FONT * s,
+        clip: [bar.min.x - 4.0 * s, bar.min.y + bar.size.y, w, h],
+    });
+    let widest = sizes.iter().map(|(d, _)| *d as f32 * s).fold(0.0, f32::max);
+    let cx = bar.min.x + widest * 0.5;
+    let mut y = top;
+    for (d, text) in sizes {
+        let d = *d as f32 * s;
+        let row = d.max(TICK_FONT * s * 1.2) + 4.0 * s;
+        if y + row > bottom {
+            break;
+        }
+        let mid = y + row * 0.5;
+        o.lines
+            .push(disc(Vec2::new(cx, mid), d, [fg[0], fg[1], fg[2], 160]));
+        o.labels.push(Label {
+            text: text.clone(),
+            pos: Vec2::new(cx + widest * 0.5 + 6.0 * s, mid),
+            h: Align::Start,
+            v: Align::Center,
+            size: TICK_FONT * s,
+            clip: [bar.min.x, top, w, h],
+        });
+        y += row;
     }
 }
 
@@ -889,6 +959,43 @@ pub fn overlay_for(
 mod tests {
     use super::*;
     use crate::aggregate::{thresholds, Agg, How};
+
+    #[test]
+    fn a_size_legend_draws_its_three_discs_under_a_shorter_colourbar() {
+        let sizes = vec![
+            (2.0, "0".to_string()),
+            (7.0, "5".to_string()),
+            (12.0, "10".to_string()),
+        ];
+        let opts = AxesOptions {
+            sizes: Some(("mass".into(), sizes)),
+            ..Default::default()
+        };
+        let size = (800, 500);
+        let lay = layout(size, 1.0, &opts);
+        let bar = lay.colorbar.unwrap();
+        assert!((bar.size.y - lay.plot.size.y as f32 * 0.6).abs() <= 1.0);
+        let cam = Camera::from_ranges((0.0, 1.0), (0.0, 1.0));
+        let scale = ColorScale::Values {
+            range: Some((0.0, 1.0)),
+            norm: Norm::Linear,
+        };
+        let o = build(&cam, &lay, size, &scale, &opts, [1.0; 3]);
+        let discs: Vec<&Line> = o.lines.iter().filter(|l| l.width < 0.0).collect();
+        assert_eq!(
+            discs.iter().map(|l| -l.width).collect::<Vec<_>>(),
+            [2.0, 7.0, 12.0]
+        );
+        // Below the bar, top down, each beside its value; the title above them.
+        assert!(discs.windows(2).all(|w| w[1].a.y > w[0].a.y));
+        assert!(discs[0].a.y > bar.min.y + bar.size.y);
+        for t in ["mass", "0", "5", "10"] {
+            assert!(
+                o.labels.iter().any(|l| l.text == t && l.pos.x >= bar.min.x),
+                "no {t}"
+            );
+        }
+    }
 
     #[test]
     fn crowded_tick_labels_are_thinned_until_none_touch() {

@@ -69,6 +69,8 @@ pub(crate) struct Look {
     pub rows: Option<std::sync::Arc<Vec<u32>>>,
     /// Coloured by these categories (the values are their codes).
     pub categories: Option<std::sync::Arc<crate::categories::Categories>>,
+    /// Size by value: each point's disc size.
+    pub sizes: Option<crate::sizes::Sizes>,
 }
 
 impl Look {
@@ -91,6 +93,7 @@ impl Look {
             probe: None,
             rows: None,
             categories: None,
+            sizes: None,
         }
     }
 
@@ -149,6 +152,8 @@ pub struct Plot {
     cpu_mix: Vec<u32>,
     /// Coloured by these categories (the values are their codes).
     pub categories: Option<std::sync::Arc<crate::categories::Categories>>,
+    /// Size by value: each point's disc size (the GPU's points carry them).
+    sizes: Option<crate::sizes::Sizes>,
     /// The GPU backend derived values but not yet their colours (only instanced
     /// points need them).
     colours_stale: bool,
@@ -256,7 +261,13 @@ impl Plot {
         };
         let gpu_points = match backend {
             Backend::Cpu => None,
-            _ => Some(GpuPoints::upload(gpu, &renderer, &points, chunk_points)?),
+            _ => Some(Self::upload_points(
+                gpu,
+                &renderer,
+                &points,
+                chunk_points,
+                &look.sizes,
+            )?),
         };
         Ok(Self {
             points,
@@ -276,6 +287,7 @@ impl Plot {
             cpu_cells: Vec::new(),
             cpu_mix: Vec::new(),
             categories: look.categories.clone(),
+            sizes: look.sizes.clone(),
             colours_stale: false,
             splat,
             grid: None,
@@ -283,6 +295,21 @@ impl Plot {
             given: None,
             prepared: None,
         })
+    }
+
+    /// The points on the GPU, with their sizes when they have them.
+    fn upload_points(
+        gpu: &Gpu,
+        renderer: &Renderer,
+        points: &PointSet,
+        chunk_points: Option<usize>,
+        sizes: &Option<crate::sizes::Sizes>,
+    ) -> Result<GpuPoints> {
+        let mut gp = GpuPoints::upload(gpu, renderer, points, chunk_points)?;
+        if let Some(s) = sizes {
+            gp.set_sizes(gpu, &s.factors);
+        }
+        Ok(gp)
     }
 
     /// The device-bound pipelines, for the next plot on the same device.
@@ -329,6 +356,12 @@ impl Plot {
             }
             (_, None) => unreachable!("the GPU backend uploads its points when made"),
         }
+        if self.values.norm == Norm::Log && self.data_range.is_none() && self.stats.no_value > 0 {
+            return Err(crate::error::input(format!(
+                "norm log: no value is above 0 ({} points have a value of 0 or less, or none); choose another norm",
+                self.stats.no_value
+            )));
+        }
         Ok(())
     }
 
@@ -350,7 +383,13 @@ impl Plot {
     /// The points on the GPU, uploaded (with the CPU backend's colours) on first use.
     fn gpu_points(&mut self, gpu: &Gpu) -> Result<&GpuPoints> {
         if self.gpu_points.is_none() {
-            let gp = GpuPoints::upload(gpu, &self.renderer, &self.points, self.chunk_points)?;
+            let gp = Self::upload_points(
+                gpu,
+                &self.renderer,
+                &self.points,
+                self.chunk_points,
+                &self.sizes,
+            )?;
             Self::upload_colours(
                 gpu,
                 &gp,

@@ -17,6 +17,19 @@ pub fn rasterise(
     view: &FrameView,
     style: &Style,
 ) -> Vec<u8> {
+    rasterise_sized(points, colours, None, origin, view, style)
+}
+
+/// [`rasterise`] with each disc's radius the style's times its size (0: no
+/// disc; twin of `vs_sized` in points.wgsl).
+pub fn rasterise_sized(
+    points: &[[f32; 4]],
+    colours: &[u32],
+    sizes: Option<&[f32]>,
+    origin: glam::DVec2,
+    view: &FrameView,
+    style: &Style,
+) -> Vec<u8> {
     let (w, h) = (view.size.0 as usize, view.size.1 as usize);
     let bg = style.background;
     let bg = [bg.r, bg.g, bg.b, bg.a].map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8);
@@ -31,8 +44,13 @@ pub fn rasterise(
             (vp.min.y + vp.size.y).clamp(0.0, h as f64).ceil() as i64,
         )
     };
-    let extent = u.radius_px + 0.5;
-    for (p, &colour) in points.iter().zip(colours) {
+    for (i, (p, &colour)) in points.iter().zip(colours).enumerate() {
+        let radius = match sizes {
+            Some(s) if s[i].is_nan() || s[i] <= 0.0 => continue,
+            Some(s) => u.radius_px * s[i],
+            None => u.radius_px,
+        };
+        let extent = radius + 0.5;
         let d = (Vec2::new(p[0], p[1]) - Vec2::from(u.a_hi))
             + (Vec2::new(p[2], p[3]) - Vec2::from(u.a_lo));
         let clip = d * Vec2::from(u.scale) + Vec2::from(u.translate);
@@ -48,7 +66,7 @@ pub fn rasterise(
         for y in y0..y1 {
             for x in x0..x1 {
                 let d = Vec2::new(x as f32 + 0.5, y as f32 + 0.5) - centre;
-                let a = (u.radius_px + 0.5 - d.length()).clamp(0.0, 1.0) * c[3] * u.opacity;
+                let a = (radius + 0.5 - d.length()).clamp(0.0, 1.0) * c[3] * u.opacity;
                 if a <= 0.0 {
                     continue;
                 }

@@ -90,8 +90,10 @@ fn assert_clean_failure(args: &[&str], expect: &str, out: &Path) {
     assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
     // The README's promise: one line on stderr; an expression's error adds
     // the expression and a caret under the column. (A setting that only the
-    // data can refute fails after the file's "loaded ..." report.)
-    let lines: Vec<&str> = err.lines().filter(|l| !l.starts_with("loaded ")).collect();
+    // data can refute fails after the reports of the load, "loaded ...", and
+    // of the points and adapter, "pointillist: N points ... on ADAPTER".)
+    let report = |l: &&str| l.starts_with("loaded ") || l.starts_with("pointillist: ");
+    let lines: Vec<&str> = err.lines().filter(|l| !report(l)).collect();
     let err = lines.join("\n");
     let caret = lines.len() == 3 && lines[2].trim_start().starts_with('^');
     assert!(lines.len() == 1 || caret, "{args:?}: not one line: {err}");
@@ -135,6 +137,22 @@ fn bad_input_is_a_clear_error() {
         (&["--how", "log"], "how shades density mode only"),
         (&["--category", "k"], "--category 'k': no such column"),
         (
+            &["--size-by", "radius", "--size-range", "9", "2"],
+            "--size-range 9 2: MIN must be at most MAX",
+        ),
+        (
+            &["--size-by", "radius", "--size-range", "0", "2"],
+            "more than 0",
+        ),
+        (
+            &["--size-by", "radius", "--mode", "density"],
+            "--size-by draws discs",
+        ),
+        (
+            &["--size-by", "radiuss"],
+            "--size-by: unknown name 'radiuss'",
+        ),
+        (
             &["--category-colors", "#f00,#0f0"],
             "need a category column",
         ),
@@ -145,6 +163,10 @@ fn bad_input_is_a_clear_error() {
         (&["--norm", "power"], "give the exponent"),
         (&["--norm", "power:0"], "more than 0"),
         (&["--norm", "lg"], "unknown norm 'lg'"),
+        (
+            &["--norm", "log", "--value", "-radius"],
+            "--norm log: no value is above 0",
+        ),
         (
             &["--norm", "log", "--range", "-1", "5"],
             "log norm needs a range above 0",

@@ -145,6 +145,7 @@ def _points(
     filter: Optional[str],
     clabel: Optional[str],
     category: Any = None,
+    size_by: Optional[str] = None,
 ):
     """(x, y, columns, settings) for the extension from scatter's arguments."""
     settings: dict = {}
@@ -187,6 +188,11 @@ def _points(
             raise TypeError("filter must be an expression string, e.g. filter='x > 0'")
         settings["filter"] = filter
         exprs.append(filter)
+    if size_by is not None:
+        if not isinstance(size_by, str):
+            raise TypeError("size_by must be an expression or a column name, e.g. size_by='mass'")
+        settings["size_by"] = size_by
+        exprs.append(size_by)
     for e in exprs:
         for name in _core.expression_columns(e):
             if name in columns:
@@ -290,6 +296,8 @@ def scatter(
     category: Any = None,
     category_colors: Optional[Sequence[str]] = None,
     scale: float = 1.0,
+    size_by: Optional[str] = None,
+    size_range: Tuple[float, float] = (2.0, 12.0),
 ) -> Figure:
     """Points coloured by ``c``, as :func:`matplotlib.pyplot.scatter` draws them.
 
@@ -307,6 +315,9 @@ def scatter(
     ``under``, ``over`` and ``bad`` colour the values below and above
     ``vmin``/``vmax`` and the points with no value, as matplotlib's
     ``set_under``, ``set_over`` and ``set_bad`` do (points and splat modes).
+    ``size_by`` (an expression or column name) sizes each disc: its values'
+    range maps linearly onto ``size_range`` (diameters in pixels), with a
+    size legend; points mode.
     ``scale`` is the HiDPI factor (physical pixels per logical pixel, 0.25
     to 8): margins, text and points grow by it, ``width`` and ``height``
     stay the image's pixels.
@@ -326,7 +337,7 @@ def scatter(
     Raises ``ValueError`` for a bad value or setting (the CLI's message) and
     ``TypeError`` for a wrong kind of argument.
     """
-    xs, ys, columns, settings = _points(x, y, rest, c, filter, clabel, category)
+    xs, ys, columns, settings = _points(x, y, rest, c, filter, clabel, category, size_by)
     if category_colors is not None:
         if isinstance(category_colors, str) or not all(isinstance(v, str) for v in category_colors):
             raise TypeError("category_colors must be a list of colours, e.g. ['#1f77b4', '#ff7f0e']")
@@ -353,6 +364,7 @@ def scatter(
         s=float(s),
         alpha=float(alpha),
         scale=float(scale),
+        size_range=pair("size_range", size_range),
         mode=mode,
         agg=agg,
         how=how,

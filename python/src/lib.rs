@@ -182,6 +182,8 @@ fn figure(s: &Bound<'_, PyDict>) -> PyResult<Figure> {
     keep(&mut f.grid, get(s, "grid")?);
     keep(&mut f.axes, get(s, "axes")?);
     f.category = get(s, "category")?;
+    f.size_by = get(s, "size_by")?;
+    keep(&mut f.size_range, get(s, "size_range")?);
     f.category_colors = get::<Vec<String>>(s, "category_colors")?
         .map(|c| {
             c.iter()

@@ -214,6 +214,18 @@ def test_categories_colour_points_and_mix_in_density_like_datashader():
     assert all(abs(int(g) - m) <= 1 for g, m in zip(img[0, 0, :3], mix)), (img[0, 0], mix)
 
 
+def test_size_by_maps_values_onto_disc_diameters():
+    # Two points, size values 0 and 1: discs of 2 and 12 pixels.
+    x, y = np.array([0.0, 3.0]), np.zeros(2)
+    kw = dict(width=60, height=20, axes=False, x_range=(-1, 4), y_range=(-1, 1), mode="points")
+    img = pointillist.scatter(x, y, c=[0.0, 0.0], size_by="x / 3", size_range=(2, 12), **kw).to_numpy()
+    inked = lambda x0, x1: int((img[:, x0:x1, :3] != 255).any(axis=2).sum())
+    small, big = inked(0, 24), inked(36, 60)
+    assert 2 <= small <= 12 and 90 <= big <= 150, (small, big)
+    with pytest.raises(ValueError, match="MIN must be at most MAX"):
+        pointillist.scatter(x, y, size_by="x", size_range=(5, 2))
+
+
 def test_a_list_of_colours_is_a_colourmap():
     # Values 0 and 1 at the two ends of a black-to-red map.
     x, y = np.array([0.0, 3.0]), np.zeros(2)

@@ -58,6 +58,13 @@ fn wanted_columns(look: &LookArgs) -> Result<(Vec<String>, Option<Value>)> {
             }
         }
     }
+    if let Some(s) = look.size_by.as_deref() {
+        for c in expression_columns(s).map_err(|e| flag_error("size-by", e))? {
+            if !columns.contains(&c) {
+                columns.push(c);
+            }
+        }
+    }
     if let Some(c) = look.category.as_deref() {
         // Loaded after the value's columns: the first column loaded is the value.
         if !columns.contains(&c.to_string()) {

@@ -119,6 +119,15 @@ pub struct LookArgs {
     /// (Datashader's count_cat), and a legend.
     #[arg(long, value_name = "COL")]
     pub category: Option<String>,
+    /// Size by value: each disc's diameter from this expression (of x, y,
+    /// index and the file's columns), mapped linearly from its values' range
+    /// onto --size-range; points mode (or auto while it draws points).
+    #[arg(long, value_name = "EXPR")]
+    pub size_by: Option<String>,
+    /// The disc diameters, in pixels, that --size-by's smallest and largest
+    /// values map onto.
+    #[arg(long, num_args = 2, value_names = ["MIN", "MAX"], default_values_t = [2.0, 12.0], allow_negative_numbers = true)]
+    pub size_range: Vec<f64>,
     /// The categories' colours, comma-separated, in the categories' order
     /// (default: tab10 up to 10 categories, tab20 up to 20, else 256 Glasbey colours).
     #[arg(long, value_name = "C1,C2,...", value_delimiter = ',')]
@@ -297,7 +306,10 @@ fn pair(name: &str, v: &Option<Vec<f64>>) -> Result<Option<(f64, f64)>> {
 /// Puts the flag's name in front of the library's message ("point size 0: ..."
 /// becomes "--point-size 0: ...").
 pub fn flagged(e: Error) -> Error {
-    const NAMES: [(&str, &str); 13] = [
+    const NAMES: [(&str, &str); 16] = [
+        ("size range ", "--size-range "),
+        ("norm ", "--norm "),
+        ("size by value", "--size-by"),
         ("point size ", "--point-size "),
         ("opacity ", "--opacity "),
         ("scale ", "--scale "),
@@ -365,6 +377,8 @@ impl LookArgs {
             range: pair("range", &self.range)?,
             norm: self.norm.parse()?,
             category: self.category.clone(),
+            size_by: self.size_by.clone(),
+            size_range: (self.size_range[0], self.size_range[1]),
             category_colors: self
                 .category_colors
                 .as_ref()

@@ -26,6 +26,8 @@ pub struct Chunk {
     pub positions: wgpu::Buffer,
     pub values: wgpu::Buffer,
     pub colours: wgpu::Buffer,
+    /// Size by value: each point's disc size over the uniform one.
+    pub sizes: Option<wgpu::Buffer>,
     params: wgpu::Buffer,
     pub derive_bind_group: wgpu::BindGroup,
 }
@@ -147,6 +149,7 @@ impl GpuPoints {
                 positions,
                 values,
                 colours,
+                sizes: None,
                 params,
                 derive_bind_group,
             });
@@ -283,6 +286,25 @@ impl GpuPoints {
         self.prepare_derive(gpu, renderer, settings)?;
         self.submit(gpu, renderer, Passes::VALUES);
         Ok(())
+    }
+
+    /// Size by value: every point's disc size over the uniform one (0: none),
+    /// in storage order, one buffer per chunk.
+    pub fn set_sizes(&mut self, gpu: &Gpu, factors: &[f32]) {
+        for chunk in &mut self.chunks {
+            let (b, n) = (chunk.base as usize, chunk.count as usize);
+            let part = factors.get(b..b + n).unwrap_or(&[]);
+            let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("pointillist sizes"),
+                size: (4 * n as u64).max(4),
+                usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            if part.len() == n && n > 0 {
+                gpu.queue.write_buffer(&buffer, 0, cast_slice(part));
+            }
+            chunk.sizes = Some(buffer);
+        }
     }
 
     /// The colour pass for the values of the last derive, through `table`

@@ -82,13 +82,30 @@ pub fn quad(
     format: wgpu::TextureFormat,
     blend: Option<wgpu::BlendState>,
 ) -> wgpu::RenderPipeline {
+    quad_from(
+        device, label, source, "vs_main", group, buffers, format, blend,
+    )
+}
+
+/// [`quad`] with the vertex shader entry point `vertex`.
+#[allow(clippy::too_many_arguments)]
+pub fn quad_from(
+    device: &wgpu::Device,
+    label: &str,
+    source: &str,
+    vertex: &str,
+    group: &wgpu::BindGroupLayout,
+    buffers: &[Option<wgpu::VertexBufferLayout<'_>>],
+    format: wgpu::TextureFormat,
+    blend: Option<wgpu::BlendState>,
+) -> wgpu::RenderPipeline {
     let module = module(device, label, source);
     device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
         label: Some(label),
         layout: Some(&layout(device, label, group)),
         vertex: wgpu::VertexState {
             module: &module,
-            entry_point: Some("vs_main"),
+            entry_point: Some(vertex),
             compilation_options: Default::default(),
             buffers,
         },

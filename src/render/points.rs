@@ -10,6 +10,8 @@ use crate::render::pipeline::{self, entry};
 
 pub struct PointsPipeline {
     pipeline: wgpu::RenderPipeline,
+    /// Size by value: a third instance buffer of sizes (`vs_sized`).
+    sized: wgpu::RenderPipeline,
     uniform: wgpu::Buffer,
     bind_group: wgpu::BindGroup,
     last: Option<PointsUniform>,
@@ -39,28 +41,40 @@ impl PointsPipeline {
                 resource: uniform.as_entire_binding(),
             }],
         });
-        let pipeline = pipeline::quad(
-            device,
-            "pointillist points",
-            super::shaders::POINTS,
-            &layout,
-            &[
-                Some(wgpu::VertexBufferLayout {
-                    array_stride: 16,
-                    step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &wgpu::vertex_attr_array![0 => Float32x4],
-                }),
-                Some(wgpu::VertexBufferLayout {
-                    array_stride: 4,
-                    step_mode: wgpu::VertexStepMode::Instance,
-                    attributes: &wgpu::vertex_attr_array![1 => Unorm8x4],
-                }),
-            ],
-            format,
-            Some(wgpu::BlendState::ALPHA_BLENDING),
-        );
+        let buffers = [
+            Some(wgpu::VertexBufferLayout {
+                array_stride: 16,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes: &wgpu::vertex_attr_array![0 => Float32x4],
+            }),
+            Some(wgpu::VertexBufferLayout {
+                array_stride: 4,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes: &wgpu::vertex_attr_array![1 => Unorm8x4],
+            }),
+            Some(wgpu::VertexBufferLayout {
+                array_stride: 4,
+                step_mode: wgpu::VertexStepMode::Instance,
+                attributes: &wgpu::vertex_attr_array![2 => Float32],
+            }),
+        ];
+        let make = |vertex: &str, buffers| {
+            pipeline::quad_from(
+                device,
+                "pointillist points",
+                super::shaders::POINTS,
+                vertex,
+                &layout,
+                buffers,
+                format,
+                Some(wgpu::BlendState::ALPHA_BLENDING),
+            )
+        };
+        let pipeline = make("vs_main", &buffers[..2]);
+        let sized = make("vs_sized", &buffers[..]);
         Self {
             pipeline,
+            sized,
             uniform,
             bind_group,
             last: None,
@@ -81,7 +95,6 @@ impl PointsPipeline {
         points: &GpuPoints,
         runs: Option<&[Range<usize>]>,
     ) {
-        pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &self.bind_group, &[]);
         let all = 0..points.len;
         let runs = runs.unwrap_or(std::slice::from_ref(&all));
@@ -94,6 +107,13 @@ impl PointsPipeline {
                     continue;
                 }
                 if !bound {
+                    match &chunk.sizes {
+                        Some(sizes) => {
+                            pass.set_pipeline(&self.sized);
+                            pass.set_vertex_buffer(2, sizes.slice(..));
+                        }
+                        None => pass.set_pipeline(&self.pipeline),
+                    }
                     pass.set_vertex_buffer(0, chunk.positions.slice(..));
                     pass.set_vertex_buffer(1, chunk.colours.slice(..));
                     bound = true;

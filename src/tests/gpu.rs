@@ -265,6 +265,69 @@ fn drawn_discs_match_the_reference_rasteriser() {
 }
 
 #[test]
+fn sized_discs_match_the_reference_rasteriser() {
+    let Some(gpu) = super::common::gpu() else {
+        return;
+    };
+    let size = (240, 160);
+    let points = generate(Dataset::Spiral, 300, 8).unwrap();
+    // Sizes from `radius` (with no value, so no disc, for a tenth of the points).
+    let values: Vec<f32> = (0..points.len())
+        .map(|i| {
+            if i % 10 == 3 {
+                f32::NAN
+            } else {
+                points.point(i).length() as f32
+            }
+        })
+        .collect();
+    let sizes = crate::sizes::Sizes::new(&values, (1.0, 14.0), 3.0, "r".into());
+    assert!(sizes.factors.iter().any(|&f| f > 4.0) && sizes.factors.contains(&0.0));
+    for backend in [Backend::Gpu, Backend::Cpu] {
+        let mut look = scene_look(3.0, 0.8);
+        look.plot.backend = backend;
+        look.sizes = Some(sizes.clone());
+        let actual = render_image(
+            &gpu,
+            points.clone(),
+            &look,
+            size,
+            Some(SMALL_CHUNK),
+            &mut StageTimes::default(),
+        )
+        .unwrap();
+        let lut = look.colormap.rgba8();
+        let mut cpu = Derived::with_len(points.len());
+        derive_serial(&points, &look.values, &lut, &mut cpu);
+        let view = FrameView {
+            camera: look.camera(&points.bounds),
+            viewport: Viewport::full(size.0, size.1),
+            size,
+        };
+        let expected = crate::reference::rasterise_sized(
+            &points.split_range(0..points.len()),
+            &cpu.colours,
+            Some(&sizes.factors),
+            points.origin,
+            &view,
+            &look.style,
+        );
+        let plain = render_image(
+            &gpu,
+            points.clone(),
+            &scene_look(3.0, 0.8),
+            size,
+            Some(SMALL_CHUNK),
+            &mut StageTimes::default(),
+        )
+        .unwrap();
+        assert!(plain != actual, "{backend:?}: the sizes changed nothing");
+        let name = format!("discs-sized-{backend:?}");
+        super::common::assert_images_close(&name, size, &actual, &expected, 3, 0);
+    }
+}
+
+#[test]
 fn chunking_does_not_change_the_picture() {
     let Some(gpu) = super::common::gpu() else {
         return;
