@@ -14,7 +14,6 @@ use crate::parity;
 use crate::plot::Look;
 use crate::plot::PlotOptions;
 use crate::points::{generate, Dataset, PointSet};
-use crate::reference::rasterise;
 use crate::render::chunks::GpuPoints;
 use crate::render::{FrameView, Renderer, Style};
 use glam::DVec2;
@@ -209,7 +208,8 @@ fn scene_look(point_size: f32, opacity: f32) -> Look {
     }
 }
 
-/// The GPU picture against the CPU reference rasteriser fed with the CPU twin's colours.
+/// The GPU picture against the CPU reference rasteriser fed with the CPU
+/// twin's colours (and the look's sizes).
 fn reference_image(points: &PointSet, look: &Look, size: (u32, u32)) -> Vec<u8> {
     let lut = look.colormap.rgba8();
     let mut cpu = Derived::with_len(points.len());
@@ -219,13 +219,28 @@ fn reference_image(points: &PointSet, look: &Look, size: (u32, u32)) -> Vec<u8> 
         viewport: Viewport::full(size.0, size.1),
         size,
     };
-    rasterise(
+    crate::reference::rasterise_sized(
         &points.split_range(0..points.len()),
         &cpu.colours,
+        look.sizes.as_ref().map(|s| s.factors.as_slice()),
         points.origin,
         &view,
         &look.style,
     )
+}
+
+/// `points` drawn by the GPU in small chunks.
+fn drawn(gpu: &Gpu, points: &PointSet, look: &Look, size: (u32, u32)) -> Vec<u8> {
+    let mut times = StageTimes::default();
+    render_image(
+        gpu,
+        points.clone(),
+        look,
+        size,
+        Some(SMALL_CHUNK),
+        &mut times,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -245,15 +260,7 @@ fn drawn_discs_match_the_reference_rasteriser() {
         for backend in [Backend::Gpu, Backend::Cpu] {
             let mut look = scene_look(point_size, opacity);
             look.plot.backend = backend;
-            let actual = render_image(
-                &gpu,
-                points.clone(),
-                &look,
-                size,
-                Some(SMALL_CHUNK),
-                &mut StageTimes::default(),
-            )
-            .unwrap();
+            let actual = drawn(&gpu, &points, &look, size);
             let expected = reference_image(&points, &look, size);
             let name = format!("{name}-{backend:?}");
             // The GPU rounds to 8 bits after each blended disc, the
@@ -287,40 +294,9 @@ fn sized_discs_match_the_reference_rasteriser() {
         let mut look = scene_look(3.0, 0.8);
         look.plot.backend = backend;
         look.sizes = Some(sizes.clone());
-        let actual = render_image(
-            &gpu,
-            points.clone(),
-            &look,
-            size,
-            Some(SMALL_CHUNK),
-            &mut StageTimes::default(),
-        )
-        .unwrap();
-        let lut = look.colormap.rgba8();
-        let mut cpu = Derived::with_len(points.len());
-        derive_serial(&points, &look.values, &lut, &mut cpu);
-        let view = FrameView {
-            camera: look.camera(&points.bounds),
-            viewport: Viewport::full(size.0, size.1),
-            size,
-        };
-        let expected = crate::reference::rasterise_sized(
-            &points.split_range(0..points.len()),
-            &cpu.colours,
-            Some(&sizes.factors),
-            points.origin,
-            &view,
-            &look.style,
-        );
-        let plain = render_image(
-            &gpu,
-            points.clone(),
-            &scene_look(3.0, 0.8),
-            size,
-            Some(SMALL_CHUNK),
-            &mut StageTimes::default(),
-        )
-        .unwrap();
+        let actual = drawn(&gpu, &points, &look, size);
+        let expected = reference_image(&points, &look, size);
+        let plain = drawn(&gpu, &points, &scene_look(3.0, 0.8), size);
         assert!(plain != actual, "{backend:?}: the sizes changed nothing");
         let name = format!("discs-sized-{backend:?}");
         super::common::assert_images_close(&name, size, &actual, &expected, 3, 0);
