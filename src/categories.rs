@@ -29,7 +29,7 @@ pub struct Categories {
     pub column: String,
     /// Each entry's name; with `other` > 0 the last is "other".
     pub names: Vec<String>,
-    /// Points of each entry (the rows drawn, before any filter).
+    /// Points of each entry (those the figure's filter keeps).
     pub counts: Vec<u64>,
     /// Each entry's colour.
     pub colours: Vec<[u8; 4]>,

@@ -456,6 +456,22 @@ impl Figure {
             categories: categories.as_ref().map(|c| c.len() as u32),
             ..values
         };
+        // With a filter, the legend counts the points it keeps (its codes
+        // through the filter, on the CPU, once).
+        let categories = match (categories, &values.filter) {
+            (Some(c), Some(_)) => {
+                let mut codes = crate::mem::zeroed_vec(set.len());
+                crate::derive::values_parallel(&set, &values, &mut codes);
+                let mut counts = vec![0u64; c.len()];
+                for &v in codes.iter().filter(|v| v.is_finite()) {
+                    counts[(v as usize).min(c.len() - 1)] += 1;
+                }
+                let mut c = std::sync::Arc::unwrap_or_clone(c);
+                c.counts = counts;
+                Some(std::sync::Arc::new(c))
+            }
+            (c, _) => c,
+        };
         let look = Look {
             values,
             colormap: self.colormap.clone(),

@@ -189,6 +189,13 @@ fn the_legend_lists_each_categorys_name_colour_and_count() {
     assert_eq!(c.colours, palette(4)[..4]);
     let texts: Vec<String> = legend_texts(&c).collect();
     assert_eq!(texts[1], "versicolor, var. b 4");
+    // With a filter, the points it keeps (setosa lies at x < 0.2).
+    let filtered = Figure {
+        filter: Some("x > 0.3".into()),
+        ..figure.clone()
+    };
+    let (_, kept) = filtered.resolve(&points).unwrap();
+    assert_eq!(kept.categories.unwrap().counts, [0, 4, 2, 1]);
     // The overlay: the column's name, every entry's text and a swatch each.
     let lay = layout(SIZE, 1.0, &look.axes);
     let camera = look.camera(&set.bounds);
