@@ -138,6 +138,14 @@ impl Points {
         set.value_name = loaded.value_name;
         let mut points = Points::from_set(set);
         for (name, values) in loaded.more {
+            if values.len() != points.len() {
+                return Err(input(format!(
+                    "{}: column '{name}' has {} values for {} points",
+                    path.display(),
+                    values.len(),
+                    points.len()
+                )));
+            }
             points.columns.retain(|(n, _)| *n != name);
             points.columns.push((name, Arc::new(values)));
         }

@@ -287,7 +287,14 @@ fn bad_files_are_clear_errors() {
     let ids = dir.join("ids.csv");
     let rows: String = (0..70_000).map(|i| format!("{i},{i},id{i}\n")).collect();
     std::fs::write(&ids, format!("x,y,id\n{rows}")).unwrap();
+    let empty = dir.join("empty-dataset");
+    std::fs::create_dir_all(&empty).unwrap();
+    let nothing = dir.join("none-*.parquet");
+    let dataset = format!("{}/tests/data/dataset", env!("CARGO_MANIFEST_DIR"));
     let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--input", empty.to_str().unwrap()], "empty-dataset: no .parquet or .pq files"),
+        (vec!["--input", nothing.to_str().unwrap()], "the pattern matches no file"),
+        (vec!["--input", &dataset, "--value", "weight"], "unknown name 'weight'. Names: x, y, index, t, radius, angle, wave, pi, e, x, y, mass, year, region"),
         (
             vec!["--input", &species, "--category", "kind"],
             "no column named 'kind'",

@@ -16,6 +16,7 @@ use std::str::FromStr;
 use std::sync::atomic::AtomicU64;
 
 mod csv;
+mod dataset;
 mod npy;
 mod parquet;
 mod raw;
@@ -271,6 +272,12 @@ pub enum LoadError {
         column: String,
         max: usize,
     },
+    #[error("{}: {what}; a dataset is a folder of Parquet files (key=value/ partition folders allowed) or a pattern such as 'data/*.parquet'", path.display())]
+    NoFiles { path: PathBuf, what: String },
+    #[error("{} is not in a {key}=VALUE folder, which other files of its dataset are", path.display())]
+    MissingKey { path: PathBuf, key: String },
+    #[error("{} has other columns than the files before it in its dataset; every file of a dataset must hold the same columns", path.display())]
+    Differs { path: PathBuf },
     #[error("{} has no column named '{name}'; available columns: {}", path.display(), available.join(", "))]
     NoSuchColumn {
         path: PathBuf,
@@ -340,6 +347,9 @@ impl LoadError {
             | LoadError::Truncated { path, .. }
             | LoadError::NotNumber { path, .. }
             | LoadError::TooManyLabels { path, .. }
+            | LoadError::NoFiles { path, .. }
+            | LoadError::MissingKey { path, .. }
+            | LoadError::Differs { path }
             | LoadError::NoSuchColumn { path, .. }
             | LoadError::NoHeader { path, .. }
             | LoadError::ColumnOutOfRange { path, .. }
@@ -378,6 +388,9 @@ pub fn load_counting(
     delimiter: Option<u8>,
     read: &AtomicU64,
 ) -> Result<Loaded, LoadError> {
+    if dataset::is_dataset(path) {
+        return dataset::load(path, format, columns, delimiter, read);
+    }
     let format = match format {
         Some(f) => f,
         None => detect_format(path)?,
