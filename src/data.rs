@@ -45,6 +45,10 @@ pub struct LoadOptions {
     /// A column to read as category labels (text in CSV; numbers anywhere):
     /// see [`Points::categories`].
     pub category: Option<String>,
+    /// Only the points in [x0, x1] x [y0, y1] are needed: a Parquet file's
+    /// row groups whose x or y statistics lie outside are not read
+    /// ([`Points::row_groups`]); the rows of those read are all kept.
+    pub view: Option<[f64; 4]>,
     /// Counts the bytes read so far, for a progress bar.
     pub progress: Option<Arc<AtomicU64>>,
 }
@@ -70,6 +74,8 @@ pub struct Points {
     /// After a Morton sort: each point's row in the input.
     pub(crate) original_index: Option<Arc<Vec<u32>>>,
     skipped: usize,
+    /// Parquet row groups read and skipped by their statistics.
+    row_groups: (usize, usize),
 }
 
 impl Points {
@@ -106,6 +112,7 @@ impl Points {
             labels: Vec::new(),
             original_index: None,
             skipped: 0,
+            row_groups: (0, 0),
         }
     }
 
@@ -127,6 +134,7 @@ impl Points {
             value: options.value.as_deref().map(Column::parse),
             more: options.columns.iter().map(|c| Column::parse(c)).collect(),
             labels: options.category.as_deref().map(Column::parse),
+            view: options.view,
         };
         let counter = AtomicU64::new(0);
         let progress = options.progress.as_deref().unwrap_or(&counter);
@@ -150,6 +158,7 @@ impl Points {
             points.columns.push((name, Arc::new(values)));
         }
         points.skipped = loaded.skipped;
+        points.row_groups = loaded.row_groups;
         if let Some((name, labels)) = loaded.labels {
             points = points.with_labels(&name, labels);
         }
@@ -300,6 +309,12 @@ impl Points {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.set.is_empty()
+    }
+
+    /// Parquet row groups a load read, and those it skipped because their x/y
+    /// statistics lie outside [`LoadOptions::view`].
+    pub fn row_groups(&self) -> (usize, usize) {
+        self.row_groups
     }
 
     /// Rows a loader skipped for NaN, infinite or missing values.

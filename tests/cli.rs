@@ -736,3 +736,101 @@ fn render_selects_a_polygon_into_a_new_file_and_probes_a_pixel() {
     assert_eq!(std::fs::read_to_string(&second).unwrap(), written);
     assert_eq!(std::fs::read_to_string(&input).unwrap(), csv);
 }
+
+/// `render` of a view reads only the Parquet row groups whose x/y statistics
+/// meet it, and draws the picture a CSV of the same points gives.
+#[test]
+fn render_skips_row_groups_outside_its_view() {
+    use parquet::data_type::DoubleType;
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    use std::sync::Arc;
+    if common::gpu().is_none() {
+        return;
+    }
+    let dir = scratch("prune");
+    // Four row groups, group g holding x in [g, g + 1).
+    let parquet = dir.join("groups.parquet");
+    let schema = Arc::new(
+        parse_message_type("message m { required double x; required double y; }").unwrap(),
+    );
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut w =
+        SerializedFileWriter::new(std::fs::File::create(&parquet).unwrap(), schema, props).unwrap();
+    let mut csv = String::from("x,y\n");
+    for g in 0..4 {
+        let xs: Vec<f64> = (0..500)
+            .map(|i| g as f64 + (i as f64 * 0.618).fract())
+            .collect();
+        let ys: Vec<f64> = (0..500).map(|i| (i as f64 * 0.377).fract()).collect();
+        for (x, y) in xs.iter().zip(&ys) {
+            csv += &format!("{x:?},{y:?}\n");
+        }
+        let mut rg = w.next_row_group().unwrap();
+        for v in [&xs, &ys] {
+            let mut col = rg.next_column().unwrap().unwrap();
+            col.typed::<DoubleType>()
+                .write_batch(v, None, None)
+                .unwrap();
+            col.close().unwrap();
+        }
+        rg.close().unwrap();
+    }
+    w.close().unwrap();
+    let text = dir.join("groups.csv");
+    std::fs::write(&text, csv).unwrap();
+    let view = [
+        "--mode",
+        "density",
+        "--x-range",
+        "1.2",
+        "1.8",
+        "--y-range",
+        "0",
+        "1",
+        "--width",
+        "200",
+        "--height",
+        "120",
+    ];
+    let draw = |input: &Path, name: &str| {
+        let out = dir.join(name);
+        let o = run(&[
+            &[
+                "render",
+                "--input",
+                input.to_str().unwrap(),
+                "--output",
+                out.to_str().unwrap(),
+            ][..],
+            &view[..],
+        ]
+        .concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        (Image::open_png(&out).unwrap(), stderr(&o))
+    };
+    let (pruned, said) = draw(&parquet, "pruned.png");
+    assert!(
+        said.contains("read 1 of 4 row groups (3 outside the view"),
+        "{said}"
+    );
+    let (full, said) = draw(&text, "full.png");
+    assert!(!said.contains("row groups"), "{said}");
+    assert!(pruned.rgba == full.rgba, "pruning changed the picture");
+    // Without both ranges (the view is fitted to all points) nothing is skipped.
+    let o = run(&[
+        "render",
+        "--input",
+        parquet.to_str().unwrap(),
+        "--output",
+        dir.join("all.png").to_str().unwrap(),
+        "--mode",
+        "density",
+    ]);
+    assert!(
+        o.status.success() && !stderr(&o).contains("row groups"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -19,7 +19,41 @@ use super::{fmt_count, DataArgs, LookArgs, Order};
 /// the figure's (a column given by index or by a name that is not an
 /// expression).
 pub fn points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<Value>)> {
-    let (mut points, value) = unordered_points(data, look)?;
+    viewed_points(data, look, None)
+}
+
+/// [`points`] for one picture of `size` pixels (`render`): a Parquet file's
+/// row groups outside the view are skipped where that cannot change it.
+pub fn points_for(
+    data: &DataArgs,
+    look: &LookArgs,
+    size: (u32, u32),
+) -> Result<(Points, Option<Value>)> {
+    viewed_points(data, look, prune_view(look, size))
+}
+
+/// The view `render` needs points from, when only they shape the picture:
+/// both ranges given, counts (or values on a given range) coloured, no
+/// categories or sizes (whose legends count every point). Grown by the
+/// largest disc's reach (a plot area of at least half the image).
+fn prune_view(look: &LookArgs, (w, h): (u32, u32)) -> Option<[f64; 4]> {
+    let (x, y) = (look.x_range.as_ref()?, look.y_range.as_ref()?);
+    let counts = look.mode == pointillist::Mode::Density && look.agg == pointillist::Agg::Count;
+    let ranged = look.range.is_some() && look.agg == pointillist::Agg::Count;
+    if !(counts || ranged) || look.category.is_some() || look.size_by.is_some() {
+        return None;
+    }
+    let reach = (look.point_size + 2.0) * 2.0 / w.min(h).max(1) as f64;
+    let (dx, dy) = ((x[1] - x[0]) * reach, (y[1] - y[0]) * reach);
+    Some([x[0] - dx, x[1] + dx, y[0] - dy, y[1] + dy])
+}
+
+fn viewed_points(
+    data: &DataArgs,
+    look: &LookArgs,
+    view: Option<[f64; 4]>,
+) -> Result<(Points, Option<Value>)> {
+    let (mut points, value) = unordered_points(data, look, view)?;
     if data.order == Order::Morton {
         points.sort_morton();
     }
@@ -74,7 +108,11 @@ fn wanted_columns(look: &LookArgs) -> Result<(Vec<String>, Option<Value>)> {
     Ok((columns, value))
 }
 
-fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<Value>)> {
+fn unordered_points(
+    data: &DataArgs,
+    look: &LookArgs,
+    view: Option<[f64; 4]>,
+) -> Result<(Points, Option<Value>)> {
     let Some(path) = &data.input else {
         let n = data.count()?;
         return Ok((Points::generate(data.dataset, n, data.seed)?, None));
@@ -103,6 +141,7 @@ fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<
         value: options_value.clone(),
         columns: columns.clone(),
         category: look.category.clone(),
+        view,
         delimiter,
         progress: None,
     };
@@ -144,6 +183,12 @@ fn unordered_points(data: &DataArgs, look: &LookArgs) -> Result<(Points, Option<
             String::new()
         }
     );
+    if let (read, skipped @ 1..) = points.row_groups() {
+        eprintln!(
+            "read {read} of {} row groups ({skipped} outside the view by their x/y statistics)",
+            read + skipped
+        );
+    }
     if points.is_empty() {
         eprintln!(
             "warning: {} holds no points; the plot is empty",

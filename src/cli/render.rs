@@ -50,7 +50,8 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     // The device starts on its own thread while the points are made.
     let device = std::thread::spawn(Context::new);
     let start = Instant::now();
-    let (points, value) = super::load::points(&args.data, &args.look)?;
+    let (points, value) =
+        super::load::points_for(&args.data, &args.look, (args.width, args.height))?;
     let made = start.elapsed();
     let figure = Figure {
         value: value.unwrap_or(figure.value),

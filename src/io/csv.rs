@@ -499,6 +499,7 @@ mod tests {
             value: None,
             more: vec![],
             labels: None,
+            view: None,
         };
         let (_, r) = ld("q2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
@@ -517,6 +518,7 @@ mod tests {
             value: Some(Column::Name("MASS".into())),
             more: vec![],
             labels: None,
+            view: None,
         };
         let (_, r) = ld("c.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
@@ -530,6 +532,7 @@ mod tests {
             value: None,
             more: vec![],
             labels: None,
+            view: None,
         };
         let (_, r) = ld("c2.csv", text.as_bytes(), &spec);
         assert_eq!(r.unwrap().value, None);
@@ -551,6 +554,7 @@ mod tests {
             value: None,
             more: vec![],
             labels: None,
+            view: None,
         };
         let (_, r) = ld("k2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();

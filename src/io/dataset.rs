@@ -289,6 +289,10 @@ fn join(a: &mut Loaded, b: Loaded, path: &Path) -> Result<(), LoadError> {
         av.extend(bv);
     }
     a.skipped += b.skipped;
+    a.row_groups = (
+        a.row_groups.0 + b.row_groups.0,
+        a.row_groups.1 + b.row_groups.1,
+    );
     Ok(())
 }
 

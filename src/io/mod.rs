@@ -172,7 +172,7 @@ impl fmt::Display for Column {
 ///
 /// `more` are further value columns (the file columns an expression names),
 /// loaded beside `value`; a row is kept only where all of them are finite.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ColumnSpec {
     pub x: Option<Column>,
     pub y: Option<Column>,
@@ -182,6 +182,10 @@ pub struct ColumnSpec {
     /// has text (CSV): each distinct label becomes a code 0, 1, … in order of
     /// first appearance, its names in [`Loaded::labels`].
     pub labels: Option<Column>,
+    /// Only the points in [x0, x1] x [y0, y1] are needed: a Parquet file's
+    /// row groups whose x or y statistics lie outside are not read (the rows
+    /// of the groups read are all kept).
+    pub view: Option<[f64; 4]>,
 }
 
 /// The points read from a file.
@@ -202,6 +206,9 @@ pub struct Loaded {
     /// The labels column's name and its labels by code (its values in `more`
     /// are the codes).
     pub labels: Option<(String, Vec<String>)>,
+    /// Row groups read and row groups skipped by their x/y statistics
+    /// (Parquet with [`ColumnSpec::view`]).
+    pub row_groups: (usize, usize),
     /// Rows skipped for NaN, inf or missing/empty fields.
     pub skipped: usize,
 }
@@ -740,6 +747,7 @@ impl Sink {
             value_name: picked.value.map(&name),
             more: picked.more.iter().map(|&i| name(i)).zip(values).collect(),
             labels,
+            row_groups: (0, 0),
             skipped: self.skipped,
         }
     }
@@ -882,6 +890,7 @@ mod tests {
             value: None,
             more: vec![],
             labels: None,
+            view: None,
         };
         assert_eq!(
             resolve(p, &spec, &n3, true).unwrap(),
@@ -929,6 +938,7 @@ mod tests {
             value: Some(Column::Name("column 2".into())),
             more: vec![],
             labels: None,
+            view: None,
         };
         assert_eq!(
             resolve_unnamed(p, &spec, huge).unwrap(),
@@ -1037,6 +1047,7 @@ mod tests {
             value: None,
             more: vec![],
             labels: None,
+            view: None,
         };
         let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
         assert_eq!(got.x, [0.25, 8.0, f64::from(0.3f32)]);
@@ -1075,6 +1086,7 @@ mod tests {
             value: Some(name("u32")),
             more: vec![name("dec"), name("F16"), name("U32"), name("f32")],
             labels: None,
+            view: None,
         };
         let got = load(&fixture("types.parquet"), None, &spec, None).unwrap();
         assert_eq!((got.x.clone(), got.skipped), (vec![-128.0, 127.0], 1));
@@ -1096,6 +1108,7 @@ mod tests {
         let spec = ColumnSpec {
             more: vec![name("e"), Column::Index(3), name("c"), name("e")],
             labels: None,
+            view: None,
             ..Default::default()
         };
         let got = load(&path, None, &spec, None).unwrap();
@@ -1110,6 +1123,7 @@ mod tests {
         let spec = ColumnSpec {
             more: vec![name("column 0"), Column::Index(2)],
             labels: None,
+            view: None,
             ..Default::default()
         };
         let got = load(&fixture("points_f64.npy"), None, &spec, None).unwrap();
@@ -1119,6 +1133,7 @@ mod tests {
         let spec = ColumnSpec {
             more: vec![name("x")],
             labels: None,
+            view: None,
             ..Default::default()
         };
         let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
@@ -1134,6 +1149,7 @@ mod tests {
             value: Some(name("value")),
             more: vec![name("value"), name("x")],
             labels: None,
+            view: None,
             ..Default::default()
         };
         let got = load(&path, None, &spec, None).unwrap();
@@ -1144,6 +1160,7 @@ mod tests {
         let spec = ColumnSpec {
             more: vec![name("mass")],
             labels: None,
+            view: None,
             ..Default::default()
         };
         let path = fixture("points.csv");

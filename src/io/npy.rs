@@ -779,6 +779,7 @@ pub(super) mod tests {
             value: Some(Column::Index(0)),
             more: vec![],
             labels: None,
+            view: None,
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!(got.x, [3.0, 13.0, 23.0]);
@@ -849,6 +850,7 @@ pub(super) mod tests {
             value: None,
             more: vec![],
             labels: None,
+            view: None,
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!((got.x, got.skipped), (vec![1.0, 1.0, 4.0], 2));
@@ -889,6 +891,7 @@ pub(super) mod tests {
                 value: Some(Column::Name("y".into())),
                 more: vec![],
                 labels: None,
+                view: None,
             };
             let got = ld(&path, &spec).unwrap();
             assert_eq!((got.x, got.y), (vec![0.25, 8.0], vec![1.5, -3.0]));
@@ -923,6 +926,7 @@ pub(super) mod tests {
             value: Some(Column::Name("w".into())),
             more: vec![],
             labels: None,
+            view: None,
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!(got.x, [1.25, -2.5]);
@@ -935,6 +939,7 @@ pub(super) mod tests {
             value: None,
             more: vec![],
             labels: None,
+            view: None,
         };
         let msg = assert_err_names_file(ld(&path, &spec), &path);
         assert!(msg.contains("rgb") && msg.contains("sub-array"), "{msg}");
@@ -1105,6 +1110,7 @@ pub(super) mod tests {
                 value: None,
                 more: vec![],
                 labels: None,
+                view: None,
             };
             let got = ld(&path, &spec).unwrap();
             assert_eq!(got.x_name, "column 2000000000");

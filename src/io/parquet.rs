@@ -424,7 +424,21 @@ fn decode(
     // The row count is only a capacity hint: a corrupt footer may claim
     // any number, so never reserve more than one row per byte of file.
     let mut sink = Sink::new(total_rows.min(file_len), sv.len());
+    let mut groups = (0, 0);
     for g in 0..reader.num_row_groups() {
+        let group = &meta.row_groups()[g];
+        let outside = |c: usize, lo: f64, hi: f64| {
+            float_range(group.column(c).statistics()).is_some_and(|(min, max)| max < lo || min > hi)
+        };
+        if let Some([x0, x1, y0, y1]) = spec.view {
+            if outside(picked.x, x0, x1) || outside(picked.y, y0, y1) {
+                groups.1 += 1;
+                let size = u64::try_from(group.compressed_size()).unwrap_or(0);
+                read.fetch_add(size, Ordering::Relaxed);
+                continue;
+            }
+        }
+        groups.0 += 1;
         let rg = reader.get_row_group(g).map_err(|e| bad(reason(&e)))?;
         let rows = usize::try_from(rg.metadata().num_rows()).unwrap_or(0);
         let mut readers = Vec::with_capacity(cols.len());
@@ -461,7 +475,22 @@ fn decode(
         let size = u64::try_from(rg.metadata().compressed_size()).unwrap_or(0);
         read.fetch_add(size, Ordering::Relaxed);
     }
-    Ok(sink.finish(&names, &picked))
+    let mut loaded = sink.finish(&names, &picked);
+    loaded.row_groups = groups;
+    Ok(loaded)
+}
+
+/// A float column chunk's (min, max), when its statistics hold both (and
+/// neither is NaN); other types are never pruned (unsigned and decimal
+/// integers are not ordered as their statistics' signed values are).
+fn float_range(stats: Option<&parquet::file::statistics::Statistics>) -> Option<(f64, f64)> {
+    use parquet::file::statistics::Statistics;
+    let (min, max) = match stats? {
+        Statistics::Double(s) => (*s.min_opt()?, *s.max_opt()?),
+        Statistics::Float(s) => (*s.min_opt()? as f64, *s.max_opt()? as f64),
+        _ => return None,
+    };
+    (!min.is_nan() && !max.is_nan()).then_some((min, max))
 }
 
 #[cfg(test)]
@@ -484,6 +513,7 @@ mod tests {
             value: value.map(Column::parse),
             more: vec![],
             labels: None,
+            view: None,
         }
     }
 
@@ -693,6 +723,23 @@ mod tests {
         let vals = got.value.unwrap();
         assert!(kept.iter().zip(&vals).all(|(&i, &v)| v == (i % 3) as f32));
         assert!(read.load(Ordering::Relaxed) > 0);
+        assert_eq!(got.row_groups, (3, 0));
+        // A view of x in the second row group: the others are not read, and
+        // every row of the one read is kept. y (int64) is never pruned on.
+        let view = |v: [f64; 4]| {
+            let spec = ColumnSpec {
+                view: Some(v),
+                ..ColumnSpec::default()
+            };
+            super::super::load_counting(&path, None, &spec, None, &read).unwrap()
+        };
+        let part = view([75_000.0, 80_000.0, -1e9, 1e9]);
+        assert_eq!(part.row_groups, (1, 2));
+        let second: Vec<usize> = kept.iter().copied().filter(|i| i / per == 1).collect();
+        assert_eq!(part.len(), second.len());
+        assert!(second.iter().zip(&part.x).all(|(&i, &x)| x == i as f64));
+        assert_eq!(view([-1.0, 1e9, 5.0, 6.0]).row_groups, (3, 0));
+        assert_eq!(view([1e9, 2e9, -1e9, 1e9]).row_groups, (0, 3));
     }
 
     /// `tests/data/corrupt.parquet` makes the parquet crate panic; that

@@ -108,6 +108,7 @@ mod tests {
             value: Some(Column::Name("y".into())),
             more: vec![],
             labels: None,
+            view: None,
         };
         let got = load_any(&path, Some(Format::Raw(layout)), &spec, None).unwrap();
         assert_eq!(

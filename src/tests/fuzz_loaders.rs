@@ -697,6 +697,7 @@ fn random_spec(rng: &mut Rng) -> ColumnSpec {
         value: rng.chance(50).then(|| col(rng)),
         more: (0..rng.below(4)).map(|_| col(rng)).collect(),
         labels: None,
+        view: None,
     }
 }
 
