@@ -311,6 +311,12 @@ impl Points {
         self.set.is_empty()
     }
 
+    /// The bytes a load of `path` reads at most: a file's size, or the sum of
+    /// a dataset's files (a directory or glob); 0 where it cannot tell.
+    pub fn input_bytes(path: impl AsRef<Path>) -> u64 {
+        io::input_bytes(path.as_ref())
+    }
+
     /// Parquet row groups a load read, and those it skipped because their x/y
     /// statistics lie outside [`LoadOptions::view`].
     pub fn row_groups(&self) -> (usize, usize) {

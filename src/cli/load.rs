@@ -168,7 +168,7 @@ fn unordered_points(
         other => other?,
     };
     let secs = start.elapsed().as_secs_f64();
-    let mb = std::fs::metadata(path).map_or(0.0, |m| m.len() as f64 / 1e6);
+    let mb = Points::input_bytes(path) as f64 / 1e6;
     eprintln!(
         "loaded {} points from {} ({mb:.1} MB in {secs:.2} s, {:.0} MB/s){}",
         fmt_count(points.len()),
@@ -241,7 +241,7 @@ fn expression_error(
 /// Load a file; when stderr is a terminal and the load takes over a second,
 /// show a progress bar (bytes of a CSV read, or a spinner for mapped formats).
 fn load_with_progress(path: &Path, mut options: LoadOptions) -> Result<Points> {
-    let total = std::fs::metadata(path).map_or(0, |m| m.len());
+    let total = Points::input_bytes(path);
     let read = Arc::new(AtomicU64::new(0));
     options.progress = Some(read.clone());
     let done = AtomicBool::new(false);

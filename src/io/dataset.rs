@@ -350,6 +350,13 @@ mod tests {
         let pattern = dir.join("year=2025/*/*.parquet");
         let g = load(&pattern, None, &spec(&["mass"]), None, &read).unwrap();
         assert_eq!(g.x.len(), 12);
+        // The bytes to read: the files', not the folder's entry.
+        let files: u64 = parts
+            .iter()
+            .map(|p| std::fs::metadata(&p.path).unwrap().len())
+            .sum();
+        assert_eq!(super::super::input_bytes(&dir), files);
+        assert!(super::super::input_bytes(&pattern) < files);
         assert!(g.more[0].1.iter().all(|&m| m as u32 % 2 == 1));
     }
 

@@ -413,6 +413,23 @@ pub fn load_counting(
 /// The format implied by the file's extension (case-insensitive): `.npy`,
 /// `.csv`, `.tsv`, `.txt` (as CSV), `.parquet`, `.pq`, `.f32xy`, `.f32xyv`,
 /// `.f64xy`, `.f64xyv`.
+/// The bytes a load of `path` reads at most: the file's size, or its
+/// dataset's files' (0 where that cannot be told).
+pub fn input_bytes(path: &Path) -> u64 {
+    if dataset::is_dataset(path) {
+        return dataset::parts(path)
+            .map(|parts| {
+                parts
+                    .iter()
+                    .filter_map(|p| std::fs::metadata(&p.path).ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0);
+    }
+    std::fs::metadata(path).map_or(0, |m| m.len())
+}
+
 pub fn detect_format(path: &Path) -> Result<Format, LoadError> {
     let ext = path
         .extension()
