@@ -14,6 +14,22 @@ use std::sync::OnceLock;
 use crate::colormap::{Colormap, NormTable, LUT_SIZE};
 use crate::error::{input, Result};
 
+/// Most categories one column may have (the 255 largest get colours of their
+/// own, the rest share "other").
+pub const MAX_CATEGORIES: usize = 65_536;
+
+/// The sorted distinct names of `labels` and each label's code among them.
+pub fn sorted_codes<S: AsRef<str>>(labels: &[S]) -> (Vec<u32>, Vec<String>) {
+    let mut names: Vec<&str> = labels.iter().map(|s| s.as_ref()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let codes = labels
+        .iter()
+        .map(|s| names.binary_search(&s.as_ref()).expect("listed") as u32)
+        .collect();
+    (codes, names.into_iter().map(String::from).collect())
+}
+
 /// Datashader's `min_alpha`: the alpha of the least dense pixel of a mix
 /// (`MIN_ALPHA` in resolve.wgsl).
 #[cfg_attr(not(test), allow(dead_code))]
@@ -112,11 +128,11 @@ pub fn categorise(
             (distinct.iter().map(|v| number_name(*v)).collect(), codes)
         }
     };
-    if names.len() > crate::data::MAX_CATEGORIES {
+    if names.len() > MAX_CATEGORIES {
         return Err(input(format!(
             "category column '{column}': {} categories, at most {}",
             names.len(),
-            crate::data::MAX_CATEGORIES
+            MAX_CATEGORIES
         )));
     }
     let mut counts = vec![0u64; names.len()];

@@ -20,9 +20,7 @@ pub use crate::io::{Format, RawLayout};
 /// The most points one [`Points`] holds.
 pub const MAX_POINTS: usize = 2_000_000_000;
 
-/// Most categories one column may have (the 255 largest get colours of their
-/// own, the rest share "other").
-pub const MAX_CATEGORIES: usize = 65_536;
+pub use crate::categories::MAX_CATEGORIES;
 
 /// How [`Points::load`] reads a file.
 #[derive(Debug, Clone, Default)]
@@ -197,16 +195,7 @@ impl Points {
     /// # Ok::<(), pointillist::Error>(())
     /// ```
     pub fn with_categories<S: AsRef<str>>(self, name: &str, labels: &[S]) -> Result<Points> {
-        let mut names: Vec<&str> = labels.iter().map(|s| s.as_ref()).collect();
-        names.sort_unstable();
-        names.dedup();
-        let index: std::collections::HashMap<&str, u32> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (*n, i as u32))
-            .collect();
-        let codes: Vec<u32> = labels.iter().map(|s| index[s.as_ref()]).collect();
-        let names = names.into_iter().map(String::from).collect();
+        let (codes, names) = crate::categories::sorted_codes(labels);
         self.with_category_codes(name, &codes, names)
     }
 
@@ -255,15 +244,10 @@ impl Points {
         let (new, names): (Vec<f32>, Option<Vec<String>>) = match numbers {
             Some(numbers) => (codes.iter().map(|&c| numbers[c as usize]).collect(), None),
             None => {
-                let mut order: Vec<usize> = (0..labels.len()).collect();
-                order.sort_by(|&a, &b| labels[a].cmp(&labels[b]));
-                let mut rank = vec![0f32; labels.len()];
-                for (r, &k) in order.iter().enumerate() {
-                    rank[k] = r as f32;
-                }
-                let sorted = order.iter().map(|&k| labels[k].clone()).collect();
+                // The labels are distinct: each one's code is its rank.
+                let (rank, sorted) = crate::categories::sorted_codes(&labels);
                 (
-                    codes.iter().map(|&c| rank[c as usize]).collect(),
+                    codes.iter().map(|&c| rank[c as usize] as f32).collect(),
                     Some(sorted),
                 )
             }

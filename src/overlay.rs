@@ -190,7 +190,7 @@ pub fn layout(size: (u32, u32), scale: f32, opts: &AxesOptions) -> Layout {
     }
     // A legend's entries (swatch, name, count) by a generous estimate of
     // DejaVu Sans's advance, within a third of the image.
-    let legend = BAR_GAP + SWATCH + 5.0 + opts.legend_chars as f32 * 0.62 * TICK_FONT + 6.0;
+    let legend = BAR_GAP + SWATCH + 5.0 + opts.legend_chars as f32 * ADVANCE * TICK_FONT + 6.0;
     let right = if opts.legend_chars > 0 {
         (legend * m).min(w / 3.0).max(RIGHT * m)
     } else {
@@ -221,8 +221,12 @@ pub fn layout(size: (u32, u32), scale: f32, opts: &AxesOptions) -> Layout {
 
 /// A generous estimate of `text`'s width in DejaVu Sans at `font` pixels.
 fn text_width(text: &str, font: f32) -> f32 {
-    text.chars().count() as f32 * 0.62 * font
+    text.chars().count() as f32 * ADVANCE * font
 }
+
+/// A generous estimate of DejaVu Sans's mean advance, in ems: what every
+/// text width here is estimated with.
+const ADVANCE: f32 = 0.62;
 
 /// The smallest k such that every k-th of labels centred at `places`, each
 /// `extents` long along the axis, leaves `gap` pixels to the next one.
@@ -409,10 +413,9 @@ pub fn build(
     let widest = yt
         .labels
         .iter()
-        .map(|l| l.chars().count())
-        .max()
-        .unwrap_or(0);
-    let tick_left = fx0 - (MAJOR + 3.0) * s - widest as f32 * 0.62 * tick_font;
+        .map(|l| text_width(l, tick_font))
+        .fold(0.0, f32::max);
+    let tick_left = fx0 - (MAJOR + 3.0) * s - widest;
     let title_box = LABEL_FONT * s * 1.2;
     o.vertical.push(Label {
         text: opts.y_label.clone(),
@@ -504,7 +507,7 @@ pub fn build(
     // estimate of DejaVu Sans's advance) ends at the image's edge instead,
     // reaching left over the top margin, never past the plot's middle.
     let font = LABEL_FONT * s;
-    let fits = title.chars().count() as f32 * 0.62 * font <= w - bar.min.x - 2.0 * s;
+    let fits = text_width(&title, font) <= w - bar.min.x - 2.0 * s;
     let (x, h_align) = if fits {
         (bar.min.x, Align::Start)
     } else {
@@ -546,13 +549,24 @@ pub fn legend_entries(c: &crate::categories::Categories, rows: usize) -> (Vec<us
 /// legend drawn by [`build`] beside `layout`'s plot; None off every entry.
 pub fn legend_hit(c: &crate::categories::Categories, layout: &Layout, at: Vec2) -> Option<usize> {
     let bar = layout.colorbar?;
-    let row = LEGEND_ROW * layout.scale;
-    let rows = ((bar.size.y / row).floor() as usize).max(1);
-    let (shown, _) = legend_entries(c, rows);
+    let (row, shown, _) = legend_rows(c, bar, layout.scale);
     if at.x < bar.min.x || at.y < bar.min.y {
         return None;
     }
     shown.get(((at.y - bar.min.y) / row) as usize).copied()
+}
+
+/// A legend's row height beside `bar` at scale `s`, the entries its rows show
+/// and how many are left out ([`legend_entries`]).
+fn legend_rows(
+    c: &crate::categories::Categories,
+    bar: ColorbarRect,
+    s: f32,
+) -> (f32, Vec<usize>, usize) {
+    let row = LEGEND_ROW * s;
+    let rows = ((bar.size.y / row).floor() as usize).max(1);
+    let (shown, more) = legend_entries(c, rows);
+    (row, shown, more)
 }
 
 /// A count as a legend shows it: 950, 12.3k, 4.5M, 1.2G.
@@ -631,9 +645,7 @@ fn legend(
     (w, h): (f32, f32),
     s: f32,
 ) {
-    let row = LEGEND_ROW * s;
-    let rows = ((bar.size.y / row).floor() as usize).max(1);
-    let (shown, more) = legend_entries(c, rows);
+    let (row, shown, more) = legend_rows(c, bar, s);
     let x = bar.min.x;
     let mut y = bar.min.y;
     let font = TICK_FONT * s;

@@ -238,7 +238,7 @@ impl Plot {
         chunk_points: Option<usize>,
         parts: Option<PlotParts>,
     ) -> Result<Self> {
-        let (renderer, splat) = match parts {
+        let (mut renderer, splat) = match parts {
             Some(PlotParts {
                 mut renderer,
                 splat,
@@ -251,7 +251,6 @@ impl Plot {
                 SplatPipeline::new(&gpu.device),
             ),
         };
-        let mut renderer = renderer;
         renderer.set_lut(&gpu.queue, look.categories.as_ref().map(|c| c.lut()));
         let software = gpu.is_software();
         let backend = match look.plot.backend {
@@ -512,17 +511,8 @@ impl Plot {
         let grid = self.grid.as_ref().expect("aggregate made the grid");
         let norm = self.values.norm;
         let (shading, scale) = if self.mixes(mode) {
-            let how = self.opts.how;
-            let thresholds = Box::new(match cells {
-                Some(cells) => aggregate::thresholds(Agg::Count, how, cells),
-                None if aggregate::needs_grid(how) => {
-                    aggregate::thresholds(Agg::Count, how, &grid.read(gpu)?)
-                }
-                None => match grid.extremes(gpu, &self.splat)? {
-                    Some((lo, hi)) => aggregate::thresholds_between(Agg::Count, how, lo, hi),
-                    None => [u32::MAX; crate::colormap::LUT_SIZE],
-                },
-            });
+            // The mix's alpha: its counts through `how`.
+            let thresholds = Box::new(self.how_thresholds(gpu, grid, cells, Agg::Count)?);
             (Shading::Mix { thresholds }, self.value_scale(None))
         } else if mode == Mode::Splat {
             let range = self.range.unwrap_or((0.0, 0.0));
@@ -555,16 +545,7 @@ impl Plot {
             (Shading::Table { thresholds }, self.value_scale(range))
         } else {
             let how = self.opts.how;
-            let thresholds = Box::new(match cells {
-                Some(cells) => aggregate::thresholds(agg, how, cells),
-                None if aggregate::needs_grid(how) => {
-                    aggregate::thresholds(agg, how, &grid.read(gpu)?)
-                }
-                None => match grid.extremes(gpu, &self.splat)? {
-                    Some((lo, hi)) => aggregate::thresholds_between(agg, how, lo, hi),
-                    None => [u32::MAX; crate::colormap::LUT_SIZE],
-                },
-            });
+            let thresholds = Box::new(self.how_thresholds(gpu, grid, cells, agg)?);
             (
                 Shading::Table {
                     thresholds: thresholds.clone(),
@@ -599,6 +580,27 @@ impl Plot {
             reach,
         });
         Ok(scale)
+    }
+
+    /// The density shading table of `agg`'s grid through `how`: from the CPU
+    /// backend's `cells`, or the GPU grid (read back only where `how` needs
+    /// every cell, else its extremes).
+    fn how_thresholds(
+        &self,
+        gpu: &Gpu,
+        grid: &Grid,
+        cells: Option<&[u32]>,
+        agg: Agg,
+    ) -> Result<[u32; crate::colormap::LUT_SIZE]> {
+        let how = self.opts.how;
+        Ok(match cells {
+            Some(cells) => aggregate::thresholds(agg, how, cells),
+            None if aggregate::needs_grid(how) => aggregate::thresholds(agg, how, &grid.read(gpu)?),
+            None => match grid.extremes(gpu, &self.splat)? {
+                Some((lo, hi)) => aggregate::thresholds_between(agg, how, lo, hi),
+                None => [u32::MAX; crate::colormap::LUT_SIZE],
+            },
+        })
     }
 
     /// What a splat or density frame aggregates: splat keeps the highest value.
@@ -652,7 +654,7 @@ impl Plot {
         let grid = self.grid.as_ref().expect("grid was just made");
         let map = GridMap::new(&view.camera, origin, size);
         let q = Quantiser::new(self.data_range);
-        let palette = self.renderer.lut().map(u32::from_le_bytes);
+        let palette = || self.renderer.lut().map(u32::from_le_bytes);
         match self.backend {
             Backend::Cpu => {
                 let input = aggregate::Input {
@@ -660,13 +662,13 @@ impl Plot {
                     runs,
                 };
                 if mix {
-                    let cells = aggregate::mix(&input, &self.cpu_values, &palette, &map);
+                    let cells = aggregate::mix(&input, &self.cpu_values, &palette(), &map);
                     (self.cpu_cells, self.cpu_mix) = aggregate::finalise_mix(&cells);
                 } else {
                     self.cpu_cells = aggregate::density(agg, &input, &self.cpu_values, &map, &q)
                 }
             }
-            _ if mix => grid.aggregate_mix(gpu, &self.splat, &map, &runs, &palette),
+            _ if mix => grid.aggregate_mix(gpu, &self.splat, &map, &runs, &palette()),
             _ => grid.aggregate(gpu, &self.splat, &map, &runs, agg, &q),
         }
         Ok(())

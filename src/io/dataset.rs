@@ -257,14 +257,8 @@ pub fn load(
 
 /// Codes of `values` into their sorted distinct names.
 fn codes_of(values: &[String]) -> (Vec<f32>, Vec<String>) {
-    let mut names: Vec<String> = values.to_vec();
-    names.sort();
-    names.dedup();
-    let codes = values
-        .iter()
-        .map(|v| names.binary_search(v).expect("listed") as f32)
-        .collect();
-    (codes, names)
+    let (codes, names) = crate::categories::sorted_codes(values);
+    (codes.into_iter().map(|c| c as f32).collect(), names)
 }
 
 /// `b`'s points after `a`'s: the same columns, or an error naming `b`'s file.

@@ -657,8 +657,8 @@ pub(crate) struct Labels {
     names: Vec<String>,
 }
 
-/// Most distinct labels a column may hold (as `crate::data::MAX_CATEGORIES`).
-pub const MAX_LABELS: usize = 65_536;
+/// Most distinct labels a column may hold: as many as categories.
+pub use crate::categories::MAX_CATEGORIES as MAX_LABELS;
 
 impl Labels {
     /// The code of `label`; None once there would be more than [`MAX_LABELS`].
