@@ -130,7 +130,8 @@ impl DeriveParams {
             bad,
             given,
             positive: (settings.norm == Norm::Log) as u32,
-            tabled: (settings.norm != Norm::Linear) as u32,
+            // Categories colour their codes through the code table.
+            tabled: (settings.norm != Norm::Linear || settings.categories.is_some()) as u32,
             ..self
         }
     }
@@ -421,6 +422,21 @@ pub fn derive_parallel(
         (&settings.extremes, table.as_deref()),
         &mut out.colours,
     );
+}
+
+/// A log norm needs a value above 0: an error where none has one.
+pub fn check_norm(
+    settings: &ValueSettings,
+    data_range: Option<(f32, f32)>,
+    stats: &DeriveStats,
+) -> crate::error::Result<()> {
+    if settings.norm == crate::colormap::Norm::Log && data_range.is_none() && stats.no_value > 0 {
+        return Err(crate::error::input(format!(
+            "norm log: no value is above 0 ({} points have a value of 0 or less, or none); choose another norm",
+            stats.no_value
+        )));
+    }
+    Ok(())
 }
 
 /// The colour pass of [`derive_parallel`].
