@@ -8,9 +8,9 @@ use std::fmt;
 use std::time::{Duration, Instant};
 
 use crate::data::Points;
-use crate::derive::DeriveStats;
 use crate::error::Result;
 use crate::figure::Figure;
+use crate::frame::Rendered;
 use crate::gpu::Gpu;
 use crate::image::{Grid, Image};
 use crate::options::{Agg, Backend, Mode};
@@ -121,17 +121,22 @@ pub struct Frame {
 /// # Ok::<(), pointillist::Error>(())
 /// ```
 pub struct Context {
-    pub(crate) gpu: Gpu,
+    /// The device (None: a CPU context, which makes every frame on the CPU).
+    pub(crate) gpu: Option<Gpu>,
     reuse: Reuse,
+    cpu: crate::cpu::Reuse,
 }
 
 impl fmt::Debug for Context {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
-            .field("adapter", &self.gpu.describe())
+            .field("adapter", &self.adapter())
             .finish_non_exhaustive()
     }
 }
+
+/// What `adapter` says of a CPU context.
+const NO_DEVICE: &str = "the CPU (no GPU device)";
 
 impl Context {
     /// A headless context on the best adapter (honours `WGPU_BACKEND`,
@@ -141,26 +146,72 @@ impl Context {
         Ok(Context::from_gpu(Gpu::headless()?))
     }
 
-    pub(crate) fn from_gpu(gpu: Gpu) -> Context {
+    /// A context without a GPU device: every frame is made on the CPU (the
+    /// same picture within 1/255 per channel), and nothing of wgpu starts.
+    pub fn cpu() -> Context {
         Context {
-            gpu,
+            gpu: None,
             reuse: Reuse::default(),
+            cpu: crate::cpu::Reuse::default(),
         }
     }
 
-    /// The adapter: "name (backend, device type)".
+    /// The context `auto` wants: a device on a hardware adapter; the CPU
+    /// where the only adapter is a software rasteriser (lavapipe: the CPU
+    /// frame is faster and the same) or where there is none.
+    pub fn auto() -> Context {
+        match Gpu::headless_adapter() {
+            Ok((instance, adapter)) if !crate::gpu::is_software(&adapter.get_info()) => {
+                match pollster::block_on(Gpu::on_adapter(instance, adapter)) {
+                    Ok(gpu) => Context::from_gpu(gpu),
+                    Err(_) => Context::cpu(),
+                }
+            }
+            _ => Context::cpu(),
+        }
+    }
+
+    /// The context a figure of `backend` needs: [`Context::cpu`],
+    /// [`Context::new`] (an error without an adapter) or [`Context::auto`].
+    pub fn for_backend(backend: Backend) -> Result<Context> {
+        match backend {
+            Backend::Cpu => Ok(Context::cpu()),
+            Backend::Gpu => Context::new(),
+            Backend::Auto => Ok(Context::auto()),
+        }
+    }
+
+    pub(crate) fn from_gpu(gpu: Gpu) -> Context {
+        Context {
+            gpu: Some(gpu),
+            reuse: Reuse::default(),
+            cpu: crate::cpu::Reuse::default(),
+        }
+    }
+
+    /// The adapter: "name (backend, device type)", or the CPU.
     pub fn adapter(&self) -> String {
-        self.gpu.describe()
+        self.gpu
+            .as_ref()
+            .map_or(NO_DEVICE.to_string(), |g| g.describe())
     }
 
     /// The adapter's full details, for `--verbose` output.
     pub fn adapter_details(&self) -> String {
-        format!("{:?}", self.gpu.info)
+        self.gpu
+            .as_ref()
+            .map_or(NO_DEVICE.to_string(), |g| format!("{:?}", g.info))
     }
 
-    /// Whether the adapter is a software rasteriser (such as lavapipe).
+    /// Whether frames are made without a hardware GPU: a CPU context, or a
+    /// software rasteriser (such as lavapipe).
     pub fn is_software(&self) -> bool {
-        self.gpu.is_software()
+        self.gpu.as_ref().is_none_or(|g| g.is_software())
+    }
+
+    /// Whether this context has a GPU device.
+    pub fn has_device(&self) -> bool {
+        self.gpu.is_some()
     }
 
     /// Renders `points` as `figure` describes into an image.
@@ -211,22 +262,35 @@ impl Context {
         }
         let (empty, mut look) = grid_look(figure)?;
         look.plot.mode = Mode::Density;
-        look.plot.backend = Backend::Cpu;
         look.plot.agg = grid.agg;
         let cells = grid.cells();
         let mut timings = Timings::default();
         let size = (figure.width, figure.height);
-        let r = render_reusing(
-            &self.gpu,
-            empty,
-            &look,
-            size,
-            None,
-            &mut timings,
-            false,
-            &mut self.reuse,
-            Some(cells),
-        )?;
+        let r = match device_for(self.gpu.as_ref(), figure.backend)? {
+            None => crate::cpu::render(
+                empty,
+                &look,
+                size,
+                &mut timings,
+                false,
+                &mut self.cpu,
+                Some(cells),
+            )?,
+            Some(gpu) => {
+                look.plot.backend = Backend::Cpu;
+                render_reusing(
+                    gpu,
+                    empty,
+                    &look,
+                    size,
+                    None,
+                    &mut timings,
+                    false,
+                    &mut self.reuse,
+                    Some(cells),
+                )?
+            }
+        };
         Ok(Image {
             width: size.0,
             height: size.1,
@@ -246,9 +310,19 @@ impl Context {
         polygon: &[[f64; 2]],
     ) -> Result<Selection> {
         crate::select::check_polygon(polygon)?;
+        let Some(gpu) = device_for(self.gpu.as_ref(), figure.backend)? else {
+            let figure = Figure {
+                selection: Some(polygon.to_vec()),
+                ..figure.clone()
+            };
+            return Ok(self
+                .render_frame(points, &figure)?
+                .selection
+                .expect("a figure with a selection"));
+        };
         let (set, look) = figure.resolve(points)?;
         let camera = look.camera(&set.bounds);
-        let mut plot = Plot::new(&self.gpu, set, &look, None)?;
+        let mut plot = Plot::new(gpu, set, &look, None)?;
         let (view, _) = frame_view(
             camera,
             (figure.width, figure.height),
@@ -257,11 +331,10 @@ impl Context {
         );
         let area = (view.viewport.size.x as u32, view.viewport.size.y as u32);
         let mut pipeline = self.reuse.select.take();
-        let mask =
-            crate::highlight::select(&mut plot, &self.gpu, &mut pipeline, &camera, area, polygon)?;
+        let mask = crate::highlight::select(&mut plot, gpu, &mut pipeline, &camera, area, polygon)?;
         self.reuse.select = pipeline;
         let rows = points.original_index.as_deref().map(|v| v.as_slice());
-        Ok(crate::highlight::selection(
+        Ok(crate::select::selection(
             &plot,
             &mask,
             rows,
@@ -286,9 +359,16 @@ impl Context {
                 "probe pixel ({x}, {y}) is not finite"
             )));
         }
+        let Some(gpu) = device_for(self.gpu.as_ref(), figure.backend)? else {
+            let figure = Figure {
+                probe: Some([x, y]),
+                ..figure.clone()
+            };
+            return Ok(self.render_frame(points, &figure)?.probe);
+        };
         let (set, look) = figure.resolve(points)?;
         let camera = look.camera(&set.bounds);
-        let plot = Plot::new(&self.gpu, set, &look, None)?;
+        let plot = Plot::new(gpu, set, &look, None)?;
         let (view, _) = frame_view(
             camera,
             (figure.width, figure.height),
@@ -314,17 +394,28 @@ impl Context {
         let (set, look) = figure.resolve(points)?;
         let mut timings = Timings::default();
         let size = (figure.width, figure.height);
-        let r = render_reusing(
-            &self.gpu,
-            set,
-            &look,
-            size,
-            None,
-            &mut timings,
-            want_grid,
-            &mut self.reuse,
-            None,
-        )?;
+        let r = match device_for(self.gpu.as_ref(), figure.backend)? {
+            None => crate::cpu::render(
+                set,
+                &look,
+                size,
+                &mut timings,
+                want_grid,
+                &mut self.cpu,
+                None,
+            )?,
+            Some(gpu) => render_reusing(
+                gpu,
+                set,
+                &look,
+                size,
+                None,
+                &mut timings,
+                want_grid,
+                &mut self.reuse,
+                None,
+            )?,
+        };
         let image = Image {
             width: size.0,
             height: size.1,
@@ -349,6 +440,20 @@ impl Context {
             probe: r.probe,
             timings,
         })
+    }
+}
+
+/// The device a figure of `backend` is drawn on: None for the CPU frame
+/// (`cpu`, or `auto` without a hardware adapter); `gpu` on a CPU
+/// context is an error.
+fn device_for(gpu: Option<&Gpu>, backend: Backend) -> Result<Option<&Gpu>> {
+    match (gpu, backend) {
+        (None, Backend::Gpu) => Err(crate::error::input(
+            "backend gpu: this context has no GPU device (made by Context::cpu, or no adapter was found)",
+        )),
+        (None, _) | (_, Backend::Cpu) => Ok(None),
+        (Some(g), Backend::Auto) if g.is_software() => Ok(None),
+        (Some(g), _) => Ok(Some(g)),
     }
 }
 
@@ -381,24 +486,6 @@ pub(crate) struct Reuse {
     /// The highlight plot's painter, and the select pass.
     hl_painter: Option<Painter>,
     select: Option<crate::render::select::SelectPipeline>,
-}
-
-/// A rendered frame, and the aggregate grid behind it in splat and density modes.
-pub(crate) struct Rendered {
-    pub rgba: Vec<u8>,
-    pub mode: Mode,
-    /// (width, height, cells), row 0 at the top.
-    pub grid: Option<(u32, u32, Vec<u32>)>,
-    /// A category mix's colour per pixel (packed RGB), beside its counts in `grid`.
-    #[cfg_attr(not(test), allow(dead_code))]
-    pub mix: Option<Vec<u32>>,
-    pub backend: Backend,
-    pub stats: DeriveStats,
-    pub len: usize,
-    /// The points the figure's selection holds, and the read-out at its
-    /// probe pixel, when the caller wants the frame's details.
-    pub selection: Option<Selection>,
-    pub probe: Vec<String>,
 }
 
 /// Render `points` with `look` into a `size` RGBA8 image, in chunks of at
@@ -467,7 +554,7 @@ pub(crate) fn render_reusing(
             if want_grid {
                 let label = &look.axes.value_label;
                 let rows = look.rows.as_deref().map(|v| v.as_slice());
-                selection = Some(crate::highlight::selection(&plot, &mask, rows, label));
+                selection = Some(crate::select::selection(&plot, &mask, rows, label));
             }
             crate::highlight::highlight(&plot, gpu, look, &mask)
         })?,

@@ -93,3 +93,21 @@ impl FrameView {
         (x1 > x0 && y1 > y0).then_some((x0 as u32, y0 as u32, (x1 - x0) as u32, (y1 - y0) as u32))
     }
 }
+
+/// A rendered frame, and the aggregate grid behind it in splat and density modes.
+pub struct Rendered {
+    pub rgba: Vec<u8>,
+    pub mode: crate::options::Mode,
+    /// (width, height, cells), row 0 at the top.
+    pub grid: Option<(u32, u32, Vec<u32>)>,
+    /// A category mix's colour per pixel (packed RGB), beside its counts in `grid`.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub mix: Option<Vec<u32>>,
+    pub backend: crate::options::Backend,
+    pub stats: crate::derive::DeriveStats,
+    pub len: usize,
+    /// The points the figure's selection holds, and the read-out at its
+    /// probe pixel, when the caller wants the frame's details.
+    pub selection: Option<crate::select::Selection>,
+    pub probe: Vec<String>,
+}

@@ -18,6 +18,11 @@ pub fn devices_created() -> usize {
     DEVICES_CREATED.get()
 }
 
+/// Whether an adapter is a software rasteriser such as lavapipe.
+pub fn is_software(info: &wgpu::AdapterInfo) -> bool {
+    info.device_type == wgpu::DeviceType::Cpu
+}
+
 pub struct Gpu {
     pub instance: wgpu::Instance,
     pub adapter: wgpu::Adapter,
@@ -32,10 +37,22 @@ impl Gpu {
     /// tried first and GL only when they offer no adapter: starting EGL as
     /// well costs every run ~15 ms on lavapipe for an adapter it never uses.
     pub fn headless() -> Result<Self> {
+        let (instance, adapter) = Self::headless_adapter()?;
+        pollster::block_on(Self::on_adapter(instance, adapter))
+    }
+
+    /// The adapter [`Gpu::headless`] would take, without a device (cheaper:
+    /// enough to tell whether it is a software rasteriser).
+    pub fn headless_adapter() -> Result<(wgpu::Instance, wgpu::Adapter)> {
         let on = |backends: Option<wgpu::Backends>| {
             let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle_from_env();
             descriptor.backends = backends.unwrap_or(descriptor.backends);
-            pollster::block_on(Self::with_instance(wgpu::Instance::new(descriptor), None))
+            let instance = wgpu::Instance::new(descriptor);
+            let adapter = pollster::block_on(wgpu::util::initialize_adapter_from_env_or_default(
+                &instance, None,
+            ))
+            .map_err(|_| Error::NoAdapter)?;
+            Ok((instance, adapter))
         };
         if wgpu::Backends::from_env().is_none() {
             match on(Some(wgpu::Backends::PRIMARY)) {
@@ -54,6 +71,11 @@ impl Gpu {
         let adapter = wgpu::util::initialize_adapter_from_env_or_default(&instance, surface)
             .await
             .map_err(|_| Error::NoAdapter)?;
+        Self::on_adapter(instance, adapter).await
+    }
+
+    /// A device on `adapter` of `instance`.
+    pub async fn on_adapter(instance: wgpu::Instance, adapter: wgpu::Adapter) -> Result<Self> {
         let info = adapter.get_info();
         // Timestamp queries let the benchmark report kernel time; take them when offered.
         let required_features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
@@ -89,7 +111,7 @@ impl Gpu {
 
     /// True when the adapter is a software rasteriser such as lavapipe.
     pub fn is_software(&self) -> bool {
-        self.info.device_type == wgpu::DeviceType::Cpu
+        is_software(&self.info)
     }
 
     /// Block until all submitted work is done.

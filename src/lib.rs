@@ -54,6 +54,7 @@ mod camera;
 mod categories;
 mod colormap;
 mod context;
+mod cpu;
 mod data;
 mod derive;
 mod error;
@@ -79,8 +80,10 @@ mod probe;
 mod reference;
 mod render;
 mod select;
+mod shading;
 mod sizes;
 mod sort;
+mod text;
 mod ticks;
 mod value;
 

@@ -11,9 +11,9 @@
 
 use glam::DVec2;
 
-use crate::aggregate::{self, ordered, unordered, Agg, Backend, GridMap, How, Mode, Quantiser};
+use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
 use crate::camera::Camera;
-use crate::colormap::{Colormap, Norm};
+use crate::colormap::Colormap;
 use crate::derive::ValueSettings as Values;
 use crate::derive::{colours_parallel, values_parallel, DeriveStats, ValueSettings};
 use crate::error::Result;
@@ -194,13 +194,7 @@ impl Plot {
     /// The colourbar of values over `range` under this plot's norm (or the
     /// legend of its categories).
     fn value_scale(&self, range: Option<(f32, f32)>) -> ColorScale {
-        if let Some(c) = &self.categories {
-            return ColorScale::Categories(c.clone());
-        }
-        ColorScale::Values {
-            range,
-            norm: self.values.norm,
-        }
+        crate::shading::value_scale(self.categories.as_ref(), self.values.norm, range)
     }
 
     /// Whether density frames mix category colours.
@@ -355,13 +349,7 @@ impl Plot {
             }
             (_, None) => unreachable!("the GPU backend uploads its points when made"),
         }
-        if self.values.norm == Norm::Log && self.data_range.is_none() && self.stats.no_value > 0 {
-            return Err(crate::error::input(format!(
-                "norm log: no value is above 0 ({} points have a value of 0 or less, or none); choose another norm",
-                self.stats.no_value
-            )));
-        }
-        Ok(())
+        crate::derive::check_norm(&self.values, self.data_range, &self.stats)
     }
 
     /// The GPU's positions of `runs` relative to an origin that resolves the
@@ -443,13 +431,12 @@ impl Plot {
         }
         let visible = self.points.len() as f64 * visible_fraction(&self.points, &view.camera);
         let cells = view.viewport.size.x as u64 * view.viewport.size.y as u64;
-        match auto_mode(
-            visible,
-            point_size,
-            self.software,
-            cells,
-            self.max_grid_cells,
-        ) {
+        let budget = if self.software {
+            POINT_BUDGET_SOFTWARE
+        } else {
+            POINT_BUDGET_HARDWARE
+        };
+        match auto_mode(visible, point_size, budget, cells, self.max_grid_cells) {
             // A splat keeps one value a pixel: categories mix instead.
             Mode::Splat if self.categories.is_some() => Mode::Density,
             mode => mode,
@@ -509,54 +496,20 @@ impl Plot {
         self.aggregate(gpu, view, mode, agg)?;
         let cells = (self.backend == Backend::Cpu).then_some(self.cpu_cells.as_slice());
         let grid = self.grid.as_ref().expect("aggregate made the grid");
-        let norm = self.values.norm;
-        let (shading, scale) = if self.mixes(mode) {
-            // The mix's alpha: its counts through `how`.
-            let thresholds = Box::new(self.how_thresholds(gpu, grid, cells, Agg::Count)?);
-            (Shading::Mix { thresholds }, self.value_scale(None))
-        } else if mode == Mode::Splat {
-            let range = self.range.unwrap_or((0.0, 0.0));
-            let extremes = self.values.extremes;
-            let table = self.values.norm_table(self.range);
-            (
-                Shading::Values {
-                    range,
-                    extremes,
-                    table,
-                },
-                self.value_scale(self.range),
-            )
-        } else if norm != Norm::Linear && agg.of_values() {
-            // A norm shades the aggregates over their own range, in place of `how`.
-            let keys = match cells {
-                Some(cells) => aggregate::extremes(cells),
-                None => grid.extremes(gpu, &self.splat)?,
-            };
-            let range = keys.map(|(lo, hi)| (unordered(lo), unordered(hi)));
-            let mut thresholds = Box::new([u32::MAX; crate::colormap::LUT_SIZE]);
-            if let Some(table) = self.values.norm_table(range) {
-                for (k, t) in thresholds.iter_mut().zip(table.iter()) {
-                    *k = ordered(*t);
-                }
-            } else if let Some((lo, _)) = keys {
-                // One value (or none): everything takes the first entry.
-                thresholds[0] = lo;
-            }
-            (Shading::Table { thresholds }, self.value_scale(range))
-        } else {
-            let how = self.opts.how;
-            let thresholds = Box::new(self.how_thresholds(gpu, grid, cells, agg)?);
-            (
-                Shading::Table {
-                    thresholds: thresholds.clone(),
-                },
-                ColorScale::Density {
-                    thresholds,
-                    how,
-                    agg,
-                },
-            )
-        };
+        let (shading, scale) = crate::shading::shade(
+            mode,
+            agg,
+            self.mixes(mode),
+            &self.values,
+            self.range,
+            self.categories.as_ref(),
+            self.opts.how,
+            |agg| self.how_thresholds(gpu, grid, cells, agg),
+            || match cells {
+                Some(cells) => Ok(aggregate::extremes(cells)),
+                None => grid.extremes(gpu, &self.splat),
+            },
+        )?;
         let mut reach = aggregate::reach(footprint, self.opts.spread);
         if let (Some(cells), true) = (cells, self.mixes(mode)) {
             grid.upload_mix(gpu, cells, &self.cpu_mix);
@@ -734,24 +687,13 @@ impl Plot {
     }
 }
 
-/// The rule of `auto`: points while `visible` discs cost at most the
-/// adapter's budget of pixels, splat beyond — unless the plot area has more
-/// `cells` than one grid buffer holds.
-pub fn auto_mode(
-    visible: f64,
-    point_size: f32,
-    software: bool,
-    cells: u64,
-    max_cells: u64,
-) -> Mode {
+/// The rule of `auto`: points while `visible` discs cost at most `budget`
+/// pixels, splat beyond — unless the plot area has more `cells` than one
+/// grid buffer holds.
+pub fn auto_mode(visible: f64, point_size: f32, budget: f64, cells: u64, max_cells: u64) -> Mode {
     if cells > max_cells {
         return Mode::Points; // a plot area this large has no room for a grid
     }
-    let budget = if software {
-        POINT_BUDGET_SOFTWARE
-    } else {
-        POINT_BUDGET_HARDWARE
-    };
     if visible * (point_size as f64 + 1.0).powi(2) <= budget {
         Mode::Points
     } else {
@@ -760,7 +702,7 @@ pub fn auto_mode(
 }
 
 /// The camera's rectangle grown by `margin` data units on every side.
-fn view_bounds(camera: &crate::camera::Camera, margin: f64) -> crate::points::Bounds {
+pub(crate) fn view_bounds(camera: &crate::camera::Camera, margin: f64) -> crate::points::Bounds {
     let (x0, x1) = camera.x_range();
     let (y0, y1) = camera.y_range();
     crate::points::Bounds {
@@ -770,7 +712,7 @@ fn view_bounds(camera: &crate::camera::Camera, margin: f64) -> crate::points::Bo
 }
 
 /// Share of the data's bounds inside the camera's view (1 for degenerate bounds).
-fn visible_fraction(points: &PointSet, camera: &crate::camera::Camera) -> f64 {
+pub(crate) fn visible_fraction(points: &PointSet, camera: &crate::camera::Camera) -> f64 {
     let b = points.bounds;
     if b.is_empty() {
         return 0.0;
@@ -801,19 +743,65 @@ mod tests {
         let cells = 1920 * 1080;
         let max = 1 << 25;
         // 2-px discs cost 9 pixels: the software budget holds 33,333 of them.
-        assert_eq!(auto_mode(33_333.0, 2.0, true, cells, max), Mode::Points);
-        assert_eq!(auto_mode(33_334.0, 2.0, true, cells, max), Mode::Splat);
-        // The hardware budget is far larger.
-        assert_eq!(auto_mode(33_334.0, 2.0, false, cells, max), Mode::Points);
-        assert_eq!(auto_mode(64e6 / 9.0, 2.0, false, cells, max), Mode::Points);
         assert_eq!(
-            auto_mode(64e6 / 9.0 + 1.0, 2.0, false, cells, max),
+            auto_mode(33_333.0, 2.0, POINT_BUDGET_SOFTWARE, cells, max),
+            Mode::Points
+        );
+        assert_eq!(
+            auto_mode(33_334.0, 2.0, POINT_BUDGET_SOFTWARE, cells, max),
+            Mode::Splat
+        );
+        // The hardware budget is far larger.
+        assert_eq!(
+            auto_mode(33_334.0, 2.0, POINT_BUDGET_HARDWARE, cells, max),
+            Mode::Points
+        );
+        assert_eq!(
+            auto_mode(64e6 / 9.0, 2.0, POINT_BUDGET_HARDWARE, cells, max),
+            Mode::Points
+        );
+        assert_eq!(
+            auto_mode(64e6 / 9.0 + 1.0, 2.0, POINT_BUDGET_HARDWARE, cells, max),
             Mode::Splat
         );
         // Smaller discs cost less: 75,000 1-px discs (4 px each) on software.
-        assert_eq!(auto_mode(75_000.0, 1.0, true, cells, max), Mode::Points);
-        assert_eq!(auto_mode(75_001.0, 1.0, true, cells, max), Mode::Splat);
+        assert_eq!(
+            auto_mode(75_000.0, 1.0, POINT_BUDGET_SOFTWARE, cells, max),
+            Mode::Points
+        );
+        assert_eq!(
+            auto_mode(75_001.0, 1.0, POINT_BUDGET_SOFTWARE, cells, max),
+            Mode::Splat
+        );
         // No grid fits: points whatever the count.
-        assert_eq!(auto_mode(1e9, 2.0, true, max + 1, max), Mode::Points);
+        assert_eq!(
+            auto_mode(1e9, 2.0, POINT_BUDGET_SOFTWARE, max + 1, max),
+            Mode::Points
+        );
+    }
+}
+
+impl crate::probe::Sampled for Plot {
+    fn points(&self) -> &PointSet {
+        &self.points
+    }
+
+    /// The CPU backend's own values, else the CPU twin's.
+    fn values_of(&self, idx: &[usize]) -> Vec<f32> {
+        if self.backend == Backend::Cpu && self.cpu_values.len() == self.points.len() {
+            idx.iter().map(|&i| self.cpu_values[i]).collect()
+        } else if idx.is_empty() {
+            vec![]
+        } else {
+            crate::derive::values_at(&self.points, &self.values, idx)
+        }
+    }
+
+    fn agg(&self) -> Agg {
+        self.opts.agg
+    }
+
+    fn categories(&self) -> Option<&crate::categories::Categories> {
+        self.categories.as_deref()
     }
 }

@@ -9,7 +9,18 @@ use crate::aggregate::{Agg, Mode};
 use crate::camera::{Camera, Viewport};
 use crate::derive::is_kept;
 use crate::pick::{pixel_points, within};
-use crate::plot::Plot;
+use crate::points::PointSet;
+
+/// A frame's points and their values as the read-out and a selection see
+/// them: the GPU's `Plot` or the CPU frame's layer.
+pub trait Sampled {
+    fn points(&self) -> &PointSet;
+    /// The values of the points `idx` (ascending), as the frame derived them.
+    fn values_of(&self, idx: &[usize]) -> Vec<f32>;
+    /// What a density frame aggregates.
+    fn agg(&self) -> Agg;
+    fn categories(&self) -> Option<&crate::categories::Categories>;
+}
 
 /// How far (pixels, beyond the disc's radius) hover reaches for a point.
 pub const REACH: f64 = 4.0;
@@ -42,7 +53,7 @@ pub fn coordinate(v: f64, step: f64) -> String {
 /// input rows (None: the same); `value_label` names the value.
 #[allow(clippy::too_many_arguments)]
 pub fn probe(
-    plot: &Plot,
+    plot: &dyn Sampled,
     camera: &Camera,
     vp: &Viewport,
     mode: Mode,
@@ -51,7 +62,7 @@ pub fn probe(
     rows: Option<&[u32]>,
     value_label: &str,
 ) -> Probe {
-    let set = &plot.points;
+    let set = plot.points();
     let radius = point_size * 0.5 + REACH;
     let near = within(set, camera, vp, cursor, radius);
     let idx: Vec<usize> = {
@@ -59,10 +70,10 @@ pub fn probe(
         v.sort_unstable();
         v
     };
-    let values = crate::highlight::values_of(plot, &idx);
+    let values = plot.values_of(&idx);
     let value_of = |i: usize| values[idx.binary_search(&i).expect("a candidate")];
     // Drawn: kept by the filter, and (but in density counts) with a value.
-    let counts_all = mode == Mode::Density && plot.opts.agg == Agg::Count;
+    let counts_all = mode == Mode::Density && plot.agg() == Agg::Count;
     let hit = near.iter().find(|&&(i, _)| {
         let v = value_of(i);
         is_kept(v) && (counts_all || v.is_finite())
@@ -82,7 +93,7 @@ pub fn probe(
             set.y_name,
             coordinate(p.y, step)
         ));
-        let v = match &plot.categories {
+        let v = match plot.categories() {
             Some(c) if v.is_finite() => c.names[v as usize].clone(),
             _ if v.is_finite() => format!("{v}"),
             _ => "no value".into(),
@@ -108,7 +119,7 @@ pub fn probe(
             let size = (vp.size.x as u32, vp.size.y as u32);
             let cell = (u.x as u32, u.y as u32);
             let inside = pixel_points(set, camera, size, cell);
-            let vals = crate::highlight::values_of(plot, &inside);
+            let vals = plot.values_of(&inside);
             let kept: Vec<f32> = vals.into_iter().filter(|v| is_kept(*v)).collect();
             let finite: Vec<f64> = kept
                 .iter()
@@ -118,7 +129,7 @@ pub fn probe(
             let agg = if mode == Mode::Splat {
                 Agg::Max
             } else {
-                plot.opts.agg
+                plot.agg()
             };
             let n = kept.len();
             let mut line = format!("pixel: {n} point{}", if n == 1 { "" } else { "s" });

@@ -90,7 +90,7 @@ impl Viewer {
             return Err(input("nothing is selected (ctrl + drag selects)"));
         };
         let rows = self.look.rows.as_deref().map(|v| v.as_slice());
-        let sel = crate::highlight::selection(&self.plot, mask, rows, &self.look.axes.value_label);
+        let sel = crate::select::selection(&self.plot, mask, rows, &self.look.axes.value_label);
         let path = sel.save_new(&self.screenshot_dir)?;
         println!(
             "wrote {} selected points to {}",

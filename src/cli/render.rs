@@ -48,7 +48,8 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         None => None,
     };
     // The device starts on its own thread while the points are made.
-    let device = std::thread::spawn(Context::new);
+    let backend = figure.backend;
+    let device = std::thread::spawn(move || Context::for_backend(backend));
     let start = Instant::now();
     let (points, value) =
         super::load::points_for(&args.data, &args.look, (args.width, args.height))?;
@@ -82,7 +83,15 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     };
     frame.timings.stages.insert(0, (stage, made));
     frame.timings.stages.insert(1, ("device", device_wait));
-    eprintln!("  mode {:?}, backend {:?}", frame.mode, frame.backend);
+    let path = if frame.backend == pointillist::Backend::Cpu {
+        "the CPU (no GPU device)"
+    } else {
+        "the GPU"
+    };
+    eprintln!(
+        "  mode {:?}, backend {:?}: frame made on {path}",
+        frame.mode, frame.backend
+    );
     if let Some(filter) = &figure.filter {
         eprintln!(
             "  kept {} of {} points (filter {filter})",

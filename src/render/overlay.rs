@@ -6,17 +6,14 @@
 
 use bytemuck::{Pod, Zeroable};
 use glyphon::{
-    fontdb, Attrs, Buffer, Cache, Color, ColorMode, Family, FontSystem, Metrics, Resolution,
-    Shaping, SwashCache, TextArea, TextAtlas, TextBounds, TextRenderer, Viewport,
+    Cache, Color, ColorMode, Resolution, TextArea, TextAtlas, TextBounds, TextRenderer, Viewport,
 };
 
 use crate::error::{Error, Result};
 use crate::gpu::Gpu;
-use crate::overlay::{Align, Label, Overlay};
+use crate::overlay::{Label, Overlay};
 use crate::render::pipeline::{self, entry, texture, uniform};
-
-const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const FONT_FAMILY: &str = "DejaVu Sans";
+use crate::text::{Fonts, Placed, Turned};
 
 /// Keep in sync with `Screen` in shaders/lines.wgsl.
 #[repr(C)]
@@ -220,7 +217,7 @@ impl OverlayPainter {
             let turned: Vec<Turned> = overlay
                 .vertical
                 .iter()
-                .filter_map(|l| self.text.turned(l, overlay.text_colour))
+                .filter_map(|l| self.text.fonts.turned(l, overlay.text_colour))
                 .collect();
             self.turned = turned
                 .iter()
@@ -321,30 +318,17 @@ impl OverlayPainter {
 /// What the turned labels were made for: the labels, text colour and target size.
 type TurnedKey = (Vec<Label>, [u8; 4], (u32, u32));
 
-/// A label rasterised and turned 90° anticlockwise: RGBA8 rows (the text
-/// colour, its alpha the glyphs' coverage), its size and its top-left pixel.
-struct Turned {
-    rgba: Vec<u8>,
-    size: (u32, u32),
-    min: (i32, i32),
-}
-
 /// glyphon's state for the labels.
 struct Text {
-    fonts: FontSystem,
-    swash: SwashCache,
+    fonts: Fonts,
     viewport: Viewport,
     atlas: TextAtlas,
     renderer: TextRenderer,
-    buffers: Vec<Buffer>,
+    placed: Vec<Placed>,
 }
 
 impl Text {
     fn new(gpu: &Gpu, format: wgpu::TextureFormat) -> Self {
-        let mut db = fontdb::Database::new();
-        db.load_font_data(FONT.to_vec());
-        let mut fonts = FontSystem::new_with_locale_and_db("en-US".into(), db);
-        fonts.db_mut().set_sans_serif_family(FONT_FAMILY);
         let cache = Cache::new(&gpu.device);
         let viewport = Viewport::new(&gpu.device, &cache);
         // Web colour mode: colours are sRGB bytes in a non-sRGB target, like the points.
@@ -357,30 +341,12 @@ impl Text {
             None,
         );
         Self {
-            fonts,
-            swash: SwashCache::new(),
+            fonts: Fonts::new(),
             viewport,
             atlas,
             renderer,
-            buffers: Vec::new(),
+            placed: Vec::new(),
         }
-    }
-
-    /// `text` shaped at `size` pixels in the shipped font, with its width and height.
-    fn shaped(&mut self, text: &str, size: f32) -> (Buffer, f32, f32) {
-        let mut buffer = Buffer::new(&mut self.fonts, Metrics::new(size, (size * 1.2).ceil()));
-        buffer.set_size(None, None);
-        buffer.set_text(
-            text,
-            &Attrs::new().family(Family::Name(FONT_FAMILY)),
-            Shaping::Advanced,
-            None,
-        );
-        buffer.shape_until_scroll(&mut self.fonts, false);
-        let (w, h) = buffer.layout_runs().fold((0f32, 0f32), |(w, h), run| {
-            (w.max(run.line_w), h.max(run.line_top + run.line_height))
-        });
-        (buffer, w, h)
     }
 
     fn prepare(
@@ -401,156 +367,36 @@ impl Text {
                 height: size.1,
             },
         );
-        self.buffers.clear();
-        let mut placed = Vec::with_capacity(labels.len());
-        for (li, label) in labels.iter().enumerate() {
-            let (buffer, w, h) = self.shaped(&label.text, label.size);
-            let shift = |a: Align, extent: f32| match a {
-                Align::Start => 0.0,
-                Align::Center => extent * 0.5,
-                Align::End => extent,
-            };
-            // Whole pixels keep glyphs crisp and identical between runs.
-            // Text wider than its box starts at the box's left edge: its
-            // beginning is what a reader needs.
-            let h_align = if w > label.clip[2] - label.clip[0] {
-                Align::Start
-            } else {
-                label.h
-            };
-            let x = if h_align == label.h {
-                label.pos.x
-            } else {
-                label.clip[0]
-            };
-            let left = (x - shift(h_align, w)).round();
-            let top = (label.pos.y - shift(label.v, h)).round();
-            // Carets under this label's characters, where its shaping put them.
-            let under: Vec<f32> = carets
-                .iter()
-                .filter(|(l, _)| *l == li)
-                .map(|&(_, k)| {
-                    let byte = label
-                        .text
-                        .char_indices()
-                        .nth(k)
-                        .map_or(label.text.len(), |(b, _)| b);
-                    buffer
-                        .layout_runs()
-                        .flat_map(|run| run.glyphs.iter())
-                        .find(|g| g.start >= byte)
-                        .map_or(w, |g| g.x + g.w * 0.5)
-                })
-                .collect();
-            placed.push((left, top, label.clip));
-            self.buffers.push(buffer);
-            for gx in under {
-                let (caret, cw, _) = self.shaped("^", label.size);
-                let clip = [label.clip[0], top, label.clip[2], top + 2.0 * h + 2.0];
-                placed.push((
-                    (left + gx - cw * 0.5).round(),
-                    (top + h * 0.8).round(),
-                    clip,
-                ));
-                self.buffers.push(caret);
-            }
-        }
+        self.placed = self.fonts.place(labels, carets);
         let [r, g, b, a] = colour;
-        let areas = self
-            .buffers
-            .iter()
-            .zip(&placed)
-            .map(|(buffer, &(left, top, clip))| TextArea {
-                buffer,
-                left,
-                top,
+        let areas = self.placed.iter().map(|p| {
+            let [left, top, right, bottom] = p.bounds();
+            TextArea {
+                buffer: &p.buffer,
+                left: p.left,
+                top: p.top,
                 scale: 1.0,
                 bounds: TextBounds {
-                    left: clip[0].floor() as i32,
-                    top: clip[1].floor() as i32,
-                    right: clip[2].ceil() as i32,
-                    bottom: clip[3].ceil() as i32,
+                    left,
+                    top,
+                    right,
+                    bottom,
                 },
                 default_color: Color::rgba(r, g, b, a),
                 custom_glyphs: &[],
-            });
+            }
+        });
         self.renderer
             .prepare(
                 &gpu.device,
                 &gpu.queue,
-                &mut self.fonts,
+                &mut self.fonts.fonts,
                 &mut self.atlas,
                 &self.viewport,
                 areas,
-                &mut self.swash,
+                &mut self.fonts.swash,
             )
             .map_err(|e| Error::Gpu(format!("text: {e}")))
-    }
-
-    /// `label` shaped as glyphon shapes it, its glyphs rasterised by the same
-    /// swash and placed where glyphon places them, then turned to read
-    /// upwards and clipped to the label's box (None: nothing left).
-    fn turned(&mut self, label: &Label, colour: [u8; 4]) -> Option<Turned> {
-        let (buffer, w, h) = self.shaped(&label.text, label.size);
-        let (w, h) = (w.ceil() as i32, h.ceil() as i32);
-        if w <= 0 || h <= 0 {
-            return None;
-        }
-        // The coverage of the text laid out horizontally, w x h.
-        let mut mask = vec![0u8; (w * h) as usize];
-        for run in buffer.layout_runs() {
-            for glyph in run.glyphs.iter() {
-                let g = glyph.physical((0.0, 0.0), 1.0);
-                let Some(image) = self.swash.get_image(&mut self.fonts, g.cache_key) else {
-                    continue;
-                };
-                if image.content != glyphon::cosmic_text::SwashContent::Mask {
-                    continue;
-                }
-                let p = image.placement;
-                let x0 = g.x + p.left;
-                let y0 = run.line_y.round() as i32 + g.y - p.top;
-                for row in 0..p.height as i32 {
-                    for col in 0..p.width as i32 {
-                        let (x, y) = (x0 + col, y0 + row);
-                        if x >= 0 && y >= 0 && x < w && y < h {
-                            let c = image.data[(row * p.width as i32 + col) as usize];
-                            let m = &mut mask[(y * w + x) as usize];
-                            *m = (*m).max(c);
-                        }
-                    }
-                }
-            }
-        }
-        // Turned anticlockwise: an h x w picture whose pixel (x, y) is the
-        // text's (w - 1 - y, x); placed by the label's alignment, clipped.
-        let shift = |a: Align, extent: i32| match a {
-            Align::Start => 0,
-            Align::Center => extent / 2,
-            Align::End => extent,
-        };
-        let left = label.pos.x.round() as i32 - shift(label.h, h);
-        let top = label.pos.y.round() as i32 - shift(label.v, w);
-        let [cx0, cy0, cx1, cy1] = label.clip.map(|c| c.round() as i32);
-        let (x0, y0) = (left.max(cx0), top.max(cy0));
-        let (x1, y1) = ((left + h).min(cx1), (top + w).min(cy1));
-        if x1 <= x0 || y1 <= y0 {
-            return None;
-        }
-        let [r, g, b, a] = colour;
-        let mut rgba = Vec::with_capacity(((x1 - x0) * (y1 - y0) * 4) as usize);
-        for y in y0..y1 {
-            for x in x0..x1 {
-                let (tx, ty) = (w - 1 - (y - top), x - left);
-                let m = mask[(ty * w + tx) as usize] as u32;
-                rgba.extend_from_slice(&[r, g, b, (m * a as u32 / 255) as u8]);
-            }
-        }
-        Some(Turned {
-            rgba,
-            size: ((x1 - x0) as u32, (y1 - y0) as u32),
-            min: (x0, y0),
-        })
     }
 
     fn render(&self, pass: &mut wgpu::RenderPass<'_>) -> Result<()> {

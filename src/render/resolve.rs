@@ -4,11 +4,12 @@
 
 use bytemuck::{Pod, Zeroable};
 
-use crate::colormap::{table_keys, Extremes, NormTable, LUT_SIZE};
+use crate::colormap::{table_keys, LUT_SIZE};
 use crate::frame::FrameView;
 use crate::gpu::Gpu;
 use crate::render::pipeline::{self, entry, storage, texture, uniform};
 use crate::render::splat::Grid;
+pub use crate::shading::Shading;
 
 /// Keep in sync with `ResolveParams` in shaders/resolve.wgsl.
 #[repr(C)]
@@ -29,23 +30,6 @@ pub struct ResolveParams {
 }
 
 const _: () = assert!(std::mem::size_of::<ResolveParams>() == 64);
-
-/// How the grid's cells become colours.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Shading {
-    /// Splat: the value through this range (and the norm's table, if not
-    /// linear), with the colours beyond it.
-    Values {
-        range: (f32, f32),
-        extremes: Extremes,
-        table: Option<Box<NormTable>>,
-    },
-    /// Density: counts or value keys through these thresholds.
-    Table { thresholds: Box<[u32; LUT_SIZE]> },
-    /// A category mix: each pixel's mixed colour, with an alpha from its
-    /// count through these thresholds.
-    Mix { thresholds: Box<[u32; LUT_SIZE]> },
-}
 
 pub struct ResolvePipeline {
     pipeline: wgpu::RenderPipeline,

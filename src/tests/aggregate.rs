@@ -7,8 +7,9 @@ use glam::DVec2;
 
 use crate::aggregate::{self, Agg, Backend, GridMap, How, Mode, Quantiser};
 use crate::colormap::Colormap;
-use crate::context::{Rendered, Timings as StageTimes};
+use crate::context::Timings as StageTimes;
 use crate::derive::{derive_serial, Derived, ValueSettings};
+use crate::frame::Rendered;
 use crate::gpu::Gpu;
 use crate::plot::Look;
 use crate::plot::PlotOptions;

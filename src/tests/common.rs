@@ -3,7 +3,8 @@
 
 use std::path::PathBuf;
 
-use crate::context::{render_reusing, Rendered, Reuse, Timings};
+use crate::context::{render_reusing, Reuse, Timings};
+use crate::frame::Rendered;
 use crate::gpu::Gpu;
 use crate::plot::Look;
 use crate::points::PointSet;

@@ -6,6 +6,7 @@ mod aggregate;
 mod common;
 mod context;
 mod expr;
+mod frames;
 mod fuzz_loaders;
 mod gpu;
 mod overlay;
