@@ -11,7 +11,7 @@ pub use crate::io::LoadError;
 #[non_exhaustive]
 pub enum Error {
     /// No GPU adapter (not even a software one such as lavapipe).
-    #[error("no GPU adapter found; install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers libvulkan1) or pick another backend with WGPU_BACKEND=vulkan|gl")]
+    #[error("no GPU adapter found; install a Vulkan driver (on Debian: apt-get install mesa-vulkan-drivers libvulkan1), pick another wgpu backend with WGPU_BACKEND=vulkan|gl, or make the frame on the CPU with --backend cpu")]
     NoAdapter,
     /// The adapter refused to make a device.
     #[error("could not create the GPU device on {adapter}: {reason}")]

@@ -62,6 +62,8 @@ fn render_writes_a_png_of_the_asked_size() {
         "0.8",
         "--background",
         "#102030",
+        "--backend",
+        "gpu",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (w, h, rgba) = read_png(&out).unwrap();
@@ -833,4 +835,82 @@ fn render_skips_row_groups_outside_its_view() {
         "{}",
         stderr(&o)
     );
+}
+
+/// Without any GPU driver (the Vulkan loader pointed at no driver, GL off)
+/// `render` still works: `--backend cpu` and `auto` make the frame on the
+/// CPU and say so, and the picture is the one a machine with a driver makes
+/// on the CPU; `--backend gpu` is a one-line error.
+#[test]
+fn without_a_gpu_driver_render_makes_the_frame_on_the_cpu() {
+    let dir = scratch("no-driver");
+    let hidden = |c: &mut Command| {
+        c.env("VK_ICD_FILENAMES", dir.join("no-such-driver.json"))
+            .env("VK_DRIVER_FILES", dir.join("no-such-driver.json"))
+            .env("WGPU_BACKEND", "vulkan");
+    };
+    let args = |out: &Path, backend: &str| {
+        [
+            "render",
+            "--points",
+            "20000",
+            "--dataset",
+            "clusters",
+            "--width",
+            "320",
+            "--height",
+            "200",
+            "--backend",
+            backend,
+            "--output",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([out.to_str().unwrap().to_string()])
+        .collect::<Vec<_>>()
+    };
+    let mut pngs = vec![];
+    for backend in ["cpu", "auto"] {
+        let out = dir.join(format!("{backend}.png"));
+        let mut c = bin();
+        c.args(args(&out, backend));
+        hidden(&mut c);
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{backend}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("frame made on the CPU (no GPU device)"),
+            "{backend}: {err}"
+        );
+        pngs.push(read_png(&out).unwrap());
+    }
+    assert_eq!(pngs[0], pngs[1], "cpu and auto without a driver");
+    // With the drivers this machine has, --backend cpu gives the same picture.
+    let out = dir.join("with-driver.png");
+    let o = run(&args(&out, "cpu")
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        read_png(&out).unwrap(),
+        pngs[0],
+        "the CPU frame with a driver"
+    );
+    let out = dir.join("gpu.png");
+    let mut c = bin();
+    c.args(args(&out, "gpu"));
+    hidden(&mut c);
+    let o = c.output().unwrap();
+    assert!(
+        !o.status.success(),
+        "--backend gpu without a driver succeeded"
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("no GPU adapter") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!out.exists(), "a failed render wrote {}", out.display());
 }

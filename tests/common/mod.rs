@@ -66,6 +66,12 @@ pub fn assert_images_equal(name: &str, actual: &Image, expected: &Image) {
     assert_images_within(name, actual, expected, 0, 0);
 }
 
+/// The viewer's frame (drawn by the GPU) and `render`'s (the CPU frame, on
+/// a machine without a hardware GPU): no channel differs by more than 1/255.
+pub fn assert_frames_agree(name: &str, actual: &Image, expected: &Image) {
+    assert_images_within(name, actual, expected, 1, usize::MAX);
+}
+
 /// At most `max_pixels` pixels differ, none by more than `max_diff`.
 pub fn assert_images_within(
     name: &str,
