@@ -147,7 +147,8 @@ impl Context {
     }
 
     /// A context without a GPU device: every frame is made on the CPU (the
-    /// same picture within 1/255 per channel), and nothing of wgpu starts.
+    /// same picture within 1/255 per channel), and nothing of wgpu starts
+    /// unless a figure asks for [`Backend::Gpu`].
     pub fn cpu() -> Context {
         Context {
             gpu: None,
@@ -158,8 +159,12 @@ impl Context {
 
     /// The context `auto` wants: a device on a hardware adapter; the CPU
     /// where the only adapter is a software rasteriser (lavapipe: the CPU
-    /// frame is faster and the same) or where there is none.
+    /// frame is faster and the same) or where there is none. On Linux with
+    /// no GPU device node it does not start wgpu at all.
     pub fn auto() -> Context {
+        if crate::gpu::plainly_no_hardware() {
+            return Context::cpu();
+        }
         match Gpu::headless_adapter() {
             Ok((instance, adapter)) if !crate::gpu::is_software(&adapter.get_info()) => {
                 match pollster::block_on(Gpu::on_adapter(instance, adapter)) {
@@ -214,6 +219,15 @@ impl Context {
         self.gpu.is_some()
     }
 
+    /// A figure of `backend` gpu on a context without a device starts one
+    /// (an error where there is no adapter).
+    fn start_device_for(&mut self, backend: Backend) -> Result<()> {
+        if backend == Backend::Gpu && self.gpu.is_none() {
+            self.gpu = Some(Gpu::headless()?);
+        }
+        Ok(())
+    }
+
     /// Renders `points` as `figure` describes into an image.
     pub fn render(&mut self, points: &Points, figure: &Figure) -> Result<Image> {
         Ok(self.render_with(points, figure, false)?.image)
@@ -266,6 +280,7 @@ impl Context {
         let cells = grid.cells();
         let mut timings = Timings::default();
         let size = (figure.width, figure.height);
+        self.start_device_for(figure.backend)?;
         let r = match device_for(self.gpu.as_ref(), figure.backend)? {
             None => crate::cpu::render(
                 empty,
@@ -310,6 +325,7 @@ impl Context {
         polygon: &[[f64; 2]],
     ) -> Result<Selection> {
         crate::select::check_polygon(polygon)?;
+        self.start_device_for(figure.backend)?;
         let Some(gpu) = device_for(self.gpu.as_ref(), figure.backend)? else {
             let figure = Figure {
                 selection: Some(polygon.to_vec()),
@@ -359,6 +375,7 @@ impl Context {
                 "probe pixel ({x}, {y}) is not finite"
             )));
         }
+        self.start_device_for(figure.backend)?;
         let Some(gpu) = device_for(self.gpu.as_ref(), figure.backend)? else {
             let figure = Figure {
                 probe: Some([x, y]),
@@ -394,6 +411,7 @@ impl Context {
         let (set, look) = figure.resolve(points)?;
         let mut timings = Timings::default();
         let size = (figure.width, figure.height);
+        self.start_device_for(figure.backend)?;
         let r = match device_for(self.gpu.as_ref(), figure.backend)? {
             None => crate::cpu::render(
                 set,
@@ -444,13 +462,10 @@ impl Context {
 }
 
 /// The device a figure of `backend` is drawn on: None for the CPU frame
-/// (`cpu`, or `auto` without a hardware adapter); `gpu` on a CPU
-/// context is an error.
+/// (`cpu`, or `auto` without a hardware adapter).
 fn device_for(gpu: Option<&Gpu>, backend: Backend) -> Result<Option<&Gpu>> {
     match (gpu, backend) {
-        (None, Backend::Gpu) => Err(crate::error::input(
-            "backend gpu: this context has no GPU device (made by Context::cpu, or no adapter was found)",
-        )),
+        (None, Backend::Gpu) => Err(crate::Error::NoAdapter),
         (None, _) | (_, Backend::Cpu) => Ok(None),
         (Some(g), Backend::Auto) if g.is_software() => Ok(None),
         (Some(g), _) => Ok(Some(g)),

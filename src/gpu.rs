@@ -18,6 +18,29 @@ pub fn devices_created() -> usize {
     DEVICES_CREATED.get()
 }
 
+/// Whether this machine plainly has no hardware GPU to reach: on Linux, no
+/// DRM render node and no NVIDIA device (every hardware Vulkan or GL driver
+/// opens one of them), so the only adapter wgpu could find is a software
+/// rasteriser. Answered without starting Vulkan (which costs ~40 ms on
+/// lavapipe); false where unsure (other systems, or an adapter asked for by
+/// name or backend), so that wgpu is asked.
+pub fn plainly_no_hardware() -> bool {
+    if !cfg!(target_os = "linux")
+        || std::env::var_os("WGPU_ADAPTER_NAME").is_some()
+        || std::env::var_os("WGPU_BACKEND").is_some()
+    {
+        return false;
+    }
+    let has = |dir: &str, prefix: &str| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        })
+    };
+    !has("/dev/dri", "renderD") && !has("/dev", "nvidia")
+}
+
 /// Whether an adapter is a software rasteriser such as lavapipe.
 pub fn is_software(info: &wgpu::AdapterInfo) -> bool {
     info.device_type == wgpu::DeviceType::Cpu

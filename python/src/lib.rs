@@ -210,7 +210,7 @@ fn with_context<T: Send + 'static>(
             let mut guard = CONTEXT.lock().unwrap_or_else(|p| p.into_inner());
             let result = (|| {
                 if guard.is_none() {
-                    *guard = Some(Context::new()?);
+                    *guard = Some(Context::auto());
                 }
                 f(guard.as_mut().expect("made above"))
             })();

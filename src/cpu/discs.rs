@@ -7,7 +7,7 @@
 use glam::{DVec2, Vec2};
 use rayon::prelude::*;
 
-use super::canvas::{blend, Canvas, Clip};
+use super::canvas::{blend8, ceil_i, Canvas, Clip};
 use crate::camera::{Camera, Viewport};
 
 /// Rows a band of the image holds.
@@ -15,13 +15,14 @@ const BAND: usize = 16;
 /// Points a binning task takes.
 const CHUNK: usize = 1 << 16;
 
-/// One disc: its centre (target pixels), radius and colour (0-1, alpha
-/// times the opacity).
+/// One disc: its centre (target pixels), radius, colour bytes and alpha
+/// (0-1, times the opacity).
 #[derive(Debug, Clone, Copy)]
 pub struct Disc {
     pub centre: Vec2,
     pub radius: f32,
-    pub colour: [f32; 4],
+    pub rgb: [u8; 3],
+    pub alpha: f32,
 }
 
 /// Coverage of a pixel whose centre is `d` pixels from the disc's centre
@@ -38,10 +39,10 @@ fn extent(disc: &Disc, clip: Clip) -> (i64, i64, i64, i64) {
     let e = disc.radius + 0.5;
     let c = disc.centre;
     (
-        ((c.x - e - 0.5).ceil() as i64).max(clip.x0),
-        ((c.x + e - 0.5).ceil() as i64).min(clip.x1),
-        ((c.y - e - 0.5).ceil() as i64).max(clip.y0),
-        ((c.y + e - 0.5).ceil() as i64).min(clip.y1),
+        ceil_i(c.x - e - 0.5).max(clip.x0),
+        ceil_i(c.x + e - 0.5).min(clip.x1),
+        ceil_i(c.y - e - 0.5).max(clip.y0),
+        ceil_i(c.y + e - 0.5).min(clip.y1),
     )
 }
 
@@ -50,16 +51,15 @@ fn extent(disc: &Disc, clip: Clip) -> (i64, i64, i64, i64) {
 #[inline]
 pub fn shade(img: &mut [u8], width: usize, rows: std::ops::Range<i64>, clip: Clip, disc: &Disc) {
     let (x0, x1, y0, y1) = extent(disc, clip);
-    let [r, g, b, alpha] = disc.colour;
     for y in y0.max(rows.start)..y1.min(rows.end) {
         let row = (y - rows.start) as usize * width;
         for x in x0..x1 {
             let d = Vec2::new(x as f32 + 0.5, y as f32 + 0.5) - disc.centre;
-            let a = coverage(d.length(), disc.radius) * alpha;
+            let a = coverage(d.length(), disc.radius) * disc.alpha;
             if a <= 0.0 {
                 continue;
             }
-            blend(&mut img[(row + x as usize) * 4..][..4], [r, g, b], a);
+            blend8(&mut img[(row + x as usize) * 4..][..4], disc.rgb, a);
         }
     }
 }
@@ -102,8 +102,9 @@ pub fn discs<'a>(
                 Some(s) => radius * s[i],
                 None => radius,
             };
-            let c = colours[i].to_le_bytes().map(|b| b as f32 / 255.0);
-            if !(c[3] * opacity > 0.0) {
+            let [r, g, b, a] = colours[i].to_le_bytes();
+            let alpha = a as f32 / 255.0 * opacity;
+            if !(alpha > 0.0) {
                 continue;
             }
             let [x, y] = xy[i];
@@ -111,7 +112,8 @@ pub fn discs<'a>(
             out.push(Disc {
                 centre: p.as_vec2(),
                 radius,
-                colour: [c[0], c[1], c[2], c[3] * opacity],
+                rgb: [r, g, b],
+                alpha,
             });
         }
         out
