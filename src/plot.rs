@@ -734,6 +734,31 @@ pub(crate) fn visible_fraction(points: &PointSet, camera: &crate::camera::Camera
     axis(lo.x, hi.x, size.x) * axis(lo.y, hi.y, size.y)
 }
 
+impl crate::probe::Sampled for Plot {
+    fn points(&self) -> &PointSet {
+        &self.points
+    }
+
+    /// The CPU backend's own values, else the CPU twin's.
+    fn values_of(&self, idx: &[usize]) -> Vec<f32> {
+        if self.backend == Backend::Cpu && self.cpu_values.len() == self.points.len() {
+            idx.iter().map(|&i| self.cpu_values[i]).collect()
+        } else if idx.is_empty() {
+            vec![]
+        } else {
+            crate::derive::values_at(&self.points, &self.values, idx)
+        }
+    }
+
+    fn agg(&self) -> Agg {
+        self.opts.agg
+    }
+
+    fn categories(&self) -> Option<&crate::categories::Categories> {
+        self.categories.as_deref()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -778,30 +803,5 @@ mod tests {
             auto_mode(1e9, 2.0, POINT_BUDGET_SOFTWARE, max + 1, max),
             Mode::Points
         );
-    }
-}
-
-impl crate::probe::Sampled for Plot {
-    fn points(&self) -> &PointSet {
-        &self.points
-    }
-
-    /// The CPU backend's own values, else the CPU twin's.
-    fn values_of(&self, idx: &[usize]) -> Vec<f32> {
-        if self.backend == Backend::Cpu && self.cpu_values.len() == self.points.len() {
-            idx.iter().map(|&i| self.cpu_values[i]).collect()
-        } else if idx.is_empty() {
-            vec![]
-        } else {
-            crate::derive::values_at(&self.points, &self.values, idx)
-        }
-    }
-
-    fn agg(&self) -> Agg {
-        self.opts.agg
-    }
-
-    fn categories(&self) -> Option<&crate::categories::Categories> {
-        self.categories.as_deref()
     }
 }

@@ -364,6 +364,74 @@ impl Selection {
     }
 }
 
+/// The rows `mask` selects from `plot` (`rows`: each stored point's row in
+/// the input, None when the points are in input order), with their values
+/// as the frame derived them.
+pub fn selection(
+    plot: &dyn crate::probe::Sampled,
+    mask: &Mask,
+    rows: Option<&[u32]>,
+    value_name: &str,
+) -> Selection {
+    let idx = mask.indices();
+    let values = plot.values_of(&idx);
+    let xy = &plot.points().xy;
+    Selection {
+        rows: idx
+            .iter()
+            .map(|&i| rows.map_or(i as u64, |r| r[i] as u64))
+            .collect(),
+        x: idx.iter().map(|&i| xy[i][0]).collect(),
+        y: idx.iter().map(|&i| xy[i][1]).collect(),
+        values,
+        value_name: value_name.to_string(),
+    }
+}
+
+/// Opacity of the veil of background over the points a selection leaves out.
+pub const VEIL_ALPHA: u8 = 200;
+
+/// The points `idx` of `set` with their `values` as column 0, for a highlight.
+pub fn selected_points(set: &PointSet, idx: &[usize], values: Vec<f32>) -> PointSet {
+    let order: Vec<u32> = idx.iter().map(|&i| i as u32).collect();
+    let mut sub = PointSet::from_points(crate::points::gather(&set.xy, &order), None);
+    sub.columns = vec![std::sync::Arc::new(values)];
+    sub.origin = set.origin;
+    sub
+}
+
+/// A highlight's value settings: its column 0 (the full plot's values, so
+/// `index`, `wave` and every expression mean what they meant) coloured on
+/// the full plot's `range`.
+pub fn selected_values(
+    full: &crate::derive::ValueSettings,
+    range: Option<(f32, f32)>,
+) -> crate::derive::ValueSettings {
+    crate::derive::ValueSettings {
+        value: crate::expr::Node::Var(crate::expr::Var::Column(0)),
+        filter: None,
+        range: range.or(full.range),
+        t: full.t,
+        extremes: full.extremes,
+        norm: full.norm,
+        categories: full.categories,
+    }
+}
+
+/// A veil of the background over the plot area of `view`: what dims the
+/// points a selection leaves out.
+pub fn veil(view: &crate::frame::FrameView, background: [f64; 3]) -> crate::overlay::Overlay {
+    let vp = view.viewport;
+    crate::overlay::Overlay {
+        lines: vec![crate::overlay::fill_rect(
+            vp.min.as_vec2(),
+            (vp.min + vp.size).as_vec2(),
+            crate::overlay::background_rgba(background, VEIL_ALPHA),
+        )],
+        ..crate::overlay::Overlay::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -556,73 +624,5 @@ mod tests {
         assert_eq!(lines[0], "index,x,y,\"x + y\"");
         assert_eq!(lines[1], format!("2,1e300,{:?},0.3", 1.0f64 / 3.0));
         assert_eq!(lines[2], "7,0.1,-2.5,");
-    }
-}
-
-/// The rows `mask` selects from `plot` (`rows`: each stored point's row in
-/// the input, None when the points are in input order), with their values
-/// as the frame derived them.
-pub fn selection(
-    plot: &dyn crate::probe::Sampled,
-    mask: &Mask,
-    rows: Option<&[u32]>,
-    value_name: &str,
-) -> Selection {
-    let idx = mask.indices();
-    let values = plot.values_of(&idx);
-    let xy = &plot.points().xy;
-    Selection {
-        rows: idx
-            .iter()
-            .map(|&i| rows.map_or(i as u64, |r| r[i] as u64))
-            .collect(),
-        x: idx.iter().map(|&i| xy[i][0]).collect(),
-        y: idx.iter().map(|&i| xy[i][1]).collect(),
-        values,
-        value_name: value_name.to_string(),
-    }
-}
-
-/// Opacity of the veil of background over the points a selection leaves out.
-pub const VEIL_ALPHA: u8 = 200;
-
-/// The points `idx` of `set` with their `values` as column 0, for a highlight.
-pub fn selected_points(set: &PointSet, idx: &[usize], values: Vec<f32>) -> PointSet {
-    let order: Vec<u32> = idx.iter().map(|&i| i as u32).collect();
-    let mut sub = PointSet::from_points(crate::points::gather(&set.xy, &order), None);
-    sub.columns = vec![std::sync::Arc::new(values)];
-    sub.origin = set.origin;
-    sub
-}
-
-/// A highlight's value settings: its column 0 (the full plot's values, so
-/// `index`, `wave` and every expression mean what they meant) coloured on
-/// the full plot's `range`.
-pub fn selected_values(
-    full: &crate::derive::ValueSettings,
-    range: Option<(f32, f32)>,
-) -> crate::derive::ValueSettings {
-    crate::derive::ValueSettings {
-        value: crate::expr::Node::Var(crate::expr::Var::Column(0)),
-        filter: None,
-        range: range.or(full.range),
-        t: full.t,
-        extremes: full.extremes,
-        norm: full.norm,
-        categories: full.categories,
-    }
-}
-
-/// A veil of the background over the plot area of `view`: what dims the
-/// points a selection leaves out.
-pub fn veil(view: &crate::frame::FrameView, background: [f64; 3]) -> crate::overlay::Overlay {
-    let vp = view.viewport;
-    crate::overlay::Overlay {
-        lines: vec![crate::overlay::fill_rect(
-            vp.min.as_vec2(),
-            (vp.min + vp.size).as_vec2(),
-            crate::overlay::background_rgba(background, VEIL_ALPHA),
-        )],
-        ..crate::overlay::Overlay::default()
     }
 }

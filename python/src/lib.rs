@@ -208,12 +208,7 @@ fn with_context<T: Send + 'static>(
         .name("pointillist render".into())
         .spawn(move || {
             let mut guard = CONTEXT.lock().unwrap_or_else(|p| p.into_inner());
-            let result = (|| {
-                if guard.is_none() {
-                    *guard = Some(Context::auto());
-                }
-                f(guard.as_mut().expect("made above"))
-            })();
+            let result = f(guard.get_or_insert_with(Context::auto));
             let _ = send.send(result);
         })
         .map_err(|e| PyRuntimeError::new_err(format!("could not start a render thread: {e}")))?;

@@ -98,13 +98,14 @@ pub fn discs<'a>(
         let mut out = Vec::with_capacity(range.len());
         for i in range {
             let radius = match &sizes {
-                Some(s) if !(s[i] > 0.0) => continue,
+                // NaN or not above 0: no disc.
+                Some(s) if s[i].is_nan() || s[i] <= 0.0 => continue,
                 Some(s) => radius * s[i],
                 None => radius,
             };
             let [r, g, b, a] = colours[i].to_le_bytes();
             let alpha = a as f32 / 255.0 * opacity;
-            if !(alpha > 0.0) {
+            if alpha <= 0.0 {
                 continue;
             }
             let [x, y] = xy[i];
@@ -133,8 +134,9 @@ pub fn draw(canvas: &mut Canvas, clip: Clip, discs: impl ParallelIterator<Item =
                 if x0 >= x1 || y0 >= y1 {
                     continue;
                 }
-                for b in (y0 as usize / BAND)..=((y1 - 1) as usize / BAND) {
-                    by_band[b].push(d);
+                let bands = (y0 as usize / BAND)..=((y1 - 1) as usize / BAND);
+                for band in &mut by_band[bands] {
+                    band.push(d);
                 }
             }
             by_band
