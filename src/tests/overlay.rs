@@ -57,6 +57,18 @@ fn axes_text_and_colourbar_land_where_the_layout_says() {
     )
     .unwrap();
     super::common::assert_golden("axes", SIZE, &img);
+    // The CPU frame draws the same reference.
+    let cpu = crate::cpu::render(
+        points.clone(),
+        &l,
+        SIZE,
+        &mut StageTimes::default(),
+        false,
+        &mut Default::default(),
+        None,
+    )
+    .unwrap();
+    super::common::assert_golden("axes", SIZE, &cpu.rgba);
     let lay = layout(SIZE, 1.0, &opts);
     let (px0, py0) = (lay.plot.min.x as u32, lay.plot.min.y as u32);
     let (px1, py1) = (px0 + lay.plot.size.x as u32, py0 + lay.plot.size.y as u32);
@@ -258,8 +270,27 @@ fn a_turned_y_title_and_a_crowded_axis_match_their_reference() {
     // An x range of long tick labels (an empty view: the text is the subject).
     l.x_range = Some((0.000123456, 0.000123999));
     l.y_range = Some((-1234567.0, 1234567.0));
-    let img = render_image(&gpu, points, &l, size, None, &mut StageTimes::default()).unwrap();
+    let img = render_image(
+        &gpu,
+        points.clone(),
+        &l,
+        size,
+        None,
+        &mut StageTimes::default(),
+    )
+    .unwrap();
     super::common::assert_golden("turned-and-crowded", size, &img);
+    let cpu = crate::cpu::render(
+        points,
+        &l,
+        size,
+        &mut StageTimes::default(),
+        false,
+        &mut Default::default(),
+        None,
+    )
+    .unwrap();
+    super::common::assert_golden("turned-and-crowded", size, &cpu.rgba);
     // The title's ink: taller than wide, left of the plot, about its middle.
     let lay = layout(size, 1.0, &opts);
     let (x0, y0) = (lay.plot.min.x as u32, lay.plot.min.y as u32);
