@@ -76,6 +76,20 @@ pub struct Points {
     row_groups: (usize, usize),
 }
 
+impl LoadOptions {
+    /// The columns to read, in the loaders' terms.
+    fn spec(&self) -> ColumnSpec {
+        ColumnSpec {
+            x: self.x.as_deref().map(Column::parse),
+            y: self.y.as_deref().map(Column::parse),
+            value: self.value.as_deref().map(Column::parse),
+            more: self.columns.iter().map(|c| Column::parse(c)).collect(),
+            labels: self.category.as_deref().map(Column::parse),
+            view: self.view,
+        }
+    }
+}
+
 impl Points {
     /// Points from the caller's x and y (`f64`, `f32`, `i32` or `u32`) slices
     /// of one length. Points with a NaN or infinite coordinate are kept but
@@ -126,18 +140,63 @@ impl Points {
     /// names become axis titles, and a loaded value column keeps its name.
     pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Points> {
         let path = path.as_ref();
-        let columns = ColumnSpec {
-            x: options.x.as_deref().map(Column::parse),
-            y: options.y.as_deref().map(Column::parse),
-            value: options.value.as_deref().map(Column::parse),
-            more: options.columns.iter().map(|c| Column::parse(c)).collect(),
-            labels: options.category.as_deref().map(Column::parse),
-            view: options.view,
-        };
         let counter = AtomicU64::new(0);
         let progress = options.progress.as_deref().unwrap_or(&counter);
-        let loaded =
-            io::load_counting(path, options.format, &columns, options.delimiter, progress)?;
+        let loaded = io::load_counting(
+            path,
+            options.format,
+            &options.spec(),
+            options.delimiter,
+            progress,
+        )?;
+        Self::from_loaded(path, loaded)
+    }
+
+    /// [`Points::load`] batch by batch, so that no more than one batch is
+    /// held: a Parquet file or dataset row group by row group (each with its
+    /// partition keys as columns), any other file whole. Each batch's points
+    /// go to `each`; returns the Parquet row groups read and skipped (by
+    /// [`LoadOptions::view`]).
+    pub fn stream(
+        path: impl AsRef<Path>,
+        options: &LoadOptions,
+        mut each: impl FnMut(Points) -> Result<()>,
+    ) -> Result<(usize, usize)> {
+        let path = path.as_ref();
+        let counter = AtomicU64::new(0);
+        let progress = options.progress.as_deref().unwrap_or(&counter);
+        // An error of `each` rides out through the loader as this.
+        let mut failed: Option<crate::Error> = None;
+        let mut emit = |loaded: io::Loaded| {
+            let result = Self::from_loaded(path, loaded).and_then(&mut each);
+            result.map_err(|e| {
+                failed = Some(e);
+                io::LoadError::Stopped
+            })
+        };
+        let spec = options.spec();
+        match io::stream_counting(
+            path,
+            options.format,
+            &spec,
+            options.delimiter,
+            progress,
+            &mut emit,
+        ) {
+            Ok(groups) => Ok(groups),
+            Err(io::LoadError::Stopped) => Err(failed.expect("set with Stopped")),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The rows of a Parquet file or dataset at `path`, from its footers
+    /// (None: not Parquet, or unreadable; a load says why).
+    pub fn parquet_rows(path: impl AsRef<Path>) -> Option<u64> {
+        io::parquet_rows(path.as_ref())
+    }
+
+    /// The points of a load of `path`.
+    fn from_loaded(path: &Path, loaded: io::Loaded) -> Result<Points> {
         let mut set = PointSet::from_xy(&loaded.x, &loaded.y, loaded.value);
         set.x_name = loaded.x_name;
         set.y_name = loaded.y_name;

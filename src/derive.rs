@@ -200,7 +200,7 @@ impl DeriveStats {
         filtered: 0,
     };
 
-    fn merge(self, o: DeriveStats) -> DeriveStats {
+    pub fn merge(self, o: DeriveStats) -> DeriveStats {
         DeriveStats {
             min_max: (
                 self.min_max.0.min(o.min_max.0),

@@ -108,15 +108,14 @@ fn wanted_columns(look: &LookArgs) -> Result<(Vec<String>, Option<Value>)> {
     Ok((columns, value))
 }
 
-fn unordered_points(
+/// The load options the flags ask for (the input's format, the columns
+/// `--value`, `--filter` and `--category` read, the view), the further columns,
+/// and the value to draw when it is a column.
+pub fn options_for(
     data: &DataArgs,
     look: &LookArgs,
     view: Option<[f64; 4]>,
-) -> Result<(Points, Option<Value>)> {
-    let Some(path) = &data.input else {
-        let n = data.count()?;
-        return Ok((Points::generate(data.dataset, n, data.seed)?, None));
-    };
+) -> Result<(LoadOptions, Vec<String>, Option<Value>)> {
     let format = data
         .format
         .as_deref()
@@ -138,15 +137,29 @@ fn unordered_points(
         format,
         x: data.x.clone(),
         y: data.y.clone(),
-        value: options_value.clone(),
+        value: options_value,
         columns: columns.clone(),
         category: look.category.clone(),
         view,
         delimiter,
         progress: None,
     };
+    Ok((options, columns, value))
+}
+
+fn unordered_points(
+    data: &DataArgs,
+    look: &LookArgs,
+    view: Option<[f64; 4]>,
+) -> Result<(Points, Option<Value>)> {
+    let Some(path) = &data.input else {
+        let n = data.count()?;
+        return Ok((Points::generate(data.dataset, n, data.seed)?, None));
+    };
+    let (options, columns, value) = options_for(data, look, view)?;
+    let options_value = options.value.clone();
     let start = Instant::now();
-    let points = match load_with_progress(path, options) {
+    let points = match with_progress(path, options, 1, |p, o| Points::load(p, o)) {
         // A --value that was neither an expression nor a column: say what is wrong with it
         // as an expression.
         Err(Error::Load(e)) if matches!(value, Some(Value::Column(ref c)) if !c.is_empty()) => {
@@ -238,10 +251,17 @@ fn expression_error(
     }
 }
 
-/// Load a file; when stderr is a terminal and the load takes over a second,
-/// show a progress bar (bytes of a CSV read, or a spinner for mapped formats).
-fn load_with_progress(path: &Path, mut options: LoadOptions) -> Result<Points> {
-    let total = Points::input_bytes(path);
+/// Run `job` (a load or a streamed pass over `path`) with `options`
+/// counting what it reads; when stderr is a terminal and the job takes over
+/// a second, show a progress bar (bytes read of `passes` times the input's
+/// size, their rate and the time left; a spinner for mapped formats).
+pub fn with_progress<T: Send>(
+    path: &Path,
+    mut options: LoadOptions,
+    passes: u64,
+    job: impl FnOnce(&Path, &LoadOptions) -> Result<T> + Send,
+) -> Result<T> {
+    let total = Points::input_bytes(path) * passes;
     let read = Arc::new(AtomicU64::new(0));
     options.progress = Some(read.clone());
     let done = AtomicBool::new(false);
@@ -264,9 +284,9 @@ fn load_with_progress(path: &Path, mut options: LoadOptions) -> Result<Points> {
                 }
             });
         }
-        let loaded = Points::load(path, &options);
+        let result = job(path, &options);
         done.store(true, Relaxed);
-        loaded
+        result
     })
 }
 

@@ -232,6 +232,38 @@ pub struct RenderArgs {
     /// nearest point's x, y, value and row, and a splat/density pixel's aggregate.
     #[arg(long, num_args = 2, value_names = ["X", "Y"], allow_negative_numbers = true)]
     pub probe: Option<Vec<f64>>,
+    /// Memory the points may take (bytes, or with K, M, G, T; default: half of this
+    /// machine's). A Parquet file or dataset whose points need more is streamed: read
+    /// row group by row group into a density image, holding a row group at a time.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory: Option<u64>,
+}
+
+/// `8G`, `512M`, `100k`, `2.5G` or a number of bytes.
+pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
+    let t = s.trim();
+    let (num, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => t.split_at(i),
+        None => (t, ""),
+    };
+    let scale: f64 = match unit.to_ascii_lowercase().trim_end_matches(['b', 'i']) {
+        "" => 1.0,
+        "k" => 1024.0,
+        "m" => 1024.0 * 1024.0,
+        "g" => 1024.0 * 1024.0 * 1024.0,
+        "t" => 1024.0f64.powi(4),
+        _ => {
+            return Err(format!(
+                "'{s}': a size is bytes, or a number with K, M, G or T"
+            ))
+        }
+    };
+    match num.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n >= 0.0 && n * scale < 1.8e19 => Ok((n * scale) as u64),
+        _ => Err(format!(
+            "'{s}': a size is bytes, or a number with K, M, G or T"
+        )),
+    }
 }
 
 /// `x1,y1,x2,y2,...` as vertices.

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use pointillist::{Context, Error, Figure, Mode, Result};
+use pointillist::{Context, Error, Figure, Mode, Points, Result};
 
 use super::{fmt_count, RenderArgs};
 
@@ -47,6 +47,18 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         Some(s) => Some(super::parse_polygon(s).map_err(Error::Input)?),
         None => None,
     };
+    if let Some(path) = &args.data.input {
+        if let Some(need) = over_budget(path, args) {
+            if pointillist::stream::check(&figure).is_ok() {
+                return streamed(args, path, figure, need);
+            }
+            eprintln!(
+                "note: the points need about {} MB, more than --memory; they are read into memory all the same ({})",
+                need / 1_000_000,
+                pointillist::stream::check(&figure).unwrap_err()
+            );
+        }
+    }
     // The device starts on its own thread while the points are made.
     let backend = figure.backend;
     let device = std::thread::spawn(move || Context::for_backend(backend));
@@ -146,7 +158,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
             grid.width
         );
     }
-    eprintln!("  {}", frame.timings);
+    eprintln!("  {} | peak memory {} MB", frame.timings, peak_mb());
     eprintln!(
         "wrote {} ({}x{})",
         args.output.display(),
@@ -154,4 +166,120 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         args.height
     );
     Ok(())
+}
+
+/// Bytes a point takes in memory, and per further column: positions, value,
+/// colour and the derive's copies (measured: about 40 bytes a point).
+const POINT_BYTES: u64 = 40;
+const COLUMN_BYTES: u64 = 4;
+
+/// The memory the points of the Parquet input at `path` would need, when
+/// that is more than `--memory` allows (default: half the machine's).
+fn over_budget(path: &Path, args: &RenderArgs) -> Option<u64> {
+    let rows = Points::parquet_rows(path)?;
+    let columns = 1 + super::load::options_for(&args.data, &args.look, None)
+        .map_or(0, |(_, c, _)| c.len() as u64);
+    let need = rows.saturating_mul(POINT_BYTES + COLUMN_BYTES * columns);
+    let budget = args.memory.unwrap_or_else(|| physical_memory() / 2);
+    (need > budget).then_some(need)
+}
+
+/// This machine's memory in bytes (16 GiB where it cannot be told).
+fn physical_memory() -> u64 {
+    // SAFETY: sysconf reads two numbers and has no preconditions.
+    let (pages, size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    if pages > 0 && size > 0 {
+        pages as u64 * size as u64
+    } else {
+        16 << 30
+    }
+}
+
+/// The peak resident memory of this process so far, in MB.
+pub fn peak_mb() -> u64 {
+    // SAFETY: getrusage fills the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0;
+    }
+    usage.ru_maxrss as u64 / 1024
+}
+
+/// `render` of a Parquet input too large for memory: a density image
+/// aggregated row group by row group, then drawn.
+fn streamed(args: &RenderArgs, path: &Path, figure: Figure, need: u64) -> Result<()> {
+    let start = Instant::now();
+    let (options, _, _) = super::load::options_for(&args.data, &args.look, None)?;
+    let passes = 1
+        + matches!(figure.agg, pointillist::Agg::Sum | pointillist::Agg::Mean) as u64
+        + (figure.x_range.is_none() || figure.y_range.is_none()) as u64;
+    let backend = figure.backend;
+    let device = std::thread::spawn(move || Context::for_backend(backend));
+    eprintln!(
+        "streaming {} (its points need about {} MB, more than --memory): a density image, a row group at a time",
+        path.display(),
+        need / 1_000_000
+    );
+    let s = super::load::with_progress(path, options, passes, |p, o| {
+        pointillist::stream_density(p, o, &figure)
+    })?;
+    let read = start.elapsed();
+    let (groups, skipped) = s.row_groups;
+    eprintln!(
+        "read {} points in {:.2} s ({:.1} M points/s, {} pass{}): {groups} of {} row groups ({skipped} outside the view by their x/y statistics)",
+        fmt_count(s.points as usize),
+        read.as_secs_f64(),
+        s.points as f64 * s.passes as f64 / read.as_secs_f64().max(1e-9) / 1e6,
+        s.passes,
+        if s.passes == 1 { "" } else { "es" },
+        groups + skipped
+    );
+    if s.no_value > 0 {
+        eprintln!(
+            "  {} points had no value (NaN or infinite: not drawn, not in the range)",
+            fmt_count(s.no_value as usize)
+        );
+    }
+    let mut ctx = device
+        .join()
+        .map_err(|_| Error::Gpu("the device thread panicked".into()))??;
+    let draw = Instant::now();
+    let image = ctx.render_grid(&s.grid, &s.figure)?;
+    let drawn = draw.elapsed();
+    let png = Instant::now();
+    image.save_png(&args.output)?;
+    if let Some(out) = &args.export_aggregate {
+        s.grid.save_npy(out)?;
+        eprintln!("wrote {}", out.display());
+    }
+    eprintln!(
+        "  stream {} | draw {} | png {} | total {} | peak memory {} MB",
+        fmt_duration(read),
+        fmt_duration(drawn),
+        fmt_duration(png.elapsed()),
+        fmt_duration(start.elapsed()),
+        peak_mb()
+    );
+    eprintln!(
+        "wrote {} ({}x{})",
+        args.output.display(),
+        args.width,
+        args.height
+    );
+    Ok(())
+}
+
+/// `1.2 ms`, `3.45 s`.
+fn fmt_duration(d: std::time::Duration) -> String {
+    let s = d.as_secs_f64();
+    if s >= 1.0 {
+        format!("{s:.2} s")
+    } else {
+        format!("{:.1} ms", s * 1e3)
+    }
 }

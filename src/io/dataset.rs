@@ -137,6 +137,98 @@ fn walk(
     Ok(())
 }
 
+/// What a dataset's files are read with, and which partition keys the
+/// columns asked for are.
+struct Plan {
+    parts: Vec<Part>,
+    key_names: Vec<String>,
+    /// The spec without the keys: the files hold every column but them.
+    file_spec: ColumnSpec,
+    /// The keys asked for, in order, and the one that is the value.
+    wanted: Vec<String>,
+    value_key: Option<String>,
+}
+
+impl Plan {
+    fn new(path: &Path, spec: &ColumnSpec) -> Result<Plan, LoadError> {
+        let parts = parts(path)?;
+        let key_names: Vec<String> = {
+            let mut names: Vec<String> = Vec::new();
+            for (k, _) in parts.iter().flat_map(|p| &p.keys) {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+            names
+        };
+        let is_key = |c: &Column| matches!(c, Column::Name(n) if key_names.contains(n));
+        let file_spec = ColumnSpec {
+            value: spec.value.clone().filter(|c| !is_key(c)),
+            more: spec.more.iter().filter(|c| !is_key(c)).cloned().collect(),
+            labels: spec.labels.clone().filter(|c| !is_key(c)),
+            ..spec.clone()
+        };
+        let value_key = spec.value.as_ref().filter(|c| is_key(c));
+        let wanted: Vec<String> = value_key
+            .into_iter()
+            .chain(&spec.more)
+            .chain(&spec.labels)
+            .filter(|c| is_key(c))
+            .map(|c| match c {
+                Column::Name(n) => n.clone(),
+                Column::Index(_) => unreachable!("keys are named"),
+            })
+            .fold(Vec::new(), |mut v, k| {
+                if !v.contains(&k) {
+                    v.push(k);
+                }
+                v
+            });
+        let value_key = value_key.map(|c| match c {
+            Column::Name(n) => n.clone(),
+            Column::Index(_) => unreachable!("keys are named"),
+        });
+        Ok(Plan {
+            parts,
+            key_names,
+            file_spec,
+            wanted,
+            value_key,
+        })
+    }
+
+    /// A load error of a file, with the keys among the columns it names.
+    fn keyed(&self, e: LoadError) -> LoadError {
+        match e {
+            LoadError::NoSuchColumn {
+                path,
+                name,
+                mut available,
+            } => {
+                available.extend(self.key_names.iter().cloned());
+                LoadError::NoSuchColumn {
+                    path,
+                    name,
+                    available,
+                }
+            }
+            e => e,
+        }
+    }
+
+    /// The value of key `k` in `part`'s folders.
+    fn key_of(part: &Part, k: &str) -> Result<String, LoadError> {
+        part.keys
+            .iter()
+            .find(|(pk, _)| pk == k)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| LoadError::MissingKey {
+                path: part.path.clone(),
+                key: k.to_string(),
+            })
+    }
+}
+
 /// Load every file of the dataset at `path` and join them.
 pub fn load(
     path: &Path,
@@ -145,73 +237,22 @@ pub fn load(
     delimiter: Option<u8>,
     read: &AtomicU64,
 ) -> Result<Loaded, LoadError> {
-    let parts = parts(path)?;
-    let key_names: Vec<String> = {
-        let mut names: Vec<String> = Vec::new();
-        for (k, _) in parts.iter().flat_map(|p| &p.keys) {
-            if !names.contains(k) {
-                names.push(k.clone());
-            }
-        }
-        names
-    };
-    let is_key = |c: &Column| matches!(c, Column::Name(n) if key_names.contains(n));
-    // The files hold every column but the keys.
-    let file_spec = ColumnSpec {
-        value: spec.value.clone().filter(|c| !is_key(c)),
-        more: spec.more.iter().filter(|c| !is_key(c)).cloned().collect(),
-        labels: spec.labels.clone().filter(|c| !is_key(c)),
-        ..spec.clone()
-    };
-    let value_key = spec.value.as_ref().filter(|c| is_key(c));
-    let wanted: Vec<String> = value_key
-        .into_iter()
-        .chain(&spec.more)
-        .chain(&spec.labels)
-        .filter(|c| is_key(c))
-        .map(|c| match c {
-            Column::Name(n) => n.clone(),
-            Column::Index(_) => unreachable!("keys are named"),
-        })
-        .fold(Vec::new(), |mut v, k| {
-            if !v.contains(&k) {
-                v.push(k);
-            }
-            v
-        });
+    let plan = Plan::new(path, spec)?;
+    let Plan {
+        parts,
+        file_spec,
+        wanted,
+        value_key,
+        ..
+    } = &plan;
     let mut all: Option<Loaded> = None;
     let mut key_values: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for part in &parts {
-        let loaded =
-            load_counting(&part.path, format, &file_spec, delimiter, read).map_err(|e| {
-                match e {
-                    // The keys are columns too.
-                    LoadError::NoSuchColumn {
-                        path,
-                        name,
-                        mut available,
-                    } => {
-                        available.extend(key_names.iter().cloned());
-                        LoadError::NoSuchColumn {
-                            path,
-                            name,
-                            available,
-                        }
-                    }
-                    e => e,
-                }
-            })?;
+    for part in parts {
+        let loaded = load_counting(&part.path, format, file_spec, delimiter, read)
+            .map_err(|e| plan.keyed(e))?;
         let n = loaded.x.len();
-        for k in &wanted {
-            let v = part
-                .keys
-                .iter()
-                .find(|(pk, _)| pk == k)
-                .map(|(_, v)| v.clone())
-                .ok_or_else(|| LoadError::MissingKey {
-                    path: part.path.clone(),
-                    key: k.clone(),
-                })?;
+        for k in wanted {
+            let v = Plan::key_of(part, k)?;
             key_values
                 .entry(k.clone())
                 .or_default()
@@ -226,10 +267,6 @@ pub fn load(
         });
     }
     let mut all = all.expect("a dataset has files");
-    let value_key = value_key.map(|c| match c {
-        Column::Name(n) => n.clone(),
-        Column::Index(_) => unreachable!("keys are named"),
-    });
     // Keys as columns: numbers where every value is one, else labels.
     for (k, values) in key_values {
         let numbers: Option<Vec<f32>> = values.iter().map(|v| v.parse::<f32>().ok()).collect();
@@ -253,6 +290,80 @@ pub fn load(
         }
     }
     Ok(all)
+}
+
+/// The dataset at `path` file by file (each Parquet file row group by row
+/// group), each batch with the partition keys asked for as columns — numbers
+/// where every file's value of a key is one, else codes into the keys'
+/// sorted values — handed to `emit`; every batch must have the first's
+/// columns. Returns the row groups read and skipped.
+pub fn stream(
+    path: &Path,
+    format: Option<Format>,
+    spec: &ColumnSpec,
+    delimiter: Option<u8>,
+    read: &AtomicU64,
+    emit: &mut dyn FnMut(Loaded) -> Result<(), LoadError>,
+) -> Result<(usize, usize), LoadError> {
+    let plan = Plan::new(path, spec)?;
+    // Each key's column, from the folders' values of all the files.
+    let mut keys: Vec<(String, Option<Vec<String>>)> = Vec::new();
+    for k in &plan.wanted {
+        let values: Vec<String> = plan
+            .parts
+            .iter()
+            .map(|p| Plan::key_of(p, k))
+            .collect::<Result<_, _>>()?;
+        let numbers = values.iter().all(|v| v.parse::<f32>().is_ok());
+        keys.push((k.clone(), (!numbers).then(|| codes_of(&values).1)));
+    }
+    let mut groups = (0, 0);
+    let mut first: Option<(bool, Vec<String>)> = None;
+    for part in &plan.parts {
+        let mut keyed = |mut l: Loaded| -> Result<(), LoadError> {
+            let n = l.x.len();
+            for (k, labels) in &keys {
+                let v = Plan::key_of(part, k)?;
+                let code = match labels {
+                    None => v.parse::<f32>().unwrap_or(f32::NAN),
+                    Some(names) => names.iter().position(|m| *m == v).unwrap_or(0) as f32,
+                };
+                if plan.value_key.as_ref() == Some(k) {
+                    l.value_name = Some(k.clone());
+                    l.value = Some(vec![code; n]);
+                }
+                l.more.push((k.clone(), vec![code; n]));
+                if let (Some(names), None) = (labels, &l.labels) {
+                    l.labels = Some((k.clone(), names.clone()));
+                }
+            }
+            let names = (
+                l.value.is_some(),
+                l.more.iter().map(|(m, _)| m.clone()).collect(),
+            );
+            match &first {
+                None => first = Some(names),
+                Some(f) if *f != names => {
+                    return Err(LoadError::Differs {
+                        path: part.path.clone(),
+                    })
+                }
+                Some(_) => {}
+            }
+            emit(l)
+        };
+        let g = super::stream_counting(
+            &part.path,
+            format,
+            &plan.file_spec,
+            delimiter,
+            read,
+            &mut keyed,
+        )
+        .map_err(|e| plan.keyed(e))?;
+        groups = (groups.0 + g.0, groups.1 + g.1);
+    }
+    Ok(groups)
 }
 
 /// Codes of `values` into their sorted distinct names.

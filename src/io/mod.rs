@@ -285,6 +285,9 @@ pub enum LoadError {
     MissingKey { path: PathBuf, key: String },
     #[error("{} has other columns than the files before it in its dataset; every file of a dataset must hold the same columns", path.display())]
     Differs { path: PathBuf },
+    /// A streamed load stopped by its consumer (which holds the reason).
+    #[error("the load was stopped")]
+    Stopped,
     #[error("{} has no column named '{name}'; available columns: {}", path.display(), available.join(", "))]
     NoSuchColumn {
         path: PathBuf,
@@ -368,6 +371,7 @@ impl LoadError {
             | LoadError::BadParquet { path, .. }
             | LoadError::UnsupportedColumnType { path, .. }
             | LoadError::ParquetCodec { path, .. } => path,
+            LoadError::Stopped => Path::new(""),
         }
     }
 }
@@ -408,6 +412,51 @@ pub fn load_counting(
         Format::Parquet => parquet::load(path, columns, read),
         Format::Raw(layout) => raw::load(path, layout, columns),
     }
+}
+
+/// [`load_counting`] batch by batch: a Parquet file (or a dataset of them)
+/// row group by row group, any other file whole, each batch handed to
+/// `emit`, so that no more than one is held. A dataset's batches carry its
+/// partition keys as columns. Returns the row groups read and skipped.
+pub fn stream_counting(
+    path: &Path,
+    format: Option<Format>,
+    columns: &ColumnSpec,
+    delimiter: Option<u8>,
+    read: &AtomicU64,
+    emit: &mut dyn FnMut(Loaded) -> Result<(), LoadError>,
+) -> Result<(usize, usize), LoadError> {
+    if dataset::is_dataset(path) {
+        return dataset::stream(path, format, columns, delimiter, read, emit);
+    }
+    let format = match format {
+        Some(f) => f,
+        None => detect_format(path)?,
+    };
+    match format {
+        Format::Parquet => parquet::stream(path, columns, read, emit),
+        _ => {
+            let loaded = load_counting(path, Some(format), columns, delimiter, read)?;
+            let groups = loaded.row_groups;
+            emit(loaded)?;
+            Ok(groups)
+        }
+    }
+}
+
+/// The rows of a Parquet file or dataset from the files' footers (None for
+/// other formats, or where a footer cannot be read: a load will say why).
+pub fn parquet_rows(path: &Path) -> Option<u64> {
+    let files: Vec<PathBuf> = if dataset::is_dataset(path) {
+        dataset::parts(path)
+            .ok()?
+            .into_iter()
+            .map(|p| p.path)
+            .collect()
+    } else {
+        vec![path.to_path_buf()]
+    };
+    files.iter().map(|f| parquet::rows(f)).sum()
 }
 
 /// The format implied by the file's extension (case-insensitive): `.npy`,

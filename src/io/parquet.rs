@@ -257,7 +257,31 @@ fn reason(e: &ParquetError) -> String {
     s.strip_prefix("Parquet error: ").unwrap_or(&s).to_string()
 }
 
+/// What a streamed decode hands each row group's rows to.
+pub(super) type Emit<'a> = &'a mut dyn FnMut(Loaded) -> Result<(), LoadError>;
+
 pub(super) fn load(path: &Path, spec: &ColumnSpec, read: &AtomicU64) -> Result<Loaded, LoadError> {
+    load_or_stream(path, spec, read, None)
+}
+
+/// The rows of `path` row group by row group, each group's as one [`Loaded`]
+/// handed to `emit` (so that no more than a row group is held); returns the
+/// row groups read and skipped.
+pub(super) fn stream(
+    path: &Path,
+    spec: &ColumnSpec,
+    read: &AtomicU64,
+    emit: Emit<'_>,
+) -> Result<(usize, usize), LoadError> {
+    Ok(load_or_stream(path, spec, read, Some(emit))?.row_groups)
+}
+
+fn load_or_stream(
+    path: &Path,
+    spec: &ColumnSpec,
+    read: &AtomicU64,
+    emit: Option<Emit<'_>>,
+) -> Result<Loaded, LoadError> {
     let bytes = map_file(path)?;
     if !bytes.starts_with(MAGIC) {
         return Err(LoadError::NotParquet {
@@ -286,7 +310,7 @@ pub(super) fn load(path: &Path, spec: &ColumnSpec, read: &AtomicU64) -> Result<L
     quiet_panic_hook();
     DECODING.set(true);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        decode(path, data, file_len, spec, read)
+        decode(path, data, file_len, spec, read, emit)
     }));
     DECODING.set(false);
     result.unwrap_or_else(|_| {
@@ -345,6 +369,7 @@ fn decode(
     file_len: usize,
     spec: &ColumnSpec,
     read: &AtomicU64,
+    mut emit: Option<Emit<'_>>,
 ) -> Result<Loaded, LoadError> {
     let bad = |reason: String| LoadError::BadParquet {
         path: path.to_path_buf(),
@@ -423,7 +448,14 @@ fn decode(
 
     // The row count is only a capacity hint: a corrupt footer may claim
     // any number, so never reserve more than one row per byte of file.
-    let mut sink = Sink::new(total_rows.min(file_len), sv.len());
+    let mut sink = Sink::new(
+        if emit.is_some() {
+            0
+        } else {
+            total_rows.min(file_len)
+        },
+        sv.len(),
+    );
     let mut groups = (0, 0);
     for g in 0..reader.num_row_groups() {
         let group = &meta.row_groups()[g];
@@ -474,10 +506,24 @@ fn decode(
         }
         let size = u64::try_from(rg.metadata().compressed_size()).unwrap_or(0);
         read.fetch_add(size, Ordering::Relaxed);
+        if let Some(emit) = emit.as_mut() {
+            let group = std::mem::replace(&mut sink, Sink::new(0, sv.len()));
+            let mut loaded = group.finish(&names, &picked);
+            loaded.row_groups = (1, 0);
+            emit(loaded)?;
+        }
     }
     let mut loaded = sink.finish(&names, &picked);
     loaded.row_groups = groups;
     Ok(loaded)
+}
+
+/// The rows the footer of the Parquet file at `path` counts (None: not a
+/// readable Parquet file).
+pub(super) fn rows(path: &Path) -> Option<u64> {
+    let file = std::fs::File::open(path).ok()?;
+    let reader = SerializedFileReader::new(file).ok()?;
+    u64::try_from(reader.metadata().file_metadata().num_rows()).ok()
 }
 
 /// A float column chunk's (min, max), when its statistics hold both (and

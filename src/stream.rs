@@ -1,0 +1,231 @@
+//! Density frames of data beyond memory: a Parquet file or dataset read row
+//! group by row group, each group's values derived (the CPU twin) and binned
+//! into one grid, then dropped — so what is held is a row group and the grid,
+//! whatever the data's size. The grid is the in-memory CPU backend's, cell
+//! for cell: counts add, maxima and minima merge, and sums add the same
+//! fixed-point steps (over the data's value range, found by a first pass
+//! when the aggregate is a sum or a mean). [`Context::render_grid`] shades it.
+
+use crate::aggregate::{self, Agg, GridMap, Mode, Quantiser, SumCell};
+use crate::camera::Camera;
+use crate::context::Context;
+use crate::data::{LoadOptions, Points};
+use crate::derive::{values_parallel, DeriveStats};
+use crate::error::{input, Result};
+use crate::figure::Figure;
+use crate::image::Grid;
+use crate::plot::view_bounds;
+
+/// What a streamed aggregation made and read.
+#[derive(Debug, Clone)]
+pub struct Streamed {
+    /// The density grid (row 0 at the top), of [`Context::plot_area`]'s size.
+    pub grid: Grid,
+    /// The figure with its view: the given ranges, or those fitted to the data.
+    pub figure: Figure,
+    /// Points read (in the row groups read).
+    pub points: u64,
+    /// Points the filter kept.
+    pub kept: u64,
+    /// Kept points without a value (NaN, infinite, outside a log norm).
+    pub no_value: u64,
+    /// Parquet row groups read and skipped by their statistics (the last pass).
+    pub row_groups: (usize, usize),
+    /// Passes over the data: 1, or 2 for a sum or mean (or 3 without a view).
+    pub passes: usize,
+}
+
+/// A grid in its unfinished form, to which batches add.
+enum Partial {
+    Count(Vec<u32>),
+    Max(Vec<u32>),
+    Min(Vec<u32>),
+    Sums(Vec<SumCell>),
+}
+
+impl Partial {
+    fn new(agg: Agg, cells: usize) -> Partial {
+        match agg {
+            Agg::Count => Partial::Count(vec![0; cells]),
+            Agg::Max => Partial::Max(vec![0; cells]),
+            Agg::Min => Partial::Min(vec![0; cells]),
+            Agg::Sum | Agg::Mean => Partial::Sums(vec![SumCell::default(); cells]),
+        }
+    }
+
+    /// Bin one batch's points (their `values`) into the grid.
+    fn add(&mut self, input: &aggregate::Input, values: &[f32], map: &GridMap, q: &Quantiser) {
+        match self {
+            Partial::Count(g) => {
+                let c = aggregate::count(input, Some(values), map);
+                g.iter_mut()
+                    .zip(c)
+                    .for_each(|(a, b)| *a = a.saturating_add(b));
+            }
+            Partial::Max(g) => {
+                let c = aggregate::splat(input, values, map);
+                g.iter_mut().zip(c).for_each(|(a, b)| *a = (*a).max(b));
+            }
+            Partial::Min(g) => {
+                // 0 is empty: it wraps to the largest key, which any key beats.
+                let c = aggregate::min_splat(input, values, map);
+                g.iter_mut().zip(c).for_each(|(a, b)| {
+                    *a = a.wrapping_sub(1).min(b.wrapping_sub(1)).wrapping_add(1)
+                });
+            }
+            Partial::Sums(g) => {
+                let c = aggregate::sums(input, values, map, q);
+                g.iter_mut().zip(c).for_each(|(a, b)| {
+                    a.n = a.n.saturating_add(b.n);
+                    a.steps = a.steps.wrapping_add(b.steps);
+                });
+            }
+        }
+    }
+
+    fn finish(self, agg: Agg, q: &Quantiser) -> Vec<u32> {
+        match self {
+            Partial::Count(g) | Partial::Max(g) | Partial::Min(g) => g,
+            Partial::Sums(g) => aggregate::finalise_sums(&g, q, agg),
+        }
+    }
+}
+
+/// `index` is a point's row in the whole input: a batch does not know it.
+fn no_index(look: &crate::plot::Look) -> Result<()> {
+    use crate::expr::Var;
+    let v = &look.values;
+    if v.value.uses(Var::Index) || v.filter.as_ref().is_some_and(|f| f.uses(Var::Index)) {
+        return Err(input(
+            "index: a streamed frame reads the points a row group at a time and does not number them; give --memory to read them into memory",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `figure` can be streamed: a density frame (or `auto`) of a value
+/// or counts, without what needs every point at once.
+pub fn check(figure: &Figure) -> Result<()> {
+    let why = if !matches!(figure.mode, Mode::Density | Mode::Auto) {
+        Some(format!("mode {}", figure.mode.name()))
+    } else if figure.category.is_some() {
+        Some("--category".into())
+    } else if figure.size_by.is_some() {
+        Some("--size-by".into())
+    } else if figure.selection.is_some() {
+        Some("a selection".into())
+    } else if figure.probe.is_some() {
+        Some("--probe".into())
+    } else {
+        None
+    };
+    match why {
+        Some(w) => Err(input(format!(
+            "{w} needs the points in memory; a streamed frame is a density image (--mode density, of counts or --agg of a value)"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// The density grid of `figure` (`auto` becomes density) over the points at
+/// `path`, loaded as `options` says, one batch at a time.
+pub fn stream_density(
+    path: &std::path::Path,
+    options: &LoadOptions,
+    figure: &Figure,
+) -> Result<Streamed> {
+    check(figure)?;
+    figure.check()?;
+    let mut figure = Figure {
+        mode: Mode::Density,
+        ..figure.clone()
+    };
+    let mut passes = 0;
+    // The view: the given ranges, or a first pass fitting the data's bounds.
+    if figure.x_range.is_none() || figure.y_range.is_none() {
+        let mut bounds = crate::points::Bounds::EMPTY;
+        let xy = LoadOptions {
+            value: None,
+            columns: vec![],
+            category: None,
+            view: None,
+            ..options.clone()
+        };
+        Points::stream(path, &xy, |p| {
+            bounds = bounds.union(p.set.bounds);
+            Ok(())
+        })?;
+        passes += 1;
+        let fit = Camera::fit(&bounds);
+        figure.x_range = figure.x_range.or(Some(fit.x_range()));
+        figure.y_range = figure.y_range.or(Some(fit.y_range()));
+    }
+    let (x_range, y_range) = (figure.x_range.expect("set"), figure.y_range.expect("set"));
+    let camera = Camera::from_ranges(x_range, y_range);
+    let size = Context::plot_area(&figure)?;
+    let agg = figure.agg;
+    // A sum's steps span the values of every point: a pass finds their range.
+    let mut all = DeriveStats::EMPTY;
+    if matches!(agg, Agg::Sum | Agg::Mean) {
+        Points::stream(
+            path,
+            &LoadOptions {
+                view: None,
+                ..options.clone()
+            },
+            |p| {
+                let (set, look) = figure.resolve(&p)?;
+                no_index(&look)?;
+                let mut values = vec![0f32; set.len()];
+                all = all.merge(values_parallel(&set, &look.values, &mut values));
+                Ok(())
+            },
+        )?;
+        passes += 1;
+    }
+    let q = Quantiser::new(all.range());
+    // Counts and extremes need only the points in view: skip the row groups outside.
+    let view = (!matches!(agg, Agg::Sum | Agg::Mean)).then(|| {
+        let b = view_bounds(
+            &camera,
+            camera
+                .per_pixel(&crate::camera::Viewport::full(size.0, size.1))
+                .max_element(),
+        );
+        [b.min.x, b.max.x, b.min.y, b.max.y]
+    });
+    let mut partial = Partial::new(agg, size.0 as usize * size.1 as usize);
+    let (mut points, mut stats) = (0u64, DeriveStats::EMPTY);
+    let row_groups = Points::stream(
+        path,
+        &LoadOptions {
+            view: view.or(options.view),
+            ..options.clone()
+        },
+        |p| {
+            let (set, look) = figure.resolve(&p)?;
+            no_index(&look)?;
+            let mut values = vec![0f32; set.len()];
+            stats = stats.merge(values_parallel(&set, &look.values, &mut values));
+            points += set.len() as u64;
+            let map = GridMap::new(&camera, set.origin, size);
+            let input = aggregate::Input {
+                positions: aggregate::Positions::Exact(&set.xy),
+                runs: set.visible_runs(view_bounds(&camera, 0.0)),
+            };
+            partial.add(&input, &values, &map, &q);
+            Ok(())
+        },
+    )?;
+    passes += 1;
+    let cells = partial.finish(agg, &q);
+    Ok(Streamed {
+        grid: Grid::from_cells(size.0, size.1, agg, cells),
+        figure,
+        points,
+        kept: points - stats.filtered,
+        no_value: stats.no_value,
+        row_groups,
+        passes,
+    })
+}
