@@ -31,7 +31,8 @@ pub struct Streamed {
     pub no_value: u64,
     /// Parquet row groups read and skipped by their statistics (the last pass).
     pub row_groups: (usize, usize),
-    /// Passes over the data: 1, or 2 for a sum or mean (or 3 without a view).
+    /// Passes over the data: one; one more for the bounds (without a view,
+    /// or where the values matter) and one for a sum's or mean's range.
     pub passes: usize,
 }
 
@@ -141,17 +142,19 @@ pub fn stream_density(
         ..figure.clone()
     };
     let mut passes = 0;
-    // The view: the given ranges, or a first pass fitting the data's bounds.
-    if figure.x_range.is_none() || figure.y_range.is_none() {
+    // The data's bounds, from a first pass over the same columns: the view
+    // where none is given, and the origin the values of x and y are taken
+    // from (a point's x is the origin plus its offset, in f32: in memory the
+    // origin is the centre of every point's bounds, so each batch takes it too).
+    let values_matter = figure.agg != Agg::Count || figure.filter.is_some();
+    let mut origin = None;
+    if figure.x_range.is_none() || figure.y_range.is_none() || values_matter {
         let mut bounds = crate::points::Bounds::EMPTY;
-        let xy = LoadOptions {
-            value: None,
-            columns: vec![],
-            category: None,
+        let all_rows = LoadOptions {
             view: None,
             ..options.clone()
         };
-        Points::stream(path, &xy, |p| {
+        Points::stream(path, &all_rows, |p| {
             bounds = bounds.union(p.set.bounds);
             Ok(())
         })?;
@@ -159,6 +162,7 @@ pub fn stream_density(
         let fit = Camera::fit(&bounds);
         figure.x_range = figure.x_range.or(Some(fit.x_range()));
         figure.y_range = figure.y_range.or(Some(fit.y_range()));
+        origin = (!bounds.is_empty()).then(|| bounds.center());
     }
     let (x_range, y_range) = (figure.x_range.expect("set"), figure.y_range.expect("set"));
     let camera = Camera::from_ranges(x_range, y_range);
@@ -174,8 +178,9 @@ pub fn stream_density(
                 ..options.clone()
             },
             |p| {
-                let (set, look) = figure.resolve(&p)?;
+                let (mut set, look) = figure.resolve(&p)?;
                 no_index(&look)?;
+                set.origin = origin.unwrap_or(set.origin);
                 let mut values = vec![0f32; set.len()];
                 all = all.merge(values_parallel(&set, &look.values, &mut values));
                 Ok(())
@@ -203,8 +208,9 @@ pub fn stream_density(
             ..options.clone()
         },
         |p| {
-            let (set, look) = figure.resolve(&p)?;
+            let (mut set, look) = figure.resolve(&p)?;
             no_index(&look)?;
+            set.origin = origin.unwrap_or(set.origin);
             let mut values = vec![0f32; set.len()];
             stats = stats.merge(values_parallel(&set, &look.values, &mut values));
             points += set.len() as u64;

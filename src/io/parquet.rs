@@ -294,9 +294,26 @@ fn load_or_stream(
         });
     }
     let file_len = bytes.len();
+    let mapped = matches!(bytes, Bytes::Map(_));
     let data = match bytes {
         Bytes::Map(m) => bytes::Bytes::from_owner(m),
         Bytes::Buf(b) => bytes::Bytes::from(b),
+    };
+    // A stream lets go of each row group's pages of a mapped file once it is
+    // decoded: else the file's pages read so far stay resident (and count).
+    let release = |d: &bytes::Bytes| {
+        if mapped {
+            // SAFETY: `d` is a whole read-only private file mapping (page
+            // aligned, never written): dropping its pages only makes later
+            // reads fault them in from the file again.
+            unsafe {
+                libc::madvise(
+                    d.as_ptr() as *mut libc::c_void,
+                    d.len(),
+                    libc::MADV_DONTNEED,
+                );
+            }
+        }
     };
     // The parquet crate (60.1) panics on some corrupt input instead of
     // returning an error: an `expect` on a dictionary page that a data page
@@ -310,7 +327,7 @@ fn load_or_stream(
     quiet_panic_hook();
     DECODING.set(true);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        decode(path, data, file_len, spec, read, emit)
+        decode(path, data, file_len, spec, read, emit, &release)
     }));
     DECODING.set(false);
     result.unwrap_or_else(|_| {
@@ -370,7 +387,9 @@ fn decode(
     spec: &ColumnSpec,
     read: &AtomicU64,
     mut emit: Option<Emit<'_>>,
+    release: &dyn Fn(&bytes::Bytes),
 ) -> Result<Loaded, LoadError> {
+    let whole = data.clone();
     let bad = |reason: String| LoadError::BadParquet {
         path: path.to_path_buf(),
         reason,
@@ -510,6 +529,7 @@ fn decode(
             let group = std::mem::replace(&mut sink, Sink::new(0, sv.len()));
             let mut loaded = group.finish(&names, &picked);
             loaded.row_groups = (1, 0);
+            release(&whole);
             emit(loaded)?;
         }
     }
