@@ -160,9 +160,19 @@ impl Points {
     pub fn stream(
         path: impl AsRef<Path>,
         options: &LoadOptions,
+        each: impl FnMut(Points) -> Result<()>,
+    ) -> Result<(usize, usize)> {
+        Self::stream_share(path.as_ref(), options, (0, 1), each)
+    }
+
+    /// [`Points::stream`] for worker `k` of `n`: every `n`-th batch from
+    /// the `k`-th (n workers together see every batch once).
+    pub(crate) fn stream_share(
+        path: &Path,
+        options: &LoadOptions,
+        (k, n): (usize, usize),
         mut each: impl FnMut(Points) -> Result<()>,
     ) -> Result<(usize, usize)> {
-        let path = path.as_ref();
         let counter = AtomicU64::new(0);
         let progress = options.progress.as_deref().unwrap_or(&counter);
         // An error of `each` rides out through the loader as this.
@@ -182,6 +192,7 @@ impl Points {
             options.delimiter,
             progress,
             &mut emit,
+            &io::Share::new(k, n),
         ) {
             Ok(groups) => Ok(groups),
             Err(io::LoadError::Stopped) => Err(failed.expect("set with Stopped")),

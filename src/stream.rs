@@ -54,33 +54,42 @@ impl Partial {
         }
     }
 
-    /// Bin one batch's points (their `values`) into the grid.
-    fn add(&mut self, input: &aggregate::Input, values: &[f32], map: &GridMap, q: &Quantiser) {
-        match self {
-            Partial::Count(g) => {
-                let c = aggregate::count(input, Some(values), map);
-                g.iter_mut()
-                    .zip(c)
-                    .for_each(|(a, b)| *a = a.saturating_add(b));
+    /// One batch's points (their `values`) binned.
+    fn of_batch(
+        agg: Agg,
+        input: &aggregate::Input,
+        values: &[f32],
+        map: &GridMap,
+        q: &Quantiser,
+    ) -> Partial {
+        match agg {
+            Agg::Count => Partial::Count(aggregate::count(input, Some(values), map)),
+            Agg::Max => Partial::Max(aggregate::splat(input, values, map)),
+            Agg::Min => Partial::Min(aggregate::min_splat(input, values, map)),
+            Agg::Sum | Agg::Mean => Partial::Sums(aggregate::sums(input, values, map, q)),
+        }
+    }
+
+    /// Fold `other` (the same aggregate and size) into this grid.
+    fn merge(&mut self, other: Partial) {
+        match (self, other) {
+            (Partial::Count(g), Partial::Count(c)) => g
+                .iter_mut()
+                .zip(c)
+                .for_each(|(a, b)| *a = a.saturating_add(b)),
+            (Partial::Max(g), Partial::Max(c)) => {
+                g.iter_mut().zip(c).for_each(|(a, b)| *a = (*a).max(b))
             }
-            Partial::Max(g) => {
-                let c = aggregate::splat(input, values, map);
-                g.iter_mut().zip(c).for_each(|(a, b)| *a = (*a).max(b));
-            }
-            Partial::Min(g) => {
-                // 0 is empty: it wraps to the largest key, which any key beats.
-                let c = aggregate::min_splat(input, values, map);
-                g.iter_mut().zip(c).for_each(|(a, b)| {
-                    *a = a.wrapping_sub(1).min(b.wrapping_sub(1)).wrapping_add(1)
-                });
-            }
-            Partial::Sums(g) => {
-                let c = aggregate::sums(input, values, map, q);
-                g.iter_mut().zip(c).for_each(|(a, b)| {
-                    a.n = a.n.saturating_add(b.n);
-                    a.steps = a.steps.wrapping_add(b.steps);
-                });
-            }
+            // 0 is empty: it wraps to the largest key, which any key beats.
+            (Partial::Min(g), Partial::Min(c)) => g
+                .iter_mut()
+                .zip(c)
+                .for_each(|(a, b)| *a = a.wrapping_sub(1).min(b.wrapping_sub(1)).wrapping_add(1)),
+            (Partial::Sums(g), Partial::Sums(c)) => g.iter_mut().zip(c).for_each(|(a, b)| {
+                a.n = a.n.saturating_add(b.n);
+                a.steps = a.steps.wrapping_add(b.steps);
+            }),
+            _ => unreachable!("partial grids of one aggregate"),
         }
     }
 
@@ -90,6 +99,38 @@ impl Partial {
             Partial::Sums(g) => aggregate::finalise_sums(&g, q, agg),
         }
     }
+}
+
+/// One pass over the points at `path`, its batches shared among the
+/// threads: each folds its batches into its own `A` (from `init`), and the
+/// threads' are merged. Returns it with the row groups read and skipped.
+fn pass<A: Send>(
+    path: &std::path::Path,
+    options: &LoadOptions,
+    init: impl Fn() -> A + Sync,
+    each: impl Fn(&mut A, Points) -> Result<()> + Sync,
+    merge: impl Fn(&mut A, A),
+) -> Result<(A, (usize, usize))> {
+    use rayon::prelude::*;
+    let n = rayon::current_num_threads().max(1);
+    let parts: Vec<Result<(A, (usize, usize))>> = (0..n)
+        .into_par_iter()
+        .map(|k| {
+            let mut a = init();
+            let groups = Points::stream_share(path, options, (k, n), |p| each(&mut a, p))?;
+            Ok((a, groups))
+        })
+        .collect();
+    let (mut out, mut groups) = (None::<A>, (0, 0));
+    for part in parts {
+        let (a, g) = part?;
+        groups = (groups.0 + g.0, groups.1 + g.1);
+        match &mut out {
+            None => out = Some(a),
+            Some(o) => merge(o, a),
+        }
+    }
+    Ok((out.expect("at least one thread"), groups))
 }
 
 /// `index` is a point's row in the whole input: a batch does not know it.
@@ -154,10 +195,17 @@ pub fn stream_density(
             view: None,
             ..options.clone()
         };
-        Points::stream(path, &all_rows, |p| {
-            bounds = bounds.union(p.set.bounds);
-            Ok(())
-        })?;
+        let (b, _) = pass(
+            path,
+            &all_rows,
+            || crate::points::Bounds::EMPTY,
+            |b, p| {
+                *b = b.union(p.set.bounds);
+                Ok(())
+            },
+            |a, b| *a = a.union(b),
+        )?;
+        bounds = bounds.union(b);
         passes += 1;
         let fit = Camera::fit(&bounds);
         figure.x_range = figure.x_range.or(Some(fit.x_range()));
@@ -171,20 +219,23 @@ pub fn stream_density(
     // A sum's steps span the values of every point: a pass finds their range.
     let mut all = DeriveStats::EMPTY;
     if matches!(agg, Agg::Sum | Agg::Mean) {
-        Points::stream(
+        let all_rows = LoadOptions {
+            view: None,
+            ..options.clone()
+        };
+        (all, _) = pass(
             path,
-            &LoadOptions {
-                view: None,
-                ..options.clone()
-            },
-            |p| {
+            &all_rows,
+            || DeriveStats::EMPTY,
+            |all, p| {
                 let (mut set, look) = figure.resolve(&p)?;
                 no_index(&look)?;
                 set.origin = origin.unwrap_or(set.origin);
                 let mut values = vec![0f32; set.len()];
-                all = all.merge(values_parallel(&set, &look.values, &mut values));
+                *all = all.merge(values_parallel(&set, &look.values, &mut values));
                 Ok(())
             },
+            |a, b| *a = a.merge(b),
         )?;
         passes += 1;
     }
@@ -199,28 +250,34 @@ pub fn stream_density(
         );
         [b.min.x, b.max.x, b.min.y, b.max.y]
     });
-    let mut partial = Partial::new(agg, size.0 as usize * size.1 as usize);
-    let (mut points, mut stats) = (0u64, DeriveStats::EMPTY);
-    let row_groups = Points::stream(
+    let cells = size.0 as usize * size.1 as usize;
+    let viewed = LoadOptions {
+        view: view.or(options.view),
+        ..options.clone()
+    };
+    let ((partial, points, stats), row_groups) = pass(
         path,
-        &LoadOptions {
-            view: view.or(options.view),
-            ..options.clone()
-        },
-        |p| {
+        &viewed,
+        || (Partial::new(agg, cells), 0u64, DeriveStats::EMPTY),
+        |(partial, points, stats), p| {
             let (mut set, look) = figure.resolve(&p)?;
             no_index(&look)?;
             set.origin = origin.unwrap_or(set.origin);
             let mut values = vec![0f32; set.len()];
-            stats = stats.merge(values_parallel(&set, &look.values, &mut values));
-            points += set.len() as u64;
+            *stats = stats.merge(values_parallel(&set, &look.values, &mut values));
+            *points += set.len() as u64;
             let map = GridMap::new(&camera, set.origin, size);
             let input = aggregate::Input {
                 positions: aggregate::Positions::Exact(&set.xy),
                 runs: set.visible_runs(view_bounds(&camera, 0.0)),
             };
-            partial.add(&input, &values, &map, &q);
+            partial.merge(Partial::of_batch(agg, &input, &values, &map, &q));
             Ok(())
+        },
+        |a, b| {
+            a.0.merge(b.0);
+            a.1 += b.1;
+            a.2 = a.2.merge(b.2);
         },
     )?;
     passes += 1;

@@ -304,6 +304,7 @@ pub fn stream(
     delimiter: Option<u8>,
     read: &AtomicU64,
     emit: &mut dyn FnMut(Loaded) -> Result<(), LoadError>,
+    share: &super::Share,
 ) -> Result<(usize, usize), LoadError> {
     let plan = Plan::new(path, spec)?;
     // Each key's column, from the folders' values of all the files.
@@ -359,6 +360,7 @@ pub fn stream(
             delimiter,
             read,
             &mut keyed,
+            share,
         )
         .map_err(|e| plan.keyed(e))?;
         groups = (groups.0 + g.0, groups.1 + g.1);

@@ -414,6 +414,33 @@ pub fn load_counting(
     }
 }
 
+/// Which batches of a stream one of `n` workers takes: every `n`-th from
+/// the `k`-th, counting every file's row groups in the order a stream meets
+/// them (each worker walks the same files and counts the same way).
+#[derive(Debug)]
+pub struct Share {
+    pub k: usize,
+    pub n: usize,
+    seen: std::cell::Cell<usize>,
+}
+
+impl Share {
+    pub fn new(k: usize, n: usize) -> Share {
+        Share {
+            k,
+            n: n.max(1),
+            seen: std::cell::Cell::new(0),
+        }
+    }
+
+    /// Whether the next batch is this worker's.
+    pub fn take(&self) -> bool {
+        let i = self.seen.get();
+        self.seen.set(i + 1);
+        i % self.n == self.k
+    }
+}
+
 /// [`load_counting`] batch by batch: a Parquet file (or a dataset of them)
 /// row group by row group, any other file whole, each batch handed to
 /// `emit`, so that no more than one is held. A dataset's batches carry its
@@ -425,16 +452,18 @@ pub fn stream_counting(
     delimiter: Option<u8>,
     read: &AtomicU64,
     emit: &mut dyn FnMut(Loaded) -> Result<(), LoadError>,
+    share: &Share,
 ) -> Result<(usize, usize), LoadError> {
     if dataset::is_dataset(path) {
-        return dataset::stream(path, format, columns, delimiter, read, emit);
+        return dataset::stream(path, format, columns, delimiter, read, emit, share);
     }
     let format = match format {
         Some(f) => f,
         None => detect_format(path)?,
     };
     match format {
-        Format::Parquet => parquet::stream(path, columns, read, emit),
+        Format::Parquet => parquet::stream(path, columns, read, emit, share),
+        _ if !share.take() => Ok((0, 0)),
         _ => {
             let loaded = load_counting(path, Some(format), columns, delimiter, read)?;
             let groups = loaded.row_groups;

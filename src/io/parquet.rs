@@ -37,7 +37,7 @@ use parquet::file::serialized_reader::SerializedFileReader;
 use parquet::schema::types::ColumnDescriptor;
 
 use super::npy::f16_to_f64;
-use super::{map_file, resolve, Bytes, ColumnSpec, LoadError, Loaded, Sink};
+use super::{map_file, resolve, Bytes, ColumnSpec, LoadError, Loaded, Share, Sink};
 
 /// The column types this loader reads, for messages.
 pub(super) const SUPPORTED_TYPES: &str =
@@ -272,15 +272,16 @@ pub(super) fn stream(
     spec: &ColumnSpec,
     read: &AtomicU64,
     emit: Emit<'_>,
+    share: &Share,
 ) -> Result<(usize, usize), LoadError> {
-    Ok(load_or_stream(path, spec, read, Some(emit))?.row_groups)
+    Ok(load_or_stream(path, spec, read, Some((emit, share)))?.row_groups)
 }
 
 fn load_or_stream(
     path: &Path,
     spec: &ColumnSpec,
     read: &AtomicU64,
-    emit: Option<Emit<'_>>,
+    emit: Option<(Emit<'_>, &Share)>,
 ) -> Result<Loaded, LoadError> {
     let bytes = map_file(path)?;
     if !bytes.starts_with(MAGIC) {
@@ -386,7 +387,7 @@ fn decode(
     file_len: usize,
     spec: &ColumnSpec,
     read: &AtomicU64,
-    mut emit: Option<Emit<'_>>,
+    mut emit: Option<(Emit<'_>, &Share)>,
     release: &dyn Fn(&bytes::Bytes),
 ) -> Result<Loaded, LoadError> {
     let whole = data.clone();
@@ -477,6 +478,12 @@ fn decode(
     );
     let mut groups = (0, 0);
     for g in 0..reader.num_row_groups() {
+        // A stream's worker decodes only its share of the row groups.
+        if let Some((_, share)) = &emit {
+            if !share.take() {
+                continue;
+            }
+        }
         let group = &meta.row_groups()[g];
         let outside = |c: usize, lo: f64, hi: f64| {
             float_range(group.column(c).statistics()).is_some_and(|(min, max)| max < lo || min > hi)
@@ -525,7 +532,7 @@ fn decode(
         }
         let size = u64::try_from(rg.metadata().compressed_size()).unwrap_or(0);
         read.fetch_add(size, Ordering::Relaxed);
-        if let Some(emit) = emit.as_mut() {
+        if let Some((emit, _)) = emit.as_mut() {
             let group = std::mem::replace(&mut sink, Sink::new(0, sv.len()));
             let mut loaded = group.finish(&names, &picked);
             loaded.row_groups = (1, 0);
