@@ -66,7 +66,7 @@ pub struct LoadOptions {
 #[derive(Debug, Clone)]
 pub struct Points {
     pub(crate) set: PointSet,
-    columns: Vec<(String, Arc<Vec<f32>>)>,
+    pub(crate) columns: Vec<(String, Arc<Vec<f32>>)>,
     /// The names behind the columns that hold category codes (0, 1, … as f32).
     labels: Vec<(String, Arc<Vec<String>>)>,
     /// After a Morton sort: each point's row in the input.

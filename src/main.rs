@@ -29,6 +29,7 @@ fn main() -> ExitCode {
         Command::Render(args) => cli::render::run(args),
         Command::Bench(args) => pointillist::bench::main(&args.options()),
         Command::View(args) => cli::view(args),
+        Command::Convert(args) => cli::convert(args),
     };
     match result.map_err(cli::flagged) {
         Ok(()) => ExitCode::SUCCESS,

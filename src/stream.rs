@@ -36,6 +36,16 @@ pub struct Streamed {
     pub passes: usize,
 }
 
+/// What one thread of the binning pass holds: its grid, what it counted,
+/// and the points near the view waiting to be binned.
+struct Worker {
+    partial: Partial,
+    points: u64,
+    stats: DeriveStats,
+    xy: Vec<[f64; 2]>,
+    values: Vec<f32>,
+}
+
 /// A grid in its unfinished form, to which batches add.
 enum Partial {
     Count(Vec<u32>),
@@ -102,13 +112,15 @@ impl Partial {
 }
 
 /// One pass over the points at `path`, its batches shared among the
-/// threads: each folds its batches into its own `A` (from `init`), and the
-/// threads' are merged. Returns it with the row groups read and skipped.
-fn pass<A: Send>(
+/// threads: each folds its batches into its own `A` (from `init`, and
+/// `finish`ed after its last batch), and the threads' are merged. Returns
+/// it with the row groups read and skipped.
+pub(crate) fn pass<A: Send>(
     path: &std::path::Path,
     options: &LoadOptions,
     init: impl Fn() -> A + Sync,
     each: impl Fn(&mut A, Points) -> Result<()> + Sync,
+    finish: impl Fn(&mut A) -> Result<()> + Sync,
     merge: impl Fn(&mut A, A),
 ) -> Result<(A, (usize, usize))> {
     use rayon::prelude::*;
@@ -118,6 +130,7 @@ fn pass<A: Send>(
         .map(|k| {
             let mut a = init();
             let groups = Points::stream_share(path, options, (k, n), |p| each(&mut a, p))?;
+            finish(&mut a)?;
             Ok((a, groups))
         })
         .collect();
@@ -203,6 +216,7 @@ pub fn stream_density(
                 *b = b.union(p.set.bounds);
                 Ok(())
             },
+            |_| Ok(()),
             |a, b| *a = a.union(b),
         )?;
         bounds = bounds.union(b);
@@ -235,6 +249,7 @@ pub fn stream_density(
                 *all = all.merge(values_parallel(&set, &look.values, &mut values));
                 Ok(())
             },
+            |_| Ok(()),
             |a, b| *a = a.merge(b),
         )?;
         passes += 1;
@@ -255,31 +270,73 @@ pub fn stream_density(
         view: view.or(options.view),
         ..options.clone()
     };
-    let ((partial, points, stats), row_groups) = pass(
+    // Small row groups are binned together: a grid costs its size in work per binning.
+    const BIN_AT: usize = 1 << 19;
+    let near = view_bounds(
+        &camera,
+        camera
+            .per_pixel(&crate::camera::Viewport::full(size.0, size.1))
+            .max_element(),
+    );
+    let bin = |w: &mut Worker| {
+        if w.xy.is_empty() {
+            return;
+        }
+        let set = crate::points::PointSet::from_points(std::mem::take(&mut w.xy), None);
+        let map = GridMap::new(&camera, set.origin, size);
+        let input = aggregate::Input {
+            positions: aggregate::Positions::Exact(&set.xy),
+            runs: std::iter::once(0..set.len()).collect(),
+        };
+        w.partial
+            .merge(Partial::of_batch(agg, &input, &w.values, &map, &q));
+        w.values.clear();
+    };
+    let (worker, row_groups) = pass(
         path,
         &viewed,
-        || (Partial::new(agg, cells), 0u64, DeriveStats::EMPTY),
-        |(partial, points, stats), p| {
+        || Worker {
+            partial: Partial::new(agg, cells),
+            points: 0,
+            stats: DeriveStats::EMPTY,
+            xy: Vec::new(),
+            values: Vec::new(),
+        },
+        |w, p| {
             let (mut set, look) = figure.resolve(&p)?;
             no_index(&look)?;
             set.origin = origin.unwrap_or(set.origin);
             let mut values = vec![0f32; set.len()];
-            *stats = stats.merge(values_parallel(&set, &look.values, &mut values));
-            *points += set.len() as u64;
-            let map = GridMap::new(&camera, set.origin, size);
-            let input = aggregate::Input {
-                positions: aggregate::Positions::Exact(&set.xy),
-                runs: set.visible_runs(view_bounds(&camera, 0.0)),
-            };
-            partial.merge(Partial::of_batch(agg, &input, &values, &map, &q));
+            w.stats = w
+                .stats
+                .merge(values_parallel(&set, &look.values, &mut values));
+            w.points += set.len() as u64;
+            // The points near the view wait to be binned.
+            for run in set.visible_runs(near) {
+                w.xy.extend_from_slice(&set.xy[run.clone()]);
+                w.values.extend_from_slice(&values[run]);
+            }
+            if w.xy.len() >= BIN_AT {
+                bin(w);
+            }
+            Ok(())
+        },
+        |w| {
+            bin(w);
             Ok(())
         },
         |a, b| {
-            a.0.merge(b.0);
-            a.1 += b.1;
-            a.2 = a.2.merge(b.2);
+            a.partial.merge(b.partial);
+            a.points += b.points;
+            a.stats = a.stats.merge(b.stats);
         },
     )?;
+    let Worker {
+        partial,
+        points,
+        stats,
+        ..
+    } = worker;
     passes += 1;
     let cells = partial.finish(agg, &q);
     Ok(Streamed {

@@ -302,15 +302,19 @@ fn load_or_stream(
     };
     // A stream lets go of each row group's pages of a mapped file once it is
     // decoded: else the file's pages read so far stay resident (and count).
-    let release = |d: &bytes::Bytes| {
-        if mapped {
+    let release = |d: &bytes::Bytes, range: std::ops::Range<usize>| {
+        // Whole pages within the mapping.
+        const PAGE: usize = 4096;
+        let start = range.start / PAGE * PAGE;
+        let end = range.end.min(d.len());
+        if mapped && start < end {
             // SAFETY: `d` is a whole read-only private file mapping (page
-            // aligned, never written): dropping its pages only makes later
-            // reads fault them in from the file again.
+            // aligned, never written) and [start, end) lies in it: dropping
+            // its pages only makes later reads fault them in from the file again.
             unsafe {
                 libc::madvise(
-                    d.as_ptr() as *mut libc::c_void,
-                    d.len(),
+                    d.as_ptr().add(start) as *mut libc::c_void,
+                    end - start,
                     libc::MADV_DONTNEED,
                 );
             }
@@ -388,7 +392,7 @@ fn decode(
     spec: &ColumnSpec,
     read: &AtomicU64,
     mut emit: Option<(Emit<'_>, &Share)>,
-    release: &dyn Fn(&bytes::Bytes),
+    release: &dyn Fn(&bytes::Bytes, std::ops::Range<usize>),
 ) -> Result<Loaded, LoadError> {
     let whole = data.clone();
     let bad = |reason: String| LoadError::BadParquet {
@@ -477,6 +481,7 @@ fn decode(
         sv.len(),
     );
     let mut groups = (0, 0);
+    let mut unreleased = 0u64;
     for g in 0..reader.num_row_groups() {
         // A stream's worker decodes only its share of the row groups.
         if let Some((_, share)) = &emit {
@@ -536,9 +541,18 @@ fn decode(
             let group = std::mem::replace(&mut sink, Sink::new(0, sv.len()));
             let mut loaded = group.finish(&names, &picked);
             loaded.row_groups = (1, 0);
-            release(&whole);
+            // Every 16 MB decoded, the mapping's pages go (one call for many
+            // small row groups: each walks the whole mapping).
+            unreleased += size;
+            if unreleased >= 16 << 20 {
+                release(&whole, 0..whole.len());
+                unreleased = 0;
+            }
             emit(loaded)?;
         }
+    }
+    if emit.is_some() {
+        release(&whole, 0..whole.len());
     }
     let mut loaded = sink.finish(&names, &picked);
     loaded.row_groups = groups;
