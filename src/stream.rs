@@ -311,8 +311,20 @@ pub fn stream_density(
                 .stats
                 .merge(values_parallel(&set, &look.values, &mut values));
             w.points += set.len() as u64;
+            let runs = set.visible_runs(near);
+            if w.xy.is_empty() && set.len() >= BIN_AT {
+                // A large row group is binned as it is.
+                let map = GridMap::new(&camera, set.origin, size);
+                let input = aggregate::Input {
+                    positions: aggregate::Positions::Exact(&set.xy),
+                    runs,
+                };
+                w.partial
+                    .merge(Partial::of_batch(agg, &input, &values, &map, &q));
+                return Ok(());
+            }
             // The points near the view wait to be binned.
-            for run in set.visible_runs(near) {
+            for run in runs {
                 w.xy.extend_from_slice(&set.xy[run.clone()]);
                 w.values.extend_from_slice(&values[run]);
             }
