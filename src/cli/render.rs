@@ -158,14 +158,19 @@ pub fn run(args: &RenderArgs) -> Result<()> {
             grid.width
         );
     }
-    eprintln!("  {} | peak memory {} MB", frame.timings, peak_mb());
+    report_end(args, &frame.timings);
+    Ok(())
+}
+
+/// The stages' times, the peak memory, and what was written.
+fn report_end(args: &RenderArgs, timings: &pointillist::Timings) {
+    eprintln!("  {timings} | peak memory {} MB", peak_mb());
     eprintln!(
         "wrote {} ({}x{})",
         args.output.display(),
         args.width,
         args.height
     );
-    Ok(())
 }
 
 /// Bytes a point takes in memory, and per further column: positions, value,
@@ -257,29 +262,7 @@ fn streamed(args: &RenderArgs, path: &Path, figure: Figure, need: u64) -> Result
         s.grid.save_npy(out)?;
         eprintln!("wrote {}", out.display());
     }
-    eprintln!(
-        "  stream {} | draw {} | png {} | total {} | peak memory {} MB",
-        fmt_duration(read),
-        fmt_duration(drawn),
-        fmt_duration(png.elapsed()),
-        fmt_duration(start.elapsed()),
-        peak_mb()
-    );
-    eprintln!(
-        "wrote {} ({}x{})",
-        args.output.display(),
-        args.width,
-        args.height
-    );
+    let stages = vec![("stream", read), ("draw", drawn), ("png", png.elapsed())];
+    report_end(args, &pointillist::Timings { stages });
     Ok(())
-}
-
-/// `1.2 ms`, `3.45 s`.
-fn fmt_duration(d: std::time::Duration) -> String {
-    let s = d.as_secs_f64();
-    if s >= 1.0 {
-        format!("{s:.2} s")
-    } else {
-        format!("{:.1} ms", s * 1e3)
-    }
 }
