@@ -230,6 +230,15 @@ pub fn stream_density(
     let camera = Camera::from_ranges(x_range, y_range);
     let size = Context::plot_area(&figure)?;
     let agg = figure.agg;
+    // One batch's points on the whole data's origin, and their values.
+    let derive = |p: Points| -> Result<(crate::points::PointSet, Vec<f32>, DeriveStats)> {
+        let (mut set, look) = figure.resolve(&p)?;
+        no_index(&look)?;
+        set.origin = origin.unwrap_or(set.origin);
+        let mut values = vec![0f32; set.len()];
+        let stats = values_parallel(&set, &look.values, &mut values);
+        Ok((set, values, stats))
+    };
     // A sum's steps span the values of every point: a pass finds their range.
     let mut all = DeriveStats::EMPTY;
     if matches!(agg, Agg::Sum | Agg::Mean) {
@@ -242,11 +251,8 @@ pub fn stream_density(
             &all_rows,
             || DeriveStats::EMPTY,
             |all, p| {
-                let (mut set, look) = figure.resolve(&p)?;
-                no_index(&look)?;
-                set.origin = origin.unwrap_or(set.origin);
-                let mut values = vec![0f32; set.len()];
-                *all = all.merge(values_parallel(&set, &look.values, &mut values));
+                let (_, _, stats) = derive(p)?;
+                *all = all.merge(stats);
                 Ok(())
             },
             |_| Ok(()),
@@ -303,13 +309,8 @@ pub fn stream_density(
             values: Vec::new(),
         },
         |w, p| {
-            let (mut set, look) = figure.resolve(&p)?;
-            no_index(&look)?;
-            set.origin = origin.unwrap_or(set.origin);
-            let mut values = vec![0f32; set.len()];
-            w.stats = w
-                .stats
-                .merge(values_parallel(&set, &look.values, &mut values));
+            let (set, values, stats) = derive(p)?;
+            w.stats = w.stats.merge(stats);
             w.points += set.len() as u64;
             let runs = set.visible_runs(near);
             if w.xy.is_empty() && set.len() >= BIN_AT {

@@ -50,13 +50,7 @@ fn mul8(x: u32, y: u32) -> u32 {
 /// the shader's output and its alpha rounded to bytes, each product rounded).
 #[inline]
 pub fn blend(p: &mut [u8], rgb: [f32; 3], a: f32) {
-    let byte = unorm8;
-    let a8 = byte(a);
-    let keep = 255 - a8;
-    for k in 0..3 {
-        p[k] = (mul8(byte(rgb[k]), a8) + mul8(p[k] as u32, keep)).min(255) as u8;
-    }
-    p[3] = (a8 + mul8(p[3] as u32, keep)).min(255) as u8;
+    blend8(p, rgb.map(|c| unorm8(c) as u8), a);
 }
 
 /// `v` (0-1) as the nearest byte, without `f32::round` (a library call on
