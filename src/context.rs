@@ -474,7 +474,7 @@ fn device_for(gpu: Option<&Gpu>, backend: Backend) -> Result<Option<&Gpu>> {
 
 /// No points and `figure`'s look, its value label as written (a grid's
 /// values were made elsewhere: nothing to compile here).
-fn grid_look(figure: &Figure) -> Result<(PointSet, Look)> {
+pub(crate) fn grid_look(figure: &Figure) -> Result<(PointSet, Look)> {
     let label = match &figure.value {
         crate::value::Value::Auto => None,
         crate::value::Value::Expr(s) | crate::value::Value::Column(s) => Some(s.clone()),

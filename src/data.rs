@@ -15,7 +15,7 @@ use crate::options::Dataset;
 pub use crate::points::Coordinate;
 use crate::points::{generate, Bounds, PointSet};
 
-pub use crate::io::{Format, RawLayout};
+pub use crate::io::{BadFiles, Format, RawLayout};
 
 /// The most points one [`Points`] holds.
 pub const MAX_POINTS: usize = 2_000_000_000;
@@ -49,6 +49,11 @@ pub struct LoadOptions {
     pub view: Option<[f64; 4]>,
     /// Counts the bytes read so far, for a progress bar.
     pub progress: Option<Arc<AtomicU64>>,
+    /// Carry on past bad input (`--skip-bad-files`): a dataset's files that
+    /// cannot be read or are truncated or corrupt, and a Parquet file's
+    /// corrupt row groups, are left out and noted here. `None`: the first is
+    /// the load's error.
+    pub skip_bad_files: Option<Arc<BadFiles>>,
 }
 
 /// Points to draw: x and y, and optional value columns by name.
@@ -86,6 +91,7 @@ impl LoadOptions {
             more: self.columns.iter().map(|c| Column::parse(c)).collect(),
             labels: self.category.as_deref().map(Column::parse),
             view: self.view,
+            skip_bad: self.skip_bad_files.clone(),
         }
     }
 }
@@ -154,7 +160,8 @@ impl Points {
 
     /// [`Points::load`] batch by batch, so that no more than one batch is
     /// held: a Parquet file or dataset row group by row group (each with its
-    /// partition keys as columns), any other file whole. Each batch's points
+    /// partition keys as columns), a `.npy` or raw file in slices of 2^18
+    /// rows, a CSV file whole. Each batch's points
     /// go to `each`; returns the Parquet row groups read and skipped (by
     /// [`LoadOptions::view`]).
     pub fn stream(
@@ -200,10 +207,13 @@ impl Points {
         }
     }
 
-    /// The rows of a Parquet file or dataset at `path`, from its footers
-    /// (None: not Parquet, or unreadable; a load says why).
-    pub fn parquet_rows(path: impl AsRef<Path>) -> Option<u64> {
-        io::parquet_rows(path.as_ref())
+    /// The rows of the file or dataset at `path` that [`Points::stream`] can
+    /// read a batch at a time, told without reading them: a Parquet file's or
+    /// dataset's (from the footers), a `.npy` array's (its header), a raw
+    /// file's (its size). None for CSV, or where it cannot be told (a load
+    /// says why).
+    pub fn streamable_rows(path: impl AsRef<Path>, format: Option<Format>) -> Option<u64> {
+        io::rows(path.as_ref(), format)
     }
 
     /// The points of a load of `path`.

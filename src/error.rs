@@ -50,6 +50,9 @@ pub enum Error {
     /// A data file could not be read.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// A streamed aggregation stopped by its [`crate::stream::Watch`] before it finished.
+    #[error("the streamed aggregation was stopped before it finished")]
+    Stopped,
 }
 
 /// `Result` with pointillist's [`Error`].

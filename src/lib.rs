@@ -95,15 +95,15 @@ pub mod bench;
 #[cfg(test)]
 mod tests;
 
-pub use app::{view, ViewOptions};
+pub use app::{view, view_stream, ViewOptions};
 pub use colormap::{Colormap, Norm, NAMES as COLORMAPS};
 pub use context::{Context, Frame, Timings};
 pub use convert::{convert, Converted, ROW_GROUP};
-pub use data::{Coordinate, Format, LoadOptions, Points, RawLayout, MAX_POINTS};
+pub use data::{BadFiles, Coordinate, Format, LoadOptions, Points, RawLayout, MAX_POINTS};
 pub use error::{Error, LoadError, Result};
 pub use expr::{expression_columns, ExprError};
 pub use figure::{Color, Figure, Value, MAX_SIDE};
 pub use image::{Grid, GridData, Image};
 pub use options::{Agg, Backend, Dataset, How, Mode};
 pub use select::Selection;
-pub use stream::{stream_density, Streamed};
+pub use stream::{stream_density, stream_density_watched, Streamed, Watch};

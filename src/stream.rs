@@ -1,6 +1,7 @@
 //! Density frames of data beyond memory: a Parquet file or dataset read row
-//! group by row group, each group's values derived (the CPU twin) and binned
-//! into one grid, then dropped — so what is held is a row group and the grid,
+//! group by row group (a `.npy` or raw file slice by slice), each batch's
+//! values derived (the CPU twin) and binned into one grid, then dropped — so
+//! what is held is a batch and the grid,
 //! whatever the data's size. The grid is the in-memory CPU backend's, cell
 //! for cell: counts add, maxima and minima merge, and sums add the same
 //! fixed-point steps (over the data's value range, found by a first pass
@@ -15,6 +16,9 @@ use crate::error::{input, Result};
 use crate::figure::Figure;
 use crate::image::Grid;
 use crate::plot::view_bounds;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// What a streamed aggregation made and read.
 #[derive(Debug, Clone)]
@@ -36,9 +40,54 @@ pub struct Streamed {
     pub passes: usize,
 }
 
+/// A streamed aggregation watched from another thread (the viewer's): it
+/// can be stopped, and now and then it shows the grid so far.
+#[derive(Debug, Default)]
+pub struct Watch {
+    /// Set to stop the aggregation: it returns [`Error::Stopped`](crate::Error::Stopped).
+    pub stop: AtomicBool,
+    /// The grid so far and the points binned into it, when one is newer
+    /// than the last taken.
+    latest: Mutex<Option<(Grid, u64)>>,
+}
+
+impl Watch {
+    /// The grid so far and its points, if one came since the last call.
+    pub fn take(&self) -> Option<(Grid, u64)> {
+        self.latest.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    fn stopped(&self) -> Result<()> {
+        match self.stop.load(Relaxed) {
+            true => Err(crate::Error::Stopped),
+            false => Ok(()),
+        }
+    }
+}
+
+/// How often a watched aggregation shows its grid so far (the first as soon
+/// as a thread has binned a batch).
+const SHOW_EVERY: Duration = Duration::from_millis(120);
+
+/// An instant SHOW_EVERY ago: the first hand-in and showing are due at once.
+fn long_ago() -> Instant {
+    Instant::now()
+        .checked_sub(SHOW_EVERY)
+        .unwrap_or_else(Instant::now)
+}
+
+/// The grids the threads of a watched pass have handed in so far.
+struct Shown {
+    partial: Partial,
+    points: u64,
+    at: Instant,
+}
+
 /// What one thread of the binning pass holds: its grid, what it counted,
 /// and the points near the view waiting to be binned.
 struct Worker {
+    /// When it last handed its grid in (watched passes).
+    handed: Instant,
     partial: Partial,
     points: u64,
     stats: DeriveStats,
@@ -47,6 +96,7 @@ struct Worker {
 }
 
 /// A grid in its unfinished form, to which batches add.
+#[derive(Clone)]
 enum Partial {
     Count(Vec<u32>),
     Max(Vec<u32>),
@@ -146,6 +196,37 @@ pub(crate) fn pass<A: Send>(
     Ok((out.expect("at least one thread"), groups))
 }
 
+/// The bounds of the points at `path` (the rows a load keeps) and the names
+/// of their x and y columns (None without a batch), in one pass; `stop` is
+/// asked after each batch.
+pub(crate) fn bounds(
+    path: &std::path::Path,
+    options: &LoadOptions,
+    stop: &(dyn Fn() -> Result<()> + Sync),
+) -> Result<(crate::points::Bounds, Option<(String, String)>)> {
+    use crate::points::Bounds;
+    let all_rows = LoadOptions {
+        view: None,
+        ..options.clone()
+    };
+    let (b, _) = pass(
+        path,
+        &all_rows,
+        || (Bounds::EMPTY, None),
+        |(b, names), p| {
+            *b = b.union(p.set.bounds);
+            names.get_or_insert_with(|| (p.x_name().to_string(), p.y_name().to_string()));
+            stop()
+        },
+        |_| Ok(()),
+        |a, b| {
+            a.0 = a.0.union(b.0);
+            a.1 = a.1.take().or(b.1);
+        },
+    )?;
+    Ok(b)
+}
+
 /// `index` is a point's row in the whole input: a batch does not know it.
 fn no_index(look: &crate::plot::Look) -> Result<()> {
     use crate::expr::Var;
@@ -189,13 +270,31 @@ pub fn stream_density(
     options: &LoadOptions,
     figure: &Figure,
 ) -> Result<Streamed> {
+    stream_density_watched(path, options, figure, None)
+}
+
+/// [`stream_density`] watched: stopped when `watch.stop` is set, and about
+/// every 120 ms of binning the grid so far (the points binned by then) is
+/// left in `watch`, `shown` called after. The finished grid is the same.
+///
+/// On Linux with glibc this fixes the allocator's mmap and trim thresholds
+/// (1 MiB) for the process, so that each batch's memory goes back to the OS.
+pub fn stream_density_watched(
+    path: &std::path::Path,
+    options: &LoadOptions,
+    figure: &Figure,
+    watch: Option<(&Watch, &(dyn Fn() + Sync))>,
+) -> Result<Streamed> {
     check(figure)?;
     figure.check()?;
+    // Each batch's buffers go back to the OS when dropped: the memory stays flat.
+    crate::mem::give_back_freed_memory();
     let mut figure = Figure {
         mode: Mode::Density,
         ..figure.clone()
     };
     let mut passes = 0;
+    let stop_asked = || watch.map_or(Ok(()), |(w, _)| w.stopped());
     // The data's bounds, from a first pass over the same columns: the view
     // where none is given, and the origin the values of x and y are taken
     // from (a point's x is the origin plus its offset, in f32: in memory the
@@ -203,23 +302,7 @@ pub fn stream_density(
     let values_matter = figure.agg != Agg::Count || figure.filter.is_some();
     let mut origin = None;
     if figure.x_range.is_none() || figure.y_range.is_none() || values_matter {
-        let mut bounds = crate::points::Bounds::EMPTY;
-        let all_rows = LoadOptions {
-            view: None,
-            ..options.clone()
-        };
-        let (b, _) = pass(
-            path,
-            &all_rows,
-            || crate::points::Bounds::EMPTY,
-            |b, p| {
-                *b = b.union(p.set.bounds);
-                Ok(())
-            },
-            |_| Ok(()),
-            |a, b| *a = a.union(b),
-        )?;
-        bounds = bounds.union(b);
+        let (bounds, _) = bounds(path, options, &stop_asked)?;
         passes += 1;
         let fit = Camera::fit(&bounds);
         figure.x_range = figure.x_range.or(Some(fit.x_range()));
@@ -231,7 +314,13 @@ pub fn stream_density(
     let size = Context::plot_area(&figure)?;
     let agg = figure.agg;
     // One batch's points on the whole data's origin, and their values.
+    // The axes' titles: the columns' names, as the first batch has them.
+    let names = Mutex::new(None);
     let derive = |p: Points| -> Result<(crate::points::PointSet, Vec<f32>, DeriveStats)> {
+        names
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(|| (p.x_name().to_string(), p.y_name().to_string()));
         let (mut set, look) = figure.resolve(&p)?;
         no_index(&look)?;
         set.origin = origin.unwrap_or(set.origin);
@@ -253,7 +342,7 @@ pub fn stream_density(
             |all, p| {
                 let (_, _, stats) = derive(p)?;
                 *all = all.merge(stats);
-                Ok(())
+                stop_asked()
             },
             |_| Ok(()),
             |a, b| *a = a.merge(b),
@@ -298,10 +387,41 @@ pub fn stream_density(
             .merge(Partial::of_batch(agg, &input, &w.values, &map, &q));
         w.values.clear();
     };
+    // A watched pass: each thread hands its grid in now and then, and the
+    // grids handed in so far are shown (and left out of the threads' own).
+    let shown = Mutex::new(Shown {
+        partial: Partial::new(agg, if watch.is_some() { cells } else { 0 }),
+        points: 0,
+        at: long_ago(),
+    });
+    // Called just after a binning: every point the worker counted is binned.
+    let hand_in = |w: &mut Worker| -> Result<()> {
+        let Some((watch, wake)) = watch else {
+            return Ok(());
+        };
+        watch.stopped()?;
+        if w.handed.elapsed() < SHOW_EVERY {
+            return Ok(());
+        }
+        w.handed = Instant::now();
+        let mut s = shown.lock().unwrap_or_else(|p| p.into_inner());
+        s.partial
+            .merge(std::mem::replace(&mut w.partial, Partial::new(agg, cells)));
+        s.points += std::mem::take(&mut w.points);
+        if s.at.elapsed() >= SHOW_EVERY {
+            s.at = Instant::now();
+            let grid = Grid::from_cells(size.0, size.1, agg, s.partial.clone().finish(agg, &q));
+            *watch.latest.lock().unwrap_or_else(|p| p.into_inner()) = Some((grid, s.points));
+            drop(s);
+            wake();
+        }
+        Ok(())
+    };
     let (worker, row_groups) = pass(
         path,
         &viewed,
         || Worker {
+            handed: long_ago(),
             partial: Partial::new(agg, cells),
             points: 0,
             stats: DeriveStats::EMPTY,
@@ -322,7 +442,7 @@ pub fn stream_density(
                 };
                 w.partial
                     .merge(Partial::of_batch(agg, &input, &values, &map, &q));
-                return Ok(());
+                return hand_in(w);
             }
             // The points near the view wait to be binned.
             for run in runs {
@@ -331,8 +451,9 @@ pub fn stream_density(
             }
             if w.xy.len() >= BIN_AT {
                 bin(w);
+                return hand_in(w);
             }
-            Ok(())
+            stop_asked()
         },
         |w| {
             bin(w);
@@ -345,13 +466,22 @@ pub fn stream_density(
         },
     )?;
     let Worker {
-        partial,
-        points,
+        mut partial,
+        mut points,
         stats,
         ..
     } = worker;
+    if watch.is_some() {
+        let s = shown.into_inner().unwrap_or_else(|p| p.into_inner());
+        partial.merge(s.partial);
+        points += s.points;
+    }
     passes += 1;
     let cells = partial.finish(agg, &q);
+    if let Some((x, y)) = names.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        figure.x_label = figure.x_label.or(Some(x));
+        figure.y_label = figure.y_label.or(Some(y));
+    }
     Ok(Streamed {
         grid: Grid::from_cells(size.0, size.1, agg, cells),
         figure,

@@ -322,6 +322,364 @@ fn a_bad_file_in_a_streamed_dataset_is_one_line_naming_it() {
     );
     assert!(!err.contains("panicked"), "{err}");
     assert!(!out.exists());
+    // --skip-bad-files: the picture of the other files, and the bad one named.
+    let o = bin()
+        .args(["render", "--input"])
+        .arg(&dir)
+        .args([
+            "--mode",
+            "density",
+            "--memory",
+            "1k",
+            "--skip-bad-files",
+            "--output",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    // Both of its row groups are corrupt: each is named.
+    assert!(
+        err.contains("--skip-bad-files left out 2 bad files or row groups")
+            && err.contains("broken.parquet is not a valid Parquet file: row group 0")
+            && err.contains("row group 1"),
+        "{err}"
+    );
+    assert!(out.exists());
+}
+
+/// Overwrite the start of row group `g`'s x column chunk of the Parquet
+/// file at `path` with garbage: its page header no longer decodes.
+fn corrupt_row_group(path: &Path, g: usize) {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let chunk = reader.metadata().row_group(g).column(0).clone();
+    let start = chunk
+        .dictionary_page_offset()
+        .unwrap_or(chunk.data_page_offset()) as usize;
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[start..start + 64].fill(0xff);
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[test]
+fn skip_bad_files_leaves_out_a_corrupt_file_and_a_corrupt_row_group() {
+    let dir = scratch("skip");
+    let data = dir.join("data");
+    write_dataset(&data, 3, 2000);
+    let figure = Figure {
+        width: 200,
+        height: 150,
+        mode: Mode::Density,
+        x_range: Some((0.0, 3.0)),
+        y_range: Some((-1.0, 4.0)),
+        ..Figure::default()
+    };
+    let plain = LoadOptions::default();
+    let good = stream_density(&data, &plain, &figure).unwrap();
+    let good_points = Points::load(&data, &plain).unwrap().len();
+    // A corrupt file joins the dataset: an error naming it, unless skipped.
+    let corrupt = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/corrupt.parquet");
+    std::fs::create_dir_all(data.join("part=4")).unwrap();
+    std::fs::copy(&corrupt, data.join("part=4/broken.parquet")).unwrap();
+    let e = stream_density(&data, &plain, &figure)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("broken.parquet"), "{e}");
+    let bad = Arc::new(pointillist::BadFiles::default());
+    let skipping = LoadOptions {
+        skip_bad_files: Some(bad.clone()),
+        ..Default::default()
+    };
+    let s = stream_density(&data, &skipping, &figure).unwrap();
+    assert_same(&s.grid, &good.grid, "streamed, the bad file skipped");
+    assert_eq!(s.points, good.points);
+    // The file's footer reads; both its row groups are corrupt.
+    let lines = bad.lines();
+    assert!(
+        lines.len() == 2 && lines.iter().all(|l| l.contains("broken.parquet")),
+        "{lines:?}"
+    );
+    assert_eq!(Points::load(&data, &skipping).unwrap().len(), good_points);
+
+    // A corrupt row group in the middle of a file: an error naming the file and
+    // the group; skipped, every other group's rows are read.
+    let file = dir.join("groups.parquet");
+    write_file(&file, 4, 2000, 9);
+    let all = Points::load(&file, &plain).unwrap().len();
+    let group_2 = LoadOptions {
+        view: Some([2.0, 2.99, -10.0, 10.0]),
+        ..Default::default()
+    };
+    let in_group_2 = Points::load(&file, &group_2).unwrap();
+    assert_eq!(in_group_2.row_groups(), (1, 3));
+    corrupt_row_group(&file, 2);
+    let e = Points::load(&file, &plain).unwrap_err().to_string();
+    assert!(
+        e.contains("groups.parquet") && e.contains("row group 2"),
+        "{e}"
+    );
+    let bad = Arc::new(pointillist::BadFiles::default());
+    let skipping = LoadOptions {
+        skip_bad_files: Some(bad.clone()),
+        ..Default::default()
+    };
+    let kept = Points::load(&file, &skipping).unwrap();
+    assert_eq!(kept.len(), all - in_group_2.len());
+    assert_eq!(kept.row_groups().0, 3);
+    let lines = bad.lines();
+    assert!(
+        lines.len() == 1 && lines[0].contains("row group 2"),
+        "{lines:?}"
+    );
+    // Streamed, by every thread: the same rows, the group noted once.
+    let bad = Arc::new(pointillist::BadFiles::default());
+    let skipping = LoadOptions {
+        skip_bad_files: Some(bad.clone()),
+        ..Default::default()
+    };
+    let s = stream_density(
+        &file,
+        &skipping,
+        &Figure {
+            x_range: None,
+            ..figure
+        },
+    )
+    .unwrap();
+    assert_eq!(s.points, kept.len() as u64);
+    assert_eq!(bad.lines().len(), 1, "{:?}", bad.lines());
+}
+
+/// A .npy file of `rows` float32 rows (x, y, v) and the same records as a raw
+/// `.f32xyv` file beside it; x in [0, 4), y in [0, 3), v from both.
+fn write_arrays(npy: &Path, raw: &Path, rows: usize) {
+    let mut data = Vec::with_capacity(rows * 12);
+    let mut state = 7u64;
+    let mut next = || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 40) as f32 / (1u64 << 24) as f32
+    };
+    for _ in 0..rows {
+        let (x, y) = (next() * 4.0, next() * 3.0);
+        for v in [x, y, x * y - 2.0] {
+            data.extend(v.to_le_bytes());
+        }
+    }
+    let dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, 3), }}");
+    let mut header = dict.into_bytes();
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(b' ');
+    }
+    header.push(b'\n');
+    let mut file = b"\x93NUMPY\x01\x00".to_vec();
+    file.extend((header.len() as u16).to_le_bytes());
+    file.extend(header);
+    file.extend(&data);
+    std::fs::write(npy, file).unwrap();
+    std::fs::write(raw, data).unwrap();
+}
+
+#[test]
+fn npy_and_raw_files_stream_a_slice_at_a_time_to_the_in_memory_grid() {
+    let dir = scratch("arrays");
+    let (npy, raw) = (dir.join("p.npy"), dir.join("p.f32xyv"));
+    // Four slices and a part of one: every thread takes two or more.
+    write_arrays(&npy, &raw, 4 * (1 << 20) + 12345);
+    let mut ctx = Context::cpu();
+    for path in [&npy, &raw] {
+        let options = LoadOptions::default();
+        assert_eq!(
+            Points::streamable_rows(path, None),
+            Some(4 * (1 << 20) + 12345)
+        );
+        let points = Points::load(path, &options).unwrap();
+        for (agg, value) in [
+            (Agg::Count, Value::Auto),
+            (Agg::Mean, Value::expr("data * x")),
+        ] {
+            let figure = Figure {
+                width: 320,
+                height: 200,
+                mode: Mode::Density,
+                agg,
+                value,
+                ..Figure::default()
+            };
+            let s = stream_density(path, &options, &figure).unwrap();
+            assert_eq!(s.points, points.len() as u64);
+            let memory = Figure {
+                backend: Backend::Cpu,
+                x_range: s.figure.x_range,
+                y_range: s.figure.y_range,
+                ..figure.clone()
+            };
+            let want = ctx.render_frame(&points, &memory).unwrap().grid.unwrap();
+            assert_same(&s.grid, &want, &format!("{} {agg:?}", path.display()));
+        }
+    }
+    // render streams a .npy over --memory: the picture it draws in memory,
+    // in memory that stays flat while the file grows fourfold.
+    let out = scratch("arrays-out");
+    let (small, err) = render_peak(&npy, "1k", &out.join("small.png"));
+    assert!(
+        err.contains("streaming") && err.contains("read 4,206,649"),
+        "{err}"
+    );
+    let big = dir.join("big.npy");
+    write_arrays(&big, &dir.join("big.f32xyv"), 4 * 4 * (1 << 20));
+    let (streamed, err) = render_peak(&big, "1k", &out.join("s.png"));
+    assert!(
+        err.contains("streaming") && err.contains("read 16,777,216"),
+        "{err}"
+    );
+    let (memory, err) = render_peak(&big, "64G", &out.join("m.png"));
+    assert!(!err.contains("streaming"), "{err}");
+    eprintln!(
+        "peak memory of a .npy: streamed {small} MB (4.2M points), {streamed} MB (16.8M); in memory {memory} MB (16.8M)"
+    );
+    assert!(
+        streamed <= small + small / 5 + 4,
+        "streamed peak grew from {small} to {streamed} MB with 4x the points"
+    );
+    assert!(
+        streamed + 150 < memory,
+        "streamed {streamed} MB, in memory {memory} MB"
+    );
+    let a = pointillist::Image::open_png(out.join("s.png")).unwrap();
+    let b = pointillist::Image::open_png(out.join("m.png")).unwrap();
+    common::assert_images_equal("streamed-npy", &a, &b);
+}
+
+#[test]
+fn a_watched_stream_shows_its_grid_so_far_and_stops_when_asked() {
+    let dir = scratch("watched");
+    write_dataset(&dir, 40, 20_000); // 2.4M points in 120 row groups
+    let figure = Figure {
+        width: 300,
+        height: 200,
+        mode: Mode::Density,
+        x_range: Some((0.0, 40.0)),
+        y_range: Some((-1.0, 4.0)),
+        ..Figure::default()
+    };
+    let options = LoadOptions::default();
+    let plain = stream_density(&dir, &options, &figure).unwrap();
+    // Watched: grids so far come (a growing count of points), and the
+    // finished grid is the plain one.
+    let watch = pointillist::Watch::default();
+    let shown = std::sync::Mutex::new(Vec::new());
+    let wake = || {
+        if let Some((grid, points)) = watch.take() {
+            let total: u64 = match &grid.data {
+                pointillist::GridData::Counts(c) => c.iter().map(|&c| c as u64).sum(),
+                pointillist::GridData::Values(_) => unreachable!("counts"),
+            };
+            shown.lock().unwrap().push((points, total));
+        }
+        // Slow enough that some grids so far are shown.
+        std::thread::sleep(std::time::Duration::from_millis(30));
+    };
+    let watched =
+        pointillist::stream_density_watched(&dir, &options, &figure, Some((&watch, &wake)))
+            .unwrap();
+    assert_same(&watched.grid, &plain.grid, "watched");
+    assert_eq!(watched.points, plain.points);
+    let shown = shown.into_inner().unwrap();
+    assert!(!shown.is_empty(), "no grid so far was shown");
+    // Each shows more of the points, and never more than the finished grid.
+    let all: u64 = match &plain.grid.data {
+        pointillist::GridData::Counts(c) => c.iter().map(|&c| c as u64).sum(),
+        pointillist::GridData::Values(_) => unreachable!("counts"),
+    };
+    for w in shown.windows(2) {
+        assert!(w[0].0 <= w[1].0 && w[0].1 <= w[1].1, "{shown:?}");
+    }
+    for &(points, total) in &shown {
+        assert!(points > 0 && points < plain.points, "{shown:?}");
+        // Handed in after binning: its points are in the grid but those outside the view.
+        assert!(
+            total > 0 && total < all && total <= points,
+            "{shown:?} of {all}"
+        );
+    }
+    // Stopped: an error that says so.
+    let watch = pointillist::Watch::default();
+    watch.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let e = pointillist::stream_density_watched(&dir, &options, &figure, Some((&watch, &|| ())))
+        .unwrap_err();
+    assert!(matches!(e, pointillist::Error::Stopped), "{e}");
+}
+
+#[test]
+fn the_viewer_streams_a_dataset_beyond_memory_refining_each_view() {
+    use common::window::{on_path, Session};
+    if common::gpu().is_none() {
+        return;
+    }
+    if !on_path("Xvfb") || !on_path("xdotool") {
+        assert!(!common::ci(), "CI=true and Xvfb or xdotool not installed");
+        return;
+    }
+    let dir = scratch("view");
+    let data = dir.join("data");
+    write_dataset(&data, 40, 100_000); // 12M points
+    let args: Vec<String> = ["--input", data.to_str().unwrap(), "--memory", "1k"]
+        .iter()
+        .chain(&["--width", "640", "--height", "480"])
+        .map(|s| s.to_string())
+        .collect();
+    let s = Session::open(&dir, &args);
+    // Titles until one other than `before` says the view is streamed, and
+    // whether one said refining.
+    let watch_titles = |what: &str, before: &str| -> (bool, String) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        let mut refining = false;
+        loop {
+            let title = s.x.xdotool(&["getwindowname", &s.wid]);
+            refining |= title.contains("refining");
+            if title.contains("streamed") && title != before {
+                return (refining, title);
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what}: not streamed in 2 minutes; title {title:?}; viewer said:\n{}",
+                s.log()
+            );
+        }
+    };
+    let (_, home) = watch_titles("home view", "");
+    assert!(home.contains("streamed 11,87"), "{home}");
+    // A zoom: the view is aggregated again, a picture so far first.
+    s.x.xdotool(&["mousemove", "--window", &s.wid, "250", "200"]);
+    s.x.xdotool(&["click", "--repeat", "3", "4"]);
+    let (refining, title) = watch_titles("zoomed", &home);
+    assert!(
+        refining,
+        "the zoomed view was never shown refining: {title}"
+    );
+    // The finished view is render's picture of the same view.
+    let (shot, flags) = s.save();
+    let out = dir.join("render.png");
+    let o = bin()
+        .args(["render", "--input"])
+        .arg(&data)
+        .args(["--memory", "1k", "--output"])
+        .arg(&out)
+        .args(&flags)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success() && err.contains("streaming"), "{err}");
+    let window = pointillist::Image::open_png(&shot).unwrap();
+    let render = pointillist::Image::open_png(&out).unwrap();
+    common::assert_frames_agree("streamed-view", &window, &render);
+    let log = s.log();
+    assert!(!log.contains("panicked"), "{log}");
+    s.quit();
 }
 
 #[test]

@@ -16,6 +16,7 @@
 mod input;
 mod line;
 mod select;
+mod stream;
 mod ui;
 
 pub use input::*;
@@ -93,6 +94,8 @@ struct ViewArgs {
     verbose: bool,
     /// The viewer sorted the points along a Morton curve (screenshots say so).
     sorted: bool,
+    /// Data beyond memory, aggregated again for each view.
+    stream: Option<stream::Source>,
 }
 
 /// From this many points on, the viewer sorts points given in input order
@@ -104,6 +107,8 @@ pub const VIEW_SORT_FROM: usize = 1_000_000;
 #[derive(Debug)]
 pub enum UserEvent {
     DeviceLost(String),
+    /// A streamed aggregation has a grid to show.
+    Refined,
 }
 
 /// How the viewer window starts (the figure says what it shows).
@@ -154,8 +159,69 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
         source: options.source.clone(),
         verbose: options.verbose,
         sorted,
+        stream: None,
     };
-    let args = &args;
+    open_window(&args, look, (set, points, figure.clone()))
+}
+
+/// [`view`] of data beyond memory at `path`, read as `load` says: each view
+/// is aggregated again as a density image of `figure` in the background,
+/// the picture refining as the data is read (a Parquet file or dataset, a
+/// `.npy` or raw file; see [`crate::stream_density`]). The home view is the
+/// data's bounds, found by a first pass before the window opens. Zoom, pan,
+/// colourmaps and aggregates work as on points in memory; hover, selection,
+/// the mode key and the expression line need the points in memory.
+pub fn view_stream(
+    path: &Path,
+    load: &crate::data::LoadOptions,
+    figure: &Figure,
+    options: &ViewOptions,
+) -> Result<()> {
+    crate::stream::check(figure)?;
+    figure.check()?;
+    let start = Instant::now();
+    let (bounds, names) = crate::stream::bounds(path, load, &|| Ok(()))?;
+    let fit = Camera::fit(&bounds);
+    let (x_name, y_name) = names.unzip();
+    let figure = Figure {
+        mode: Mode::Density,
+        x_range: figure.x_range.or(Some(fit.x_range())),
+        y_range: figure.y_range.or(Some(fit.y_range())),
+        x_label: figure.x_label.clone().or(x_name),
+        y_label: figure.y_label.clone().or(y_name),
+        ..figure.clone()
+    };
+    eprintln!(
+        "found the bounds of {} in {}: x {:?}, y {:?}",
+        path.display(),
+        fmt_duration(start.elapsed()),
+        figure.x_range.expect("set"),
+        figure.y_range.expect("set")
+    );
+    let (set, look) = crate::context::grid_look(&figure)?;
+    let args = ViewArgs {
+        width: figure.width,
+        height: figure.height,
+        screenshot_dir: options.screenshot_dir.clone(),
+        source: options.source.clone(),
+        verbose: options.verbose,
+        sorted: false,
+        stream: Some(stream::Source {
+            path: path.to_path_buf(),
+            load: load.clone(),
+            figure: figure.clone(),
+            bytes: Points::input_bytes(path),
+        }),
+    };
+    open_window(&args, look, (set, Points::new::<f64>(&[], &[])?, figure))
+}
+
+/// The window of `view` or `view_stream`, on this thread's event loop.
+fn open_window(
+    args: &ViewArgs,
+    look: Look,
+    points: (crate::points::PointSet, Points, Figure),
+) -> Result<()> {
     let has_display = ["DISPLAY", "WAYLAND_DISPLAY"]
         .iter()
         .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()));
@@ -168,6 +234,8 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
             args.screenshot_dir.display()
         )));
     }
+    // A window may stay open for hours: freed frames must not stay resident.
+    crate::mem::give_back_freed_memory();
     EVENT_LOOP.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -185,7 +253,7 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
             })?);
         }
         let event_loop = slot.as_mut().expect("made above");
-        run_window(event_loop, args, look, (set, points, figure.clone()))
+        run_window(event_loop, args, look, points)
     })
 }
 
@@ -290,6 +358,11 @@ impl ApplicationHandler<UserEvent> for App {
 
     fn user_event(&mut self, event_loop: &ActiveEventLoop, event: UserEvent) {
         match event {
+            UserEvent::Refined => {
+                if let Some(viewer) = &self.viewer {
+                    viewer.window.request_redraw();
+                }
+            }
             UserEvent::DeviceLost(msg) => self.fail(
                 event_loop,
                 Error::Gpu(format!(
@@ -366,6 +439,8 @@ struct Viewer {
     help: bool,
     /// The hint to the help, until the first key or click.
     hint: bool,
+    /// Data beyond memory: each view's aggregation in the background.
+    stream: Option<stream::Streaming>,
 }
 
 /// The expressions' `t`: seconds since the window opened, less the pauses.
@@ -399,7 +474,10 @@ impl Viewer {
         look: Look,
         proxy: &EventLoopProxy<UserEvent>,
     ) -> Result<Self> {
-        let title = format!("pointillist — {} points", fmt_count(points.len()));
+        let title = match &args.stream {
+            Some(s) => format!("pointillist — {}", s.path.display()),
+            None => format!("pointillist — {} points", fmt_count(points.len())),
+        };
         let attributes = Window::default_attributes()
             .with_title(title)
             .with_inner_size(LogicalSize::new(args.width.max(1), args.height.max(1)));
@@ -481,6 +559,15 @@ impl Viewer {
             hover: None,
             help: false,
             hint: true,
+            stream: args.stream.clone().map(|source| {
+                let proxy = proxy.clone();
+                stream::Streaming::new(
+                    source,
+                    Arc::new(move || {
+                        let _ = proxy.send_event(UserEvent::Refined);
+                    }),
+                )
+            }),
         };
         viewer.configure();
         viewer.window.request_redraw();
@@ -671,6 +758,7 @@ impl Viewer {
             format: Some(self.painter.format),
             ..Default::default()
         });
+        self.refine((w, h))?;
         let (_, mode) = self.draw(false, (w, h), &target)?;
         self.window.pre_present_notify();
         self.gpu.queue.present(frame);
@@ -699,12 +787,22 @@ impl Viewer {
             floor += &format!(" — {} selected", fmt_count(m.count()));
         }
         self.last_mode = mode;
-        self.window.set_title(&format!(
-            "pointillist — {} points — {} — {:?}{rate}{floor}",
-            fmt_count(self.plot.points.len()),
-            fmt_duration(took),
-            mode
-        ));
+        let title = match &self.stream {
+            Some(s) => format!(
+                "pointillist — {} — {} — {:?}{}{floor}",
+                s.source.path.display(),
+                fmt_duration(took),
+                mode,
+                s.status()
+            ),
+            None => format!(
+                "pointillist — {} points — {} — {:?}{rate}{floor}",
+                fmt_count(self.plot.points.len()),
+                fmt_duration(took),
+                mode
+            ),
+        };
+        self.window.set_title(&title);
         if animating && self.clock.paused.is_none() {
             self.window.request_redraw();
         } else {
@@ -809,6 +907,18 @@ impl Viewer {
     /// Carry out `action` and ask for a redraw when the picture changes.
     fn apply(&mut self, event_loop: &ActiveEventLoop, action: Action) -> Result<()> {
         let vp = self.viewport();
+        if self.stream.is_some()
+            && matches!(
+                action,
+                Action::CycleMode
+                    | Action::EditExpression(_)
+                    | Action::Select(_)
+                    | Action::WriteSelection
+            )
+        {
+            eprintln!("not on a streamed dataset: that needs the points in memory (give --memory)");
+            return Ok(());
+        }
         match action {
             Action::ZoomAt { pixel, factor } => self.camera.zoom_at(pixel, factor, &vp),
             Action::ZoomCentre(factor) => self.camera.zoom_at(vp.min + vp.size * 0.5, factor, &vp),
@@ -903,6 +1013,26 @@ impl Viewer {
         }
         self.hold_exact_floor(&vp);
         self.window.request_redraw();
+        Ok(())
+    }
+
+    /// A streamed window: aggregate the view shown (of a `size` window) unless
+    /// that is under way, and draw the newest grid of it there is.
+    fn refine(&mut self, size: (u32, u32)) -> Result<()> {
+        let camera = self.shown_camera();
+        let agg = self.plot.opts.agg;
+        let scale = self.window.scale_factor();
+        let Some(s) = &mut self.stream else {
+            return Ok(());
+        };
+        s.want(camera.x_range(), camera.y_range(), size, scale, agg);
+        if let Some(grid) = s.poll()? {
+            let vp = layout(size, self.scale(), &self.look.axes).plot;
+            let area = (vp.size.x as u32, vp.size.y as u32);
+            // A grid of another size or aggregate waits for its own.
+            self.plot.given =
+                ((grid.width, grid.height) == area && grid.agg == agg).then(|| grid.cells());
+        }
         Ok(())
     }
 

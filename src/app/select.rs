@@ -14,6 +14,9 @@ use crate::error::{input, Result};
 impl Viewer {
     /// The hover read-out at `cursor`; redraws when it changes.
     pub(super) fn hover_at(&mut self, cursor: DVec2) {
+        if self.stream.is_some() {
+            return; // No points in memory to read out.
+        }
         let vp = self.viewport();
         let inside = cursor.cmpge(vp.min).all() && cursor.cmplt(vp.min + vp.size).all();
         let probe = inside.then(|| {

@@ -143,6 +143,9 @@ pub fn options_for(
         view,
         delimiter,
         progress: None,
+        skip_bad_files: data
+            .skip_bad_files
+            .then(|| Arc::new(pointillist::BadFiles::default())),
     };
     Ok((options, columns, value))
 }
@@ -288,6 +291,24 @@ pub fn with_progress<T: Send>(
         done.store(true, Relaxed);
         result
     })
+    .inspect(|_| report_bad(&options))
+}
+
+/// What a load that skipped bad input (`--skip-bad-files`) left out, a line each.
+fn report_bad(options: &LoadOptions) {
+    let lines = options.skip_bad_files.as_ref().map(|b| b.lines());
+    let lines = lines.unwrap_or_default();
+    if !lines.is_empty() {
+        eprintln!(
+            "warning: --skip-bad-files left out {} bad file{} or row group{}:",
+            lines.len(),
+            if lines.len() == 1 { "" } else { "s" },
+            if lines.len() == 1 { "" } else { "s" }
+        );
+        for l in lines {
+            eprintln!("  {l}");
+        }
+    }
 }
 
 fn progress_bar(path: &Path, total: u64, counts_bytes: bool) -> indicatif::ProgressBar {

@@ -64,6 +64,9 @@ pub struct ConvertArgs {
     /// Rows per row group of the output.
     #[arg(long, default_value_t = pointillist::ROW_GROUP)]
     pub row_group: usize,
+    /// Leave out bad files and row groups of the input, reporting each (as `render`).
+    #[arg(long)]
+    pub skip_bad_files: bool,
 }
 
 /// Where the points come from.
@@ -97,6 +100,11 @@ pub struct DataArgs {
     /// CSV delimiter (default: detected from the first line).
     #[arg(long, value_name = "CHAR", requires = "input")]
     pub delimiter: Option<char>,
+    /// Carry on past a dataset's files that cannot be read or are truncated or
+    /// corrupt, and past a Parquet file's corrupt row groups: each is reported
+    /// and left out (default: the first is an error).
+    #[arg(long, requires = "input")]
+    pub skip_bad_files: bool,
 }
 
 /// The order points are kept in.
@@ -260,8 +268,8 @@ pub struct RenderArgs {
     #[arg(long, num_args = 2, value_names = ["X", "Y"], allow_negative_numbers = true)]
     pub probe: Option<Vec<f64>>,
     /// Memory the points may take (bytes, or with K, M, G, T; default: half of this
-    /// machine's). A Parquet file or dataset whose points need more is streamed: read
-    /// row group by row group into a density image, holding a row group at a time.
+    /// machine's). A Parquet file or dataset, .npy or raw file whose points need more
+    /// is streamed: read a batch at a time into a density image.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory: Option<u64>,
 }
@@ -327,6 +335,11 @@ pub struct ViewArgs {
     /// Folder for the screenshots the S key saves (pointillist-0001.png, ...).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub screenshot_dir: PathBuf,
+    /// Memory the points may take (as `render --memory`): an input whose points
+    /// need more is streamed, each view aggregated again in the background as a
+    /// density image that refines while the data is read.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory: Option<u64>,
 }
 
 /// Parses point counts such as `1000`, `1_000_000`, `1,000,000`, `250k`, `10M`, `1e6`, `2G`.
@@ -563,6 +576,9 @@ pub fn convert(args: &ConvertArgs) -> Result<()> {
         y: args.y.clone(),
         value: columns.next(),
         columns: columns.collect(),
+        skip_bad_files: args
+            .skip_bad_files
+            .then(|| std::sync::Arc::new(pointillist::BadFiles::default())),
         ..Default::default()
     };
     let done = load::with_progress(&args.input, options, 2, |p, o| {
@@ -590,15 +606,34 @@ pub fn view(args: &ViewArgs) -> Result<()> {
             args.screenshot_dir.display()
         )));
     }
-    let (points, value) = load::points(&args.data, &args.look)?;
-    let figure = Figure {
-        value: value.unwrap_or(figure.value),
-        ..figure
-    };
     let options = ViewOptions {
         screenshot_dir: args.screenshot_dir.clone(),
         source: args.data.describe(),
         verbose: args.look.verbose,
+    };
+    if let Some(path) = &args.data.input {
+        if let Some(need) = render::over_budget(path, &args.data, &args.look, args.memory) {
+            match pointillist::stream::check(&figure) {
+                Ok(()) => {
+                    eprintln!(
+                        "streaming {} (its points need about {} MB, more than --memory): each view a density image, refined as the data is read",
+                        path.display(),
+                        need / 1_000_000
+                    );
+                    let (load, _, _) = load::options_for(&args.data, &args.look, None)?;
+                    return pointillist::view_stream(path, &load, &figure, &options);
+                }
+                Err(why) => eprintln!(
+                    "note: the points need about {} MB, more than --memory; they are read into memory all the same ({why})",
+                    need / 1_000_000
+                ),
+            }
+        }
+    }
+    let (points, value) = load::points(&args.data, &args.look)?;
+    let figure = Figure {
+        value: value.unwrap_or(figure.value),
+        ..figure
     };
     pointillist::view(points, &figure, &options)
 }

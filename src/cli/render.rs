@@ -48,7 +48,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         None => None,
     };
     if let Some(path) = &args.data.input {
-        if let Some(need) = over_budget(path, args) {
+        if let Some(need) = over_budget(path, &args.data, &args.look, args.memory) {
             if pointillist::stream::check(&figure).is_ok() {
                 return streamed(args, path, figure, need);
             }
@@ -178,14 +178,20 @@ fn report_end(args: &RenderArgs, timings: &pointillist::Timings) {
 const POINT_BYTES: u64 = 40;
 const COLUMN_BYTES: u64 = 4;
 
-/// The memory the points of the Parquet input at `path` would need, when
-/// that is more than `--memory` allows (default: half the machine's).
-fn over_budget(path: &Path, args: &RenderArgs) -> Option<u64> {
-    let rows = Points::parquet_rows(path)?;
-    let columns = 1 + super::load::options_for(&args.data, &args.look, None)
-        .map_or(0, |(_, c, _)| c.len() as u64);
+/// The memory the points of the input at `path` (Parquet, .npy or raw: what
+/// can be streamed) would need, when that is more than `--memory` allows
+/// (default: half the machine's).
+pub fn over_budget(
+    path: &Path,
+    data: &super::DataArgs,
+    look: &super::LookArgs,
+    memory: Option<u64>,
+) -> Option<u64> {
+    let (options, columns, _) = super::load::options_for(data, look, None).ok()?;
+    let rows = Points::streamable_rows(path, options.format)?;
+    let columns = 1 + columns.len() as u64;
     let need = rows.saturating_mul(POINT_BYTES + COLUMN_BYTES * columns);
-    let budget = args.memory.unwrap_or_else(|| physical_memory() / 2);
+    let budget = memory.unwrap_or_else(|| physical_memory() / 2);
     (need > budget).then_some(need)
 }
 
@@ -205,8 +211,20 @@ fn physical_memory() -> u64 {
     }
 }
 
-/// The peak resident memory of this process so far, in MB.
+/// The peak resident memory of this process so far, in MB: Linux's VmHWM
+/// (getrusage's maximum on Linux also holds the parent's peak at the fork
+/// that started this process, so a big parent would show through).
 pub fn peak_mb() -> u64 {
+    let hwm = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        });
+    if let Some(kb) = hwm {
+        return kb / 1024;
+    }
     // SAFETY: getrusage fills the struct it is given.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
@@ -215,8 +233,8 @@ pub fn peak_mb() -> u64 {
     usage.ru_maxrss as u64 / 1024
 }
 
-/// `render` of a Parquet input too large for memory: a density image
-/// aggregated row group by row group, then drawn.
+/// `render` of an input too large for memory: a density image aggregated
+/// batch by batch (a Parquet row group, a slice of a .npy or raw file), then drawn.
 fn streamed(args: &RenderArgs, path: &Path, figure: Figure, need: u64) -> Result<()> {
     let start = Instant::now();
     let (options, _, _) = super::load::options_for(&args.data, &args.look, None)?;
@@ -226,7 +244,7 @@ fn streamed(args: &RenderArgs, path: &Path, figure: Figure, need: u64) -> Result
     let backend = figure.backend;
     let device = std::thread::spawn(move || Context::for_backend(backend));
     eprintln!(
-        "streaming {} (its points need about {} MB, more than --memory): a density image, a row group at a time",
+        "streaming {} (its points need about {} MB, more than --memory): a density image, a batch at a time",
         path.display(),
         need / 1_000_000
     );
@@ -235,14 +253,21 @@ fn streamed(args: &RenderArgs, path: &Path, figure: Figure, need: u64) -> Result
     })?;
     let read = start.elapsed();
     let (groups, skipped) = s.row_groups;
+    let groups = if groups + skipped > 0 {
+        format!(
+            ": {groups} of {} row groups ({skipped} outside the view by their x/y statistics)",
+            groups + skipped
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "read {} points in {:.2} s ({:.1} M points/s, {} pass{}): {groups} of {} row groups ({skipped} outside the view by their x/y statistics)",
+        "read {} points in {:.2} s ({:.1} M points/s, {} pass{}){groups}",
         fmt_count(s.points as usize),
         read.as_secs_f64(),
         s.points as f64 * s.passes as f64 / read.as_secs_f64().max(1e-9) / 1e6,
         s.passes,
         if s.passes == 1 { "" } else { "es" },
-        groups + skipped
     );
     if s.no_value > 0 {
         eprintln!(

@@ -500,6 +500,7 @@ mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let (_, r) = ld("q2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
@@ -519,6 +520,7 @@ mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let (_, r) = ld("c.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
@@ -533,6 +535,7 @@ mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let (_, r) = ld("c2.csv", text.as_bytes(), &spec);
         assert_eq!(r.unwrap().value, None);
@@ -555,6 +558,7 @@ mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let (_, r) = ld("k2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();

@@ -247,9 +247,15 @@ pub fn load(
     } = &plan;
     let mut all: Option<Loaded> = None;
     let mut key_values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut first_bad = None;
     for part in parts {
-        let loaded = load_counting(&part.path, format, file_spec, delimiter, read)
-            .map_err(|e| plan.keyed(e))?;
+        let loaded = match load_counting(&part.path, format, file_spec, delimiter, read) {
+            Ok(l) => l,
+            Err(e) => {
+                skip_or_fail(&plan, spec, e, &mut first_bad)?;
+                continue;
+            }
+        };
         let n = loaded.x.len();
         for k in wanted {
             let v = Plan::key_of(part, k)?;
@@ -266,7 +272,10 @@ pub fn load(
             }
         });
     }
-    let mut all = all.expect("a dataset has files");
+    // Every file was bad: the first one's error.
+    let Some(mut all) = all else {
+        return Err(first_bad.expect("a dataset has files"));
+    };
     // Keys as columns: numbers where every value is one, else labels.
     for (k, values) in key_values {
         let numbers: Option<Vec<f32>> = values.iter().map(|v| v.parse::<f32>().ok()).collect();
@@ -319,6 +328,7 @@ pub fn stream(
         keys.push((k.clone(), (!numbers).then(|| codes_of(&values).1)));
     }
     let mut groups = (0, 0);
+    let (mut first_bad, mut good) = (None, false);
     let mut first: Option<(bool, Vec<String>)> = None;
     for part in &plan.parts {
         let mut keyed = |mut l: Loaded| -> Result<(), LoadError> {
@@ -361,11 +371,39 @@ pub fn stream(
             read,
             &mut keyed,
             share,
-        )
-        .map_err(|e| plan.keyed(e))?;
-        groups = (groups.0 + g.0, groups.1 + g.1);
+        );
+        match g {
+            Ok(g) => {
+                groups = (groups.0 + g.0, groups.1 + g.1);
+                good = true;
+            }
+            Err(e) => skip_or_fail(&plan, spec, e, &mut first_bad)?,
+        }
     }
-    Ok(groups)
+    // Every file was bad: the first one's error.
+    match first_bad {
+        Some(e) if !good => Err(e),
+        _ => Ok(groups),
+    }
+}
+
+/// A file's error `e`: noted and passed over where the load skips bad files
+/// and the file is at fault (the first kept in `first`), else the load's error.
+fn skip_or_fail(
+    plan: &Plan,
+    spec: &ColumnSpec,
+    e: LoadError,
+    first: &mut Option<LoadError>,
+) -> Result<(), LoadError> {
+    let e = plan.keyed(e);
+    match &spec.skip_bad {
+        Some(bad) if e.is_bad_file() => {
+            bad.note(&e);
+            first.get_or_insert(e);
+            Ok(())
+        }
+        _ => Err(e),
+    }
 }
 
 /// Codes of `values` into their sorted distinct names.

@@ -186,6 +186,39 @@ pub struct ColumnSpec {
     /// row groups whose x or y statistics lie outside are not read (the rows
     /// of the groups read are all kept).
     pub view: Option<[f64; 4]>,
+    /// Carry on past bad files and row groups, noting each here (else the
+    /// first is the load's error).
+    pub skip_bad: Option<std::sync::Arc<BadFiles>>,
+}
+
+/// What a load that carries on past bad input skipped: unreadable, truncated
+/// or corrupt files of a dataset, and corrupt row groups of a Parquet file,
+/// each error once (a file met by several passes or threads is noted once),
+/// in the order met.
+#[derive(Debug, Default)]
+pub struct BadFiles(std::sync::Mutex<Vec<String>>);
+
+impl BadFiles {
+    /// Note `e`, once.
+    pub fn note(&self, e: &LoadError) {
+        let line = e.to_string();
+        let mut seen = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if !seen.contains(&line) {
+            seen.push(line);
+        }
+    }
+
+    /// The errors noted, one line each.
+    pub fn lines(&self) -> Vec<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// One record is the same record: a spec compares its sink by identity.
+impl PartialEq for BadFiles {
+    fn eq(&self, other: &BadFiles) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 /// The points read from a file.
@@ -342,6 +375,27 @@ pub enum LoadError {
 }
 
 impl LoadError {
+    /// Whether the error is the file's own fault (it cannot be opened or
+    /// read, or its bytes are truncated or corrupt), as opposed to the
+    /// request's (a column it lacks, a format it is not): what a load that
+    /// skips bad files skips.
+    pub fn is_bad_file(&self) -> bool {
+        matches!(
+            self,
+            LoadError::Open { .. }
+                | LoadError::Read { .. }
+                | LoadError::Empty { .. }
+                | LoadError::NotText { .. }
+                | LoadError::BadNpy { .. }
+                | LoadError::Truncated { .. }
+                | LoadError::RawSize { .. }
+                | LoadError::Csv { .. }
+                | LoadError::NotParquet { .. }
+                | LoadError::ParquetTruncated { .. }
+                | LoadError::BadParquet { .. }
+        )
+    }
+
     /// The file this error is about.
     pub fn path(&self) -> &Path {
         match self {
@@ -463,6 +517,8 @@ pub fn stream_counting(
     };
     match format {
         Format::Parquet => parquet::stream(path, columns, read, emit, share),
+        Format::Npy => npy::stream(path, columns, emit, share),
+        Format::Raw(layout) => raw::stream(path, layout, columns, emit, share),
         _ if !share.take() => Ok((0, 0)),
         _ => {
             let loaded = load_counting(path, Some(format), columns, delimiter, read)?;
@@ -473,9 +529,26 @@ pub fn stream_counting(
     }
 }
 
-/// The rows of a Parquet file or dataset from the files' footers (None for
-/// other formats, or where a footer cannot be read: a load will say why).
-pub fn parquet_rows(path: &Path) -> Option<u64> {
+/// The rows of a file or dataset that can be streamed, told without reading
+/// them: a Parquet file's or dataset's from the footers, a `.npy` array's
+/// from its header, a raw file's from its size. None for CSV, or where that
+/// cannot be told (a load will say why).
+pub fn rows(path: &Path, format: Option<Format>) -> Option<u64> {
+    if dataset::is_dataset(path) {
+        return parquet_rows(path);
+    }
+    match format.map_or_else(|| detect_format(path).ok(), Some)? {
+        Format::Parquet => parquet_rows(path),
+        Format::Npy => npy::rows(path),
+        Format::Raw(layout) => {
+            Some(std::fs::metadata(path).ok()?.len() / layout.record_size() as u64)
+        }
+        Format::Csv => None,
+    }
+}
+
+/// The rows of a Parquet file or dataset from the files' footers.
+fn parquet_rows(path: &Path) -> Option<u64> {
     let files: Vec<PathBuf> = if dataset::is_dataset(path) {
         dataset::parts(path)
             .ok()?
@@ -550,6 +623,75 @@ impl std::ops::Deref for Bytes {
         match self {
             Bytes::Map(m) => m,
             Bytes::Buf(b) => b,
+        }
+    }
+}
+
+/// Rows a streamed `.npy` or raw file hands over at a time.
+const SLICE_ROWS: usize = 1 << 18;
+
+/// A streamed decode's consumer and the share of its batches to take.
+type Streaming<'a, 'b> = Option<(
+    &'a mut dyn FnMut(Loaded) -> Result<(), LoadError>,
+    &'b Share,
+)>;
+
+/// The `rows` rows of a mapped file, each pushed by `push` (a range of rows
+/// into a sink of `values` value columns) and finished by `finish`: all in
+/// one [`Loaded`], or, streaming, a slice of [`SLICE_ROWS`] at a time handed
+/// to the consumer (then an empty one is returned), the pages of each slice
+/// (the bytes `span` gives for its rows, None: spread over the file) let go
+/// once read so that what was read does not stay resident.
+fn by_slices(
+    bytes: &Bytes,
+    rows: usize,
+    values: usize,
+    push: &dyn Fn(&mut Sink, std::ops::Range<usize>),
+    finish: &dyn Fn(Sink) -> Loaded,
+    span: &dyn Fn(std::ops::Range<usize>) -> Option<std::ops::Range<usize>>,
+    stream: Streaming<'_, '_>,
+) -> Result<Loaded, LoadError> {
+    let Some((emit, share)) = stream else {
+        let mut sink = Sink::new(rows, values);
+        push(&mut sink, 0..rows);
+        return Ok(finish(sink));
+    };
+    for start in (0..rows).step_by(SLICE_ROWS) {
+        if !share.take() {
+            continue;
+        }
+        let end = (start + SLICE_ROWS).min(rows);
+        let mut sink = Sink::new(end - start, values);
+        push(&mut sink, start..end);
+        // The slice's pages go (all of them, where its rows are spread out).
+        release(bytes, span(start..end).unwrap_or(0..bytes.len()));
+        emit(finish(sink))?;
+    }
+    Ok(finish(Sink::new(0, values)))
+}
+
+/// Let go of the pages of a mapped file that hold the byte `range`: a later
+/// read faults them in from the page cache again.
+fn release(bytes: &Bytes, range: std::ops::Range<usize>) {
+    #[cfg(target_os = "linux")]
+    if let Bytes::Map(m) = bytes {
+        // Whole pages, the partial ones at the ends too (a page a slice shares
+        // with the next is read again from the page cache if need be: one
+        // left mapped can hold a whole large folio of the file mapped).
+        const PAGE: usize = 4096;
+        let start = range.start / PAGE * PAGE;
+        let end = range.end.min(m.len()).next_multiple_of(PAGE).min(m.len());
+        if start < end {
+            // SAFETY: `m` is a whole read-only file mapping, page
+            // aligned and never written, and [start, end) lies in it: dropping
+            // its pages only makes later reads fault them in again.
+            unsafe {
+                libc::madvise(
+                    m.as_ptr().add(start) as *mut libc::c_void,
+                    end - start,
+                    libc::MADV_DONTNEED,
+                );
+            }
         }
     }
 }
@@ -765,6 +907,19 @@ impl Sink {
             row: Vec::with_capacity(columns),
             labels: None,
         }
+    }
+
+    /// Where the sink is now: [`Sink::rewind`] goes back there.
+    fn mark(&self) -> (usize, usize) {
+        (self.x.len(), self.skipped)
+    }
+
+    /// Drop the rows pushed since `mark` (those of a bad row group).
+    fn rewind(&mut self, (rows, skipped): (usize, usize)) {
+        self.x.truncate(rows);
+        self.y.truncate(rows);
+        self.values.iter_mut().for_each(|v| v.truncate(rows));
+        self.skipped = skipped;
     }
 
     /// Codes of the `column`th value column are labels.
@@ -986,6 +1141,7 @@ mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         assert_eq!(
             resolve(p, &spec, &n3, true).unwrap(),
@@ -1034,6 +1190,7 @@ mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         assert_eq!(
             resolve_unnamed(p, &spec, huge).unwrap(),
@@ -1143,6 +1300,7 @@ mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
         assert_eq!(got.x, [0.25, 8.0, f64::from(0.3f32)]);
@@ -1182,6 +1340,7 @@ mod tests {
             more: vec![name("dec"), name("F16"), name("U32"), name("f32")],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let got = load(&fixture("types.parquet"), None, &spec, None).unwrap();
         assert_eq!((got.x.clone(), got.skipped), (vec![-128.0, 127.0], 1));

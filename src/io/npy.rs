@@ -6,7 +6,10 @@
 
 use std::path::Path;
 
-use super::{column_name, map_file, resolve, resolve_unnamed, ColumnSpec, LoadError, Loaded, Sink};
+use super::{
+    by_slices, column_name, map_file, resolve, resolve_unnamed, ColumnSpec, LoadError, Loaded,
+    Share, Sink, Streaming,
+};
 
 /// The dtypes this loader reads, for messages.
 pub(super) const SUPPORTED_DTYPES: &str =
@@ -518,6 +521,32 @@ fn parse_fields(path: &Path, list: &[Py]) -> Result<(Vec<Field>, usize), LoadErr
 }
 
 pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> {
+    load_or_stream(path, spec, None)
+}
+
+/// The rows of the array at `path`, from its header (None where it cannot be read).
+pub(super) fn rows(path: &Path) -> Option<u64> {
+    let bytes = map_file(path).ok()?;
+    match parse_header(path, &bytes).ok()?.layout {
+        Layout::Plain { rows, .. } | Layout::Structured { rows, .. } => Some(rows as u64),
+    }
+}
+
+/// The rows of `path` a slice at a time (see [`by_slices`]).
+pub(super) fn stream(
+    path: &Path,
+    spec: &ColumnSpec,
+    emit: &mut dyn FnMut(Loaded) -> Result<(), LoadError>,
+    share: &Share,
+) -> Result<(usize, usize), LoadError> {
+    load_or_stream(path, spec, Some((emit, share))).map(|_| (0, 0))
+}
+
+fn load_or_stream(
+    path: &Path,
+    spec: &ColumnSpec,
+    stream: Streaming<'_, '_>,
+) -> Result<Loaded, LoadError> {
     let bytes = map_file(path)?;
     let header = parse_header(path, &bytes)?;
     let data = &bytes[header.data_start..];
@@ -564,13 +593,19 @@ pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> 
             let (ox, oy) = (col(picked.x), col(picked.y));
             let offsets: Vec<usize> = picked.values().into_iter().map(col).collect();
             let read = dtype.read;
-            let mut sink = Sink::new(rows, offsets.len());
-            for r in 0..rows {
-                let base = r * step;
-                let vals = offsets.iter().map(|&o| read(&data[base + o..]));
-                sink.push(read(&data[base + ox..]), read(&data[base + oy..]), vals);
-            }
-            Ok(sink.finish_with(column_name, &picked))
+            let push = |sink: &mut Sink, range: std::ops::Range<usize>| {
+                for r in range {
+                    let base = r * step;
+                    let vals = offsets.iter().map(|&o| read(&data[base + o..]));
+                    sink.push(read(&data[base + ox..]), read(&data[base + oy..]), vals);
+                }
+            };
+            let finish = |sink: Sink| sink.finish_with(column_name, &picked);
+            let start = header.data_start;
+            let span = |r: std::ops::Range<usize>| {
+                (!fortran).then(|| start + r.start * step..start + r.end * step)
+            };
+            by_slices(&bytes, rows, offsets.len(), &push, &finish, &span, stream)
         }
         Layout::Structured {
             fields,
@@ -594,13 +629,19 @@ pub(super) fn load(path: &Path, spec: &ColumnSpec) -> Result<Loaded, LoadError> 
                 .into_iter()
                 .map(pick)
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut sink = Sink::new(rows, vcols.len());
-            for r in 0..rows {
-                let rec = &data[r * itemsize..(r + 1) * itemsize];
-                let vals = vcols.iter().map(|(d, o)| (d.read)(&rec[*o..]));
-                sink.push((dx.read)(&rec[ox..]), (dy.read)(&rec[oy..]), vals);
-            }
-            Ok(sink.finish(&names, &picked))
+            let push = |sink: &mut Sink, range: std::ops::Range<usize>| {
+                for r in range {
+                    let rec = &data[r * itemsize..(r + 1) * itemsize];
+                    let vals = vcols.iter().map(|(d, o)| (d.read)(&rec[*o..]));
+                    sink.push((dx.read)(&rec[ox..]), (dy.read)(&rec[oy..]), vals);
+                }
+            };
+            let finish = |sink: Sink| sink.finish(&names, &picked);
+            let start = header.data_start;
+            let span = |r: std::ops::Range<usize>| {
+                Some(start + r.start * itemsize..start + r.end * itemsize)
+            };
+            by_slices(&bytes, rows, vcols.len(), &push, &finish, &span, stream)
         }
     }
 }
@@ -780,6 +821,7 @@ pub(super) mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!(got.x, [3.0, 13.0, 23.0]);
@@ -851,6 +893,7 @@ pub(super) mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!((got.x, got.skipped), (vec![1.0, 1.0, 4.0], 2));
@@ -892,6 +935,7 @@ pub(super) mod tests {
                 more: vec![],
                 labels: None,
                 view: None,
+                skip_bad: None,
             };
             let got = ld(&path, &spec).unwrap();
             assert_eq!((got.x, got.y), (vec![0.25, 8.0], vec![1.5, -3.0]));
@@ -927,6 +971,7 @@ pub(super) mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let got = ld(&path, &spec).unwrap();
         assert_eq!(got.x, [1.25, -2.5]);
@@ -940,6 +985,7 @@ pub(super) mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let msg = assert_err_names_file(ld(&path, &spec), &path);
         assert!(msg.contains("rgb") && msg.contains("sub-array"), "{msg}");
@@ -1111,6 +1157,7 @@ pub(super) mod tests {
                 more: vec![],
                 labels: None,
                 view: None,
+                skip_bad: None,
             };
             let got = ld(&path, &spec).unwrap();
             assert_eq!(got.x_name, "column 2000000000");

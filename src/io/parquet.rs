@@ -257,6 +257,19 @@ fn reason(e: &ParquetError) -> String {
     s.strip_prefix("Parquet error: ").unwrap_or(&s).to_string()
 }
 
+/// `e` (about row group `g`) naming the row group, where it does not yet.
+fn in_group(e: LoadError, g: usize) -> LoadError {
+    match e {
+        LoadError::BadParquet { path, reason } if !reason.contains("row group") => {
+            LoadError::BadParquet {
+                path,
+                reason: format!("row group {g}: {reason}"),
+            }
+        }
+        e => e,
+    }
+}
+
 /// What a streamed decode hands each row group's rows to.
 pub(super) type Emit<'a> = &'a mut dyn FnMut(Loaded) -> Result<(), LoadError>;
 
@@ -308,7 +321,7 @@ fn load_or_stream(
         let start = range.start / PAGE * PAGE;
         let end = range.end.min(d.len());
         if mapped && start < end {
-            // SAFETY: `d` is a whole read-only private file mapping (page
+            // SAFETY: `d` is a whole read-only file mapping (page
             // aligned, never written) and [start, end) lies in it: dropping
             // its pages only makes later reads fault them in from the file again.
             unsafe {
@@ -481,7 +494,6 @@ fn decode(
         sv.len(),
     );
     let mut groups = (0, 0);
-    let mut unreleased = 0u64;
     for g in 0..reader.num_row_groups() {
         // A stream's worker decodes only its share of the row groups.
         if let Some((_, share)) = &emit {
@@ -502,52 +514,76 @@ fn decode(
             }
         }
         groups.0 += 1;
-        let rg = reader.get_row_group(g).map_err(|e| bad(reason(&e)))?;
-        let rows = usize::try_from(rg.metadata().num_rows()).unwrap_or(0);
-        let mut readers = Vec::with_capacity(cols.len());
-        for (&c, &(conv, max_def)) in cols.iter().zip(&convs) {
-            let r = rg.get_column_reader(c).map_err(|e| bad(reason(&e)))?;
-            readers.push(Col::new(r, conv, max_def).map_err(bad)?);
-        }
-        let mut done = 0;
-        while done < rows {
-            let want = BATCH.min(rows - done);
-            for (r, &c) in readers.iter_mut().zip(&cols) {
-                r.fill(want).map_err(|e| {
-                    bad(format!(
-                        "column '{}', row group {g}: {}",
-                        names[c],
-                        reason(&e)
-                    ))
-                })?;
-                if r.out.len() < want {
-                    return Err(bad(format!(
-                        "column '{}' ends after {} of the {rows} rows of row group {g}",
-                        names[c],
-                        done + r.out.len()
-                    )));
+        // One row group's rows into the sink, or why not (a panic of the
+        // parquet crate in it, as in `load_or_stream`, becomes an error).
+        let mark = sink.mark();
+        let one = |sink: &mut Sink| -> Result<u64, LoadError> {
+            let rg = reader.get_row_group(g).map_err(|e| bad(reason(&e)))?;
+            let rows = usize::try_from(rg.metadata().num_rows()).unwrap_or(0);
+            let mut readers = Vec::with_capacity(cols.len());
+            for (&c, &(conv, max_def)) in cols.iter().zip(&convs) {
+                let r = rg.get_column_reader(c).map_err(|e| bad(reason(&e)))?;
+                readers.push(Col::new(r, conv, max_def).map_err(bad)?);
+            }
+            let mut done = 0;
+            while done < rows {
+                let want = BATCH.min(rows - done);
+                for (r, &c) in readers.iter_mut().zip(&cols) {
+                    r.fill(want).map_err(|e| {
+                        bad(format!(
+                            "column '{}', row group {g}: {}",
+                            names[c],
+                            reason(&e)
+                        ))
+                    })?;
+                    if r.out.len() < want {
+                        return Err(bad(format!(
+                            "column '{}' ends after {} of the {rows} rows of row group {g}",
+                            names[c],
+                            done + r.out.len()
+                        )));
+                    }
                 }
+                // Every reader holds at least `want` values (checked above).
+                for r in 0..want {
+                    let vals = sv.iter().map(|&s| readers[s].out[r]);
+                    sink.push(readers[sx].out[r], readers[sy].out[r], vals);
+                }
+                done += want;
             }
-            // Every reader holds at least `want` values (checked above).
-            for r in 0..want {
-                let vals = sv.iter().map(|&s| readers[s].out[r]);
-                sink.push(readers[sx].out[r], readers[sy].out[r], vals);
+            Ok(u64::try_from(rg.metadata().compressed_size()).unwrap_or(0))
+        };
+        let decoded = catch_unwind(AssertUnwindSafe(|| one(&mut sink))).unwrap_or_else(|_| {
+            let at = PANIC.take().map(|p| format!(" {p}")).unwrap_or_default();
+            Err(bad(format!("corrupt data (the parquet reader failed{at})")))
+        });
+        let size = match decoded.map_err(|e| in_group(e, g)) {
+            Ok(size) => size,
+            // Carrying on past a bad row group: its rows go, the next is read.
+            Err(e) if e.is_bad_file() && spec.skip_bad.is_some() => {
+                spec.skip_bad.as_ref().expect("some").note(&e);
+                sink.rewind(mark);
+                groups.0 -= 1;
+                continue;
             }
-            done += want;
-        }
-        let size = u64::try_from(rg.metadata().compressed_size()).unwrap_or(0);
+            Err(e) => return Err(e),
+        };
         read.fetch_add(size, Ordering::Relaxed);
         if let Some((emit, _)) = emit.as_mut() {
-            let group = std::mem::replace(&mut sink, Sink::new(0, sv.len()));
-            let mut loaded = group.finish(&names, &picked);
+            let batch = std::mem::replace(&mut sink, Sink::new(0, sv.len()));
+            let mut loaded = batch.finish(&names, &picked);
             loaded.row_groups = (1, 0);
-            // Every 16 MB decoded, the mapping's pages go (one call for many
-            // small row groups: each walks the whole mapping).
-            unreleased += size;
-            if unreleased >= 16 << 20 {
-                release(&whole, 0..whole.len());
-                unreleased = 0;
-            }
+            // The pages of the row group's chunks go once it is decoded (the
+            // chunks were checked to lie in the file above).
+            let (start, end) = cols.iter().fold((usize::MAX, 0), |(lo, hi), &c| {
+                let chunk = group.column(c);
+                let start = chunk
+                    .dictionary_page_offset()
+                    .unwrap_or(chunk.data_page_offset()) as usize;
+                let end = start + chunk.compressed_size() as usize;
+                (lo.min(start), hi.max(end))
+            });
+            release(&whole, start..end);
             emit(loaded)?;
         }
     }
@@ -601,6 +637,7 @@ mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         }
     }
 

@@ -6,9 +6,31 @@
 
 use std::path::Path;
 
-use super::{map_file, resolve, ColumnSpec, LoadError, Loaded, RawLayout, Sink};
+use super::{
+    by_slices, map_file, resolve, ColumnSpec, LoadError, Loaded, RawLayout, Share, Sink, Streaming,
+};
 
 pub(super) fn load(path: &Path, layout: RawLayout, spec: &ColumnSpec) -> Result<Loaded, LoadError> {
+    load_or_stream(path, layout, spec, None)
+}
+
+/// The records of `path` a slice at a time (see [`by_slices`]).
+pub(super) fn stream(
+    path: &Path,
+    layout: RawLayout,
+    spec: &ColumnSpec,
+    emit: &mut dyn FnMut(Loaded) -> Result<(), LoadError>,
+    share: &Share,
+) -> Result<(usize, usize), LoadError> {
+    load_or_stream(path, layout, spec, Some((emit, share))).map(|_| (0, 0))
+}
+
+fn load_or_stream(
+    path: &Path,
+    layout: RawLayout,
+    spec: &ColumnSpec,
+    stream: Streaming<'_, '_>,
+) -> Result<Loaded, LoadError> {
     let bytes = map_file(path)?;
     let record = layout.record_size();
     if bytes.len() % record != 0 {
@@ -33,12 +55,16 @@ pub(super) fn load(path: &Path, layout: RawLayout, spec: &ColumnSpec) -> Result<
     };
     let (ox, oy) = (picked.x * scalar, picked.y * scalar);
     let offsets: Vec<usize> = picked.values().iter().map(|v| v * scalar).collect();
-    let mut sink = Sink::new(rows, offsets.len());
-    for rec in bytes.chunks_exact(record) {
-        let vals = offsets.iter().map(|&o| read(&rec[o..]));
-        sink.push(read(&rec[ox..]), read(&rec[oy..]), vals);
-    }
-    Ok(sink.finish(&names, &picked))
+    let push = |sink: &mut Sink, range: std::ops::Range<usize>| {
+        let part = &bytes[range.start * record..range.end * record];
+        for rec in part.chunks_exact(record) {
+            let vals = offsets.iter().map(|&o| read(&rec[o..]));
+            sink.push(read(&rec[ox..]), read(&rec[oy..]), vals);
+        }
+    };
+    let finish = |sink: Sink| sink.finish(&names, &picked);
+    let span = |r: std::ops::Range<usize>| Some(r.start * record..r.end * record);
+    by_slices(&bytes, rows, offsets.len(), &push, &finish, &span, stream)
 }
 
 #[cfg(test)]
@@ -109,6 +135,7 @@ mod tests {
             more: vec![],
             labels: None,
             view: None,
+            skip_bad: None,
         };
         let got = load_any(&path, Some(Format::Raw(layout)), &spec, None).unwrap();
         assert_eq!(

@@ -698,6 +698,7 @@ fn random_spec(rng: &mut Rng) -> ColumnSpec {
         more: (0..rng.below(4)).map(|_| col(rng)).collect(),
         labels: None,
         view: None,
+        skip_bad: None,
     }
 }
 
