@@ -490,12 +490,19 @@ impl Viewer {
             .create_surface(window.clone())
             .map_err(|e| Error::Gpu(format!("could not draw into the window: {e}")))?;
         let gpu = pollster::block_on(Gpu::with_instance(instance, Some(&surface)))?;
-        eprintln!(
-            "pointillist: {} points ({}) on {}",
-            fmt_count(points.len()),
-            args.source,
-            gpu.describe()
-        );
+        match &args.stream {
+            Some(s) => eprintln!(
+                "pointillist: streaming {} on {}",
+                s.path.display(),
+                gpu.describe()
+            ),
+            None => eprintln!(
+                "pointillist: {} points ({}) on {}",
+                fmt_count(points.len()),
+                args.source,
+                gpu.describe()
+            ),
+        }
         if args.verbose {
             eprintln!("  adapter: {:?}", gpu.info);
         }

@@ -44,6 +44,8 @@ struct Job {
     passes: u64,
     started: Instant,
     done: Arc<Mutex<Option<Result<Streamed>>>>,
+    /// When its first grid was drawn (after the start).
+    first: Option<Duration>,
     /// How long it took, once done; the points it read.
     finished: Option<(Duration, u64)>,
 }
@@ -54,14 +56,25 @@ pub struct Streaming {
     job: Option<Job>,
     /// Wakes the event loop (a redraw) when a grid is ready.
     wake: Arc<dyn Fn() + Send + Sync>,
+    /// The aggregations' threads: their own, so that a frame's parallel work
+    /// (on rayon's global pool) never waits behind a whole pass.
+    pool: Option<Arc<rayon::ThreadPool>>,
 }
 
 impl Streaming {
     pub fn new(source: Source, wake: Arc<dyn Fn() + Send + Sync>) -> Streaming {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("pointillist-stream-{i}"))
+            .build()
+            .ok()
+            .map(Arc::new);
         Streaming {
             source,
             job: None,
             wake,
+            pool,
         }
     }
 
@@ -95,8 +108,13 @@ impl Streaming {
         let done = Arc::new(Mutex::new(None));
         let (path, wake) = (self.source.path.clone(), self.wake.clone());
         let (w, d) = (watch.clone(), done.clone());
+        let pool = self.pool.clone();
         std::thread::spawn(move || {
-            let r = stream_density_watched(&path, &load, &figure, Some((&w, &*wake)));
+            let run = || stream_density_watched(&path, &load, &figure, Some((&w, &*wake)));
+            let r = match pool {
+                Some(pool) => pool.install(run),
+                None => run(),
+            };
             *d.lock().unwrap_or_else(|p| p.into_inner()) = Some(r);
             wake();
         });
@@ -107,6 +125,7 @@ impl Streaming {
             passes,
             started: Instant::now(),
             done,
+            first: None,
             finished: None,
         });
     }
@@ -119,15 +138,26 @@ impl Streaming {
             return Ok(None);
         };
         let done = job.done.lock().unwrap_or_else(|p| p.into_inner()).take();
-        match done {
+        let grid = match done {
             Some(Ok(s)) => {
-                job.finished = Some((job.started.elapsed(), s.points));
-                Ok(Some(s.grid))
+                let took = job.started.elapsed();
+                job.finished = Some((took, s.points));
+                eprintln!(
+                    "view streamed: {} points in {}, its first picture after {}",
+                    fmt_count(s.points as usize),
+                    fmt_duration(took),
+                    fmt_duration(job.first.unwrap_or(took))
+                );
+                Some(s.grid)
             }
-            Some(Err(Error::Stopped)) => Ok(None),
-            Some(Err(e)) => Err(e),
-            None => Ok(job.watch.take().map(|(grid, _)| grid)),
+            Some(Err(Error::Stopped)) => None,
+            Some(Err(e)) => return Err(e),
+            None => job.watch.take().map(|(grid, _)| grid),
+        };
+        if grid.is_some() && job.first.is_none() {
+            job.first = Some(job.started.elapsed());
         }
+        Ok(grid)
     }
 
     /// For the title: how far the aggregation of the view has come.
