@@ -41,13 +41,15 @@ pub fn advise_huge<T>(buf: &mut [T]) {
 const OWN_MAPPING_BYTES: i32 = 1 << 20;
 
 /// Make glibc hand freed large blocks back to the OS, for a long-running
-/// process such as the viewer, or a stream of batches. By default glibc raises its mmap threshold each
+/// process such as the viewer. By default glibc raises its mmap threshold each
 /// time a mapped block is freed (up to 32 MiB), after which blocks of that size
 /// come from the heap, where the holes that a mix of frame sizes leaves keep
 /// resident memory high: the viewer's resting memory rose 262 -> 325 MB over
 /// 90 s of random input (tests/soak.rs). A fixed 1 MiB threshold keeps it flat
 /// (212 -> 213 MB). The trim threshold is fixed too: it had risen with the
-/// mmap threshold. Elsewhere (musl, macOS, Windows) it does nothing.
+/// mmap threshold. The price: every large buffer is fresh memory, faulted in
+/// (a streamed pass over 100M points took 12 s instead of 4.6 s with it, so
+/// streaming does without). Elsewhere (musl, macOS, Windows) it does nothing.
 pub(crate) fn give_back_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets an allocator parameter; a fixed threshold also

@@ -276,9 +276,7 @@ pub fn stream_density(
 /// [`stream_density`] watched: stopped when `watch.stop` is set, and about
 /// every 120 ms of binning the grid so far (the points binned by then) is
 /// left in `watch`, `shown` called after. The finished grid is the same.
-///
-/// On Linux with glibc this fixes the allocator's mmap and trim thresholds
-/// (1 MiB) for the process, so that each batch's memory goes back to the OS.
+
 pub fn stream_density_watched(
     path: &std::path::Path,
     options: &LoadOptions,
@@ -287,8 +285,6 @@ pub fn stream_density_watched(
 ) -> Result<Streamed> {
     check(figure)?;
     figure.check()?;
-    // Each batch's buffers go back to the OS when dropped: the memory stays flat.
-    crate::mem::give_back_freed_memory();
     let mut figure = Figure {
         mode: Mode::Density,
         ..figure.clone()
