@@ -273,10 +273,11 @@ pub fn stream_density(
     stream_density_watched(path, options, figure, None)
 }
 
-/// [`stream_density`] watched: stopped when `watch.stop` is set, and about
-/// every 120 ms of binning the grid so far (the points binned by then) is
-/// left in `watch`, `shown` called after. The finished grid is the same.
-
+/// [`stream_density`] watched by `(watch, shown)`: stopped when `watch.stop`
+/// is set, and about every 120 ms of binning (the first time as soon as a
+/// thread has binned a batch) the grid so far and the points binned by then
+/// are left in `watch` ([`Watch::take`]) and `shown` is called. The finished
+/// grid is the same as [`stream_density`]'s.
 pub fn stream_density_watched(
     path: &std::path::Path,
     options: &LoadOptions,

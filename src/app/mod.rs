@@ -98,6 +98,25 @@ struct ViewArgs {
     stream: Option<stream::Source>,
 }
 
+impl ViewArgs {
+    fn new(
+        figure: &Figure,
+        options: &ViewOptions,
+        sorted: bool,
+        stream: Option<stream::Source>,
+    ) -> ViewArgs {
+        ViewArgs {
+            width: figure.width,
+            height: figure.height,
+            screenshot_dir: options.screenshot_dir.clone(),
+            source: options.source.clone(),
+            verbose: options.verbose,
+            sorted,
+            stream,
+        }
+    }
+}
+
 /// From this many points on, the viewer sorts points given in input order
 /// along a Morton curve, so that zoomed-in frames skip the tiles they do not
 /// show (a sort of 10M points takes ~0.2 s on 2 cores).
@@ -152,15 +171,7 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
         );
     }
     let (set, look) = figure.resolve(&points)?;
-    let args = ViewArgs {
-        width: figure.width,
-        height: figure.height,
-        screenshot_dir: options.screenshot_dir.clone(),
-        source: options.source.clone(),
-        verbose: options.verbose,
-        sorted,
-        stream: None,
-    };
+    let args = ViewArgs::new(figure, options, sorted, None);
     // A window may stay open for hours: freed frames must not stay resident.
     // (Not for a streamed window: each of its batches would then be fresh
     // memory, faulted in again, and a pass 2.5 times as slow.)
@@ -203,20 +214,13 @@ pub fn view_stream(
         figure.y_range.expect("set")
     );
     let (set, look) = crate::context::grid_look(&figure)?;
-    let args = ViewArgs {
-        width: figure.width,
-        height: figure.height,
-        screenshot_dir: options.screenshot_dir.clone(),
-        source: options.source.clone(),
-        verbose: options.verbose,
-        sorted: false,
-        stream: Some(stream::Source {
-            path: path.to_path_buf(),
-            load: load.clone(),
-            figure: figure.clone(),
-            bytes: Points::input_bytes(path),
-        }),
+    let source = stream::Source {
+        path: path.to_path_buf(),
+        load: load.clone(),
+        figure: figure.clone(),
+        bytes: Points::input_bytes(path),
     };
+    let args = ViewArgs::new(&figure, options, false, Some(source));
     open_window(&args, look, (set, Points::new::<f64>(&[], &[])?, figure))
 }
 
