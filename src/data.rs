@@ -216,6 +216,43 @@ impl Points {
         io::rows(path.as_ref(), format)
     }
 
+    /// The bounds of the points at `path` from its Parquet footers'
+    /// statistics, without reading the data (None where they lack them);
+    /// they span every row, those a load skips included.
+    pub(crate) fn footer_bounds(
+        path: &Path,
+        options: &LoadOptions,
+    ) -> Option<crate::points::Bounds> {
+        Self::footer_bounds_named(path, options).map(|(b, _)| b)
+    }
+
+    /// The x and y ranges of the Parquet file or dataset at `path`, loaded
+    /// as `options` says, from its footers' statistics, without reading the
+    /// data: None unless every row group has both. They span every row, also
+    /// those a load skips for a missing value. A streamed render without a
+    /// view fits them, with no pass for the bounds.
+    pub fn footer_ranges(
+        path: impl AsRef<Path>,
+        options: &LoadOptions,
+    ) -> Option<((f64, f64), (f64, f64))> {
+        Self::footer_bounds(path.as_ref(), options)
+            .map(|b| ((b.min.x, b.max.x), (b.min.y, b.max.y)))
+    }
+
+    /// [`Points::footer_bounds`] and the x and y columns' names.
+    pub(crate) fn footer_bounds_named(
+        path: &Path,
+        options: &LoadOptions,
+    ) -> Option<(crate::points::Bounds, (String, String))> {
+        let ([x0, x1, y0, y1], [xn, yn]) =
+            io::footer_xy_range(path, options.format, &options.spec())?;
+        let b = crate::points::Bounds {
+            min: glam::DVec2::new(x0, y0),
+            max: glam::DVec2::new(x1, y1),
+        };
+        (b.min.is_finite() && b.max.is_finite()).then_some((b, (xn, yn)))
+    }
+
     /// The points of a load of `path`.
     fn from_loaded(path: &Path, loaded: io::Loaded) -> Result<Points> {
         let mut set = PointSet::from_xy(&loaded.x, &loaded.y, loaded.value);

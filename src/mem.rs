@@ -62,6 +62,27 @@ pub(crate) fn give_back_freed_memory() {
     }
 }
 
+/// glibc's highest mmap threshold (32 MiB on 64-bit), and a trim threshold
+/// well above a streamed pass's working memory.
+const HEAP_BYTES: i32 = 32 << 20;
+const KEEP_FREED_BYTES: i32 = 512 << 20;
+
+/// Make glibc keep freed blocks up to 32 MiB for reuse, for a streamed pass:
+/// each batch's vectors (a row group of a million rows is 8 MB a column)
+/// then come from the heap the last batch left, instead of fresh pages the
+/// kernel zeroes and faults in one by one. A streamed density render of 100M
+/// Parquet points here took 3.5 s instead of 4.6 s, its peak 158 MB instead
+/// of 124 MB. The kept memory is bounded by the batches in flight.
+pub(crate) fn reuse_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters. A refusal (0) leaves
+    // the defaults.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, HEAP_BYTES);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, KEEP_FREED_BYTES);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

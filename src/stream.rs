@@ -36,7 +36,9 @@ pub struct Streamed {
     /// Parquet row groups read and skipped by their statistics (the last pass).
     pub row_groups: (usize, usize),
     /// Passes over the data: one; one more for the bounds (without a view,
-    /// or where the values matter) and one for a sum's or mean's range.
+    /// or where the values matter, unless the Parquet footers' statistics
+    /// give them) and one for a sum's or mean's range; a run on footer
+    /// bounds that the points kept do not fill is run again on theirs.
     pub passes: usize,
 }
 
@@ -278,6 +280,10 @@ pub fn stream_density(
 /// thread has binned a batch) the grid so far and the points binned by then
 /// are left in `watch` ([`Watch::take`]) and `shown` is called. The finished
 /// grid is the same as [`stream_density`]'s.
+///
+/// With glibc it sets the process's allocator to keep freed blocks up to
+/// 32 MiB (and 512 MiB of free heap) for reuse: each batch then takes the
+/// memory the last one freed, not fresh pages (a quarter faster).
 pub fn stream_density_watched(
     path: &std::path::Path,
     options: &LoadOptions,
@@ -286,6 +292,35 @@ pub fn stream_density_watched(
 ) -> Result<Streamed> {
     check(figure)?;
     figure.check()?;
+    crate::mem::reuse_freed_memory();
+    // Without a view, the Parquet footers' x/y statistics give the bounds
+    // (no pass). They span every row: where the points kept span less (a
+    // row skipped for a missing value held an extreme), the bounds the
+    // points give are taken in a second run, as without statistics.
+    let footer = (figure.x_range.is_none() && figure.y_range.is_none())
+        .then(|| Points::footer_bounds(path, options))
+        .flatten();
+    let (streamed, seen) = stream_with(path, options, figure, watch, footer)?;
+    match footer {
+        Some(f) if seen != f => {
+            let (mut again, _) = stream_with(path, options, figure, watch, None)?;
+            again.passes += streamed.passes;
+            Ok(again)
+        }
+        _ => Ok(streamed),
+    }
+}
+
+/// [`stream_density_watched`] with the data's bounds given (`footer`) or
+/// found by a pass; also the bounds of the points kept, as the batches
+/// derived showed them (every point's, where `footer` is given).
+fn stream_with(
+    path: &std::path::Path,
+    options: &LoadOptions,
+    figure: &Figure,
+    watch: Option<(&Watch, &(dyn Fn() + Sync))>,
+    footer: Option<crate::points::Bounds>,
+) -> Result<(Streamed, crate::points::Bounds)> {
     let mut figure = Figure {
         mode: Mode::Density,
         ..figure.clone()
@@ -299,8 +334,13 @@ pub fn stream_density_watched(
     let values_matter = figure.agg != Agg::Count || figure.filter.is_some();
     let mut origin = None;
     if figure.x_range.is_none() || figure.y_range.is_none() || values_matter {
-        let (bounds, _) = bounds(path, options, &stop_asked)?;
-        passes += 1;
+        let bounds = match footer {
+            Some(b) => b,
+            None => {
+                passes += 1;
+                bounds(path, options, &stop_asked)?.0
+            }
+        };
         let fit = Camera::fit(&bounds);
         figure.x_range = figure.x_range.or(Some(fit.x_range()));
         figure.y_range = figure.y_range.or(Some(fit.y_range()));
@@ -313,7 +353,12 @@ pub fn stream_density_watched(
     // One batch's points on the whole data's origin, and their values.
     // The axes' titles: the columns' names, as the first batch has them.
     let names = Mutex::new(None);
+    let seen = Mutex::new(crate::points::Bounds::EMPTY);
     let derive = |p: Points| -> Result<(crate::points::PointSet, Vec<f32>, DeriveStats)> {
+        {
+            let mut seen = seen.lock().unwrap_or_else(|p| p.into_inner());
+            *seen = seen.union(p.set.bounds);
+        }
         names
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -479,7 +524,7 @@ pub fn stream_density_watched(
         figure.x_label = figure.x_label.or(Some(x));
         figure.y_label = figure.y_label.or(Some(y));
     }
-    Ok(Streamed {
+    let streamed = Streamed {
         grid: Grid::from_cells(size.0, size.1, agg, cells),
         figure,
         points,
@@ -487,5 +532,9 @@ pub fn stream_density_watched(
         no_value: stats.no_value,
         row_groups,
         passes,
-    })
+    };
+    Ok((
+        streamed,
+        seen.into_inner().unwrap_or_else(|p| p.into_inner()),
+    ))
 }

@@ -206,6 +206,111 @@ fn a_streamed_grid_equals_the_in_memory_grid_for_every_aggregate() {
     }
 }
 
+/// A Parquet file of x, y (double) and v (float) rows, one row group.
+fn write_rows(path: &Path, x: &[f64], y: &[f64], v: &[f32]) {
+    let schema = Arc::new(
+        parse_message_type("message s { required double x; required double y; required float v; }")
+            .unwrap(),
+    );
+    let file = std::fs::File::create(path).unwrap();
+    let props = Arc::new(WriterProperties::builder().build());
+    let mut w = SerializedFileWriter::new(file, schema, props).unwrap();
+    let mut rg = w.next_row_group().unwrap();
+    let mut c = 0;
+    while let Some(mut col) = rg.next_column().unwrap() {
+        match (c, col.untyped()) {
+            (0, ColumnWriter::DoubleColumnWriter(w)) => w.write_batch(x, None, None).unwrap(),
+            (1, ColumnWriter::DoubleColumnWriter(w)) => w.write_batch(y, None, None).unwrap(),
+            (2, ColumnWriter::FloatColumnWriter(w)) => w.write_batch(v, None, None).unwrap(),
+            _ => panic!("unexpected column {c}"),
+        };
+        col.close().unwrap();
+        c += 1;
+    }
+    rg.close().unwrap();
+    w.close().unwrap();
+}
+
+#[test]
+fn without_a_view_the_footers_statistics_give_the_bounds_in_one_pass() {
+    let dir = scratch("footer");
+    write_dataset(&dir, 4, 3000);
+    let options = LoadOptions {
+        columns: vec!["v".into(), "part".into()],
+        ..Default::default()
+    };
+    let points = Points::load(&dir, &options).unwrap();
+    let mut ctx = Context::cpu();
+    let (x, y) = Points::footer_ranges(&dir, &options).expect("statistics in every row group");
+    assert_eq!(Some(x), points.x_range());
+    assert_eq!(Some(y), points.y_range());
+    for agg in [Agg::Count, Agg::Mean] {
+        let figure = Figure {
+            width: 300,
+            height: 200,
+            mode: Mode::Density,
+            agg,
+            value: Value::expr("v * part + x"),
+            ..Figure::default()
+        };
+        let s = stream_density(&dir, &options, &figure).unwrap();
+        // No bounds pass: one to bin (and one for a mean's range).
+        assert_eq!(s.passes, 1 + (agg == Agg::Mean) as usize, "{agg:?}");
+        // In memory the view is fitted to the points: the same grid.
+        let memory = Figure {
+            backend: Backend::Cpu,
+            ..figure.clone()
+        };
+        let frame = ctx.render_frame(&points, &memory).unwrap();
+        assert_same(
+            &s.grid,
+            &frame.grid.unwrap(),
+            &format!("footer bounds, {agg:?}"),
+        );
+    }
+
+    // The row at x = 10 has no value, so no point: the footers span more
+    // than the points kept, and the run is made again on the points' bounds.
+    let file = dir.join("skipped-extreme.parquet");
+    write_rows(
+        &file,
+        &[0.0, 1.0, 2.0, 10.0],
+        &[0.0, 3.0, 1.0, 2.0],
+        &[1.0, 2.0, 3.0, f32::NAN],
+    );
+    let options = LoadOptions {
+        value: Some("v".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        Points::footer_ranges(&file, &options),
+        Some(((0.0, 10.0), (0.0, 3.0)))
+    );
+    let points = Points::load(&file, &options).unwrap();
+    assert_eq!(points.x_range(), Some((0.0, 2.0)));
+    let figure = Figure {
+        width: 200,
+        height: 150,
+        mode: Mode::Density,
+        ..Figure::default()
+    };
+    let s = stream_density(&file, &options, &figure).unwrap();
+    assert_eq!(
+        s.passes, 3,
+        "a run on the footers, then a bounds pass and a run"
+    );
+    let memory = Figure {
+        backend: Backend::Cpu,
+        ..figure.clone()
+    };
+    let frame = ctx.render_frame(&points, &memory).unwrap();
+    assert_same(&s.grid, &frame.grid.unwrap(), "after the footers");
+    // A float column without statistics, or a CSV file: no footer bounds.
+    let csv = dir.join("points.csv");
+    std::fs::write(&csv, "x,y\n0,0\n1,1\n").unwrap();
+    assert_eq!(Points::footer_ranges(&csv, &LoadOptions::default()), None);
+}
+
 #[test]
 fn streaming_needs_a_density_frame_and_no_row_numbers() {
     let dir = scratch("refused");

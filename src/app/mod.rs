@@ -183,7 +183,8 @@ pub fn view(points: Points, figure: &Figure, options: &ViewOptions) -> Result<()
 /// is aggregated again as a density image of `figure` in the background,
 /// the picture refining as the data is read (a Parquet file or dataset, a
 /// `.npy` or raw file; see [`crate::stream_density`]). The home view is the
-/// data's bounds, found by a first pass before the window opens. Zoom, pan,
+/// data's bounds: a Parquet input's footer statistics, or else a first pass
+/// before the window opens. Zoom, pan,
 /// colourmaps and aggregates work as on points in memory; hover, selection,
 /// the mode key and the expression line need the points in memory.
 pub fn view_stream(
@@ -195,7 +196,12 @@ pub fn view_stream(
     crate::stream::check(figure)?;
     figure.check()?;
     let start = Instant::now();
-    let (bounds, names) = crate::stream::bounds(path, load, &|| Ok(()))?;
+    // The Parquet footers' statistics where they have them (they also span
+    // rows a load skips for a missing value), else a pass.
+    let (bounds, names) = match Points::footer_bounds_named(path, load) {
+        Some((b, names)) => (b, Some(names)),
+        None => crate::stream::bounds(path, load, &|| Ok(()))?,
+    };
     let fit = Camera::fit(&bounds);
     let (x_name, y_name) = names.unzip();
     let figure = Figure {

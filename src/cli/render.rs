@@ -240,7 +240,10 @@ fn streamed(args: &RenderArgs, path: &Path, figure: Figure, need: u64) -> Result
     let (options, _, _) = super::load::options_for(&args.data, &args.look, None)?;
     let passes = 1
         + matches!(figure.agg, pointillist::Agg::Sum | pointillist::Agg::Mean) as u64
-        + (figure.x_range.is_none() || figure.y_range.is_none()) as u64;
+        + ((figure.x_range.is_none() || figure.y_range.is_none())
+            && !(figure.x_range.is_none()
+                && figure.y_range.is_none()
+                && Points::footer_ranges(path, &options).is_some())) as u64;
     let backend = figure.backend;
     let device = std::thread::spawn(move || Context::for_backend(backend));
     eprintln!(

@@ -561,6 +561,53 @@ fn parquet_rows(path: &Path) -> Option<u64> {
     files.iter().map(|f| parquet::rows(f)).sum()
 }
 
+/// The x and y ranges `[x0, x1, y0, y1]` of a Parquet file or dataset from
+/// its footers' statistics, without reading its data: None where a file's
+/// statistics lack them (or x or y is a partition key, or not a float
+/// column). They span every row, also those a load skips for a missing value.
+/// Also the x and y columns' names.
+pub fn footer_xy_range(
+    path: &Path,
+    format: Option<Format>,
+    spec: &ColumnSpec,
+) -> Option<([f64; 4], [String; 2])> {
+    let files: Vec<PathBuf> = if dataset::is_dataset(path) {
+        dataset::parts(path)
+            .ok()?
+            .into_iter()
+            .map(|p| p.path)
+            .collect()
+    } else if format.map_or_else(|| detect_format(path).ok(), Some)? == Format::Parquet {
+        vec![path.to_path_buf()]
+    } else {
+        return None;
+    };
+    // Only x and y are looked up (the others may be partition keys).
+    let spec = &ColumnSpec {
+        value: None,
+        more: Vec::new(),
+        labels: None,
+        ..spec.clone()
+    };
+    let mut all: Option<([f64; 4], [String; 2])> = None;
+    for f in &files {
+        let (q, names) = parquet::xy_range(f, spec)?;
+        all = Some(match all {
+            None => (q, names),
+            Some((r, names)) => (
+                [
+                    r[0].min(q[0]),
+                    r[1].max(q[1]),
+                    r[2].min(q[2]),
+                    r[3].max(q[3]),
+                ],
+                names,
+            ),
+        });
+    }
+    all
+}
+
 /// The format implied by the file's extension (case-insensitive): `.npy`,
 /// `.csv`, `.tsv`, `.txt` (as CSV), `.parquet`, `.pq`, `.f32xy`, `.f32xyv`,
 /// `.f64xy`, `.f64xyv`.
@@ -953,6 +1000,35 @@ impl Sink {
 
     fn skip(&mut self) {
         self.skipped += 1;
+    }
+
+    /// [`Sink::push`] of rows `0..x.len()` given as columns (`values[k][r]`
+    /// is row r's value of column k): where every row is finite, as whole
+    /// slices.
+    fn push_rows(&mut self, x: &[f64], y: &[f64], values: &[&[f64]]) {
+        debug_assert_eq!(values.len(), self.values.len());
+        let finite = x.iter().chain(y).all(|v| v.is_finite())
+            && values
+                .iter()
+                .all(|col| col[..x.len()].iter().all(|&v| (v as f32).is_finite()));
+        if !finite {
+            for r in 0..x.len() {
+                self.push(x[r], y[r], values.iter().map(|col| col[r]));
+            }
+            return;
+        }
+        self.x.extend_from_slice(x);
+        self.y.extend_from_slice(&y[..x.len()]);
+        for (col, from) in self.values.iter_mut().zip(values) {
+            col.extend(from[..x.len()].iter().map(|&v| v as f32));
+        }
+    }
+
+    /// Room for `rows` more rows.
+    fn reserve(&mut self, rows: usize) {
+        self.x.reserve(rows);
+        self.y.reserve(rows);
+        self.values.iter_mut().for_each(|v| v.reserve(rows));
     }
 
     /// Add `other`'s points after this one's.

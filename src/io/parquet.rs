@@ -494,6 +494,7 @@ fn decode(
         sv.len(),
     );
     let mut groups = (0, 0);
+    let streamed = emit.is_some();
     for g in 0..reader.num_row_groups() {
         // A stream's worker decodes only its share of the row groups.
         if let Some((_, share)) = &emit {
@@ -520,6 +521,10 @@ fn decode(
         let one = |sink: &mut Sink| -> Result<u64, LoadError> {
             let rg = reader.get_row_group(g).map_err(|e| bad(reason(&e)))?;
             let rows = usize::try_from(rg.metadata().num_rows()).unwrap_or(0);
+            if streamed {
+                // A streamed batch is one row group (no more rows than bytes).
+                sink.reserve(rows.min(file_len));
+            }
             let mut readers = Vec::with_capacity(cols.len());
             for (&c, &(conv, max_def)) in cols.iter().zip(&convs) {
                 let r = rg.get_column_reader(c).map_err(|e| bad(reason(&e)))?;
@@ -545,10 +550,8 @@ fn decode(
                     }
                 }
                 // Every reader holds at least `want` values (checked above).
-                for r in 0..want {
-                    let vals = sv.iter().map(|&s| readers[s].out[r]);
-                    sink.push(readers[sx].out[r], readers[sy].out[r], vals);
-                }
+                let vals: Vec<&[f64]> = sv.iter().map(|&s| &readers[s].out[..want]).collect();
+                sink.push_rows(&readers[sx].out[..want], &readers[sy].out[..want], &vals);
                 done += want;
             }
             Ok(u64::try_from(rg.metadata().compressed_size()).unwrap_or(0))
@@ -601,6 +604,34 @@ pub(super) fn rows(path: &Path) -> Option<u64> {
     let file = std::fs::File::open(path).ok()?;
     let reader = SerializedFileReader::new(file).ok()?;
     u64::try_from(reader.metadata().file_metadata().num_rows()).ok()
+}
+
+/// The x and y ranges `[x0, x1, y0, y1]` of the Parquet file at `path`
+/// from its row groups' statistics: None unless x and y are float columns
+/// of the file whose every non-empty row group has both statistics; and
+/// the x and y columns' names.
+pub(super) fn xy_range(path: &Path, spec: &ColumnSpec) -> Option<([f64; 4], [String; 2])> {
+    let file = std::fs::File::open(path).ok()?;
+    let reader = SerializedFileReader::new(file).ok()?;
+    let meta = reader.metadata();
+    let schema = meta.file_metadata().schema_descr();
+    let names: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
+    let picked = resolve(path, spec, &names, true).ok()?;
+    let mut r = [
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for g in meta.row_groups().iter().filter(|g| g.num_rows() > 0) {
+        if g.num_columns() != names.len() {
+            return None;
+        }
+        let (x0, x1) = float_range(g.column(picked.x).statistics())?;
+        let (y0, y1) = float_range(g.column(picked.y).statistics())?;
+        r = [r[0].min(x0), r[1].max(x1), r[2].min(y0), r[3].max(y1)];
+    }
+    Some((r, [names[picked.x].clone(), names[picked.y].clone()]))
 }
 
 /// A float column chunk's (min, max), when its statistics hold both (and
