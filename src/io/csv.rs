@@ -138,71 +138,208 @@ fn load_with(
     parallel_min: usize,
 ) -> Result<Loaded, LoadError> {
     let bytes = map_file(path)?;
-    let head = &bytes[..bytes.len().min(SNIFF)];
-    if !looks_like_text(head) {
-        return Err(LoadError::NotText {
-            path: path.to_path_buf(),
-        });
-    }
-    let delim = delimiter.unwrap_or_else(|| sniff_delimiter(head));
-    let format = Format {
-        delim,
-        collapse: delim == b' ',
-    };
-    let mut reader = format.reader(&bytes[..]);
-    let mut rec = ByteRecord::new();
-    if !reader
-        .read_byte_record(&mut rec)
-        .map_err(|e| csv_error(path, e, 0))?
-    {
-        // Only blank or comment lines.
-        return Err(LoadError::Empty {
-            path: path.to_path_buf(),
-        });
-    }
-    let first: Vec<&[u8]> = (0..)
-        .map_while(|i| field(&rec, format.collapse, i))
-        .collect();
-    let header = first
-        .iter()
-        .any(|f| matches!(cell(Some(f), delim), Cell::NotNumber));
-    let names: Vec<String> = if header {
-        first
-            .iter()
-            .map(|f| String::from_utf8_lossy(f).trim().to_string())
-            .collect()
-    } else {
-        (0..first.len()).map(column_name).collect()
-    };
-    let picked = resolve(path, spec, &names, header)?;
-    let rows = Rows {
-        path,
-        format,
-        names: &names,
-        header,
-        cols: [picked.x, picked.y]
-            .into_iter()
-            .chain(picked.values())
-            .collect(),
-        labels: picked.labels_slot(),
-    };
-    // Where the data starts: after the header, or at the first record.
-    let start = if header {
-        reader.position().clone()
-    } else {
-        rec.position()
-            .expect("a record read has a position")
-            .clone()
-    };
-    let data = &bytes[start.byte() as usize..];
-    let lines_before = start.line() - 1;
+    let file = Opened::new(path, &bytes, spec, delimiter)?;
+    let (rows, data, lines_before) = (file.rows(), file.data(), file.lines_before);
     let sink = if data.len() >= parallel_min && !data.contains(&b'"') {
         rows.parallel(data, lines_before, read)?
     } else {
         rows.sequential(data, lines_before, read)?
     };
     read.store(bytes.len() as u64, Ordering::Relaxed);
-    Ok(sink.finish(&names, &picked))
+    Ok(sink.finish(&file.names, &file.picked))
+}
+
+/// Bytes of a CSV file a streamed batch parses (cut at a line break).
+const STREAM_CHUNK: usize = 8 << 20;
+
+/// [`load`] a chunk of about 8 MiB at a time, each chunk's rows handed to
+/// `emit` and its pages let go; `share` says which chunks are this
+/// worker's. The file is cut at line breaks: a quoted field that holds one
+/// (where a chunk holds an odd number of quote characters) is an error.
+pub(super) fn stream(
+    path: &Path,
+    spec: &ColumnSpec,
+    delimiter: Option<u8>,
+    read: &AtomicU64,
+    emit: &mut dyn FnMut(Loaded) -> Result<(), LoadError>,
+    share: &super::Share,
+) -> Result<(usize, usize), LoadError> {
+    stream_in(path, spec, delimiter, read, emit, share, STREAM_CHUNK)
+}
+
+/// [`stream`] in chunks of about `chunk_bytes`.
+fn stream_in(
+    path: &Path,
+    spec: &ColumnSpec,
+    delimiter: Option<u8>,
+    read: &AtomicU64,
+    emit: &mut dyn FnMut(Loaded) -> Result<(), LoadError>,
+    share: &super::Share,
+    chunk_bytes: usize,
+) -> Result<(usize, usize), LoadError> {
+    let bytes = map_file(path)?;
+    let file = Opened::new(path, &bytes, spec, delimiter)?;
+    let (rows, data) = (file.rows(), file.data());
+    if rows.labels.is_some() {
+        // A text column's codes number the labels of the whole file.
+        if share.take() {
+            emit(load(path, spec, delimiter, read)?)?;
+        }
+        return Ok((0, 0));
+    }
+    let offset = data.as_ptr() as usize - bytes.as_ptr() as usize;
+    // Chunk k starts after the first line break at or after k * chunk_bytes.
+    let cut = |k: usize| -> usize {
+        let from = k * chunk_bytes;
+        if k == 0 || from >= data.len() {
+            return from.min(data.len());
+        }
+        data[from - 1..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(data.len(), |i| from + i)
+    };
+    for k in 0..data.len().div_ceil(chunk_bytes) {
+        if !share.take() {
+            continue;
+        }
+        let (start, end) = (cut(k), cut(k + 1));
+        if start >= end {
+            continue;
+        }
+        let chunk = &data[start..end];
+        // Line numbers for messages: counted only when one is needed.
+        let lines_at =
+            || file.lines_before + data[..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        if chunk.iter().filter(|&&b| b == b'"').count() % 2 == 1 {
+            return Err(LoadError::CsvQuotedLineBreak {
+                path: path.to_path_buf(),
+                line: lines_at() + 1,
+            });
+        }
+        let sink = rows
+            .parse(chunk, 0, |_| {})
+            .or_else(|_| rows.parse(chunk, lines_at(), |_| {}))?;
+        read.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+        super::release(&bytes, offset + start..offset + end);
+        emit(sink.finish(&file.names, &file.picked))?;
+    }
+    Ok((0, 0))
+}
+
+/// The rows a CSV file holds, estimated from its size and the lines of its
+/// first mebibyte (None: unreadable, or nothing to go by).
+pub(super) fn rows(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let size = std::fs::metadata(path).ok()?.len();
+    let mut head = Vec::with_capacity(1 << 20);
+    std::fs::File::open(path)
+        .ok()?
+        .take(1 << 20)
+        .read_to_end(&mut head)
+        .ok()?;
+    let lines = head.iter().filter(|&&b| b == b'\n').count() as u64;
+    (lines > 0).then(|| size * lines / head.len() as u64)
+}
+
+/// A CSV file opened: its format, names, chosen columns, and where its data
+/// starts.
+struct Opened<'a> {
+    path: &'a Path,
+    bytes: &'a [u8],
+    format: Format,
+    names: Vec<String>,
+    header: bool,
+    picked: super::Picked,
+    /// The data's first byte, after the header.
+    start: usize,
+    /// Lines of the file before the data.
+    lines_before: u64,
+}
+
+impl<'a> Opened<'a> {
+    fn new(
+        path: &'a Path,
+        bytes: &'a [u8],
+        spec: &ColumnSpec,
+        delimiter: Option<u8>,
+    ) -> Result<Opened<'a>, LoadError> {
+        let head = &bytes[..bytes.len().min(SNIFF)];
+        if !looks_like_text(head) {
+            return Err(LoadError::NotText {
+                path: path.to_path_buf(),
+            });
+        }
+        let delim = delimiter.unwrap_or_else(|| sniff_delimiter(head));
+        let format = Format {
+            delim,
+            collapse: delim == b' ',
+        };
+        let mut reader = format.reader(bytes);
+        let mut rec = ByteRecord::new();
+        if !reader
+            .read_byte_record(&mut rec)
+            .map_err(|e| csv_error(path, e, 0))?
+        {
+            // Only blank or comment lines.
+            return Err(LoadError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        let first: Vec<&[u8]> = (0..)
+            .map_while(|i| field(&rec, format.collapse, i))
+            .collect();
+        let header = first
+            .iter()
+            .any(|f| matches!(cell(Some(f), delim), Cell::NotNumber));
+        let names: Vec<String> = if header {
+            first
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).trim().to_string())
+                .collect()
+        } else {
+            (0..first.len()).map(column_name).collect()
+        };
+        let picked = resolve(path, spec, &names, header)?;
+        // Where the data starts: after the header, or at the first record.
+        let start = if header {
+            reader.position().clone()
+        } else {
+            rec.position()
+                .expect("a record read has a position")
+                .clone()
+        };
+        Ok(Opened {
+            path,
+            bytes,
+            format,
+            names,
+            header,
+            picked,
+            start: start.byte() as usize,
+            lines_before: start.line() - 1,
+        })
+    }
+
+    /// What to take from each record.
+    fn rows(&self) -> Rows<'_> {
+        Rows {
+            path: self.path,
+            format: self.format,
+            names: &self.names,
+            header: self.header,
+            cols: [self.picked.x, self.picked.y]
+                .into_iter()
+                .chain(self.picked.values())
+                .collect(),
+            labels: self.picked.labels_slot(),
+        }
+    }
+
+    /// The data rows' bytes.
+    fn data(&self) -> &'a [u8] {
+        &self.bytes[self.start..]
+    }
 }
 
 /// How records are read.
@@ -714,6 +851,90 @@ mod tests {
         let path = temp_file("par-quote.csv", text.as_bytes());
         let got = load_with(&path, &ColumnSpec::default(), None, &AtomicU64::new(0), 1).unwrap();
         assert_eq!((got.x, got.y), (vec![1.0, 3.0], vec![2.0, 4.0]));
+    }
+
+    #[test]
+    fn streamed_chunks_give_what_a_load_gives() {
+        let mut text = String::from("# points\nx,y,v\n");
+        for i in 0..500 {
+            if i % 37 == 3 {
+                text.push_str(&format!("{i},{},NA\n", i * 2));
+            } else {
+                text.push_str(&format!("{i},{},\"{}.5\"\n", i * 2, i % 7));
+            }
+        }
+        let path = temp_file("stream.csv", text.as_bytes());
+        let spec = ColumnSpec::default();
+        let whole = load_any(&path, Some(Format::Csv), &spec, None).unwrap();
+        for (chunk, workers) in [(1 << 20, 1), (64, 1), (100, 3)] {
+            let mut batches = Vec::new();
+            for k in 0..workers {
+                let share = super::super::Share::new(k, workers);
+                stream_in(
+                    &path,
+                    &spec,
+                    None,
+                    &AtomicU64::new(0),
+                    &mut |l| {
+                        batches.push(l);
+                        Ok(())
+                    },
+                    &share,
+                    chunk,
+                )
+                .unwrap();
+            }
+            // In file order: the first x of each batch.
+            batches.sort_by(|a, b| a.x[0].total_cmp(&b.x[0]));
+            let x: Vec<f64> = batches.iter().flat_map(|b| b.x.clone()).collect();
+            let v: Vec<f32> = batches
+                .iter()
+                .flat_map(|b| b.value.clone().unwrap())
+                .collect();
+            let skipped: usize = batches.iter().map(|b| b.skipped).sum();
+            assert!(
+                chunk > 1000 || batches.len() > 20,
+                "{chunk}: {} batches",
+                batches.len()
+            );
+            assert_eq!(x, whole.x, "{chunk}");
+            assert_eq!(Some(v), whole.value, "{chunk}");
+            assert_eq!(skipped, whole.skipped, "{chunk}");
+            assert_eq!(batches[0].value_name.as_deref(), Some("v"));
+        }
+        // A bad field names its line of the file from any chunk.
+        let bad = text.replace("400,800,\"1.5\"", "400,800,oops");
+        let path = temp_file("stream-bad.csv", bad.as_bytes());
+        let e = stream_in(
+            &path,
+            &spec,
+            None,
+            &AtomicU64::new(0),
+            &mut |_| Ok(()),
+            &super::super::Share::new(0, 1),
+            64,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("line 403"), "{e}");
+        // A quoted line break cannot be cut at.
+        let quoted = text.replace(
+            "\"3.5\"\n11,",
+            &format!("\"3.5\",\"a note{}\"\n11,", "\n".repeat(100)),
+        );
+        assert_ne!(quoted, text);
+        let path = temp_file("stream-quoted.csv", quoted.as_bytes());
+        let e = stream_in(
+            &path,
+            &spec,
+            None,
+            &AtomicU64::new(0),
+            &mut |_| Ok(()),
+            &super::super::Share::new(0, 1),
+            64,
+        )
+        .unwrap_err();
+        assert!(matches!(e, LoadError::CsvQuotedLineBreak { .. }), "{e}");
+        assert!(e.to_string().contains("larger --memory"), "{e}");
     }
 
     #[test]

@@ -354,6 +354,8 @@ pub enum LoadError {
         line: Option<u64>,
         source: ::csv::Error,
     },
+    #[error("{} line {line}: a quoted field holds a line break there, and a CSV file streamed beyond --memory is cut at line breaks; give a larger --memory to read it whole", path.display())]
+    CsvQuotedLineBreak { path: PathBuf, line: u64 },
     #[error("{} is not a Parquet file (it does not start with the bytes PAR1); check the file and --format (valid formats: {FORMAT_NAMES})", path.display())]
     NotParquet { path: PathBuf },
     #[error("{} is truncated or incomplete: a Parquet file ends with a footer and the bytes PAR1, which are missing; re-save the file, or wait until its writer has finished", path.display())]
@@ -420,6 +422,7 @@ impl LoadError {
             | LoadError::TooFewColumns { path, .. }
             | LoadError::RawSize { path, .. }
             | LoadError::Csv { path, .. }
+            | LoadError::CsvQuotedLineBreak { path, .. }
             | LoadError::NotParquet { path }
             | LoadError::ParquetTruncated { path }
             | LoadError::BadParquet { path, .. }
@@ -496,7 +499,7 @@ impl Share {
 }
 
 /// [`load_counting`] batch by batch: a Parquet file (or a dataset of them)
-/// row group by row group, any other file whole, each batch handed to
+/// row group by row group, a `.npy`, raw or CSV file in slices, each batch handed to
 /// `emit`, so that no more than one is held. A dataset's batches carry its
 /// partition keys as columns. Returns the row groups read and skipped.
 pub fn stream_counting(
@@ -519,13 +522,7 @@ pub fn stream_counting(
         Format::Parquet => parquet::stream(path, columns, read, emit, share),
         Format::Npy => npy::stream(path, columns, emit, share),
         Format::Raw(layout) => raw::stream(path, layout, columns, emit, share),
-        _ if !share.take() => Ok((0, 0)),
-        _ => {
-            let loaded = load_counting(path, Some(format), columns, delimiter, read)?;
-            let groups = loaded.row_groups;
-            emit(loaded)?;
-            Ok(groups)
-        }
+        Format::Csv => csv::stream(path, columns, delimiter, read, emit, share),
     }
 }
 
@@ -543,7 +540,7 @@ pub fn rows(path: &Path, format: Option<Format>) -> Option<u64> {
         Format::Raw(layout) => {
             Some(std::fs::metadata(path).ok()?.len() / layout.record_size() as u64)
         }
-        Format::Csv => None,
+        Format::Csv => csv::rows(path),
     }
 }
 
