@@ -161,7 +161,8 @@ impl Points {
     /// [`Points::load`] batch by batch, so that no more than one batch is
     /// held: a Parquet file or dataset row group by row group (each with its
     /// partition keys as columns), a `.npy` or raw file in slices of 2^18
-    /// rows, a CSV file whole. Each batch's points
+    /// rows, a CSV file in chunks of about 8 MiB cut at line breaks (whole
+    /// where a text label column is read). Each batch's points
     /// go to `each`; returns the Parquet row groups read and skipped (by
     /// [`LoadOptions::view`]).
     pub fn stream(
