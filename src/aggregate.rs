@@ -206,49 +206,52 @@ impl<'a> Input<'a> {
 
 /// Highest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
 pub fn splat(input: &Input, values: &[f32], map: &GridMap) -> Vec<u32> {
-    extreme(input, values, map, |cell, v| cell.max(v))
+    aggregate(input, map, keys(values), keep_max)
 }
 
 /// Smallest value per pixel, as `ordered` bits (0: no point). NaN values are skipped.
 /// The GPU keeps `!ordered(v)` with atomicMax and flips it back (`finalise`).
 pub fn min_splat(input: &Input, values: &[f32], map: &GridMap) -> Vec<u32> {
-    // Branch-free: an empty cell (0) wraps to u32::MAX, which any key beats.
-    extreme(input, values, map, |cell, v| {
-        cell.wrapping_sub(1).min(v.wrapping_sub(1)).wrapping_add(1)
-    })
-}
-
-/// Each pixel keeps `pick(cell, key)` of the `ordered` keys of its values.
-fn extreme(
-    input: &Input,
-    values: &[f32],
-    map: &GridMap,
-    pick: impl Fn(u32, u32) -> u32 + Sync,
-) -> Vec<u32> {
-    aggregate(
-        input,
-        map,
-        |i| {
-            let v = values[i];
-            (!v.is_nan()).then(|| ordered(v))
-        },
-        |cell: &mut u32, v| *cell = pick(*cell, v),
-    )
+    aggregate(input, map, keys(values), keep_min)
 }
 
 /// Points per pixel (saturating, so a billion points in one pixel cannot wrap),
 /// leaving out the points the filter left out (`values`, when given).
 pub fn count(input: &Input, values: Option<&[f32]>, map: &GridMap) -> Vec<u32> {
-    aggregate(
-        input,
-        map,
-        |i| {
-            values
-                .is_none_or(|v| crate::derive::is_kept(v[i]))
-                .then_some(())
-        },
-        |cell: &mut u32, ()| count_one(cell),
-    )
+    aggregate(input, map, kept(values), |cell, ()| count_one(cell))
+}
+
+/// What point i brings to a count: nothing, if the filter left it out.
+fn kept(values: Option<&[f32]>) -> impl Fn(usize) -> Option<()> + Sync + '_ {
+    move |i| {
+        values
+            .is_none_or(|v| crate::derive::is_kept(v[i]))
+            .then_some(())
+    }
+}
+
+/// What point i brings to a maximum or minimum: its value's `ordered` key (not NaN).
+fn keys(values: &[f32]) -> impl Fn(usize) -> Option<u32> + Sync + '_ {
+    move |i| {
+        let v = values[i];
+        (!v.is_nan()).then(|| ordered(v))
+    }
+}
+
+/// A maximum cell keeps the higher key.
+#[inline]
+fn keep_max(cell: &mut u32, key: u32) {
+    *cell = (*cell).max(key);
+}
+
+/// A minimum cell keeps the lower key. Branch-free: an empty cell (0) wraps
+/// to u32::MAX, which any key beats.
+#[inline]
+fn keep_min(cell: &mut u32, key: u32) {
+    *cell = cell
+        .wrapping_sub(1)
+        .min(key.wrapping_sub(1))
+        .wrapping_add(1);
 }
 
 /// One more point in a count cell; stays at `u32::MAX` instead of wrapping.
@@ -318,18 +321,60 @@ pub struct SumCell {
 
 /// Number of (non-NaN) values and the sum of their steps per pixel.
 pub fn sums(input: &Input, values: &[f32], map: &GridMap, q: &Quantiser) -> Vec<SumCell> {
-    aggregate(
-        input,
-        map,
-        |i| {
-            let v = values[i];
-            (!v.is_nan()).then(|| q.quantise(v))
-        },
-        |cell: &mut SumCell, steps| {
-            cell.n += 1;
-            cell.steps += steps as u64;
-        },
-    )
+    aggregate(input, map, steps(values, q), add_steps)
+}
+
+/// What point i brings to a sum: its value's fixed-point steps (not NaN).
+fn steps<'a>(values: &'a [f32], q: &'a Quantiser) -> impl Fn(usize) -> Option<u32> + Sync + 'a {
+    move |i| {
+        let v = values[i];
+        (!v.is_nan()).then(|| q.quantise(v))
+    }
+}
+
+#[inline]
+fn add_steps(cell: &mut SumCell, steps: u32) {
+    cell.n += 1;
+    cell.steps += steps as u64;
+}
+
+/// Counts (`values`: the filter's marks, when given), or maxima or minima of
+/// `values`, added into `grid` (a grid of `map`'s size that earlier calls
+/// filled), on this thread, point after point: a streamed pass's worker, which
+/// keeps its own grid for all of its batches, has no grid to clear and merge
+/// per batch. The same cells as [`count`], [`splat`] or [`min_splat`] of all
+/// the batches together.
+pub fn add_keys(agg: Agg, grid: &mut [u32], input: &Input, values: Option<&[f32]>, map: &GridMap) {
+    match (agg, values) {
+        (Agg::Max, Some(v)) => add(grid, input, map, keys(v), keep_max),
+        (Agg::Min, Some(v)) => add(grid, input, map, keys(v), keep_min),
+        (Agg::Count, v) => add(grid, input, map, kept(v), |cell, ()| count_one(cell)),
+        _ => unreachable!("add_keys: counts, or maxima or minima of values"),
+    }
+}
+
+/// [`sums`] added into `grid`, as [`add_keys`] adds counts.
+pub fn add_sums(grid: &mut [SumCell], input: &Input, values: &[f32], map: &GridMap, q: &Quantiser) {
+    add(grid, input, map, steps(values, q), add_steps)
+}
+
+/// `apply(cell, payload(i))` for each point i of the input in the view, in order.
+fn add<C, P>(
+    grid: &mut [C],
+    input: &Input,
+    map: &GridMap,
+    payload: impl Fn(usize) -> Option<P>,
+    apply: impl Fn(&mut C, P),
+) {
+    assert_eq!(grid.len(), map.len(), "a grid of the map's size");
+    let width = map.size[0];
+    for i in input.runs.iter().cloned().flatten() {
+        if let Some((x, row)) = input.cell(map, i) {
+            if let Some(v) = payload(i) {
+                apply(&mut grid[(row * width + x) as usize], v);
+            }
+        }
+    }
 }
 
 /// Sums -> the grid of `ordered` keys that `agg` (sum or mean) shades (0: empty).

@@ -385,6 +385,73 @@ fn value_aggregates_match_plain_loops() {
     assert!(n[pile] >= 5000);
 }
 
+/// A streamed worker adds batch after batch into its own grid: the grid
+/// equals the banded parallel one of all the points, for each aggregate,
+/// with a filter's marks, and with runs that leave points out.
+#[test]
+fn batches_added_into_one_grid_equal_the_whole_aggregate() {
+    let p = points();
+    let l = look(Mode::Density, Backend::Cpu, How::Linear, 0);
+    let map = GridMap::new(&l.camera(&p.bounds), p.origin, SIZE);
+    let (mut values, range) = cpu_values(&p, &l);
+    let q = Quantiser::new(Some(range));
+    // Every seventh point left out by a filter, every eleventh without a value.
+    for (i, v) in values.iter_mut().enumerate() {
+        if i % 7 == 3 {
+            *v = f32::from_bits(crate::derive::FILTERED_BITS);
+        } else if i % 11 == 5 {
+            *v = f32::NAN;
+        }
+    }
+    let n = p.len();
+    // Batches of uneven sizes, each with a hole (a tile outside the view).
+    let cuts = [0, 1, n / 7, n / 3, n / 2, n - 3, n];
+    assert!(cuts.windows(2).all(|w| w[0] <= w[1]), "{n} points");
+    let batches: Vec<Vec<std::ops::Range<usize>>> = cuts
+        .windows(2)
+        .map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let hole = (a + (b - a) / 3)..(a + (b - a) / 2);
+            vec![a..hole.start, hole.end..b]
+        })
+        .collect();
+    let kept: Vec<std::ops::Range<usize>> = batches.iter().flatten().cloned().collect();
+    let whole = aggregate::Input {
+        positions: aggregate::Positions::Exact(&p.xy),
+        runs: kept.clone(),
+    };
+    let each = |runs: &Vec<std::ops::Range<usize>>| aggregate::Input {
+        positions: aggregate::Positions::Exact(&p.xy),
+        runs: runs.clone(),
+    };
+    let expected_count = aggregate::count(&whole, Some(&values), &map);
+    assert!(expected_count.iter().any(|&c| c > 0));
+    for (agg, expected) in [
+        (Agg::Count, expected_count),
+        (Agg::Max, aggregate::splat(&whole, &values, &map)),
+        (Agg::Min, aggregate::min_splat(&whole, &values, &map)),
+    ] {
+        let mut grid = vec![0u32; map.len()];
+        for runs in &batches {
+            aggregate::add_keys(agg, &mut grid, &each(runs), Some(&values), &map);
+        }
+        assert_eq!(grid, expected, "{agg:?}");
+    }
+    // Without the filter's marks a count counts every point in the runs.
+    let mut grid = vec![0u32; map.len()];
+    for runs in &batches {
+        aggregate::add_keys(Agg::Count, &mut grid, &each(runs), None, &map);
+    }
+    assert_eq!(grid, aggregate::count(&whole, None, &map));
+    let total = |g: &[u32]| g.iter().map(|&c| c as u64).sum::<u64>();
+    assert!(total(&grid) > total(&aggregate::count(&whole, Some(&values), &map)));
+    let mut sums = vec![aggregate::SumCell::default(); map.len()];
+    for runs in &batches {
+        aggregate::add_sums(&mut sums, &each(runs), &values, &map, &q);
+    }
+    assert_eq!(sums, aggregate::sums(&whole, &values, &map, &q));
+}
+
 #[test]
 fn a_fixed_colour_range_leaves_sums_alone() {
     let Some(gpu) = super::common::gpu() else {
