@@ -46,6 +46,8 @@ struct Job {
     done: Arc<Mutex<Option<Result<Streamed>>>>,
     /// When its first grid was drawn (after the start).
     first: Option<Duration>,
+    /// The grids so far that were drawn before the finished one.
+    pictures: u32,
     /// How long it took, once done; the points it read.
     finished: Option<(Duration, u64)>,
 }
@@ -126,37 +128,48 @@ impl Streaming {
             started: Instant::now(),
             done,
             first: None,
+            pictures: 0,
             finished: None,
         });
     }
 
     /// The newest grid of the view asked for, if one came since the last
-    /// call: the grid so far, or the finished one. An error of the
-    /// aggregation (a bad file) is returned.
+    /// call: the grid so far, or the finished one. A grid so far comes
+    /// first even when the pass has just finished (the finished one is then
+    /// the next call's), so that every view shows one before the last. An
+    /// error of the aggregation (a bad file) is returned.
     pub fn poll(&mut self) -> Result<Option<Grid>> {
         let Some(job) = &mut self.job else {
             return Ok(None);
         };
-        let done = job.done.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let grid = match done {
+        let mut done = job.done.lock().unwrap_or_else(|p| p.into_inner());
+        if job.finished.is_none() {
+            if let Some((grid, _)) = job.watch.take() {
+                job.pictures += 1;
+                job.first.get_or_insert(job.started.elapsed());
+                if done.is_some() {
+                    (self.wake)();
+                }
+                return Ok(Some(grid));
+            }
+        }
+        let grid = match done.take() {
             Some(Ok(s)) => {
                 let took = job.started.elapsed();
                 job.finished = Some((took, s.points));
                 eprintln!(
-                    "view streamed: {} points in {}, its first picture after {}",
+                    "view streamed: {} points in {}, {} pictures before (the first after {})",
                     fmt_count(s.points as usize),
                     fmt_duration(took),
+                    job.pictures,
                     fmt_duration(job.first.unwrap_or(took))
                 );
                 Some(s.grid)
             }
-            Some(Err(Error::Stopped)) => None,
+            Some(Err(Error::Stopped)) | None => None,
             Some(Err(e)) => return Err(e),
-            None => job.watch.take().map(|(grid, _)| grid),
         };
-        if grid.is_some() && job.first.is_none() {
-            job.first = Some(job.started.elapsed());
-        }
+        job.first.get_or_insert(job.started.elapsed());
         Ok(grid)
     }
 
