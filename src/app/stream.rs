@@ -169,7 +169,9 @@ impl Streaming {
             Some(Err(Error::Stopped)) | None => None,
             Some(Err(e)) => return Err(e),
         };
-        job.first.get_or_insert(job.started.elapsed());
+        if grid.is_some() {
+            job.first.get_or_insert(job.started.elapsed());
+        }
         Ok(grid)
     }
 
