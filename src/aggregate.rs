@@ -240,14 +240,14 @@ fn keys(values: &[f32]) -> impl Fn(usize) -> Option<u32> + Sync + '_ {
 
 /// A maximum cell keeps the higher key.
 #[inline]
-fn keep_max(cell: &mut u32, key: u32) {
+pub fn keep_max(cell: &mut u32, key: u32) {
     *cell = (*cell).max(key);
 }
 
 /// A minimum cell keeps the lower key. Branch-free: an empty cell (0) wraps
 /// to u32::MAX, which any key beats.
 #[inline]
-fn keep_min(cell: &mut u32, key: u32) {
+pub fn keep_min(cell: &mut u32, key: u32) {
     *cell = cell
         .wrapping_sub(1)
         .min(key.wrapping_sub(1))
@@ -338,22 +338,26 @@ fn add_steps(cell: &mut SumCell, steps: u32) {
     cell.steps += steps as u64;
 }
 
-/// Counts (`values`: the filter's marks, when given), or maxima or minima of
-/// `values`, added into `grid` (a grid of `map`'s size that earlier calls
+/// [`count`] added into `grid` (a grid of `map`'s size that earlier calls
 /// filled), on this thread, point after point: a streamed pass's worker, which
 /// keeps its own grid for all of its batches, has no grid to clear and merge
-/// per batch. The same cells as [`count`], [`splat`] or [`min_splat`] of all
-/// the batches together.
-pub fn add_keys(agg: Agg, grid: &mut [u32], input: &Input, values: Option<&[f32]>, map: &GridMap) {
-    match (agg, values) {
-        (Agg::Max, Some(v)) => add(grid, input, map, keys(v), keep_max),
-        (Agg::Min, Some(v)) => add(grid, input, map, keys(v), keep_min),
-        (Agg::Count, v) => add(grid, input, map, kept(v), |cell, ()| count_one(cell)),
-        _ => unreachable!("add_keys: counts, or maxima or minima of values"),
-    }
+/// per batch. The same cells as one [`count`] of all the batches together;
+/// [`add_max`], [`add_min`] and [`add_sums`] are its twins for the others.
+pub fn add_count(grid: &mut [u32], input: &Input, values: Option<&[f32]>, map: &GridMap) {
+    add(grid, input, map, kept(values), |cell, ()| count_one(cell))
 }
 
-/// [`sums`] added into `grid`, as [`add_keys`] adds counts.
+/// [`splat`] added into `grid`, as [`add_count`] adds counts.
+pub fn add_max(grid: &mut [u32], input: &Input, values: &[f32], map: &GridMap) {
+    add(grid, input, map, keys(values), keep_max)
+}
+
+/// [`min_splat`] added into `grid`, as [`add_count`] adds counts.
+pub fn add_min(grid: &mut [u32], input: &Input, values: &[f32], map: &GridMap) {
+    add(grid, input, map, keys(values), keep_min)
+}
+
+/// [`sums`] added into `grid`, as [`add_count`] adds counts.
 pub fn add_sums(grid: &mut [SumCell], input: &Input, values: &[f32], map: &GridMap, q: &Quantiser) {
     add(grid, input, map, steps(values, q), add_steps)
 }

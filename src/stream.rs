@@ -123,13 +123,12 @@ impl Partial {
         map: &GridMap,
         q: &Quantiser,
     ) {
+        let given = || values.expect("the values of a maximum, minimum or sum");
         match self {
-            Partial::Count(g) => aggregate::add_keys(Agg::Count, g, input, values, map),
-            Partial::Max(g) => aggregate::add_keys(Agg::Max, g, input, values, map),
-            Partial::Min(g) => aggregate::add_keys(Agg::Min, g, input, values, map),
-            Partial::Sums(g) => {
-                aggregate::add_sums(g, input, values.expect("a sum's values"), map, q)
-            }
+            Partial::Count(g) => aggregate::add_count(g, input, values, map),
+            Partial::Max(g) => aggregate::add_max(g, input, given(), map),
+            Partial::Min(g) => aggregate::add_min(g, input, given(), map),
+            Partial::Sums(g) => aggregate::add_sums(g, input, given(), map, q),
         }
     }
 
@@ -140,14 +139,14 @@ impl Partial {
                 .iter_mut()
                 .zip(c)
                 .for_each(|(a, b)| *a = a.saturating_add(b)),
-            (Partial::Max(g), Partial::Max(c)) => {
-                g.iter_mut().zip(c).for_each(|(a, b)| *a = (*a).max(b))
-            }
-            // 0 is empty: it wraps to the largest key, which any key beats.
+            (Partial::Max(g), Partial::Max(c)) => g
+                .iter_mut()
+                .zip(c)
+                .for_each(|(a, b)| aggregate::keep_max(a, b)),
             (Partial::Min(g), Partial::Min(c)) => g
                 .iter_mut()
                 .zip(c)
-                .for_each(|(a, b)| *a = a.wrapping_sub(1).min(b.wrapping_sub(1)).wrapping_add(1)),
+                .for_each(|(a, b)| aggregate::keep_min(a, b)),
             (Partial::Sums(g), Partial::Sums(c)) => g.iter_mut().zip(c).for_each(|(a, b)| {
                 a.n = a.n.saturating_add(b.n);
                 a.steps = a.steps.wrapping_add(b.steps);

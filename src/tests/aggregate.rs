@@ -426,21 +426,31 @@ fn batches_added_into_one_grid_equal_the_whole_aggregate() {
     };
     let expected_count = aggregate::count(&whole, Some(&values), &map);
     assert!(expected_count.iter().any(|&c| c > 0));
-    for (agg, expected) in [
-        (Agg::Count, expected_count),
-        (Agg::Max, aggregate::splat(&whole, &values, &map)),
-        (Agg::Min, aggregate::min_splat(&whole, &values, &map)),
+    type Add = fn(&mut [u32], &aggregate::Input, &[f32], &GridMap);
+    let add_count: Add = |g, input, v, map| aggregate::add_count(g, input, Some(v), map);
+    for (agg, add, expected) in [
+        (Agg::Count, add_count, expected_count),
+        (
+            Agg::Max,
+            aggregate::add_max as Add,
+            aggregate::splat(&whole, &values, &map),
+        ),
+        (
+            Agg::Min,
+            aggregate::add_min as Add,
+            aggregate::min_splat(&whole, &values, &map),
+        ),
     ] {
         let mut grid = vec![0u32; map.len()];
         for runs in &batches {
-            aggregate::add_keys(agg, &mut grid, &each(runs), Some(&values), &map);
+            add(&mut grid, &each(runs), &values, &map);
         }
         assert_eq!(grid, expected, "{agg:?}");
     }
     // Without the filter's marks a count counts every point in the runs.
     let mut grid = vec![0u32; map.len()];
     for runs in &batches {
-        aggregate::add_keys(Agg::Count, &mut grid, &each(runs), None, &map);
+        aggregate::add_count(&mut grid, &each(runs), None, &map);
     }
     assert_eq!(grid, aggregate::count(&whole, None, &map));
     let total = |g: &[u32]| g.iter().map(|&c| c as u64).sum::<u64>();
