@@ -362,8 +362,14 @@ pub fn add_sums(grid: &mut [SumCell], input: &Input, values: &[f32], map: &GridM
     add(grid, input, map, steps(values, q), add_steps)
 }
 
-/// `apply(cell, payload(i))` for each point i of the input in the view, in order.
-fn add<C, P>(
+/// `apply(cell, payload(i))` for each point i of the input in the view, in
+/// the order of the points within each cell.
+///
+/// In two steps: each point's cell and payload first, sorted into bands of
+/// rows small enough to stay in a core's cache, then the updates band by
+/// band. A grid is larger than the caches and the points fall on it at
+/// random: updated in the points' order, each update waits on memory.
+fn add<C, P: Copy>(
     grid: &mut [C],
     input: &Input,
     map: &GridMap,
@@ -371,15 +377,46 @@ fn add<C, P>(
     apply: impl Fn(&mut C, P),
 ) {
     assert_eq!(grid.len(), map.len(), "a grid of the map's size");
+    if grid.is_empty() {
+        return;
+    }
     let width = map.size[0];
-    for i in input.runs.iter().cloned().flatten() {
-        if let Some((x, row)) = input.cell(map, i) {
-            if let Some(v) = payload(i) {
-                apply(&mut grid[(row * width + x) as usize], v);
-            }
+    // About 64k cells a band (256 KiB of counts); a band is a shift of a row.
+    let band_shift = (ADD_BAND_CELLS / width as usize).max(1).ilog2();
+    let bands = (map.size[1] as usize).div_ceil(1 << band_shift);
+    let total: usize = input.runs.iter().map(|r| r.len()).sum();
+    let mut buckets: Vec<Vec<(u32, P)>> = (0..bands)
+        .map(|_| Vec::with_capacity(total.div_ceil(bands) * 5 / 4))
+        .collect();
+    let mut bin = |(x, row): (u32, u32), i: usize| {
+        if let Some(v) = payload(i) {
+            buckets[(row >> band_shift) as usize].push((row * width + x, v));
+        }
+    };
+    // One loop per kind of position, each with its cell inlined.
+    for run in input.runs.iter().cloned() {
+        match input.positions {
+            Positions::Exact(xy) => run.for_each(|i| {
+                if let Some(c) = map.cell(xy[i]) {
+                    bin(c, i)
+                }
+            }),
+            Positions::Gpu(p) => run.for_each(|i| {
+                if let Some(c) = map.cell_gpu(p[i]) {
+                    bin(c, i)
+                }
+            }),
+        }
+    }
+    for bucket in &buckets {
+        for &(cell, v) in bucket {
+            apply(&mut grid[cell as usize], v);
         }
     }
 }
+
+/// Cells of a band of [`add`]'s (at most; at least one row).
+const ADD_BAND_CELLS: usize = 1 << 16;
 
 /// Sums -> the grid of `ordered` keys that `agg` (sum or mean) shades (0: empty).
 /// Twin of `finalise` in splat.wgsl.

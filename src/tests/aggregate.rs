@@ -390,9 +390,17 @@ fn value_aggregates_match_plain_loops() {
 /// with a filter's marks, and with runs that leave points out.
 #[test]
 fn batches_added_into_one_grid_equal_the_whole_aggregate() {
+    // The test's size (one band of rows for `add`) and a wide one (several,
+    // the last one short).
+    for size in [SIZE, (1024, 300)] {
+        batches_added_at(size);
+    }
+}
+
+fn batches_added_at(size: (u32, u32)) {
     let p = points();
     let l = look(Mode::Density, Backend::Cpu, How::Linear, 0);
-    let map = GridMap::new(&l.camera(&p.bounds), p.origin, SIZE);
+    let map = GridMap::new(&l.camera(&p.bounds), p.origin, size);
     let (mut values, range) = cpu_values(&p, &l);
     let q = Quantiser::new(Some(range));
     // Every seventh point left out by a filter, every eleventh without a value.
