@@ -256,7 +256,7 @@ impl Points {
 
     /// The points of a load of `path`.
     fn from_loaded(path: &Path, loaded: io::Loaded) -> Result<Points> {
-        let mut set = PointSet::from_xy(&loaded.x, &loaded.y, loaded.value);
+        let mut set = PointSet::from_points(loaded.xy, loaded.value);
         set.x_name = loaded.x_name;
         set.y_name = loaded.y_name;
         set.value_name = loaded.value_name;

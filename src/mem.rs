@@ -15,19 +15,31 @@ pub fn zeroed_vec<T: bytemuck::Zeroable + Clone>(n: usize) -> Vec<T> {
     v
 }
 
+/// An empty vector with room for `n` elements, on huge pages where the OS
+/// allows: for a buffer that is written whole before it is read.
+pub fn huge_capacity<T>(n: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(n);
+    advise_huge_at(v.as_mut_ptr() as usize, n * std::mem::size_of::<T>());
+    v
+}
+
 /// Ask for huge pages for the memory behind `buf` (only its untouched pages benefit).
 pub fn advise_huge<T>(buf: &mut [T]) {
-    let bytes = std::mem::size_of_val(buf);
+    advise_huge_at(buf.as_mut_ptr() as usize, std::mem::size_of_val(buf));
+}
+
+/// [`advise_huge`] for the `bytes` bytes from address `start`, which the
+/// caller owns.
+fn advise_huge_at(start: usize, bytes: usize) {
     if bytes < HUGE_MIN_BYTES {
         return;
     }
     #[cfg(target_os = "linux")]
     {
         const PAGE: usize = 4096;
-        let start = buf.as_mut_ptr() as usize;
         let aligned = start.next_multiple_of(PAGE);
         let len = (start + bytes).saturating_sub(aligned) / PAGE * PAGE;
-        // SAFETY: the range lies inside `buf`, which we borrow mutably; MADV_HUGEPAGE
+        // SAFETY: the range lies inside an allocation the caller owns; MADV_HUGEPAGE
         // is only advice and leaves the contents as they are. A failure (no THP in
         // this kernel) changes nothing, so its result is ignored.
         unsafe {

@@ -555,8 +555,8 @@ mod tests {
     #[test]
     fn with_header() {
         let got = ok("h.csv", "x,y,value\n1,2,3\n4.5,-5e1,0.25\n");
-        assert_eq!(got.x, [1.0, 4.5]);
-        assert_eq!(got.y, [2.0, -50.0]);
+        assert_eq!(got.x(), [1.0, 4.5]);
+        assert_eq!(got.y(), [2.0, -50.0]);
         assert_eq!(got.value, Some(vec![3.0, 0.25]));
         assert_eq!(
             (
@@ -573,43 +573,43 @@ mod tests {
     fn without_header() {
         let got = ok("n.csv", "1,2\n3,4\r\n5,6");
         assert_eq!(
-            (got.x, got.y, got.value),
+            (got.x(), got.y(), got.value),
             (vec![1.0, 3.0, 5.0], vec![2.0, 4.0, 6.0], None)
         );
         assert_eq!(got.x_name, "column 0");
         // NaN in the first row does not make it a header.
         let got = ok("n2.txt", "nan,2,1\n3,4,1\n");
-        assert_eq!((got.x, got.skipped), (vec![3.0], 1));
+        assert_eq!((got.x(), got.skipped), (vec![3.0], 1));
         assert_eq!(got.value_name.as_deref(), Some("column 2"));
         let got = ok("n3.csv", ",2\n3,4\n");
-        assert_eq!((got.x, got.skipped), (vec![3.0], 1));
+        assert_eq!((got.x(), got.skipped), (vec![3.0], 1));
     }
 
     #[test]
     fn tsv_semicolon_space_and_explicit_delimiter() {
         let got = ok("t.tsv", "a\tb\tc\n1\t2\t3\n4\t5\t6\n");
-        assert_eq!((got.x, got.y), (vec![1.0, 4.0], vec![2.0, 5.0]));
+        assert_eq!((got.x(), got.y()), (vec![1.0, 4.0], vec![2.0, 5.0]));
         assert_eq!(got.value_name.as_deref(), Some("c"));
         // Semicolons with decimal commas.
         let got = ok("s.csv", "lon;lat\n1,5;2,25\n-3;4\n");
-        assert_eq!((got.x, got.y), (vec![1.5, -3.0], vec![2.25, 4.0]));
+        assert_eq!((got.x(), got.y()), (vec![1.5, -3.0], vec![2.25, 4.0]));
         // Space-separated with aligned columns.
         let got = ok(
             "sp.txt",
             "# made by hand\n  x     y\n  1.0   2.0\n 10.0  20.0\n",
         );
-        assert_eq!((got.x, got.y), (vec![1.0, 10.0], vec![2.0, 20.0]));
+        assert_eq!((got.x(), got.y()), (vec![1.0, 10.0], vec![2.0, 20.0]));
         assert_eq!(got.x_name, "x");
         // Comma plus spaces stays a comma file.
         let got = ok("cs.csv", "x, y\n1, 2\n");
         assert_eq!(
-            (got.x, got.y, got.y_name),
+            (got.x(), got.y(), got.y_name),
             (vec![1.0], vec![2.0], "y".to_string())
         );
         // Explicit delimiter wins over detection.
         let path = temp_file("e.csv", b"1|2,5\n3|4,5\n");
         let got = load_any(&path, None, &ColumnSpec::default(), Some(b'|')).unwrap();
-        assert_eq!((got.x, got.y), (vec![1.0, 3.0], vec![2.5, 4.5]));
+        assert_eq!((got.x(), got.y()), (vec![1.0, 3.0], vec![2.5, 4.5]));
     }
 
     #[test]
@@ -642,7 +642,7 @@ mod tests {
         let (_, r) = ld("q2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
         assert_eq!(
-            (got.x, got.y, got.value),
+            (got.x(), got.y(), got.value),
             (vec![1.5, 3.0], vec![2.0, 4.0], None)
         );
     }
@@ -661,7 +661,7 @@ mod tests {
         };
         let (_, r) = ld("c.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
-        assert_eq!((got.x, got.y), (vec![10.0, 11.0], vec![20.0, 21.0]));
+        assert_eq!((got.x(), got.y()), (vec![10.0, 11.0], vec![20.0, 21.0]));
         assert_eq!(got.value, Some(vec![0.5, 0.75]));
         assert_eq!(got.value_name.as_deref(), Some("mass"));
         // Picking x and y by hand means no default value column.
@@ -682,7 +682,7 @@ mod tests {
     fn skipping_counts() {
         let text = "x,y,value\n1,2,3\nNaN,2,3\n1,inf,3\n1,2,-Infinity\n1,,3\n1\n\n4,5,NA\n6,7,8,extra\n9,10,null\n";
         let got = ok("k.csv", text);
-        assert_eq!(got.x, [1.0, 6.0]);
+        assert_eq!(got.x(), [1.0, 6.0]);
         assert_eq!(got.value, Some(vec![3.0, 8.0]));
         // NaN, inf, -Infinity, empty, short row, NA, null: 7 (the blank line
         // is not a row).
@@ -699,7 +699,7 @@ mod tests {
         };
         let (_, r) = ld("k2.csv", text.as_bytes(), &spec);
         let got = r.unwrap();
-        assert_eq!((got.x.len(), got.skipped), (5, 4));
+        assert_eq!((got.x().len(), got.skipped), (5, 4));
     }
 
     #[test]
@@ -812,16 +812,16 @@ mod tests {
         let spec = ColumnSpec::default();
         let load = |min| load_with(&path, &spec, None, &AtomicU64::new(0), min).unwrap();
         let (one, many) = (load(usize::MAX), load(1));
-        assert_eq!(one.x, many.x);
-        assert_eq!(one.y, many.y);
+        assert_eq!(one.x(), many.x());
+        assert_eq!(one.y(), many.y());
         assert_eq!(one.value, many.value);
         assert_eq!((one.skipped, many.skipped), (104, 104));
-        assert_eq!(many.x.len() + 104, 5000 - 52 - 52);
+        assert_eq!(many.x().len() + 104, 5000 - 52 - 52);
         // A space-separated file without a header, cut in chunks too.
         let text: String = (0..3000).map(|i| format!("  {i}   {}\n", -i)).collect();
         let path = temp_file("par.txt", text.as_bytes());
         let got = load_with(&path, &spec, None, &AtomicU64::new(0), 1).unwrap();
-        assert_eq!(got.x, (0..3000).map(|i| i as f64).collect::<Vec<_>>());
+        assert_eq!(got.x(), (0..3000).map(|i| i as f64).collect::<Vec<_>>());
         assert_eq!(got.x_name, "column 0");
     }
 
@@ -850,7 +850,7 @@ mod tests {
         let text = "x,y\n1,2\n\"3\",\"4\n\"\n";
         let path = temp_file("par-quote.csv", text.as_bytes());
         let got = load_with(&path, &ColumnSpec::default(), None, &AtomicU64::new(0), 1).unwrap();
-        assert_eq!((got.x, got.y), (vec![1.0, 3.0], vec![2.0, 4.0]));
+        assert_eq!((got.x(), got.y()), (vec![1.0, 3.0], vec![2.0, 4.0]));
     }
 
     #[test]
@@ -885,8 +885,8 @@ mod tests {
                 .unwrap();
             }
             // In file order: the first x of each batch.
-            batches.sort_by(|a, b| a.x[0].total_cmp(&b.x[0]));
-            let x: Vec<f64> = batches.iter().flat_map(|b| b.x.clone()).collect();
+            batches.sort_by(|a, b| a.x()[0].total_cmp(&b.x()[0]));
+            let x: Vec<f64> = batches.iter().flat_map(|b| b.x().clone()).collect();
             let v: Vec<f32> = batches
                 .iter()
                 .flat_map(|b| b.value.clone().unwrap())
@@ -897,7 +897,7 @@ mod tests {
                 "{chunk}: {} batches",
                 batches.len()
             );
-            assert_eq!(x, whole.x, "{chunk}");
+            assert_eq!(x, whole.x(), "{chunk}");
             assert_eq!(Some(v), whole.value, "{chunk}");
             assert_eq!(skipped, whole.skipped, "{chunk}");
             assert_eq!(batches[0].value_name.as_deref(), Some("v"));
@@ -945,6 +945,6 @@ mod tests {
         }
         let got = ok("big.csv", &text);
         assert_eq!(got.len(), 100_000);
-        assert_eq!((got.x[99_999], got.y[99_999]), (99_999.0, 199_998.0));
+        assert_eq!((got.x()[99_999], got.y()[99_999]), (99_999.0, 199_998.0));
     }
 }

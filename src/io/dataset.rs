@@ -256,7 +256,7 @@ pub fn load(
                 continue;
             }
         };
-        let n = loaded.x.len();
+        let n = loaded.xy.len();
         for k in wanted {
             let v = Plan::key_of(part, k)?;
             key_values
@@ -332,7 +332,7 @@ pub fn stream(
     let mut first: Option<(bool, Vec<String>)> = None;
     for part in &plan.parts {
         let mut keyed = |mut l: Loaded| -> Result<(), LoadError> {
-            let n = l.x.len();
+            let n = l.xy.len();
             for (k, labels) in &keys {
                 let v = Plan::key_of(part, k)?;
                 let code = match labels {
@@ -425,8 +425,7 @@ fn join(a: &mut Loaded, b: Loaded, path: &Path) -> Result<(), LoadError> {
             path: path.to_path_buf(),
         });
     }
-    a.x.extend(b.x);
-    a.y.extend(b.y);
+    a.xy.extend(b.xy);
     if let (Some(av), Some(bv)) = (&mut a.value, b.value) {
         av.extend(bv);
     }
@@ -475,7 +474,7 @@ mod tests {
             ..spec(&["mass", "year", "region"])
         };
         let l = load(&dir, None, &s, None, &read).unwrap();
-        assert_eq!(l.x.len(), 24);
+        assert_eq!(l.x().len(), 24);
         assert!(l.more.iter().all(|(_, v)| v.len() == 24));
         assert_eq!(l.more.len(), 3);
         let col = |name: &str| &l.more.iter().find(|(n, _)| n == name).unwrap().1;
@@ -494,7 +493,7 @@ mod tests {
         // A glob of the same files, without the _SUCCESS marker.
         let pattern = dir.join("year=2025/*/*.parquet");
         let g = load(&pattern, None, &spec(&["mass"]), None, &read).unwrap();
-        assert_eq!(g.x.len(), 12);
+        assert_eq!(g.x().len(), 12);
         // The bytes to read: the files', not the folder's entry.
         let files: u64 = parts
             .iter()

@@ -224,9 +224,9 @@ impl PartialEq for BadFiles {
 /// The points read from a file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Loaded {
-    pub x: Vec<f64>,
-    pub y: Vec<f64>,
-    /// The chosen value column, if any; same length as `x`.
+    /// The points' (x, y), as a [`crate::points::PointSet`] holds them.
+    pub xy: Vec<[f64; 2]>,
+    /// The chosen value column, if any; same length as `xy`.
     pub value: Option<Vec<f32>>,
     /// Column names for axis titles: the header or field name, or
     /// `"column N"` where the file names none (raw files: "x", "y", "value").
@@ -250,11 +250,21 @@ pub struct Loaded {
 impl Loaded {
     /// Number of points kept.
     pub fn len(&self) -> usize {
-        self.x.len()
+        self.xy.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.x.is_empty()
+        self.xy.is_empty()
+    }
+
+    /// The points' x, as a column.
+    pub fn x(&self) -> Vec<f64> {
+        self.xy.iter().map(|p| p[0]).collect()
+    }
+
+    /// The points' y, as a column.
+    pub fn y(&self) -> Vec<f64> {
+        self.xy.iter().map(|p| p[1]).collect()
     }
 }
 
@@ -903,8 +913,9 @@ fn resolve_by(
 
 /// Collects kept points and counts skipped rows.
 struct Sink {
-    x: Vec<f64>,
-    y: Vec<f64>,
+    /// Kept points' (x, y), interleaved as the points hold them: a batch
+    /// becomes points without another copy.
+    xy: Vec<[f64; 2]>,
     /// One vector per value column: the value column first, when there is one.
     values: Vec<Vec<f32>>,
     skipped: usize,
@@ -944,8 +955,7 @@ impl Sink {
     /// A sink for x, y and `columns` value columns.
     fn new(capacity: usize, columns: usize) -> Sink {
         Sink {
-            x: Vec::with_capacity(capacity),
-            y: Vec::with_capacity(capacity),
+            xy: crate::mem::huge_capacity(capacity),
             values: (0..columns).map(|_| Vec::with_capacity(capacity)).collect(),
             skipped: 0,
             row: Vec::with_capacity(columns),
@@ -955,13 +965,12 @@ impl Sink {
 
     /// Where the sink is now: [`Sink::rewind`] goes back there.
     fn mark(&self) -> (usize, usize) {
-        (self.x.len(), self.skipped)
+        (self.xy.len(), self.skipped)
     }
 
     /// Drop the rows pushed since `mark` (those of a bad row group).
     fn rewind(&mut self, (rows, skipped): (usize, usize)) {
-        self.x.truncate(rows);
-        self.y.truncate(rows);
+        self.xy.truncate(rows);
         self.values.iter_mut().for_each(|v| v.truncate(rows));
         self.skipped = skipped;
     }
@@ -988,8 +997,7 @@ impl Sink {
             self.skipped += 1;
             return;
         }
-        self.x.push(x);
-        self.y.push(y);
+        self.xy.push([x, y]);
         for (col, &v) in self.values.iter_mut().zip(&self.row) {
             col.push(v);
         }
@@ -1014,8 +1022,8 @@ impl Sink {
             }
             return;
         }
-        self.x.extend_from_slice(x);
-        self.y.extend_from_slice(&y[..x.len()]);
+        self.xy
+            .extend(x.iter().zip(&y[..x.len()]).map(|(&x, &y)| [x, y]));
         for (col, from) in self.values.iter_mut().zip(values) {
             col.extend(from[..x.len()].iter().map(|&v| v as f32));
         }
@@ -1023,8 +1031,7 @@ impl Sink {
 
     /// Room for `rows` more rows.
     fn reserve(&mut self, rows: usize) {
-        self.x.reserve(rows);
-        self.y.reserve(rows);
+        self.xy.reserve(rows);
         self.values.iter_mut().for_each(|v| v.reserve(rows));
     }
 
@@ -1042,8 +1049,7 @@ impl Sink {
                 *v = codes[*v as usize] as f32;
             }
         }
-        self.x.append(&mut other.x);
-        self.y.append(&mut other.y);
+        self.xy.append(&mut other.xy);
         for (a, b) in self.values.iter_mut().zip(&mut other.values) {
             a.append(b);
         }
@@ -1062,8 +1068,7 @@ impl Sink {
         let mut values = self.values.into_iter();
         let value = picked.value.and_then(|_| values.next());
         Loaded {
-            x: self.x,
-            y: self.y,
+            xy: self.xy,
             value,
             x_name: name(picked.x),
             y_name: name(picked.y),
@@ -1340,8 +1345,8 @@ mod tests {
     #[test]
     fn numpy_and_pandas_fixtures() {
         let got = load_fixture("points_f64.npy");
-        assert_eq!(got.x, [0.0, 1.0, -1.5, 1e-3, 0.1]);
-        assert_eq!(got.y, [0.0, 2.0, 3.25, -2e6, 0.2]);
+        assert_eq!(got.x(), [0.0, 1.0, -1.5, 1e-3, 0.1]);
+        assert_eq!(got.y(), [0.0, 2.0, 3.25, -2e6, 0.2]);
         assert_eq!(got.value, Some(vec![0.0, 0.5, 1.0, 0.125, -7.0]));
         assert_eq!(
             (got.x_name.as_str(), got.value_name.as_deref()),
@@ -1350,13 +1355,13 @@ mod tests {
         assert_eq!(got.skipped, 0);
 
         let got = load_fixture("points_f32_fortran.npy");
-        assert_eq!(got.x, [1.0, 3.0, 5.5, 0.25]);
-        assert_eq!(got.y, [2.0, 4.0, -6.0, 8.0]);
+        assert_eq!(got.x(), [1.0, 3.0, 5.5, 0.25]);
+        assert_eq!(got.y(), [2.0, 4.0, -6.0, 8.0]);
         assert_eq!(got.value, None);
 
         let got = load_fixture("points_struct.npy");
-        assert_eq!(got.x, [1.5, -3.0, 0.1]);
-        assert_eq!(got.y, [2.5, 4.0, f64::from(0.2f32)]);
+        assert_eq!(got.x(), [1.5, -3.0, 0.1]);
+        assert_eq!(got.y(), [2.5, 4.0, f64::from(0.2f32)]);
         assert_eq!(got.value, Some(vec![0.25, 8.0, 0.3]));
         assert_eq!(
             (
@@ -1376,12 +1381,12 @@ mod tests {
             skip_bad: None,
         };
         let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
-        assert_eq!(got.x, [0.25, 8.0, f64::from(0.3f32)]);
-        assert_eq!(got.y, [1.5, -3.0, 0.1]);
+        assert_eq!(got.x(), [0.25, 8.0, f64::from(0.3f32)]);
+        assert_eq!(got.y(), [1.5, -3.0, 0.1]);
 
         let got = load_fixture("points.csv");
-        assert_eq!(got.x, [1.0, 2.0, 4.0, 5.5]);
-        assert_eq!(got.y, [10.0, 20.0, 40.0, -50.0]);
+        assert_eq!(got.x(), [1.0, 2.0, 4.0, 5.5]);
+        assert_eq!(got.y(), [10.0, 20.0, 40.0, -50.0]);
         assert_eq!(got.value, Some(vec![0.5, 1.5, 3.5, 4.5]));
         assert_eq!(
             (
@@ -1416,7 +1421,7 @@ mod tests {
             skip_bad: None,
         };
         let got = load(&fixture("types.parquet"), None, &spec, None).unwrap();
-        assert_eq!((got.x.clone(), got.skipped), (vec![-128.0, 127.0], 1));
+        assert_eq!((got.x().clone(), got.skipped), (vec![-128.0, 127.0], 1));
         assert_eq!(got.value, Some(vec![0.0, 4294967295.0]));
         assert_eq!(
             more(&got),
@@ -1439,7 +1444,7 @@ mod tests {
             ..Default::default()
         };
         let got = load(&path, None, &spec, None).unwrap();
-        assert_eq!((got.x.clone(), got.skipped), (vec![1.0, 11.0], 1));
+        assert_eq!((got.x().clone(), got.skipped), (vec![1.0, 11.0], 1));
         assert_eq!(got.value, Some(vec![3.0, 13.0]));
         assert_eq!(
             more(&got),
@@ -1455,7 +1460,7 @@ mod tests {
         };
         let got = load(&fixture("points_f64.npy"), None, &spec, None).unwrap();
         assert_eq!(got.value, Some(vec![0.0, 0.5, 1.0, 0.125, -7.0]));
-        let x: Vec<f32> = got.x.iter().map(|&v| v as f32).collect();
+        let x: Vec<f32> = got.x().iter().map(|&v| v as f32).collect();
         assert_eq!(more(&got), cols(&[("column 0", x)]));
         let spec = ColumnSpec {
             more: vec![name("x")],
@@ -1506,16 +1511,16 @@ mod tests {
         s.push(1.0, f64::INFINITY, [3.0]);
         s.push(1.0, 2.0, [1e300]); // overflows f32
         s.skip();
-        assert_eq!((s.x.len(), s.skipped), (1, 4));
+        assert_eq!((s.xy.len(), s.skipped), (1, 4));
         let mut s = Sink::new(1, 0);
         s.push(1.0, 2.0, []);
-        assert_eq!((s.x.len(), s.skipped), (1, 0));
+        assert_eq!((s.xy.len(), s.skipped), (1, 0));
         // Any value column that is not finite skips the row.
         let mut s = Sink::new(3, 3);
         s.push(1.0, 2.0, [3.0, 4.0, 5.0]);
         s.push(1.0, 2.0, [3.0, f64::NAN, 5.0]);
         s.push(1.0, 2.0, [3.0, 4.0, f64::NEG_INFINITY]);
-        assert_eq!((s.x.len(), s.skipped), (1, 2));
+        assert_eq!((s.xy.len(), s.skipped), (1, 2));
         assert_eq!(s.values, [vec![3.0], vec![4.0], vec![5.0]]);
     }
 }

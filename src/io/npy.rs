@@ -763,8 +763,8 @@ pub(super) mod tests {
                     let path = temp_file("a.npy", &bytes);
                     let got = ld(&path, &ColumnSpec::default())
                         .unwrap_or_else(|e| panic!("{descr} fortran={fortran} v{major}: {e}"));
-                    assert_eq!(got.x, [1.0, 2.0, 3.0, 4.0], "{descr} {fortran}");
-                    assert_eq!(got.y, [5.0, 6.0, 7.0, 8.0], "{descr} {fortran}");
+                    assert_eq!(got.x(), [1.0, 2.0, 3.0, 4.0], "{descr} {fortran}");
+                    assert_eq!(got.y(), [5.0, 6.0, 7.0, 8.0], "{descr} {fortran}");
                     assert_eq!(got.value, Some(vec![9.0, 10.0, 11.0, 12.0]));
                     assert_eq!(got.x_name, "column 0");
                     assert_eq!(got.value_name.as_deref(), Some("column 2"));
@@ -786,7 +786,7 @@ pub(super) mod tests {
             ),
         );
         let got = ld(&path, &ColumnSpec::default()).unwrap();
-        assert_eq!((got.x, got.y), (vec![-128.0, -1.0], vec![127.0, 0.0]));
+        assert_eq!((got.x(), got.y()), (vec![-128.0, -1.0], vec![127.0, 0.0]));
 
         let mut data = Vec::new();
         for v in [u64::MAX, 0, 1 << 53, 3] {
@@ -797,7 +797,7 @@ pub(super) mod tests {
             &npy_bytes(1, &plain_dict("<u8", false, "(2, 2)"), &data),
         );
         let got = ld(&path, &ColumnSpec::default()).unwrap();
-        assert_eq!(got.x, [u64::MAX as f64, 9007199254740992.0]);
+        assert_eq!(got.x(), [u64::MAX as f64, 9007199254740992.0]);
     }
 
     #[test]
@@ -824,8 +824,8 @@ pub(super) mod tests {
             skip_bad: None,
         };
         let got = ld(&path, &spec).unwrap();
-        assert_eq!(got.x, [3.0, 13.0, 23.0]);
-        assert_eq!(got.y, [1.0, 11.0, 21.0]);
+        assert_eq!(got.x(), [3.0, 13.0, 23.0]);
+        assert_eq!(got.y(), [1.0, 11.0, 21.0]);
         assert_eq!(got.value, Some(vec![0.0, 10.0, 20.0]));
         assert_eq!(
             (got.x_name.as_str(), got.y_name.as_str()),
@@ -843,7 +843,7 @@ pub(super) mod tests {
         );
         let got = ld(&path, &ColumnSpec::default()).unwrap();
         assert_eq!(
-            (got.x, got.y, got.value),
+            (got.x(), got.y(), got.value),
             (vec![1.0, 3.0], vec![2.0, 4.0], None)
         );
 
@@ -884,7 +884,7 @@ pub(super) mod tests {
             ),
         );
         let got = ld(&path, &ColumnSpec::default()).unwrap();
-        assert_eq!((got.x.clone(), got.skipped), (vec![1.0, 4.0], 3));
+        assert_eq!((got.x().clone(), got.skipped), (vec![1.0, 4.0], 3));
         // Without the value column the third row's -inf no longer matters.
         let spec = ColumnSpec {
             x: Some(Column::Index(0)),
@@ -896,7 +896,7 @@ pub(super) mod tests {
             skip_bad: None,
         };
         let got = ld(&path, &spec).unwrap();
-        assert_eq!((got.x, got.skipped), (vec![1.0, 1.0, 4.0], 2));
+        assert_eq!((got.x(), got.skipped), (vec![1.0, 1.0, 4.0], 2));
     }
 
     #[test]
@@ -915,8 +915,8 @@ pub(super) mod tests {
         for major in [1, 3] {
             let path = temp_file("s.npy", &npy_bytes(major, dict, &data));
             let got = ld(&path, &ColumnSpec::default()).unwrap();
-            assert_eq!(got.x, [1.5, -3.0]);
-            assert_eq!(got.y, [2.5, 4.0]);
+            assert_eq!(got.x(), [1.5, -3.0]);
+            assert_eq!(got.y(), [2.5, 4.0]);
             assert_eq!(got.value, Some(vec![0.25, 8.0]));
             assert_eq!(
                 (
@@ -938,7 +938,7 @@ pub(super) mod tests {
                 skip_bad: None,
             };
             let got = ld(&path, &spec).unwrap();
-            assert_eq!((got.x, got.y), (vec![0.25, 8.0], vec![1.5, -3.0]));
+            assert_eq!((got.x(), got.y()), (vec![0.25, 8.0], vec![1.5, -3.0]));
             // Missing name lists the fields.
             let spec = ColumnSpec {
                 value: Some(Column::Name("mass".into())),
@@ -974,8 +974,8 @@ pub(super) mod tests {
             skip_bad: None,
         };
         let got = ld(&path, &spec).unwrap();
-        assert_eq!(got.x, [1.25, -2.5]);
-        assert_eq!(got.y, [-40.0, 50.0]);
+        assert_eq!(got.x(), [1.25, -2.5]);
+        assert_eq!(got.y(), [-40.0, 50.0]);
         assert_eq!(got.value, Some(vec![200.0, 1.0]));
         // Index 0 is 'id' (the padding is not a column); 3 is the sub-array.
         let spec = ColumnSpec {

@@ -681,8 +681,8 @@ mod tests {
     #[test]
     fn pandas_fixture() {
         let got = ld("points.parquet", &ColumnSpec::default()).unwrap();
-        assert_eq!(got.x, [1.5, -2.0, 0.1, 1e10]);
-        assert_eq!(got.y, [10.0, 20.5, -0.25, 7.0]);
+        assert_eq!(got.x(), [1.5, -2.0, 0.1, 1e10]);
+        assert_eq!(got.y(), [10.0, 20.5, -0.25, 7.0]);
         let big = (2i64.pow(53) + 2) as f32;
         assert_eq!(got.value, Some(vec![1.0, -2.0, 4.0, big]));
         assert_eq!(
@@ -700,19 +700,19 @@ mod tests {
     fn columns_by_name_and_index() {
         // The value column is the one with the null: that row is still skipped.
         let got = ld("points.parquet", &spec(Some("value"), Some("0"), Some("Y"))).unwrap();
-        assert_eq!(got.x, [1.0, -2.0, 4.0, (2i64.pow(53) + 2) as f64]);
-        assert_eq!(got.y, [1.5, -2.0, 0.1, 1e10]);
+        assert_eq!(got.x(), [1.0, -2.0, 4.0, (2i64.pow(53) + 2) as f64]);
+        assert_eq!(got.y(), [1.5, -2.0, 0.1, 1e10]);
         assert_eq!(got.value, Some(vec![10.0, 20.5, -0.25, 7.0]));
         assert_eq!((got.x_name.as_str(), got.y_name.as_str()), ("value", "x"));
         assert_eq!(got.value_name.as_deref(), Some("y"));
         assert_eq!(got.skipped, 1);
         // Chosen by hand: no value column, and no null among these.
         let got = ld("points.parquet", &spec(Some("0"), Some("2"), None)).unwrap();
-        assert_eq!(got.x, [1.5, -2.0, 3.25, 0.1, 1e10]);
+        assert_eq!(got.x(), [1.5, -2.0, 3.25, 0.1, 1e10]);
         assert_eq!((got.value, got.skipped), (None, 0));
         // The same column twice.
         let got = ld("points.parquet", &spec(Some("x"), Some("x"), None)).unwrap();
-        assert_eq!(got.x, got.y);
+        assert_eq!(got.x(), got.y());
     }
 
     #[test]
@@ -755,27 +755,27 @@ mod tests {
     #[test]
     fn integer_decimal_and_float16_types() {
         let got = ld("types.parquet", &spec(Some("i8"), Some("u16"), Some("u32"))).unwrap();
-        assert_eq!(got.x, [-128.0, 0.0, 127.0]);
-        assert_eq!(got.y, [0.0, 1.0, 65535.0]);
+        assert_eq!(got.x(), [-128.0, 0.0, 127.0]);
+        assert_eq!(got.y(), [0.0, 1.0, 65535.0]);
         assert_eq!(got.value, Some(vec![0.0, 1.0, 4294967295.0]));
         let got = ld(
             "types.parquet",
             &spec(Some("u64"), Some("dec"), Some("f16")),
         )
         .unwrap();
-        assert_eq!(got.x, [0.0, 1.0, 18446744073709551615.0]);
-        assert_eq!(got.y, [1.25, -0.5, 100.0]);
+        assert_eq!(got.x(), [0.0, 1.0, 18446744073709551615.0]);
+        assert_eq!(got.y(), [1.25, -0.5, 100.0]);
         assert_eq!(got.value, Some(vec![0.5, 1.0, -2.0]));
         assert_eq!(got.skipped, 0);
         let got = ld("types.parquet", &spec(Some("f32"), Some("i8"), None)).unwrap();
         assert_eq!(
-            (got.x, got.y, got.skipped),
+            (got.x(), got.y(), got.skipped),
             (vec![0.5, -1.25], vec![-128.0, 127.0], 1)
         );
         // Fields of a struct, by their dotted path; the struct is null in row 1.
         let got = ld("types.parquet", &spec(Some("pt.a"), Some("PT.B"), None)).unwrap();
         assert_eq!(
-            (got.x, got.y, got.skipped),
+            (got.x(), got.y(), got.skipped),
             (vec![1.0, 5.0], vec![2.0, 6.0], 1)
         );
         assert_eq!(got.y_name, "pt.b");
@@ -870,10 +870,10 @@ mod tests {
         let kept: Vec<usize> = (0..n).filter(|i| i % 1000 != 7).collect();
         assert_eq!(got.skipped, n - kept.len());
         assert_eq!(got.len(), kept.len());
-        assert!(kept.iter().zip(&got.x).all(|(&i, &x)| x == i as f64));
+        assert!(kept.iter().zip(&got.x()).all(|(&i, &x)| x == i as f64));
         assert!(kept
             .iter()
-            .zip(&got.y)
+            .zip(&got.y())
             .all(|(&i, &y)| y == (-(i as i64) % 97) as f64));
         let vals = got.value.unwrap();
         assert!(kept.iter().zip(&vals).all(|(&i, &v)| v == (i % 3) as f32));
@@ -892,7 +892,7 @@ mod tests {
         assert_eq!(part.row_groups, (1, 2));
         let second: Vec<usize> = kept.iter().copied().filter(|i| i / per == 1).collect();
         assert_eq!(part.len(), second.len());
-        assert!(second.iter().zip(&part.x).all(|(&i, &x)| x == i as f64));
+        assert!(second.iter().zip(&part.x()).all(|(&i, &x)| x == i as f64));
         assert_eq!(view([-1.0, 1e9, 5.0, 6.0]).row_groups, (3, 0));
         assert_eq!(view([1e9, 2e9, -1e9, 1e9]).row_groups, (0, 3));
     }

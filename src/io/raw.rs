@@ -109,14 +109,14 @@ mod tests {
             };
             if layout.fields() == 3 {
                 // NaN x and inf value both skipped.
-                assert_eq!(got.x, [1.5, x32(1e10)], "{name}");
-                assert_eq!(got.y, [-2.0, x32(-1e-3)], "{name}");
+                assert_eq!(got.x(), [1.5, x32(1e10)], "{name}");
+                assert_eq!(got.y(), [-2.0, x32(-1e-3)], "{name}");
                 assert_eq!(got.value, Some(vec![0.5, 7.0]), "{name}");
                 assert_eq!(got.value_name.as_deref(), Some("value"));
                 assert_eq!(got.skipped, 2, "{name}");
             } else {
-                assert_eq!(got.x, [1.5, 3.0, x32(1e10)], "{name}");
-                assert_eq!(got.y, [-2.0, 4.0, x32(-1e-3)], "{name}");
+                assert_eq!(got.x(), [1.5, 3.0, x32(1e10)], "{name}");
+                assert_eq!(got.y(), [-2.0, 4.0, x32(-1e-3)], "{name}");
                 assert_eq!((got.value, got.value_name), (None, None));
                 assert_eq!(got.skipped, 1, "{name}");
             }
@@ -139,7 +139,7 @@ mod tests {
         };
         let got = load_any(&path, Some(Format::Raw(layout)), &spec, None).unwrap();
         assert_eq!(
-            (got.x, got.y, got.value),
+            (got.x(), got.y(), got.value),
             (vec![3.0], vec![1.0], Some(vec![2.0]))
         );
         assert_eq!(got.x_name, "value");

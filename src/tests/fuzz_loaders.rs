@@ -704,9 +704,9 @@ fn random_spec(rng: &mut Rng) -> ColumnSpec {
 
 /// Why a loaded file breaks the loader's promise, if it does.
 fn untrustworthy(l: &crate::io::Loaded) -> Option<String> {
-    let n = l.x.len();
-    if l.y.len() != n {
-        return Some(format!("{n} x but {} y", l.y.len()));
+    let n = l.x().len();
+    if l.y().len() != n {
+        return Some(format!("{n} x but {} y", l.y().len()));
     }
     for (name, v) in l
         .value
@@ -721,8 +721,8 @@ fn untrustworthy(l: &crate::io::Loaded) -> Option<String> {
             return Some(format!("{name} {i} is {}", v[i]));
         }
     }
-    let bad = (0..n).find(|&i| !(l.x[i].is_finite() && l.y[i].is_finite()));
-    bad.map(|i| format!("point {i} is ({}, {})", l.x[i], l.y[i]))
+    let bad = (0..n).find(|&i| !(l.x()[i].is_finite() && l.y()[i].is_finite()));
+    bad.map(|i| format!("point {i} is ({}, {})", l.x()[i], l.y()[i]))
 }
 
 #[derive(Default)]
