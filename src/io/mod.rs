@@ -1012,10 +1012,14 @@ impl Sink {
     /// slices.
     fn push_rows(&mut self, x: &[f64], y: &[f64], values: &[&[f64]]) {
         debug_assert_eq!(values.len(), self.values.len());
-        let finite = x.iter().chain(y).all(|v| v.is_finite())
+        let n = x.len();
+        // Folds without an early exit, which the compiler vectorises.
+        let all = |s: &[f64], ok: fn(f64) -> bool| s.iter().fold(true, |all, &v| all & ok(v));
+        let finite = all(x, f64::is_finite)
+            && all(&y[..n], f64::is_finite)
             && values
                 .iter()
-                .all(|col| col[..x.len()].iter().all(|&v| (v as f32).is_finite()));
+                .all(|col| all(&col[..n], |v| (v as f32).is_finite()));
         if !finite {
             for r in 0..x.len() {
                 self.push(x[r], y[r], values.iter().map(|col| col[r]));

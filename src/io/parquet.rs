@@ -225,8 +225,8 @@ fn fill<T: DataType>(
         if records == 0 {
             break;
         }
-        if max_def > 0 {
-            if def.len() != records || vals.len() > records {
+        if max_def > 0 && vals.len() < records {
+            if def.len() != records {
                 return Err(ParquetError::General(format!(
                     "{records} rows came with {} definition levels and {} values",
                     def.len(),
@@ -239,10 +239,13 @@ fn fill<T: DataType>(
                 out.push(v.map_or(f64::NAN, &conv));
             }
         } else {
-            if vals.len() != records {
+            // No nulls among these rows (as many values as rows): the values
+            // as they are, in one loop without a branch.
+            if vals.len() != records || (max_def > 0 && def.len() != records) {
                 return Err(ParquetError::General(format!(
-                    "{records} rows came with {} values",
-                    vals.len()
+                    "{records} rows came with {} values and {} definition levels",
+                    vals.len(),
+                    def.len()
                 )));
             }
             out.extend(vals.iter().map(&conv));
