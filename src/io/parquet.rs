@@ -22,7 +22,7 @@ use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once};
 
 use parquet::basic::{
     Compression, ConvertedType, DecimalType, IntType, LogicalType, Type as Physical,
@@ -32,8 +32,12 @@ use parquet::data_type::{
     DataType, DoubleType, FixedLenByteArray, FixedLenByteArrayType, FloatType, Int32Type, Int64Type,
 };
 use parquet::errors::ParquetError;
-use parquet::file::reader::FileReader;
-use parquet::file::serialized_reader::SerializedFileReader;
+use parquet::file::metadata::{
+    ParquetMetaData, ParquetMetaDataOptions, ParquetMetaDataReader, ParquetStatisticsPolicy,
+};
+use parquet::file::properties::ReaderProperties;
+use parquet::file::reader::{ChunkReader, RowGroupReader};
+use parquet::file::serialized_reader::SerializedRowGroupReader;
 use parquet::schema::types::ColumnDescriptor;
 
 use super::npy::f16_to_f64;
@@ -415,8 +419,9 @@ fn decode(
         path: path.to_path_buf(),
         reason,
     };
-    let reader = SerializedFileReader::new(data).map_err(|e| bad(reason(&e)))?;
-    let meta = reader.metadata();
+    let meta = footer(path, &data).map_err(|e| bad(reason(&e)))?;
+    let (meta, data) = (&*meta, Arc::new(data));
+    let props = Arc::new(ReaderProperties::builder().build());
     let schema = meta.file_metadata().schema_descr();
     let names: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
     let picked = resolve(path, spec, &names, true)?;
@@ -498,7 +503,7 @@ fn decode(
     );
     let mut groups = (0, 0);
     let streamed = emit.is_some();
-    for g in 0..reader.num_row_groups() {
+    for g in 0..meta.num_row_groups() {
         // A stream's worker decodes only its share of the row groups.
         if let Some((_, share)) = &emit {
             if !share.take() {
@@ -522,7 +527,13 @@ fn decode(
         // parquet crate in it, as in `load_or_stream`, becomes an error).
         let mark = sink.mark();
         let one = |sink: &mut Sink| -> Result<u64, LoadError> {
-            let rg = reader.get_row_group(g).map_err(|e| bad(reason(&e)))?;
+            let rg = SerializedRowGroupReader::new(
+                data.clone(),
+                meta.row_group(g),
+                meta.page_index_for_row_group(g),
+                props.clone(),
+            )
+            .map_err(|e| bad(reason(&e)))?;
             let rows = usize::try_from(rg.metadata().num_rows()).unwrap_or(0);
             if streamed {
                 // A streamed batch is one row group (no more rows than bytes).
@@ -605,8 +616,106 @@ fn decode(
 /// readable Parquet file).
 pub(super) fn rows(path: &Path) -> Option<u64> {
     let file = std::fs::File::open(path).ok()?;
-    let reader = SerializedFileReader::new(file).ok()?;
-    u64::try_from(reader.metadata().file_metadata().num_rows()).ok()
+    let meta = footer(path, &file).ok()?;
+    u64::try_from(meta.file_metadata().num_rows()).ok()
+}
+
+/// A footer parsed once per process: the file's path, length and time of
+/// change, and the footer (None until the first to ask has parsed it).
+type Footers = Vec<(FooterKey, Arc<Mutex<Option<Arc<ParquetMetaData>>>>)>;
+type FooterKey = (
+    std::path::PathBuf,
+    u64,
+    Option<std::time::SystemTime>,
+    Option<(u64, u64)>,
+);
+
+/// The length of the footer of a Parquet file of `len` bytes, and a hash of
+/// up to 64 KiB at each end of it (None: no footer there).
+fn footer_tag<R: ChunkReader>(reader: &R, len: u64) -> Option<(u64, u64)> {
+    use std::hash::{Hash, Hasher};
+    let tail = reader.get_bytes(len.checked_sub(8)?, 8).ok()?;
+    let n = u64::from(u32::from_le_bytes(tail.get(..4)?.try_into().ok()?));
+    let start = (len - 8).checked_sub(n)?;
+    let edge = n.min(64 << 10);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    reader.get_bytes(start, edge as usize).ok()?.hash(&mut h);
+    reader
+        .get_bytes(len - 8 - edge, edge as usize)
+        .ok()?
+        .hash(&mut h);
+    Some((n, h.finish()))
+}
+
+/// Most bytes of parsed footers kept: beyond, the oldest go.
+const FOOTERS_BYTES: usize = 512 << 20;
+
+/// The parsed footer of the Parquet file at `path` (read through `reader`),
+/// parsed once and kept while the file keeps its length and time of change.
+/// A footer of many row groups is slow to parse (39 MB and a third of a
+/// second for a billion points after `convert`), and it would be parsed
+/// again by each worker of a streamed pass, by the size estimate and the
+/// bounds, and for each of the viewer's views. Readers of one file wait for
+/// the first to parse it; different files parse at once.
+fn footer<R: ChunkReader>(path: &Path, reader: &R) -> Result<Arc<ParquetMetaData>, ParquetError> {
+    static FOOTERS: Mutex<Footers> = Mutex::new(Vec::new());
+    // Without what this reader never asks of a footer (encoding and size
+    // statistics).
+    let options = ParquetMetaDataOptions::new()
+        .with_encoding_stats_as_mask(true)
+        .with_encoding_stats_policy(ParquetStatisticsPolicy::SkipAll)
+        .with_size_stats_policy(ParquetStatisticsPolicy::SkipAll);
+    let parse = || {
+        ParquetMetaDataReader::new()
+            .with_metadata_options(Some(options.clone()))
+            .parse_and_finish(reader)
+            .map(Arc::new)
+    };
+    let Ok(info) = std::fs::metadata(path) else {
+        return parse();
+    };
+    // A file rewritten in place within a clock tick, to the same length,
+    // still differs in its footer: its length and a hash of its two ends.
+    let key = (
+        path.to_path_buf(),
+        info.len(),
+        info.modified().ok(),
+        footer_tag(reader, info.len()),
+    );
+    let slot = {
+        let mut all = FOOTERS.lock().unwrap_or_else(|p| p.into_inner());
+        match all.iter().find(|(k, _)| *k == key) {
+            Some((_, slot)) => slot.clone(),
+            None => {
+                let slot = Arc::default();
+                all.push((key, Arc::clone(&slot)));
+                slot
+            }
+        }
+    };
+    let mut parsed = slot.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(meta) = &*parsed {
+        return Ok(meta.clone());
+    }
+    let meta = parse()?;
+    *parsed = Some(meta.clone());
+    drop(parsed);
+    // Within the budget: the oldest parsed footers go first (at least the
+    // newest stays).
+    let mut all = FOOTERS.lock().unwrap_or_else(|p| p.into_inner());
+    // A footer being parsed meanwhile counts nothing yet.
+    let size = |s: &Arc<Mutex<Option<Arc<ParquetMetaData>>>>| {
+        s.try_lock()
+            .ok()
+            .and_then(|m| m.as_ref().map(|m| m.memory_size()))
+            .unwrap_or(0)
+    };
+    let mut total: usize = all.iter().map(|(_, s)| size(s)).sum();
+    while total > FOOTERS_BYTES && all.len() > 1 {
+        let (_, old) = all.remove(0);
+        total -= size(&old);
+    }
+    Ok(meta)
 }
 
 /// The x and y ranges `[x0, x1, y0, y1]` of the Parquet file at `path`
@@ -615,8 +724,7 @@ pub(super) fn rows(path: &Path) -> Option<u64> {
 /// the x and y columns' names.
 pub(super) fn xy_range(path: &Path, spec: &ColumnSpec) -> Option<([f64; 4], [String; 2])> {
     let file = std::fs::File::open(path).ok()?;
-    let reader = SerializedFileReader::new(file).ok()?;
-    let meta = reader.metadata();
+    let meta = footer(path, &file).ok()?;
     let schema = meta.file_metadata().schema_descr();
     let names: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
     let picked = resolve(path, spec, &names, true).ok()?;
@@ -814,6 +922,58 @@ mod tests {
         let path = temp_file("holed.parquet", &holed);
         let msg = assert_err_names_file(load_any(&path, None, &ColumnSpec::default(), None), &path);
         assert!(msg.contains("not a valid Parquet file"), "{msg}");
+    }
+
+    /// Footers are parsed once a process, but a file rewritten in place (the
+    /// same path, rows and length) is read as it is now, not as it was.
+    #[test]
+    fn a_file_rewritten_in_place_is_read_anew() {
+        let schema = Arc::new(
+            parse_message_type("message m { required double x; required double y; }").unwrap(),
+        );
+        let path = temp_file("rewritten.parquet", b"");
+        let write = |shift: f64| {
+            let props = Arc::new(WriterProperties::builder().build());
+            let file = std::fs::File::create(&path).unwrap();
+            let mut w = SerializedFileWriter::new(file, schema.clone(), props).unwrap();
+            let mut rg = w.next_row_group().unwrap();
+            for k in 0..2 {
+                let v: Vec<f64> = (0..5).map(|i| i as f64 + shift + k as f64).collect();
+                let mut col = rg.next_column().unwrap().unwrap();
+                col.typed::<DoubleType>()
+                    .write_batch(&v, None, None)
+                    .unwrap();
+                col.close().unwrap();
+            }
+            rg.close().unwrap();
+            w.close().unwrap();
+            std::fs::metadata(&path).unwrap().len()
+        };
+        let spec = ColumnSpec::default();
+        let read = AtomicU64::new(0);
+        let first_len = write(0.0);
+        let first = super::super::load_counting(&path, None, &spec, None, &read).unwrap();
+        assert_eq!(first.x(), [0.0, 1.0, 2.0, 3.0, 4.0]);
+        // Read again: the same points (from the footer kept).
+        let again = super::super::load_counting(&path, None, &spec, None, &read).unwrap();
+        assert_eq!(again.xy, first.xy);
+        let range = |path: &Path| super::xy_range(path, &spec).unwrap().0;
+        assert_eq!(range(&path), [0.0, 4.0, 1.0, 5.0]);
+        let first_time = std::fs::metadata(&path).unwrap().modified().unwrap();
+        assert_eq!(write(100.0), first_len, "the same length");
+        // And the same time of change (as within one tick of a coarse clock):
+        // only the footer tells.
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(first_time)
+            .unwrap();
+        let second = super::super::load_counting(&path, None, &spec, None, &read).unwrap();
+        assert_eq!(second.x(), [100.0, 101.0, 102.0, 103.0, 104.0]);
+        assert_eq!(second.y(), [101.0, 102.0, 103.0, 104.0, 105.0]);
+        // The statistics too (a footer kept from before would give the old ones).
+        assert_eq!(range(&path), [100.0, 104.0, 101.0, 105.0]);
     }
 
     /// A file written with the parquet crate: required and optional columns,
