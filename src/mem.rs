@@ -74,23 +74,6 @@ pub(crate) fn give_back_freed_memory() {
     }
 }
 
-/// Hand the free memory of every malloc arena back to the OS, for the viewer
-/// at rest. Software Vulkan (lavapipe) bins a frame's triangles in many small
-/// blocks on its own threads; freed, they stay resident in that thread's
-/// arena whenever a block still in use sits above them, which no threshold
-/// reaches. In the soak test (tests/soak.rs) beside another busy process,
-/// such an arena held 64-75 MB free at rest (glibc's `malloc_stats`), and the
-/// viewer's resting memory stayed 25-50 % above where it started; this call
-/// gave it back (281 -> 210 MB, 337 -> 247 MB). Elsewhere it does nothing.
-pub(crate) fn trim_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns whole free pages of the allocator's
-    // arenas to the OS; every allocation stays as it is.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// glibc's highest mmap threshold (32 MiB on 64-bit), and a trim threshold
 /// well above a streamed pass's working memory.
 const HEAP_BYTES: i32 = 32 << 20;

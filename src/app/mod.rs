@@ -297,7 +297,6 @@ fn run_window(
         proxy: event_loop.create_proxy(),
         viewer: None,
         error: None,
-        trim_at: None,
     };
     event_loop.set_control_flow(ControlFlow::Wait);
     event_loop
@@ -317,13 +316,7 @@ struct App {
     proxy: EventLoopProxy<UserEvent>,
     viewer: Option<Viewer>,
     error: Option<Error>,
-    /// When the allocator's free memory goes back to the OS: a while after
-    /// the last frame ([`REST`]), once.
-    trim_at: Option<std::time::Instant>,
 }
-
-/// How long after its last frame the viewer counts as at rest.
-const REST: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl App {
     /// Close the window and release its GPU objects (before the display
@@ -400,28 +393,11 @@ impl ApplicationHandler<UserEvent> for App {
                 event_loop.exit();
                 Ok(())
             }
-            WindowEvent::RedrawRequested => {
-                self.trim_at = Some(std::time::Instant::now() + REST);
-                viewer.redraw()
-            }
+            WindowEvent::RedrawRequested => viewer.redraw(),
             other => viewer.input(event_loop, other),
         };
         if let Err(e) = result {
             self.fail(event_loop, e);
-        }
-    }
-
-    /// At rest (no frame for [`REST`]), the memory the frames freed goes back
-    /// to the OS once ([`crate::mem::trim_freed_memory`]).
-    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
-        match self.trim_at {
-            Some(at) if std::time::Instant::now() >= at => {
-                self.trim_at = None;
-                crate::mem::trim_freed_memory();
-                event_loop.set_control_flow(ControlFlow::Wait);
-            }
-            Some(at) => event_loop.set_control_flow(ControlFlow::WaitUntil(at)),
-            None => event_loop.set_control_flow(ControlFlow::Wait),
         }
     }
 }
