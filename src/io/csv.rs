@@ -885,8 +885,8 @@ mod tests {
                 .unwrap();
             }
             // In file order: the first x of each batch.
-            batches.sort_by(|a, b| a.x()[0].total_cmp(&b.x()[0]));
-            let x: Vec<f64> = batches.iter().flat_map(|b| b.x().clone()).collect();
+            batches.sort_by(|a, b| a.xy[0][0].total_cmp(&b.xy[0][0]));
+            let x: Vec<f64> = batches.iter().flat_map(|b| b.x()).collect();
             let v: Vec<f32> = batches
                 .iter()
                 .flat_map(|b| b.value.clone().unwrap())

@@ -1021,15 +1021,14 @@ impl Sink {
                 .iter()
                 .all(|col| all(&col[..n], |v| (v as f32).is_finite()));
         if !finite {
-            for r in 0..x.len() {
+            for r in 0..n {
                 self.push(x[r], y[r], values.iter().map(|col| col[r]));
             }
             return;
         }
-        self.xy
-            .extend(x.iter().zip(&y[..x.len()]).map(|(&x, &y)| [x, y]));
+        self.xy.extend(x.iter().zip(&y[..n]).map(|(&x, &y)| [x, y]));
         for (col, from) in self.values.iter_mut().zip(values) {
-            col.extend(from[..x.len()].iter().map(|&v| v as f32));
+            col.extend(from[..n].iter().map(|&v| v as f32));
         }
     }
 
@@ -1425,7 +1424,7 @@ mod tests {
             skip_bad: None,
         };
         let got = load(&fixture("types.parquet"), None, &spec, None).unwrap();
-        assert_eq!((got.x().clone(), got.skipped), (vec![-128.0, 127.0], 1));
+        assert_eq!((got.x(), got.skipped), (vec![-128.0, 127.0], 1));
         assert_eq!(got.value, Some(vec![0.0, 4294967295.0]));
         assert_eq!(
             more(&got),
@@ -1448,7 +1447,7 @@ mod tests {
             ..Default::default()
         };
         let got = load(&path, None, &spec, None).unwrap();
-        assert_eq!((got.x().clone(), got.skipped), (vec![1.0, 11.0], 1));
+        assert_eq!((got.x(), got.skipped), (vec![1.0, 11.0], 1));
         assert_eq!(got.value, Some(vec![3.0, 13.0]));
         assert_eq!(
             more(&got),

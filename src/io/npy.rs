@@ -884,7 +884,7 @@ pub(super) mod tests {
             ),
         );
         let got = ld(&path, &ColumnSpec::default()).unwrap();
-        assert_eq!((got.x().clone(), got.skipped), (vec![1.0, 4.0], 3));
+        assert_eq!((got.x(), got.skipped), (vec![1.0, 4.0], 3));
         // Without the value column the third row's -inf no longer matters.
         let spec = ColumnSpec {
             x: Some(Column::Index(0)),

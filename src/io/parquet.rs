@@ -620,8 +620,8 @@ pub(super) fn rows(path: &Path) -> Option<u64> {
     u64::try_from(meta.file_metadata().num_rows()).ok()
 }
 
-/// A footer parsed once per process: the file's path, length and time of
-/// change, and the footer (None until the first to ask has parsed it).
+/// Footers parsed once per process, by the file's path, length, time of
+/// change and footer tag (None until the first to ask has parsed it).
 type Footers = Vec<(FooterKey, Arc<Mutex<Option<Arc<ParquetMetaData>>>>)>;
 type FooterKey = (
     std::path::PathBuf,
@@ -651,7 +651,8 @@ fn footer_tag<R: ChunkReader>(reader: &R, len: u64) -> Option<(u64, u64)> {
 const FOOTERS_BYTES: usize = 512 << 20;
 
 /// The parsed footer of the Parquet file at `path` (read through `reader`),
-/// parsed once and kept while the file keeps its length and time of change.
+/// parsed once and kept while the file keeps its length, time of change and
+/// footer (a newer version of the file takes the older one's place).
 /// A footer of many row groups is slow to parse (39 MB and a third of a
 /// second for a billion points after `convert`), and it would be parsed
 /// again by each worker of a streamed pass, by the size estimate and the
@@ -688,6 +689,8 @@ fn footer<R: ChunkReader>(path: &Path, reader: &R) -> Result<Arc<ParquetMetaData
             Some((_, slot)) => slot.clone(),
             None => {
                 let slot = Arc::default();
+                // An older version of the file is not read again.
+                all.retain(|(k, _)| k.0 != key.0);
                 all.push((key, Arc::clone(&slot)));
                 slot
             }
