@@ -54,6 +54,19 @@ pub struct Gpu {
     pub info: wgpu::AdapterInfo,
 }
 
+/// How a window's device suballocates its memory: in blocks of 4 MiB, where
+/// wgpu's default takes 64-256 MiB. The allocator keeps one empty block of
+/// each kind of memory for reuse, so a block made for a moment's staging
+/// buffer (colours written for a million points) stayed for good: in the
+/// soak test (tests/soak.rs) the viewer's allocations stepped up by 134 MB
+/// (heaptrack: one 128 MiB block) and never came down. Buffers larger than
+/// a block get memory of their own, given back when they are dropped.
+fn window_memory() -> wgpu::MemoryHints {
+    wgpu::MemoryHints::Manual {
+        suballocated_device_memory_block_size: (4 << 20)..(4 << 20),
+    }
+}
+
 impl Gpu {
     /// A device with no surface: for PNG output, tests and benchmarks.
     /// Without `WGPU_BACKEND`, the primary backends (Vulkan, Metal, DX12) are
@@ -94,11 +107,19 @@ impl Gpu {
         let adapter = wgpu::util::initialize_adapter_from_env_or_default(&instance, surface)
             .await
             .map_err(|_| Error::NoAdapter)?;
-        Self::on_adapter(instance, adapter).await
+        Self::device(instance, adapter, window_memory()).await
     }
 
     /// A device on `adapter` of `instance`.
     pub async fn on_adapter(instance: wgpu::Instance, adapter: wgpu::Adapter) -> Result<Self> {
+        Self::device(instance, adapter, wgpu::MemoryHints::Performance).await
+    }
+
+    async fn device(
+        instance: wgpu::Instance,
+        adapter: wgpu::Adapter,
+        memory_hints: wgpu::MemoryHints,
+    ) -> Result<Self> {
         let info = adapter.get_info();
         // Timestamp queries let the benchmark report kernel time; take them when offered.
         let required_features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
@@ -107,6 +128,7 @@ impl Gpu {
                 label: Some("pointillist device"),
                 required_features,
                 required_limits: adapter.limits(),
+                memory_hints,
                 ..Default::default()
             })
             .await

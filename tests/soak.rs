@@ -4,11 +4,16 @@
 //! random script: wheel zooms at random places, pans, box zooms, lassos and
 //! box selections (replace, add, subtract, clear), hovers, mode, colourmap and
 //! aggregate cycling, help on and off, resets. After a warm-up that visits
-//! every mode, colourmap and kind of input, the viewer is brought to rest in
-//! one state (home view, splat, nothing selected) and its resident memory
-//! read; after the random run, again: it must be within 5 %. Memory sampled
-//! once a second in between is reported, not bounded: it holds each frame's
-//! working memory and each selection's highlight.
+//! every mode, colourmap and kind of input, and as long a run of random input
+//! as the one measured (at most a minute), the viewer is brought to rest in
+//! one state (home view, splat, nothing selected), where it gives its
+//! allocator's free memory back to the OS and prints (`-v`) what it holds;
+//! after the random run, again. What it has allocated (glibc's count, the
+//! GPU driver's buffers included) must be within 5 %: a leak grows it.
+//! Resident memory must stay under the most the warm-up held: see the
+//! bound's comment for why not within 5 %. Memory sampled once a second in
+//! between is reported, not bounded: it holds each frame's working memory
+//! and each selection's highlight.
 //!
 //! It failed until the viewer fixed glibc's mmap threshold
 //! (`mem::give_back_freed_memory`): the dynamic threshold let freed frame
@@ -39,9 +44,37 @@ fn rss(pid: u32) -> u64 {
     kb * 1024
 }
 
+/// What the viewer holds at rest, from its `-v` line (`pointillist at rest:
+/// R MB resident, A MB allocated`), printed a second after its last frame
+/// once its allocator's free memory went back to the OS.
+#[derive(Clone, Copy, Debug)]
+struct Rest {
+    resident: f64,
+    allocated: f64,
+}
+
+/// The last `-v` resting line of `log`, with how many there are.
+fn last_rest(log: &str) -> (usize, Option<Rest>) {
+    let lines: Vec<&str> = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("pointillist at rest: "))
+        .collect();
+    let parse = |l: &str| {
+        let (r, a) = l.split_once(" MB resident, ")?;
+        let a = a.strip_suffix(" MB allocated")?;
+        Some(Rest {
+            resident: r.parse().ok()?,
+            allocated: a.parse().ok()?,
+        })
+    };
+    (lines.len(), lines.last().and_then(|l| parse(l)))
+}
+
 /// Back to one state — the home view in splat mode, nothing selected — and
-/// idle for a few seconds: the resident memory there, to compare like with like.
-fn at_rest(x: &X, wid: &str, pid: u32) -> u64 {
+/// idle for a few seconds: the viewer's memory there, to compare like with like.
+fn at_rest(s: &Session) -> Rest {
+    let (x, wid) = (&s.x, &s.wid);
+    let (before, _) = last_rest(&s.log());
     x.xdotool(&["key", "Delete"]);
     x.xdotool(&["key", "r"]);
     for _ in 0..12 {
@@ -57,7 +90,13 @@ fn at_rest(x: &X, wid: &str, pid: u32) -> u64 {
         }
     }
     std::thread::sleep(Duration::from_secs(4));
-    rss(pid)
+    let (now, rest) = last_rest(&s.log());
+    assert!(
+        now > before,
+        "no resting line from the viewer:\n{}",
+        s.log()
+    );
+    rest.expect("a resting line of two numbers")
 }
 
 /// One random input: what a person exploring the plot does.
@@ -150,6 +189,7 @@ fn viewer_memory_stays_flat_over_random_input() {
         &WIDTH.to_string(),
         "--height",
         &HEIGHT.to_string(),
+        "-v",
     ]
     .map(String::from);
     let s = Session::open(&dir, &args);
@@ -171,7 +211,9 @@ fn viewer_memory_stays_flat_over_random_input() {
 
     // Warm-up: every mode, colourmap and aggregate (each twice round), every
     // kind of input a few times, so that every pipeline, buffer and cache the
-    // session can use has been made once.
+    // session can use has been made once; then as long a run of random input
+    // as the one measured, for what grows to its high-water mark (buffers
+    // sized for the largest view so far, the blocks the GPU allocator keeps).
     for _ in 0..2 {
         for _ in 0..8 {
             act(&s.x, &s.wid, &mut rng, 8);
@@ -183,7 +225,12 @@ fn viewer_memory_stays_flat_over_random_input() {
             }
         }
     }
-    let rest_before = at_rest(&s.x, &s.wid, pid);
+    let end = Instant::now() + Duration::from_secs(seconds.min(60));
+    while Instant::now() < end {
+        let kind = rng.random_range(0..13);
+        act(&s.x, &s.wid, &mut rng, kind);
+    }
+    let rest_before = at_rest(&s);
     let warm_samples = samples.lock().unwrap().len();
 
     let end = Instant::now() + Duration::from_secs(seconds);
@@ -193,7 +240,7 @@ fn viewer_memory_stays_flat_over_random_input() {
         act(&s.x, &s.wid, &mut rng, kind);
         actions += 1;
     }
-    let rest_after = at_rest(&s.x, &s.wid, pid);
+    let rest_after = at_rest(&s);
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     sampler.join().unwrap();
     let samples = samples.lock().unwrap().clone();
@@ -203,13 +250,16 @@ fn viewer_memory_stays_flat_over_random_input() {
     let peak = *after.iter().max().unwrap();
     let line: Vec<String> = after.iter().map(|&b| format!("{:.0}", mb(b))).collect();
     eprintln!(
-        "viewer RSS: {:.0} MB at start; at rest (home view, splat, nothing selected) {:.0} MB \
-         after the warm-up (at most {:.0} MB during it) and {:.0} MB after {actions} random \
-         inputs in {seconds} s (at most {:.0} MB during them); samples (MB): {}",
+        "viewer memory: {:.0} MB resident at start; at rest (home view, splat, nothing \
+         selected) {:.0} MB resident, {:.1} MB allocated after the warm-up (at most {:.0} MB \
+         resident during it) and {:.0} MB resident, {:.1} MB allocated after {actions} random \
+         inputs in {seconds} s (at most {:.0} MB during them); resident samples (MB): {}",
         mb(started),
-        mb(rest_before),
+        rest_before.resident,
+        rest_before.allocated,
         mb(warm),
-        mb(rest_after),
+        rest_after.resident,
+        rest_after.allocated,
         mb(peak),
         line.join(" ")
     );
@@ -217,10 +267,23 @@ fn viewer_memory_stays_flat_over_random_input() {
     assert!(!log.contains("panicked"), "{log}");
     s.quit();
     assert!(
-        rest_after as f64 <= rest_before as f64 * 1.05,
-        "at rest the viewer grew from {:.0} MB to {:.0} MB (more than 5 %): {}",
-        mb(rest_before),
-        mb(rest_after),
+        rest_after.allocated <= rest_before.allocated * 1.05,
+        "at rest the viewer's allocations grew from {:.1} MB to {:.1} MB (more than 5 %)",
+        rest_before.allocated,
+        rest_after.allocated,
+    );
+    // Resident memory also holds what glibc's arenas cannot give back: pages
+    // pinned by a few live blocks among freed ones (lavapipe's per-frame
+    // blocks on its own threads). Before the random warm-up that drifted up
+    // by steps while what was allocated stayed flat (226 -> 238 MB resident,
+    // 155.9 -> 157.8 MB allocated over 240 s), so it is bounded by the most
+    // the warm-up held: growth past every page it touched is not fragmentation.
+    assert!(
+        rest_after.resident <= mb(warm),
+        "at rest the viewer holds {:.0} MB resident, more than the {:.0} MB it held at most \
+         during the warm-up: {}",
+        rest_after.resident,
+        mb(warm),
         line.join(" ")
     );
 }

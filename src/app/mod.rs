@@ -297,6 +297,7 @@ fn run_window(
         proxy: event_loop.create_proxy(),
         viewer: None,
         error: None,
+        trim_at: None,
     };
     event_loop.set_control_flow(ControlFlow::Wait);
     event_loop
@@ -316,7 +317,13 @@ struct App {
     proxy: EventLoopProxy<UserEvent>,
     viewer: Option<Viewer>,
     error: Option<Error>,
+    /// When the allocator's free memory goes back to the OS: a while after
+    /// the last frame ([`REST`]), once.
+    trim_at: Option<std::time::Instant>,
 }
+
+/// How long after its last frame the viewer counts as at rest.
+const REST: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl App {
     /// Close the window and release its GPU objects (before the display
@@ -393,13 +400,45 @@ impl ApplicationHandler<UserEvent> for App {
                 event_loop.exit();
                 Ok(())
             }
-            WindowEvent::RedrawRequested => viewer.redraw(),
+            WindowEvent::RedrawRequested => {
+                self.trim_at = Some(std::time::Instant::now() + REST);
+                viewer.redraw()
+            }
             other => viewer.input(event_loop, other),
         };
         if let Err(e) = result {
             self.fail(event_loop, e);
         }
     }
+
+    /// At rest (no frame for [`REST`]), the memory the frames freed goes back
+    /// to the OS once ([`crate::mem::trim_freed_memory`]); with `-v`, a line
+    /// says what the process then holds.
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        match self.trim_at {
+            Some(at) if std::time::Instant::now() >= at => {
+                self.trim_at = None;
+                crate::mem::trim_freed_memory();
+                if self.args.verbose {
+                    eprintln!("{}", rest_line());
+                }
+                event_loop.set_control_flow(ControlFlow::Wait);
+            }
+            Some(at) => event_loop.set_control_flow(ControlFlow::WaitUntil(at)),
+            None => event_loop.set_control_flow(ControlFlow::Wait),
+        }
+    }
+}
+
+/// The viewer's memory at rest, for `-v`: resident, and held through the
+/// allocator ([`crate::mem::allocated_bytes`]); tests/soak.rs reads it.
+fn rest_line() -> String {
+    let mb = |b: Option<u64>| b.map_or("?".to_string(), |b| format!("{:.1}", b as f64 / 1e6));
+    format!(
+        "pointillist at rest: {} MB resident, {} MB allocated",
+        mb(crate::mem::status_bytes("VmRSS")),
+        mb(crate::mem::allocated_bytes())
+    )
 }
 
 /// Everything that lives while the window is open.

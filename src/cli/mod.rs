@@ -233,7 +233,8 @@ pub struct LookArgs {
     /// Spread isolated pixels over this radius in splat and density modes (0-5).
     #[arg(long, default_value_t = 0)]
     pub spread: u32,
-    /// Print the adapter's details (and, in the viewer, frames drawn and derives at the end).
+    /// Print the adapter's details (and, in the viewer, its memory each time it
+    /// comes to rest, and frames drawn and derives at the end).
     #[arg(short, long)]
     pub verbose: bool,
 }
