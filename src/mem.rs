@@ -123,6 +123,27 @@ pub(crate) fn status_bytes(field: &str) -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// The peak resident memory of this process so far, in bytes: Linux's
+/// `VmHWM`, else getrusage's maximum (on Linux that one also holds the
+/// parent's peak at the fork that started this process, so a big parent
+/// would show through). `None` where neither answers.
+pub fn peak_resident_bytes() -> Option<u64> {
+    if let Some(bytes) = status_bytes("VmHWM") {
+        return Some(bytes);
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: getrusage fills the struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
+            // Kilobytes on Linux, bytes on macOS.
+            let unit = if cfg!(target_os = "macos") { 1 } else { 1024 };
+            return Some(usage.ru_maxrss as u64 * unit);
+        }
+    }
+    None
+}
+
 /// glibc's highest mmap threshold (32 MiB on 64-bit), and a trim threshold
 /// well above a streamed pass's working memory.
 const HEAP_BYTES: i32 = 32 << 20;
@@ -175,5 +196,16 @@ mod tests {
         assert!(rss > 0 && peak >= rss, "{rss} {peak}");
         assert_eq!(super::status_bytes("Vm"), None);
         assert_eq!(super::status_bytes("NoSuchField"), None);
+    }
+
+    /// The peak holds a block touched after the last reading.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn peak_resident_bytes_rise_with_a_touched_block() {
+        let before = super::peak_resident_bytes().expect("VmHWM");
+        let v: Vec<u8> = vec![1; (before + (64 << 20)) as usize];
+        let after = super::peak_resident_bytes().expect("VmHWM");
+        assert!(after >= v.len() as u64, "{before} -> {after}");
+        drop(v);
     }
 }

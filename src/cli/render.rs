@@ -211,26 +211,10 @@ fn physical_memory() -> u64 {
     }
 }
 
-/// The peak resident memory of this process so far, in MB: Linux's VmHWM
-/// (getrusage's maximum on Linux also holds the parent's peak at the fork
-/// that started this process, so a big parent would show through).
+/// The peak resident memory of this process so far, in MB (0 where the
+/// OS does not say).
 pub fn peak_mb() -> u64 {
-    let hwm = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        });
-    if let Some(kb) = hwm {
-        return kb / 1024;
-    }
-    // SAFETY: getrusage fills the struct it is given.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
-        return 0;
-    }
-    usage.ru_maxrss as u64 / 1024
+    pointillist::peak_resident_bytes().map_or(0, |b| b >> 20)
 }
 
 /// `render` of an input too large for memory: a density image aggregated
