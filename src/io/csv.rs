@@ -558,14 +558,7 @@ mod tests {
         assert_eq!(got.x(), [1.0, 4.5]);
         assert_eq!(got.y(), [2.0, -50.0]);
         assert_eq!(got.value, Some(vec![3.0, 0.25]));
-        assert_eq!(
-            (
-                got.x_name.as_str(),
-                got.y_name.as_str(),
-                got.value_name.as_deref()
-            ),
-            ("x", "y", Some("value"))
-        );
+        assert_eq!(got.names(), ("x", "y", Some("value")));
         assert_eq!(got.skipped, 0);
     }
 

@@ -918,14 +918,7 @@ pub(super) mod tests {
             assert_eq!(got.x(), [1.5, -3.0]);
             assert_eq!(got.y(), [2.5, 4.0]);
             assert_eq!(got.value, Some(vec![0.25, 8.0]));
-            assert_eq!(
-                (
-                    got.x_name.as_str(),
-                    got.y_name.as_str(),
-                    got.value_name.as_deref()
-                ),
-                ("x", "y", Some("value"))
-            );
+            assert_eq!(got.names(), ("x", "y", Some("value")));
             assert_eq!(got.skipped, 1);
             // By name, swapped.
             let spec = ColumnSpec {

@@ -799,14 +799,7 @@ mod tests {
         assert_eq!(got.y(), [10.0, 20.5, -0.25, 7.0]);
         let big = (2i64.pow(53) + 2) as f32;
         assert_eq!(got.value, Some(vec![1.0, -2.0, 4.0, big]));
-        assert_eq!(
-            (
-                got.x_name.as_str(),
-                got.y_name.as_str(),
-                got.value_name.as_deref()
-            ),
-            ("x", "y", Some("value"))
-        );
+        assert_eq!(got.names(), ("x", "y", Some("value")));
         assert_eq!(got.skipped, 1);
     }
 
