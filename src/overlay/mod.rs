@@ -13,6 +13,12 @@ use crate::colormap::Norm;
 use crate::frame::FrameView;
 use crate::ticks::{ticks, Ticks};
 
+mod colorbar;
+mod legend;
+
+pub use colorbar::{colorbar_marks, ColorbarMarks};
+pub use legend::{legend_hit, legend_texts};
+
 /// What the user asked of the overlay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AxesOptions {
@@ -190,7 +196,8 @@ pub fn layout(size: (u32, u32), scale: f32, opts: &AxesOptions) -> Layout {
     }
     // A legend's entries (swatch, name, count) by a generous estimate of
     // DejaVu Sans's advance, within a third of the image.
-    let legend = BAR_GAP + SWATCH + 5.0 + opts.legend_chars as f32 * ADVANCE * TICK_FONT + 6.0;
+    let legend =
+        BAR_GAP + legend::SWATCH + 5.0 + opts.legend_chars as f32 * ADVANCE * TICK_FONT + 6.0;
     let right = if opts.legend_chars > 0 {
         (legend * m).min(w / 3.0).max(RIGHT * m)
     } else {
@@ -448,10 +455,10 @@ pub fn build(
     // Colourbar, its frame and its ticks (or the legend).
     let Some(bar) = layout.colorbar else { return o };
     if let Some((title, sizes)) = &opts.sizes {
-        size_legend(&mut o, title, sizes, bar, (vp, (w, h)), s, fg);
+        legend::size_legend(&mut o, title, sizes, bar, (vp, (w, h)), s, fg);
     }
     if let ColorScale::Categories(c) = scale {
-        legend(&mut o, c, bar, (w, h), s);
+        legend::draw(&mut o, c, bar, (w, h), s);
         return o;
     }
     let Some(ColorbarMarks {
@@ -522,354 +529,6 @@ pub fn build(
         clip: [(x0 + x1) / 2.0, 0.0, w, y0],
     });
     o
-}
-
-/// Logical pixels between the tops of two legend entries.
-const LEGEND_ROW: f32 = 18.0;
-/// A legend swatch's side.
-const SWATCH: f32 = 10.0;
-
-/// The legend entries that fit in `rows`: every entry by code when they
-/// all fit, else the largest `rows - 1` (in code order) and the number left
-/// out, for a "+N more" row.
-pub fn legend_entries(c: &crate::categories::Categories, rows: usize) -> (Vec<usize>, usize) {
-    let n = c.len();
-    if n <= rows {
-        return ((0..n).collect(), 0);
-    }
-    let keep = rows.saturating_sub(1);
-    let mut by_size: Vec<usize> = (0..n).collect();
-    by_size.sort_by_key(|&k| std::cmp::Reverse(c.counts[k]));
-    let mut shown = by_size[..keep].to_vec();
-    shown.sort_unstable();
-    (shown, n - keep)
-}
-
-/// The legend entry (by code) whose row holds `at` (physical pixels), in a
-/// legend drawn by [`build`] beside `layout`'s plot; None off every entry.
-pub fn legend_hit(c: &crate::categories::Categories, layout: &Layout, at: Vec2) -> Option<usize> {
-    let bar = layout.colorbar?;
-    let (row, shown, _) = legend_rows(c, bar, layout.scale);
-    if at.x < bar.min.x || at.y < bar.min.y {
-        return None;
-    }
-    shown.get(((at.y - bar.min.y) / row) as usize).copied()
-}
-
-/// A legend's row height beside `bar` at scale `s`, the entries its rows show
-/// and how many are left out ([`legend_entries`]).
-fn legend_rows(
-    c: &crate::categories::Categories,
-    bar: ColorbarRect,
-    s: f32,
-) -> (f32, Vec<usize>, usize) {
-    let row = LEGEND_ROW * s;
-    let rows = ((bar.size.y / row).floor() as usize).max(1);
-    let (shown, more) = legend_entries(c, rows);
-    (row, shown, more)
-}
-
-/// A count as a legend shows it: 950, 12.3k, 4.5M, 1.2G.
-pub fn short_count(n: u64) -> String {
-    match n {
-        0..=9_999 => n.to_string(),
-        10_000..=999_999 => format!("{:.1}k", n as f64 / 1e3),
-        1_000_000..=999_999_999 => format!("{:.1}M", n as f64 / 1e6),
-        _ => format!("{:.1}G", n as f64 / 1e9),
-    }
-}
-
-/// The size legend under the colourbar: its title, then a disc of each
-/// reference size with its value, top down, in the text colour.
-fn size_legend(
-    o: &mut Overlay,
-    title: &str,
-    sizes: &[(f64, String)],
-    bar: ColorbarRect,
-    (vp, (w, h)): (Viewport, (f32, f32)),
-    s: f32,
-    fg: [u8; 4],
-) {
-    let top = bar.min.y + bar.size.y + 26.0 * s;
-    let bottom = (vp.min.y + vp.size.y) as f32;
-    o.labels.push(Label {
-        text: title.to_string(),
-        pos: Vec2::new(bar.min.x, top - 6.0 * s),
-        h: Align::Start,
-        v: Align::End,
-        size: TICK_FONT * s,
-        clip: [bar.min.x - 4.0 * s, bar.min.y + bar.size.y, w, h],
-    });
-    let widest = sizes.iter().map(|(d, _)| *d as f32 * s).fold(0.0, f32::max);
-    let cx = bar.min.x + widest * 0.5;
-    let mut y = top;
-    for (d, text) in sizes {
-        let d = *d as f32 * s;
-        let row = d.max(TICK_FONT * s * 1.2) + 4.0 * s;
-        if y + row > bottom {
-            break;
-        }
-        let mid = y + row * 0.5;
-        o.lines
-            .push(disc(Vec2::new(cx, mid), d, [fg[0], fg[1], fg[2], 160]));
-        o.labels.push(Label {
-            text: text.clone(),
-            pos: Vec2::new(cx + widest * 0.5 + 6.0 * s, mid),
-            h: Align::Start,
-            v: Align::Center,
-            size: TICK_FONT * s,
-            clip: [bar.min.x, top, w, h],
-        });
-        y += row;
-    }
-}
-
-/// Each legend entry's text: the category's name and its count.
-pub fn legend_texts(c: &crate::categories::Categories) -> impl Iterator<Item = String> + '_ {
-    (0..c.len()).map(|k| {
-        let name = if c.other > 0 && k == c.len() - 1 {
-            format!("other ({})", c.other)
-        } else {
-            c.names[k].clone()
-        };
-        format!("{name} {}", short_count(c.counts[k]))
-    })
-}
-
-/// The legend in the colourbar's place: the column's name above, then a
-/// swatch, name and count per category, top down.
-fn legend(
-    o: &mut Overlay,
-    c: &crate::categories::Categories,
-    bar: ColorbarRect,
-    (w, h): (f32, f32),
-    s: f32,
-) {
-    let (row, shown, more) = legend_rows(c, bar, s);
-    let x = bar.min.x;
-    let mut y = bar.min.y;
-    let font = TICK_FONT * s;
-    let texts: Vec<String> = legend_texts(c).collect();
-    for &k in &shown {
-        let mid = y + row * 0.5;
-        let half = SWATCH * s * 0.5;
-        // A hidden entry's swatch is faint, and its text says so.
-        let hidden = c.hidden.get(k) == Some(&true);
-        let [r, g, b, a] = c.colours[k];
-        let colour = if hidden { [r, g, b, 48] } else { [r, g, b, a] };
-        o.lines.push(fill_rect(
-            Vec2::new(x, (mid - half).round()),
-            Vec2::new(x + 2.0 * half, (mid + half).round()),
-            colour,
-        ));
-        let text = if hidden {
-            format!("{} (hidden)", texts[k])
-        } else {
-            texts[k].clone()
-        };
-        o.labels.push(Label {
-            text,
-            pos: Vec2::new(x + (SWATCH + 5.0) * s, mid),
-            h: Align::Start,
-            v: Align::Center,
-            size: font,
-            clip: [x, 0.0, w, h],
-        });
-        y += row;
-    }
-    if more > 0 {
-        o.labels.push(Label {
-            text: format!("+{more} more"),
-            pos: Vec2::new(x, y + row * 0.5),
-            h: Align::Start,
-            v: Align::Center,
-            size: font,
-            clip: [x, 0.0, w, h],
-        });
-    }
-    o.labels.push(Label {
-        text: c.column.clone(),
-        pos: Vec2::new(x, bar.min.y - 6.0 * s),
-        h: Align::Start,
-        v: Align::End,
-        size: LABEL_FONT * s,
-        clip: [x - 40.0 * s, 0.0, w, bar.min.y],
-    });
-}
-
-/// What the colourbar's ticks say.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ColorbarMarks {
-    /// (t in [0, 1] from the bottom, label).
-    pub marks: Vec<(f32, String)>,
-    /// Unlabelled minor ticks (t).
-    pub minor: Vec<f32>,
-    /// Shared offset or multiplier text, or the shading's name.
-    pub offset: String,
-    pub title: String,
-}
-
-/// The colourbar's tick marks, offset text and title; None when there is nothing to show.
-pub fn colorbar_marks(
-    scale: &ColorScale,
-    pixels: f32,
-    opts: &AxesOptions,
-) -> Option<ColorbarMarks> {
-    match scale {
-        ColorScale::Values { range: None, .. } | ColorScale::Categories(_) => None,
-        ColorScale::Values {
-            range: Some((lo, hi)),
-            norm: Norm::Linear,
-        } => {
-            let (lo, hi) = (*lo as f64, *hi as f64);
-            let bt = ticks(lo, hi, pixels as f64);
-            let span = if hi > lo { hi - lo } else { 1.0 };
-            let marks = bt
-                .major
-                .iter()
-                .zip(&bt.labels)
-                .map(|(&v, l)| (((v - lo) / span) as f32, l.clone()))
-                .filter(|(t, _)| (-1e-4..=1.0001).contains(t))
-                .collect();
-            Some(ColorbarMarks {
-                marks,
-                minor: Vec::new(),
-                offset: bt.offset_text,
-                title: opts.value_label.clone(),
-            })
-        }
-        ColorScale::Values {
-            range: Some((lo, hi)),
-            norm,
-        } => Some(norm_marks(*norm, (*lo as f64, *hi as f64), pixels, opts)),
-        ColorScale::Density {
-            thresholds,
-            how,
-            agg,
-        } => density_marks(thresholds, *how, *agg, pixels, opts),
-    }
-}
-
-/// Colourbar ticks of a non-linear norm, each at the norm's place for its
-/// value: decades (log, symlog) where the range spans enough of them, else
-/// linear ticks (power always), labels at least 16 px apart.
-fn norm_marks(norm: Norm, (lo, hi): (f64, f64), pixels: f32, opts: &AxesOptions) -> ColorbarMarks {
-    let place = |v: f64| norm.forward(v, lo, hi);
-    let px = pixels as f64;
-    let decades = match norm {
-        Norm::Log => crate::log_ticks::log_ticks(lo, hi, px),
-        Norm::SymLog { linthresh } => crate::log_ticks::symlog_ticks(lo, hi, linthresh, px, place),
-        _ => None,
-    };
-    let t = decades.unwrap_or_else(|| ticks(lo, hi, px));
-    let on_bar = |t: &f64| (-1e-4..=1.0001).contains(t);
-    let mut marks: Vec<(f32, String)> = Vec::new();
-    for (&v, label) in t.major.iter().zip(&t.labels) {
-        let at = place(v);
-        if on_bar(&at)
-            && marks
-                .last()
-                .is_none_or(|(p, _)| (at as f32 - p) * pixels >= 16.0)
-        {
-            marks.push((at as f32, label.clone()));
-        }
-    }
-    let minor = t
-        .minor
-        .iter()
-        .map(|&v| place(v))
-        .filter(on_bar)
-        .map(|t| t as f32)
-        .collect();
-    ColorbarMarks {
-        marks,
-        minor,
-        offset: t.offset_text,
-        title: format!("{} ({})", opts.value_label, norm.name()),
-    }
-}
-
-/// Colourbar labels of density mode, each at the middle of the colour entry its
-/// count or value takes, at least 16 px apart.
-fn density_marks(
-    thresholds: &[u32; crate::colormap::LUT_SIZE],
-    how: crate::aggregate::How,
-    agg: crate::aggregate::Agg,
-    pixels: f32,
-    opts: &AxesOptions,
-) -> Option<ColorbarMarks> {
-    use crate::aggregate::{density_index, ordered, unordered, How};
-    let lut = crate::colormap::LUT_SIZE as f32;
-    let top = thresholds.iter().rev().find(|&&t| t != u32::MAX).copied()?;
-    // eq_hist: what evenly spaced entries start at (its scale follows the data);
-    // others: round numbers up to the largest shown.
-    let even = || {
-        (0..=5)
-            .map(|k| thresholds[(k * 51).min(255)])
-            .filter(|&t| t != u32::MAX)
-    };
-    let candidates: Vec<(u32, String)> = if agg.of_values() {
-        if how == How::EqHist {
-            even()
-                .map(|k| (k, short_number(unordered(k) as f64)))
-                .collect()
-        } else {
-            let (lo, hi) = (unordered(thresholds[0]) as f64, unordered(top) as f64);
-            let t = ticks(lo, hi, pixels as f64);
-            // Tick labels are relative to an offset text when there is one.
-            let plain = t.offset_text.is_empty();
-            // The smallest value first: log and cbrt crowd the round numbers at the top.
-            std::iter::once((thresholds[0], short_number(lo)))
-                .chain(
-                    t.major
-                        .iter()
-                        .zip(&t.labels)
-                        .filter(|(v, _)| **v >= lo && **v <= hi)
-                        .map(|(&v, l)| {
-                            let label = if plain { l.clone() } else { short_number(v) };
-                            (ordered(v as f32), label)
-                        }),
-                )
-                .collect()
-        }
-    } else if how == How::EqHist {
-        even().map(|c| (c, c.to_string())).collect()
-    } else {
-        // Counts 1, 2, 5, 10, 20, 50, ...
-        let mut c = Vec::new();
-        let mut step = 1u64;
-        while step <= top as u64 {
-            c.extend(
-                [step, 2 * step, 5 * step]
-                    .into_iter()
-                    .filter(|&v| v <= top as u64)
-                    .map(|v| (v as u32, v.to_string())),
-            );
-            step *= 10;
-        }
-        c
-    };
-    let mut marks: Vec<(f32, String)> = Vec::new();
-    for (key, label) in candidates {
-        let Some(i) = density_index(key.max(thresholds[0]), thresholds) else {
-            continue;
-        };
-        let t = (i as f32 + 0.5) / lut;
-        if marks.last().is_none_or(|(pt, _)| (t - pt) * pixels >= 16.0) {
-            marks.push((t, label));
-        }
-    }
-    let title = if agg.of_values() {
-        format!("{} of {}", agg.name(), opts.value_label)
-    } else {
-        "count".to_string()
-    };
-    Some(ColorbarMarks {
-        marks,
-        minor: Vec::new(),
-        offset: how.name().to_string(),
-        title,
-    })
 }
 
 /// A number in about three significant digits, for labels that are not ticks.
