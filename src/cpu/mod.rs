@@ -1,6 +1,6 @@
 //! The whole frame on the CPU, without a GPU device: the twin of
 //! `context::render_reusing` and the passes it drives. The values come from
-//! derive.rs (the twin of derive.wgsl), grids from aggregate.rs (splat.wgsl),
+//! derive.rs (the twin of derive.wgsl), grids from aggregate/ (splat.wgsl),
 //! and each drawing pass from its twin here: `discs` (points.wgsl),
 //! `resolve` (resolve.wgsl), `overlay` (lines.wgsl, colorbar.wgsl,
 //! image.wgsl and glyphon's text), into a `canvas` that blends as an

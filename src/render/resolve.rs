@@ -1,6 +1,6 @@
 //! Drives shaders/resolve.wgsl: shades the splat or density grid into the
 //! plot area through the colourmap texture (values through the range, or
-//! counts through the 256-entry threshold table of src/aggregate.rs).
+//! counts through the 256-entry threshold table of src/aggregate/shade.rs).
 
 use bytemuck::{Pod, Zeroable};
 

@@ -1,7 +1,7 @@
 //! Drives shaders/splat.wgsl: clears a W x H u32 grid and aggregates every
 //! chunk of points into it (count, sum, mean, min or max of the values; the
 //! splat mode is max), and finds its extremes. The CPU backend fills the same
-//! grid from src/aggregate.rs instead.
+//! grid from src/aggregate/ instead.
 
 use std::ops::Range;
 
