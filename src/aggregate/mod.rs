@@ -18,7 +18,7 @@ use glam::DVec2;
 use rayon::prelude::*;
 
 use crate::camera::Camera;
-use crate::colormap::{colour_index, LUT_SIZE};
+use crate::colormap::LUT_SIZE;
 pub use crate::options::{Agg, Backend, How, Mode};
 
 pub use crate::keys::{ordered, unordered};

@@ -3,6 +3,7 @@
 //! spread, and the test-only shading twins of resolve.wgsl.
 
 use super::*;
+use crate::colormap::colour_index;
 
 /// The shading table of a density grid: for each colourmap entry i, the smallest
 /// cell (a count, or an `ordered` value key) shown in colour i or above

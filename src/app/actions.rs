@@ -2,7 +2,15 @@
 //! (input.rs, pure), carried out here on the [`Viewer`]; the expression
 //! line's keys, and the `S` screenshot.
 
+use std::io::Write;
+
+use glam::DVec2;
+use winit::event::{ElementState, KeyEvent};
+use winit::keyboard::Key;
+
 use super::*;
+use crate::render::target::{encode_png, OffscreenTarget};
+use crate::value::Value;
 
 impl Viewer {
     /// Input and window events other than redraw and close.

@@ -25,20 +25,14 @@ use window::open_window;
 
 pub use input::*;
 
-use std::cell::RefCell;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use glam::DVec2;
-use winit::application::ApplicationHandler;
 use winit::dpi::LogicalSize;
-use winit::event::{ElementState, KeyEvent, WindowEvent};
-use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop, EventLoopProxy};
-use winit::keyboard::Key;
-use winit::platform::run_on_demand::EventLoopExtRunOnDemand;
-use winit::window::{Window, WindowId};
+use winit::event::WindowEvent;
+use winit::event_loop::{ActiveEventLoop, EventLoopProxy};
+use winit::window::Window;
 
 use crate::aggregate::Mode;
 use crate::camera::{Camera, Viewport};
@@ -50,9 +44,7 @@ use crate::gpu::Gpu;
 use crate::overlay::{frame_view, layout, overlay_for, text_colour, Overlay};
 use crate::plot::Look;
 use crate::plot::Plot;
-use crate::render::target::{encode_png, OffscreenTarget};
 use crate::render::{Painter, Style, OFFSCREEN_FORMAT};
-use crate::value::Value;
 use line::{ExprLine, Outcome, Role};
 
 const NO_DISPLAY: &str = "no display found (DISPLAY/WAYLAND_DISPLAY unset): `pointillist view` needs a desktop; use `pointillist render --output out.png` instead";

@@ -2,6 +2,13 @@
 //! later window; [`App`] routes its events to the [`Viewer`] and, a while
 //! after the last frame, gives the freed memory back to the OS.
 
+use std::cell::RefCell;
+
+use winit::application::ApplicationHandler;
+use winit::event_loop::{ControlFlow, EventLoop};
+use winit::platform::run_on_demand::EventLoopExtRunOnDemand;
+use winit::window::WindowId;
+
 use super::*;
 
 /// The window of `view` or `view_stream`, on this thread's event loop.

@@ -17,7 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ::csv::{ByteRecord, ReaderBuilder, Trim};
 use rayon::prelude::*;
 
-use super::{column_name, map_file, resolve, ColumnSpec, LoadError, Loaded, Sink};
+use super::columns::{column_name, resolve, Picked};
+use super::{map_file, ColumnSpec, LoadError, Loaded, Sink};
 
 /// Bytes looked at up front to check for binary data and find the delimiter.
 const SNIFF: usize = 8192;
@@ -250,7 +251,7 @@ struct Opened<'a> {
     format: Format,
     names: Vec<String>,
     header: bool,
-    picked: super::Picked,
+    picked: Picked,
     /// The data's first byte, after the header.
     start: usize,
     /// Lines of the file before the data.

@@ -26,7 +26,6 @@ mod sink;
 
 pub use error::LoadError;
 
-use columns::{column_name, resolve, resolve_unnamed, Picked};
 use sink::Sink;
 pub use sink::MAX_LABELS;
 

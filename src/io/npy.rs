@@ -6,10 +6,8 @@
 
 use std::path::Path;
 
-use super::{
-    by_slices, column_name, map_file, resolve, resolve_unnamed, ColumnSpec, LoadError, Loaded,
-    Share, Sink, Streaming,
-};
+use super::columns::{column_name, resolve, resolve_unnamed};
+use super::{by_slices, map_file, ColumnSpec, LoadError, Loaded, Share, Sink, Streaming};
 
 /// The dtypes this loader reads, for messages.
 pub(super) const SUPPORTED_DTYPES: &str =

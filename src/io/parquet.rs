@@ -40,8 +40,9 @@ use parquet::file::reader::{ChunkReader, RowGroupReader};
 use parquet::file::serialized_reader::SerializedRowGroupReader;
 use parquet::schema::types::ColumnDescriptor;
 
+use super::columns::resolve;
 use super::npy::f16_to_f64;
-use super::{map_file, resolve, Bytes, ColumnSpec, LoadError, Loaded, Share, Sink};
+use super::{map_file, Bytes, ColumnSpec, LoadError, Loaded, Share, Sink};
 
 /// The column types this loader reads, for messages.
 pub(super) const SUPPORTED_TYPES: &str =

@@ -6,8 +6,9 @@
 
 use std::path::Path;
 
+use super::columns::resolve;
 use super::{
-    by_slices, map_file, resolve, ColumnSpec, LoadError, Loaded, RawLayout, Share, Sink, Streaming,
+    by_slices, map_file, ColumnSpec, LoadError, Loaded, RawLayout, Share, Sink, Streaming,
 };
 
 pub(super) fn load(path: &Path, layout: RawLayout, spec: &ColumnSpec) -> Result<Loaded, LoadError> {

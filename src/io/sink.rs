@@ -2,6 +2,7 @@
 //! the points hold them, value columns, text labels as codes, skipped rows
 //! counted.
 
+use super::columns::Picked;
 use super::*;
 
 /// Collects kept points and counts skipped rows.

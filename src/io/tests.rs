@@ -1,6 +1,7 @@
 //! The loaders' shared behaviour: format detection, column choice, skipped
 //! rows and errors, across formats.
 
+use super::columns::{resolve, resolve_unnamed, Picked};
 use super::test_util::*;
 use super::*;
 
