@@ -104,7 +104,7 @@ pub use error::{Error, LoadError, Result};
 pub use expr::{expression_columns, ExprError};
 pub use figure::{Color, Figure, Value, MAX_SIDE};
 pub use image::{Grid, GridData, Image};
-pub use mem::peak_resident_bytes;
+pub use mem::{heap_bytes, peak_resident_bytes, CountingAlloc};
 pub use options::{Agg, Backend, Dataset, How, Mode};
 pub use select::Selection;
 pub use stream::{stream_density, stream_density_watched, Streamed, Watch};

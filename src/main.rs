@@ -9,6 +9,10 @@ use std::process::ExitCode;
 use clap::Parser;
 use cli::{Cli, Command};
 
+/// The system allocator, counting what is live (the viewer's `-v` line at rest).
+#[global_allocator]
+static ALLOC: pointillist::CountingAlloc = pointillist::CountingAlloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

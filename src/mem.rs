@@ -2,6 +2,10 @@
 //! on first touch: before this module, a third of the CPU time of a 10M-point
 //! render went to faults. Asking Linux for transparent huge pages (2 MiB) on the
 //! large buffers cuts their faults about 500-fold; elsewhere it does nothing.
+//! Also the allocator settings and counters of the long-running viewer.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 /// Below this size a buffer keeps ordinary pages.
 const HUGE_MIN_BYTES: usize = 8 << 20;
@@ -105,6 +109,68 @@ pub(crate) fn allocated_bytes() -> Option<u64> {
     }
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     None
+}
+
+/// The `pointillist` binary's global allocator: the system's, counting the
+/// bytes live through it. The viewer's `-v` line at rest reports them apart
+/// from glibc's total ([`allocated_bytes`]), which also holds the GPU
+/// driver's own memory: lavapipe's shader variants, compiled by LLVM on the
+/// first draw of each pipeline state and kept, came as steps of 17-53 MB at
+/// random moments of a session (heaptrack: thousands of small blocks
+/// allocated on lavapipe's threads), which no code of ours holds or frees.
+pub struct CountingAlloc;
+
+/// Bytes live through [`CountingAlloc`]: zero where it is not installed.
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call goes to the system allocator with the caller's own
+// arguments; the counter only adds what it handed out and subtracts what
+// came back, so the allocator's contract is the system's.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract for `alloc`, passed on.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Relaxed);
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract for `alloc_zeroed`, passed on.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            LIVE.fetch_add(layout.size(), Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract for `dealloc`, passed on.
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract for `realloc`, passed on.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            // The new size first: the old one was counted, so no underflow.
+            LIVE.fetch_add(new_size, Relaxed);
+            LIVE.fetch_sub(layout.size(), Relaxed);
+        }
+        p
+    }
+}
+
+/// The bytes live through [`CountingAlloc`]: what Rust code (pointillist's,
+/// wgpu's) holds on the heap, the GPU driver's C allocations left out.
+/// `None` where the process does not use it (the Python module, tests).
+pub fn heap_bytes() -> Option<u64> {
+    match LIVE.load(Relaxed) {
+        0 => None,
+        n => Some(n as u64),
+    }
 }
 
 /// A field of Linux's `/proc/self/status` in bytes (`VmRSS`, `VmHWM`);

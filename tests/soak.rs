@@ -8,8 +8,10 @@
 //! as the one measured (at most a minute), the viewer is brought to rest in
 //! one state (home view, splat, nothing selected), where it gives its
 //! allocator's free memory back to the OS and prints (`-v`) what it holds;
-//! after the random run, again. What it has allocated (glibc's count, the
-//! GPU driver's buffers included) must be within 5 %: a leak grows it.
+//! after the random run, again. What pointillist holds — its heap (the
+//! binary's counting allocator) and the GPU memory of its buffers and
+//! textures — must be within 5 %: a leak grows it. glibc's total, which
+//! also holds the GPU driver's caches, is reported, not bounded.
 //! Resident memory must stay under the most the warm-up held: see the
 //! bound's comment for why not within 5 %. Memory sampled once a second in
 //! between is reported, not bounded: it holds each frame's working memory
@@ -45,12 +47,24 @@ fn rss(pid: u32) -> u64 {
 }
 
 /// What the viewer holds at rest, from its `-v` line (`pointillist at rest:
-/// R MB resident, A MB allocated`), printed a second after its last frame
-/// once its allocator's free memory went back to the OS.
+/// R MB resident, A MB allocated, H MB heap, G MB GPU`), printed a second
+/// after its last frame once its allocator's free memory went back to the OS.
 #[derive(Clone, Copy, Debug)]
 struct Rest {
     resident: f64,
+    /// glibc's count: the GPU driver's memory and shader caches included.
     allocated: f64,
+    /// What Rust code holds on the heap (the binary's counting allocator).
+    heap: f64,
+    /// GPU memory handed out for buffers and textures (None: no report).
+    gpu: Option<f64>,
+}
+
+impl Rest {
+    /// What pointillist itself holds: its heap and its GPU buffers and textures.
+    fn own(&self) -> f64 {
+        self.heap + self.gpu.unwrap_or(0.0)
+    }
 }
 
 /// The last `-v` resting line of `log`, with how many there are.
@@ -60,11 +74,17 @@ fn last_rest(log: &str) -> (usize, Option<Rest>) {
         .filter_map(|l| l.strip_prefix("pointillist at rest: "))
         .collect();
     let parse = |l: &str| {
-        let (r, a) = l.split_once(" MB resident, ")?;
-        let a = a.strip_suffix(" MB allocated")?;
+        // "R MB resident, A MB allocated, H MB heap, G MB GPU" ("?" where unknown).
+        let field = |name: &str| {
+            l.split(", ")
+                .find_map(|part| part.strip_suffix(name)?.strip_suffix(" MB "))
+                .map(|v| v.parse::<f64>().ok())
+        };
         Some(Rest {
-            resident: r.parse().ok()?,
-            allocated: a.parse().ok()?,
+            resident: field("resident")??,
+            allocated: field("allocated")??,
+            heap: field("heap")??,
+            gpu: field("GPU")?,
         })
     };
     (lines.len(), lines.last().and_then(|l| parse(l)))
@@ -258,28 +278,43 @@ fn viewer_memory_stays_flat_over_random_input() {
     let warm = *warm_up.iter().max().unwrap();
     let peak = *after.iter().max().unwrap();
     let line: Vec<String> = after.iter().map(|&b| format!("{:.0}", mb(b))).collect();
+    let show = |r: &Rest| {
+        format!(
+            "{:.0} MB resident, {:.1} MB allocated (own: {:.1} MB heap + {} MB GPU)",
+            r.resident,
+            r.allocated,
+            r.heap,
+            r.gpu.map_or("?".into(), |g| format!("{g:.1}"))
+        )
+    };
     eprintln!(
         "viewer memory: {:.0} MB resident at start; at rest (home view, splat, nothing \
-         selected) {:.0} MB resident, {:.1} MB allocated after the warm-up (at most {:.0} MB \
-         resident during it) and {:.0} MB resident, {:.1} MB allocated after {actions} random \
-         inputs in {seconds} s (at most {:.0} MB during them); resident samples (MB): {}",
+         selected) {} after the warm-up (at most {:.0} MB resident during it) and {} after \
+         {actions} random inputs in {seconds} s (at most {:.0} MB during them); resident \
+         samples (MB): {}",
         mb(started),
-        rest_before.resident,
-        rest_before.allocated,
+        show(&rest_before),
         mb(warm),
-        rest_after.resident,
-        rest_after.allocated,
+        show(&rest_after),
         mb(peak),
         line.join(" ")
     );
     let log = s.log();
     assert!(!log.contains("panicked"), "{log}");
     s.quit();
+    // What pointillist holds, not glibc's total: that one also counts the
+    // GPU driver's shader variants, compiled on the first draw of each
+    // pipeline state and kept, which came as steps of 17-53 MB at random
+    // moments (a CI run: 109.2 -> 146.3 MB allocated with the heap and the
+    // GPU's buffers flat), and went down again as well as up.
     assert!(
-        rest_after.allocated <= rest_before.allocated * 1.05,
-        "at rest the viewer's allocations grew from {:.1} MB to {:.1} MB (more than 5 %)",
-        rest_before.allocated,
-        rest_after.allocated,
+        rest_after.own() <= rest_before.own() * 1.05,
+        "at rest what the viewer holds (heap and GPU buffers) grew from {:.1} MB to {:.1} MB \
+         (more than 5 %): {} -> {}",
+        rest_before.own(),
+        rest_after.own(),
+        show(&rest_before),
+        show(&rest_after)
     );
     // Resident memory also holds what glibc's arenas cannot give back: pages
     // pinned by a few live blocks among freed ones (lavapipe's per-frame

@@ -201,7 +201,7 @@ impl ApplicationHandler<UserEvent> for App {
                 self.trim_at = None;
                 crate::mem::trim_freed_memory();
                 if self.args.verbose {
-                    eprintln!("{}", rest_line());
+                    eprintln!("{}", rest_line(self.viewer.as_ref().map(|v| &v.gpu)));
                 }
                 event_loop.set_control_flow(ControlFlow::Wait);
             }
@@ -211,13 +211,21 @@ impl ApplicationHandler<UserEvent> for App {
     }
 }
 
-/// The viewer's memory at rest, for `-v`: resident, and held through the
-/// allocator ([`crate::mem::allocated_bytes`]); tests/soak.rs reads it.
-fn rest_line() -> String {
+/// The viewer's memory at rest, for `-v`: resident; held through glibc's
+/// allocator ([`crate::mem::allocated_bytes`]: the GPU driver's memory and
+/// caches too); of that, what Rust code holds on the heap
+/// ([`crate::mem::heap_bytes`]); and the GPU memory the device's allocator
+/// has handed out for buffers and textures. tests/soak.rs reads it.
+fn rest_line(gpu: Option<&crate::gpu::Gpu>) -> String {
     let mb = |b: Option<u64>| b.map_or("?".to_string(), |b| format!("{:.1}", b as f64 / 1e6));
+    let on_gpu = gpu
+        .and_then(|g| g.device.generate_allocator_report())
+        .map(|r| r.total_allocated_bytes);
     format!(
-        "pointillist at rest: {} MB resident, {} MB allocated",
+        "pointillist at rest: {} MB resident, {} MB allocated, {} MB heap, {} MB GPU",
         mb(crate::mem::status_bytes("VmRSS")),
-        mb(crate::mem::allocated_bytes())
+        mb(crate::mem::allocated_bytes()),
+        mb(crate::mem::heap_bytes()),
+        mb(on_gpu)
     )
 }
