@@ -113,7 +113,7 @@ pub(crate) fn allocated_bytes() -> Option<u64> {
 
 /// The `pointillist` binary's global allocator: the system's, counting the
 /// bytes live through it. The viewer's `-v` line at rest reports them apart
-/// from glibc's total ([`allocated_bytes`]), which also holds the GPU
+/// from glibc's total (`allocated_bytes`), which also holds the GPU
 /// driver's own memory: lavapipe's shader variants, compiled by LLVM on the
 /// first draw of each pipeline state and kept, came as steps of 17-53 MB at
 /// random moments of a session (heaptrack: thousands of small blocks
