@@ -133,10 +133,7 @@ mod tests {
             x: Some(Column::Name("value".into())),
             y: Some(Column::Index(0)),
             value: Some(Column::Name("y".into())),
-            more: vec![],
-            labels: None,
-            view: None,
-            skip_bad: None,
+            ..Default::default()
         };
         let got = load_any(&path, Some(Format::Raw(layout)), &spec, None).unwrap();
         assert_eq!(

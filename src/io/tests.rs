@@ -91,10 +91,7 @@ fn resolve_defaults_and_choices() {
         x: Some(Column::Name("c".into())),
         y: Some(Column::Index(0)),
         value: None,
-        more: vec![],
-        labels: None,
-        view: None,
-        skip_bad: None,
+        ..Default::default()
     };
     assert_eq!(
         resolve(p, &spec, &n3, true).unwrap(),
@@ -140,10 +137,7 @@ fn resolve_defaults_and_choices() {
         x: Some(Column::Name(" Column 7 ".into())),
         y: Some(Column::Index(huge - 1)),
         value: Some(Column::Name("column 2".into())),
-        more: vec![],
-        labels: None,
-        view: None,
-        skip_bad: None,
+        ..Default::default()
     };
     assert_eq!(
         resolve_unnamed(p, &spec, huge).unwrap(),
@@ -242,10 +236,7 @@ fn numpy_and_pandas_fixtures() {
         x: Some(Column::Name("value".into())),
         y: Some(Column::Name("x".into())),
         value: None,
-        more: vec![],
-        labels: None,
-        view: None,
-        skip_bad: None,
+        ..Default::default()
     };
     let got = load(&fixture("points_struct.npy"), None, &spec, None).unwrap();
     assert_eq!(got.x(), [0.25, 8.0, f64::from(0.3f32)]);
