@@ -129,20 +129,12 @@ static LIVE: AtomicUsize = AtomicUsize::new(0);
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract for `alloc`, passed on.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Relaxed);
-        }
-        p
+        counted(unsafe { System.alloc(layout) }, layout.size())
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract for `alloc_zeroed`, passed on.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            LIVE.fetch_add(layout.size(), Relaxed);
-        }
-        p
+        counted(unsafe { System.alloc_zeroed(layout) }, layout.size())
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -153,14 +145,21 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: the caller's contract for `realloc`, passed on.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        let p = counted(unsafe { System.realloc(ptr, layout, new_size) }, new_size);
         if !p.is_null() {
-            // The new size first: the old one was counted, so no underflow.
-            LIVE.fetch_add(new_size, Relaxed);
+            // After the new size: the old one was counted, so no underflow.
             LIVE.fetch_sub(layout.size(), Relaxed);
         }
         p
     }
+}
+
+/// `p`, with its `size` bytes counted as live unless the allocation failed.
+fn counted(p: *mut u8, size: usize) -> *mut u8 {
+    if !p.is_null() {
+        LIVE.fetch_add(size, Relaxed);
+    }
+    p
 }
 
 /// The bytes live through [`CountingAlloc`]: what Rust code (pointillist's,
